@@ -1,0 +1,424 @@
+//! The client configuration: validated once, at construction, with every part of the
+//! token request that never changes encoded up front.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use http::{HeaderMap, HeaderValue, Method, Request, Response, Uri};
+use zeroize::Zeroizing;
+
+use crate::endpoint::ApiKind;
+use crate::endpoint::{Endpoint, check_identifier};
+use crate::error::{ConfigError, Error};
+use crate::response::{ParseOptions, parse_token_response};
+use crate::scope::{Scope, Scopes};
+use crate::secret::ClientSecret;
+use crate::token::AccessToken;
+
+/// The default `User-Agent`: `learn-oauth/<version>`.
+pub const DEFAULT_USER_AGENT: &str = concat!("learn-oauth/", env!("CARGO_PKG_VERSION"));
+
+/// The default cap on a token response body: 64 KiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024;
+
+/// The smallest response cap accepted: 1 KiB.
+pub const MIN_MAX_RESPONSE_BYTES: usize = 1024;
+
+/// How the client proves who it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthMethod {
+    /// HTTP Basic (`Authorization: Basic …`), the documented security scheme.
+    Basic(BasicEncoding),
+    /// `client_id` and `client_secret` in the form body (`client_secret_post`).
+    FormBody,
+}
+
+impl Default for AuthMethod {
+    /// HTTP Basic with the raw encoding, as `curl -u id:secret` sends it.
+    fn default() -> Self {
+        AuthMethod::Basic(BasicEncoding::Raw)
+    }
+}
+
+/// How id and secret are put into an HTTP Basic header. Chosen explicitly: nothing guesses,
+/// and the secret is never sent twice.
+///
+/// | encoding | sends | use when |
+/// |---|---|---|
+/// | [`Raw`](BasicEncoding::Raw) (default) | `base64(id ":" secret)` exactly, like `curl -u` | the server decodes Basic the common way (the Learn platform's documented scheme); an id with `:` is refused |
+/// | [`FormUrlEncoded`](BasicEncoding::FormUrlEncoded) | `base64(urlencode(id) ":" urlencode(secret))` | the server follows RFC 6749 §2.3.1 to the letter; needed when id or secret holds characters such as `:`, `%`, `+` or non-ASCII and the server decodes them |
+///
+/// For ids and secrets of only unreserved characters (`A–Z a–z 0–9 - . _ ~`) both send the
+/// same bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum BasicEncoding {
+    /// `id:secret` as given.
+    #[default]
+    Raw,
+    /// Each of id and secret `application/x-www-form-urlencoded` first (RFC 6749 §2.3.1).
+    FormUrlEncoded,
+}
+
+/// A validated client configuration. Build it with [`ClientConfig::builder`].
+///
+/// It produces the token request ([`ClientConfig::token_request`]) and understands the
+/// answer ([`ClientConfig::parse_response`]).
+///
+/// **Secret copies.** The secret is held zeroized-on-drop, and so are the precomputed
+/// form body and Basic credentials. The `http::HeaderValue` handed out in each request
+/// (marked sensitive) and the request body `Vec` are ordinary allocations the HTTP client
+/// owns; they are not zeroized.
+#[derive(Clone)]
+pub struct ClientConfig {
+    endpoint: Endpoint,
+    tenant_id: String,
+    client_id: String,
+    auth: AuthMethod,
+    scopes: Scopes,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Zeroizing<Vec<u8>>,
+    parse: ParseOptions,
+}
+
+impl ClientConfig {
+    /// Starts a configuration.
+    #[must_use]
+    pub fn builder() -> ClientConfigBuilder {
+        ClientConfigBuilder::default()
+    }
+
+    /// The token endpoint.
+    #[must_use]
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// The token URL, with the tenant id encoded into it.
+    #[must_use]
+    pub fn token_uri(&self) -> &Uri {
+        &self.uri
+    }
+
+    /// The tenant id.
+    #[must_use]
+    pub fn tenant_id(&self) -> &str {
+        &self.tenant_id
+    }
+
+    /// The client id (the tenant id unless set separately).
+    #[must_use]
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// How the client authenticates.
+    #[must_use]
+    pub fn auth_method(&self) -> AuthMethod {
+        self.auth
+    }
+
+    /// The scopes requested (empty: the server's default for the host).
+    #[must_use]
+    pub fn scopes(&self) -> &Scopes {
+        &self.scopes
+    }
+
+    /// The response body cap, in bytes. Transports should read at most one byte more
+    /// than this and hand what they read to [`ClientConfig::parse_response`], which
+    /// reports an oversized body as a typed error.
+    #[must_use]
+    pub fn max_response_bytes(&self) -> usize {
+        self.parse.max_body_bytes
+    }
+
+    /// The options [`ClientConfig::parse_response`] uses.
+    #[must_use]
+    pub fn parse_options(&self) -> &ParseOptions {
+        &self.parse
+    }
+
+    /// The token request: `POST` to the token URL with `Content-Type`, `Accept`,
+    /// `User-Agent`, `Authorization` (Basic, marked sensitive) and the form body. All
+    /// parts were encoded when the configuration was built; this copies them.
+    #[must_use]
+    pub fn token_request(&self) -> Request<Vec<u8>> {
+        let mut request = Request::new(self.body.to_vec());
+        *request.method_mut() = Method::POST;
+        *request.uri_mut() = self.uri.clone();
+        *request.headers_mut() = self.headers.clone();
+        request
+    }
+
+    /// Understands the token endpoint's answer. `now` is when the response arrived; the
+    /// token's expiry is counted from it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Server`] for an error answer, [`Error::Response`] for a 2xx answer that is
+    /// not a usable token. See [`parse_token_response`](crate::parse_token_response).
+    pub fn parse_response<B: AsRef<[u8]>>(
+        &self,
+        response: &Response<B>,
+        now: Instant,
+    ) -> Result<AccessToken, Error> {
+        parse_token_response(response, &self.parse, now)
+    }
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("endpoint", &self.endpoint)
+            .field("token_uri", &self.uri)
+            .field("tenant_id", &self.tenant_id)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("auth", &self.auth)
+            .field("scopes", &self.scopes)
+            .field("max_response_bytes", &self.parse.max_body_bytes)
+            .finish()
+    }
+}
+
+/// Builds a [`ClientConfig`]; every value is checked in [`ClientConfigBuilder::build`].
+#[derive(Clone, Default)]
+pub struct ClientConfigBuilder {
+    endpoint: Option<Endpoint>,
+    tenant_id: Option<String>,
+    client_id: Option<String>,
+    secret: Option<ClientSecret>,
+    auth: AuthMethod,
+    scopes: Vec<String>,
+    user_agent: Option<String>,
+    max_response_bytes: Option<usize>,
+    default_lifetime: Option<Duration>,
+}
+
+impl ClientConfigBuilder {
+    /// The token endpoint. Default: production, global, public API.
+    #[must_use]
+    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.endpoint = Some(endpoint);
+        self
+    }
+
+    /// A custom token URL; shorthand for `endpoint(Endpoint::custom(url))`.
+    #[must_use]
+    pub fn token_url(self, url: impl Into<String>) -> Self {
+        self.endpoint(Endpoint::custom(url))
+    }
+
+    /// The tenant id (required). It goes into the URL path, percent-encoded.
+    #[must_use]
+    pub fn tenant_id(mut self, tenant_id: impl Into<String>) -> Self {
+        self.tenant_id = Some(tenant_id.into());
+        self
+    }
+
+    /// The client id, when it differs from the tenant id.
+    #[must_use]
+    pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
+        self.client_id = Some(client_id.into());
+        self
+    }
+
+    /// The API secret (required).
+    #[must_use]
+    pub fn client_secret(mut self, secret: impl Into<ClientSecret>) -> Self {
+        self.secret = Some(secret.into());
+        self
+    }
+
+    /// How to authenticate. Default: HTTP Basic, raw encoding.
+    #[must_use]
+    pub fn auth_method(mut self, auth: AuthMethod) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// Adds one scope (validated in `build`).
+    #[must_use]
+    pub fn scope(mut self, scope: impl AsRef<str>) -> Self {
+        self.scopes.push(scope.as_ref().to_owned());
+        self
+    }
+
+    /// Adds scopes (validated in `build`). Order is kept; duplicates are dropped.
+    #[must_use]
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.scopes
+            .extend(scopes.into_iter().map(|s| s.as_ref().to_owned()));
+        self
+    }
+
+    /// The `User-Agent`. Default: [`DEFAULT_USER_AGENT`].
+    #[must_use]
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// The cap on a response body. Default: [`DEFAULT_MAX_RESPONSE_BYTES`].
+    #[must_use]
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+
+    /// The lifetime assumed when a token response has no `expires_in`. Default: one hour,
+    /// as the Learn platform documents.
+    #[must_use]
+    pub fn default_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.default_lifetime = Some(lifetime);
+        self
+    }
+
+    /// Checks everything and encodes the request parts.
+    ///
+    /// # Errors
+    ///
+    /// The first problem found, as a [`ConfigError`] naming the field.
+    pub fn build(self) -> Result<ClientConfig, ConfigError> {
+        let endpoint = self.endpoint.unwrap_or(Endpoint::Preset {
+            environment: crate::Environment::Production,
+            region: crate::Region::Global,
+            api: ApiKind::PublicApi,
+        });
+        let tenant_id = self.tenant_id.ok_or(ConfigError::MissingTenantId)?;
+        check_identifier(&tenant_id).map_err(ConfigError::InvalidTenantId)?;
+        let client_id = match self.client_id {
+            Some(id) => {
+                check_identifier(&id).map_err(ConfigError::InvalidClientId)?;
+                id
+            }
+            None => tenant_id.clone(),
+        };
+        let secret = self.secret.ok_or(ConfigError::MissingClientSecret)?;
+        if secret.expose_secret().is_empty() {
+            return Err(ConfigError::EmptyClientSecret);
+        }
+        if secret.expose_secret().chars().any(char::is_control) {
+            return Err(ConfigError::ClientSecretControlCharacter);
+        }
+        let auth = self.auth;
+        if auth == AuthMethod::Basic(BasicEncoding::Raw) && client_id.contains(':') {
+            return Err(ConfigError::ClientIdContainsColon);
+        }
+
+        let mut scopes = Scopes::new();
+        for (index, s) in self.scopes.into_iter().enumerate() {
+            let scope = Scope::new(s).map_err(|problem| ConfigError::InvalidScope { index, problem })?;
+            if let Some(api) = endpoint.api() {
+                if !scope.is_offered_by(api) {
+                    return Err(ConfigError::ScopeNotOffered {
+                        scope: scope.as_str().to_owned(),
+                        api,
+                    });
+                }
+            }
+            scopes.insert(scope);
+        }
+
+        let max_body_bytes = self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
+        if max_body_bytes < MIN_MAX_RESPONSE_BYTES {
+            return Err(ConfigError::ResponseLimitTooSmall {
+                limit: max_body_bytes,
+                min: MIN_MAX_RESPONSE_BYTES,
+            });
+        }
+
+        let uri = endpoint.token_uri(&tenant_id)?;
+        let user_agent = HeaderValue::try_from(self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT))
+            .map_err(|_| ConfigError::InvalidUserAgent)?;
+
+        let mut headers = HeaderMap::with_capacity(4);
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(USER_AGENT, user_agent);
+        if let AuthMethod::Basic(encoding) = auth {
+            headers.insert(AUTHORIZATION, basic_header(&client_id, &secret, encoding));
+        }
+        let body = form_body(&scopes, auth, &client_id, &secret);
+
+        let mut parse = ParseOptions::default();
+        parse.requested_scopes = scopes.clone();
+        parse.max_body_bytes = max_body_bytes;
+        if let Some(lifetime) = self.default_lifetime {
+            parse.default_lifetime = lifetime;
+        }
+
+        Ok(ClientConfig {
+            endpoint,
+            tenant_id,
+            client_id,
+            auth,
+            scopes,
+            uri,
+            headers,
+            body,
+            parse,
+        })
+    }
+}
+
+impl fmt::Debug for ClientConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfigBuilder")
+            .field("endpoint", &self.endpoint)
+            .field("tenant_id", &self.tenant_id)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.secret.as_ref().map(|_| "[redacted]"))
+            .field("auth", &self.auth)
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
+    }
+}
+
+fn basic_header(client_id: &str, secret: &ClientSecret, encoding: BasicEncoding) -> HeaderValue {
+    let credentials: Zeroizing<String> = Zeroizing::new(match encoding {
+        BasicEncoding::Raw => format!("{client_id}:{}", secret.expose_secret()),
+        BasicEncoding::FormUrlEncoded => {
+            let id: String = form_urlencoded::byte_serialize(client_id.as_bytes()).collect();
+            let sec: Zeroizing<String> =
+                Zeroizing::new(form_urlencoded::byte_serialize(secret.expose_secret().as_bytes()).collect());
+            format!("{id}:{}", sec.as_str())
+        }
+    });
+    let value: Zeroizing<String> = Zeroizing::new(format!("Basic {}", BASE64.encode(credentials.as_bytes())));
+    // Base64 output and "Basic " are always valid header bytes.
+    let mut header =
+        HeaderValue::try_from(value.as_str()).unwrap_or_else(|_| HeaderValue::from_static("Basic"));
+    header.set_sensitive(true);
+    header
+}
+
+fn form_body(
+    scopes: &Scopes,
+    auth: AuthMethod,
+    client_id: &str,
+    secret: &ClientSecret,
+) -> Zeroizing<Vec<u8>> {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    form.append_pair("grant_type", "client_credentials");
+    if !scopes.is_empty() {
+        form.append_pair("scope", &scopes.to_space_delimited());
+    }
+    if auth == AuthMethod::FormBody {
+        form.append_pair("client_id", client_id);
+        form.append_pair("client_secret", secret.expose_secret());
+    }
+    Zeroizing::new(form.finish().into_bytes())
+}

@@ -1,0 +1,225 @@
+//! Where tokens come from: the eight preset token URLs of the Learn platform, or a
+//! custom URL for proxies, tests and future hosts.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv6Addr};
+
+use http::Uri;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use crate::error::{ConfigError, IdentifierProblem, UrlProblem};
+
+/// Staging or production. They may use different credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Environment {
+    /// `learn.link` / `mea.learn.tech`.
+    Production,
+    /// `learnstaging.link` / `meastaging.learn.tech`.
+    Staging,
+}
+
+/// The hosting region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Region {
+    /// All regions except the Middle East and Africa.
+    Global,
+    /// The Middle East and Africa.
+    Mea,
+}
+
+/// Which API the token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiKind {
+    /// The REST API (`public.api.*` hosts): scopes `api/all`, `api/read`, `api/write`.
+    PublicApi,
+    /// Webhooks (the users API, `user.api.*` hosts): scopes `api/all`, `api/webhooks`.
+    Webhooks,
+}
+
+impl fmt::Display for ApiKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ApiKind::PublicApi => "public api",
+            ApiKind::Webhooks => "webhooks",
+        })
+    }
+}
+
+impl fmt::Display for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Environment::Production => "production",
+            Environment::Staging => "staging",
+        })
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Region::Global => "global",
+            Region::Mea => "mea",
+        })
+    }
+}
+
+/// The token endpoint: a preset (environment × region × API kind) or a custom URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    /// One of the eight documented token URLs.
+    Preset {
+        /// Staging or production.
+        environment: Environment,
+        /// Global or MEA.
+        region: Region,
+        /// Public API or webhooks.
+        api: ApiKind,
+    },
+    /// A custom token URL. Must be `https`, or `http` to a loopback host (127.0.0.0/8,
+    /// `::1`, `localhost`). A literal `{tenantId}` in it is replaced by the encoded tenant
+    /// id; otherwise the URL is used exactly as given.
+    Custom(String),
+}
+
+impl Endpoint {
+    /// A preset endpoint.
+    #[must_use]
+    pub fn preset(environment: Environment, region: Region, api: ApiKind) -> Self {
+        Endpoint::Preset {
+            environment,
+            region,
+            api,
+        }
+    }
+
+    /// A custom token URL; checked when the configuration is built.
+    #[must_use]
+    pub fn custom(url: impl Into<String>) -> Self {
+        Endpoint::Custom(url.into())
+    }
+
+    /// The API kind of a preset endpoint; `None` for custom URLs.
+    #[must_use]
+    pub fn api(&self) -> Option<ApiKind> {
+        match self {
+            Endpoint::Preset { api, .. } => Some(*api),
+            Endpoint::Custom(_) => None,
+        }
+    }
+
+    /// The URL template with `{tenantId}` where the tenant id goes.
+    fn template(&self) -> &str {
+        use ApiKind::*;
+        use Environment::*;
+        use Region::*;
+        match self {
+            Endpoint::Preset {
+                environment,
+                region,
+                api,
+            } => match (environment, region, api) {
+                (Staging, Global, PublicApi) => {
+                    "https://public.api.learnstaging.link/oauth2/token/{tenantId}"
+                }
+                (Production, Global, PublicApi) => "https://public.api.learn.link/oauth2/token/{tenantId}",
+                (Staging, Mea, PublicApi) => {
+                    "https://public.api.meastaging.learn.tech/oauth2/token/{tenantId}"
+                }
+                (Production, Mea, PublicApi) => "https://public.api.mea.learn.tech/oauth2/token/{tenantId}",
+                (Staging, Global, Webhooks) => "https://user.api.learnstaging.link/oauth2/token/{tenantId}",
+                (Production, Global, Webhooks) => "https://user.api.learn.link/oauth2/token/{tenantId}",
+                (Staging, Mea, Webhooks) => "https://user.api.meastaging.learn.tech/oauth2/token/{tenantId}",
+                (Production, Mea, Webhooks) => "https://user.api.mea.learn.tech/oauth2/token/{tenantId}",
+            },
+            Endpoint::Custom(url) => url,
+        }
+    }
+
+    /// The token URL for `tenant_id` (already validated).
+    pub(crate) fn token_uri(&self, tenant_id: &str) -> Result<Uri, ConfigError> {
+        let encoded = encode_path_segment(tenant_id);
+        let url = self.template().replace(TENANT_PLACEHOLDER, &encoded);
+        let uri =
+            Uri::try_from(url.as_str()).map_err(|_| ConfigError::InvalidTokenUrl(UrlProblem::Unparseable))?;
+        if let Endpoint::Custom(raw) = self {
+            check_custom(raw, &uri)?;
+        }
+        Ok(uri)
+    }
+}
+
+const TENANT_PLACEHOLDER: &str = "{tenantId}";
+
+/// Everything outside RFC 3986 *unreserved* (`ALPHA / DIGIT / "-" / "." / "_" / "~"`).
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Percent-encodes an identifier so it stays one path segment whatever it holds.
+#[must_use]
+pub fn encode_path_segment(segment: &str) -> String {
+    utf8_percent_encode(segment, PATH_SEGMENT).to_string()
+}
+
+/// The longest tenant or client id accepted, in bytes.
+pub const MAX_IDENTIFIER_LEN: usize = 256;
+
+/// Checks a tenant or client id.
+pub(crate) fn check_identifier(id: &str) -> Result<(), IdentifierProblem> {
+    if id.is_empty() {
+        return Err(IdentifierProblem::Empty);
+    }
+    if id.len() > MAX_IDENTIFIER_LEN {
+        return Err(IdentifierProblem::TooLong {
+            len: id.len(),
+            max: MAX_IDENTIFIER_LEN,
+        });
+    }
+    if id == "." || id == ".." {
+        return Err(IdentifierProblem::DotSegment);
+    }
+    if let Some((position, _)) = id.char_indices().find(|(_, c)| c.is_control()) {
+        return Err(IdentifierProblem::ControlCharacter { position });
+    }
+    Ok(())
+}
+
+fn check_custom(raw: &str, uri: &Uri) -> Result<(), ConfigError> {
+    let bad = |p| Err(ConfigError::InvalidTokenUrl(p));
+    if raw.contains('#') {
+        return bad(UrlProblem::Fragment);
+    }
+    let Some(authority) = uri.authority() else {
+        return bad(UrlProblem::Unparseable);
+    };
+    if authority.as_str().contains('@') {
+        return bad(UrlProblem::UserInfo);
+    }
+    let host = authority.host();
+    if host.is_empty() {
+        return bad(UrlProblem::MissingHost);
+    }
+    match uri.scheme_str() {
+        Some("https") => Ok(()),
+        Some("http") if is_loopback(host) => Ok(()),
+        Some("http") => bad(UrlProblem::PlainHttpToNonLoopback),
+        _ => bad(UrlProblem::UnsupportedScheme),
+    }
+}
+
+/// Whether `host` (as in a URL authority, IPv6 in brackets) is a loopback host.
+#[must_use]
+pub fn is_loopback(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return inner.parse::<Ipv6Addr>().is_ok_and(|ip| ip.is_loopback());
+    }
+    host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}

@@ -1,0 +1,134 @@
+//! The access token a successful exchange yields.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http::HeaderValue;
+
+use crate::scope::Scopes;
+use crate::secret::SecretString;
+
+/// An access token with what the server said about it.
+///
+/// Cheap to clone (one reference count). `Debug` never shows the token value; get it with
+/// [`AccessToken::expose_secret`] or, for a request, [`AccessToken::authorization_header`].
+#[derive(Clone)]
+pub struct AccessToken {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    value: SecretString,
+    header: HeaderValue,
+    scopes: Scopes,
+    received_at: Instant,
+    expires_at: Instant,
+    lifetime: Duration,
+}
+
+impl AccessToken {
+    /// Builds a token. `value` must be a valid bearer token (RFC 6750 §2.1 `b64token`
+    /// characters plus any other visible ASCII the server chose); `None` if it is not.
+    ///
+    /// Parsing a response with
+    /// [`ClientConfig::parse_response`](crate::ClientConfig::parse_response) builds these
+    /// for you; this is for custom flows and tests.
+    #[must_use]
+    pub fn new(value: String, scopes: Scopes, received_at: Instant, lifetime: Duration) -> Option<Self> {
+        if value.is_empty() || !value.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+            return None;
+        }
+        let mut header = HeaderValue::try_from(format!("Bearer {value}")).ok()?;
+        header.set_sensitive(true);
+        let expires_at = received_at.checked_add(lifetime).unwrap_or(received_at);
+        Some(Self {
+            inner: Arc::new(Inner {
+                value: SecretString::new(value),
+                header,
+                scopes,
+                received_at,
+                expires_at,
+                lifetime,
+            }),
+        })
+    }
+
+    /// The token itself. Never log it.
+    #[must_use]
+    pub fn expose_secret(&self) -> &str {
+        self.inner.value.expose()
+    }
+
+    /// `Authorization: Bearer …` for a resource request, marked sensitive so HTTP
+    /// libraries do not print it.
+    #[must_use]
+    pub fn authorization_header(&self) -> HeaderValue {
+        self.inner.header.clone()
+    }
+
+    /// The token type; always `Bearer` (any other type is refused when parsing).
+    #[must_use]
+    pub fn token_type(&self) -> &'static str {
+        "Bearer"
+    }
+
+    /// The scopes granted (the server's `scope`, or the scopes requested when it sent
+    /// none, as RFC 6749 §5.1 allows).
+    #[must_use]
+    pub fn scopes(&self) -> &Scopes {
+        &self.inner.scopes
+    }
+
+    /// When the response arrived (the `now` given to the parser).
+    #[must_use]
+    pub fn received_at(&self) -> Instant {
+        self.inner.received_at
+    }
+
+    /// When the server says the token expires: `received_at + lifetime`.
+    #[must_use]
+    pub fn expires_at(&self) -> Instant {
+        self.inner.expires_at
+    }
+
+    /// The lifetime the server gave (`expires_in`, clamped; see the parser's docs).
+    #[must_use]
+    pub fn lifetime(&self) -> Duration {
+        self.inner.lifetime
+    }
+
+    /// Whether the token has expired at `now` (no safety margin; the lifecycle applies
+    /// one).
+    #[must_use]
+    pub fn is_expired(&self, now: Instant) -> bool {
+        now >= self.inner.expires_at
+    }
+
+    /// Whether both handles are the same token (the same response), not merely equal
+    /// text.
+    #[must_use]
+    pub fn same_as(&self, other: &AccessToken) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl PartialEq for AccessToken {
+    fn eq(&self, other: &Self) -> bool {
+        self.same_as(other) || self.inner.value == other.inner.value
+    }
+}
+
+impl Eq for AccessToken {}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessToken")
+            .field("value", &"[redacted]")
+            .field("token_type", &"Bearer")
+            .field("scopes", &self.inner.scopes)
+            .field("lifetime", &self.inner.lifetime)
+            .field("expires_at", &self.inner.expires_at)
+            .finish()
+    }
+}

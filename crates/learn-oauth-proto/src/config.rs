@@ -52,8 +52,8 @@ impl Default for AuthMethod {
 /// | [`Raw`](BasicEncoding::Raw) (default) | `base64(id ":" secret)` exactly, like `curl -u` | the server decodes Basic the common way (the Learn platform's documented scheme); an id with `:` is refused |
 /// | [`FormUrlEncoded`](BasicEncoding::FormUrlEncoded) | `base64(urlencode(id) ":" urlencode(secret))` | the server follows RFC 6749 §2.3.1 to the letter; needed when id or secret holds characters such as `:`, `%`, `+` or non-ASCII and the server decodes them |
 ///
-/// For ids and secrets of only unreserved characters (`A–Z a–z 0–9 - . _ ~`) both send the
-/// same bytes.
+/// For ids and secrets made only of `A–Z a–z 0–9 - . _ *` both send the same bytes (form
+/// encoding turns even `~` into `%7E`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum BasicEncoding {

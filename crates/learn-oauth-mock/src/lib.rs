@@ -1,0 +1,71 @@
+//! An embedded loopback mock of the Learn platform's OAuth 2.0 token endpoint, for
+//! integration tests — yours and ours.
+//!
+//! The promise: [`MockServer`] speaks the token endpoint contract
+//! (`POST /oauth2/token/{tenantId}`, client credentials by HTTP Basic or form body, the
+//! vendor's error envelopes, scopes per host kind), lets a test script how the next
+//! responses misbehave ([`Fault`]), records what each token request looked like
+//! ([`RecordedRequest`], never a secret), and offers a protected resource
+//! (`GET /api/v1/ping`) that accepts only live tokens it issued.
+//!
+//! It listens on `127.0.0.1` on an ephemeral port (never a wildcard address), runs its
+//! own Tokio runtime on a background thread — so it works from blocking tests and from
+//! inside `#[tokio::test]` alike — and stops on drop. It can serve HTTPS with a throwaway
+//! CA whose certificate it hands out. Its clock can be moved forward
+//! ([`MockServer::advance_clock`]) so tests expire tokens without sleeping.
+//!
+//! Out of scope: anything but the client-credentials grant, HTTP/2, and being a real
+//! authorization server (tokens look like JWTs but are only random handles).
+//!
+//! # Example
+//!
+//! ```
+//! use std::io::{Read, Write};
+//! use learn_oauth_mock::{Fault, MockServer, Tenant};
+//!
+//! let server = MockServer::builder()
+//!     .tenant(Tenant::new("eu-west-2_AbcdEfghI", "s3cret"))
+//!     .start()?;
+//! server.enqueue(Fault::retry_after(429, 2));
+//!
+//! // Any HTTP client works; a bare socket keeps this example dependency-free.
+//! let post = |server: &MockServer| -> std::io::Result<String> {
+//!     let body = "grant_type=client_credentials&client_id=eu-west-2_AbcdEfghI&client_secret=s3cret";
+//!     let mut s = std::net::TcpStream::connect(server.local_addr())?;
+//!     write!(s, "POST /oauth2/token/eu-west-2_AbcdEfghI HTTP/1.1\r\nHost: x\r\n\
+//!                Content-Type: application/x-www-form-urlencoded\r\n\
+//!                Content-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())?;
+//!     let mut response = String::new();
+//!     s.read_to_string(&mut response)?;
+//!     Ok(response)
+//! };
+//! assert!(post(&server)?.starts_with("HTTP/1.1 429 "));
+//! let ok = post(&server)?;
+//! assert!(ok.starts_with("HTTP/1.1 200 "));
+//! assert!(ok.contains(r#""scope":"api/all api/read api/write""#));
+//!
+//! assert_eq!(server.token_request_count(), 2);
+//! assert!(server.requests()[1].succeeded());
+//! # Ok::<(), std::io::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+
+mod client_auth;
+mod connection;
+mod fault;
+mod http1;
+mod record;
+mod reply;
+mod resource;
+mod server;
+mod state;
+mod tenant;
+mod tls;
+mod token_endpoint;
+mod token_store;
+
+pub use client_auth::{AuthMethod, BasicEncoding};
+pub use fault::{Fault, Quirk};
+pub use record::RecordedRequest;
+pub use server::{MockServer, MockServerBuilder};
+pub use tenant::{HostKind, Tenant};

@@ -1,0 +1,375 @@
+//! The running mock: its builder, its background thread and runtime, and its controls.
+
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio_rustls::TlsAcceptor;
+
+use crate::client_auth::BasicEncoding;
+use crate::connection::{TOKEN_PATH, serve};
+use crate::fault::Fault;
+use crate::http1::Limits;
+use crate::record::RecordedRequest;
+use crate::resource::PING_PATH;
+use crate::state::{Config, Shared};
+use crate::tenant::{HostKind, Tenant};
+use crate::tls;
+
+/// Characters escaped in a path segment (the URL spec's path set, plus `/` and `%`).
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%');
+
+/// Configures and starts a [`MockServer`]; see [`MockServer::builder`].
+#[derive(Clone, Debug)]
+#[must_use = "a builder does nothing until .start() is called"]
+pub struct MockServerBuilder {
+    tenants: Vec<Tenant>,
+    host_kind: HostKind,
+    token_lifetime: Duration,
+    basic_encoding: BasicEncoding,
+    https: bool,
+    bind: SocketAddr,
+    limits: Limits,
+}
+
+impl Default for MockServerBuilder {
+    fn default() -> Self {
+        MockServerBuilder {
+            tenants: Vec::new(),
+            host_kind: HostKind::default(),
+            token_lifetime: Duration::from_secs(3600),
+            basic_encoding: BasicEncoding::default(),
+            https: false,
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            limits: Limits {
+                max_head: 64 * 1024,
+                max_body: 64 * 1024,
+                read_timeout: Duration::from_secs(30),
+            },
+        }
+    }
+}
+
+impl MockServerBuilder {
+    /// Adds a tenant that may obtain tokens.
+    pub fn tenant(mut self, tenant: Tenant) -> Self {
+        self.tenants.push(tenant);
+        self
+    }
+
+    /// Sets the kind of host, which decides the scopes on offer (default: public API).
+    pub fn host_kind(mut self, host_kind: HostKind) -> Self {
+        self.host_kind = host_kind;
+        self
+    }
+
+    /// Sets the lifetime of issued tokens and their `expires_in` (default: 3600 s).
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = lifetime;
+        self
+    }
+
+    /// Sets which HTTP Basic encodings are accepted (default: either).
+    pub fn basic_encoding(mut self, encoding: BasicEncoding) -> Self {
+        self.basic_encoding = encoding;
+        self
+    }
+
+    /// Serves HTTPS with a freshly generated throwaway CA (default: plain HTTP).
+    pub fn https(mut self, https: bool) -> Self {
+        self.https = https;
+        self
+    }
+
+    /// Sets the address to listen on (default `127.0.0.1:0`, an ephemeral port).
+    /// [`start`](Self::start) refuses any address that is not loopback.
+    pub fn bind_address(mut self, addr: SocketAddr) -> Self {
+        self.bind = addr;
+        self
+    }
+
+    /// Sets the port to listen on, keeping the address (0: an ephemeral port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.bind.set_port(port);
+        self
+    }
+
+    /// Sets how long a connection may sit idle, or take to send one request or receive one
+    /// response, before it is closed (default: 30 s).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.read_timeout = timeout;
+        self
+    }
+
+    /// Binds, starts the background thread and returns the running server.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for a non-loopback bind address or two tenants with the same id;
+    /// otherwise whatever binding, certificate generation or thread creation failed with.
+    pub fn start(self) -> io::Result<MockServer> {
+        if !self.bind.ip().is_loopback() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing to bind non-loopback address {}", self.bind.ip()),
+            ));
+        }
+        for (i, t) in self.tenants.iter().enumerate() {
+            if self.tenants[..i].iter().any(|u| u.id() == t.id()) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("tenant {} configured twice", t.id()),
+                ));
+            }
+        }
+        let listener = std::net::TcpListener::bind(self.bind)?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let tls = if self.https {
+            Some(tls::generate(addr.ip())?)
+        } else {
+            None
+        };
+        let shared = Arc::new(Shared::new(Config {
+            tenants: self.tenants,
+            host_kind: self.host_kind,
+            token_lifetime: self.token_lifetime,
+            basic_encoding: self.basic_encoding,
+            limits: self.limits,
+        }));
+        let (ca_pem, ca_der, acceptor) = match tls {
+            Some(t) => (Some(t.ca_pem), Some(t.ca_der), Some(t.acceptor)),
+            None => (None, None, None),
+        };
+        let (shutdown_tx, shutdown_rx) = oneshot::channel();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let thread_shared = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name(format!("learn-oauth-mock:{}", addr.port()))
+            .spawn(move || {
+                // The runtime is built, used and dropped on this thread only, so the mock
+                // works the same under a caller's runtime or none.
+                let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    match TcpListener::from_std(listener) {
+                        Ok(listener) => {
+                            let _ = ready_tx.send(Ok(()));
+                            accept_loop(listener, thread_shared, acceptor, shutdown_rx).await;
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                        }
+                    }
+                });
+            })?;
+        let ready = ready_rx
+            .recv()
+            .unwrap_or_else(|_| Err(io::Error::other("mock server thread died while starting")));
+        if let Err(e) = ready {
+            let _ = thread.join();
+            return Err(e);
+        }
+        let scheme = if ca_pem.is_some() { "https" } else { "http" };
+        Ok(MockServer {
+            base_url: format!("{scheme}://{addr}"),
+            addr,
+            shared,
+            ca_pem,
+            ca_der,
+            shutdown: Some(shutdown_tx),
+            thread: Some(thread),
+        })
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    tls: Option<TlsAcceptor>,
+    mut shutdown: oneshot::Receiver<()>,
+) {
+    loop {
+        let accepted = tokio::select! {
+            _ = &mut shutdown => return,
+            accepted = listener.accept() => accepted,
+        };
+        let Ok((stream, _peer)) = accepted else {
+            // Out of file descriptors or similar: back off instead of spinning.
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let shared = Arc::clone(&shared);
+        let tls = tls.clone();
+        tokio::spawn(async move {
+            match tls {
+                None => serve(stream, shared).await,
+                Some(acceptor) => {
+                    let handshake = shared.config.limits.read_timeout;
+                    if let Ok(Ok(stream)) = tokio::time::timeout(handshake, acceptor.accept(stream)).await {
+                        serve(stream, shared).await;
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// A running mock token server on a loopback port, served by its own background thread.
+///
+/// Dropping it stops the server, closes every connection and joins the thread.
+pub struct MockServer {
+    base_url: String,
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    ca_pem: Option<String>,
+    ca_der: Option<Vec<u8>>,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl MockServer {
+    /// A builder with defaults: no tenants, public API, 3600 s tokens, either Basic
+    /// encoding, plain HTTP on `127.0.0.1` and an ephemeral port.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// `http://127.0.0.1:PORT` (or `https://…`), without a trailing slash.
+    #[must_use]
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the server listens on.
+    #[must_use]
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The token URL for `tenant_id` (percent-encoded as a path segment).
+    #[must_use]
+    pub fn token_url(&self, tenant_id: &str) -> String {
+        format!(
+            "{}{TOKEN_PATH}{}",
+            self.base_url,
+            utf8_percent_encode(tenant_id, SEGMENT)
+        )
+    }
+
+    /// The protected resource's URL, `…/api/v1/ping`.
+    #[must_use]
+    pub fn resource_url(&self) -> String {
+        format!("{}{PING_PATH}", self.base_url)
+    }
+
+    /// The throwaway CA certificate in PEM, when serving HTTPS.
+    #[must_use]
+    pub fn ca_certificate_pem(&self) -> Option<String> {
+        self.ca_pem.clone()
+    }
+
+    /// The throwaway CA certificate in DER, when serving HTTPS.
+    #[must_use]
+    pub fn ca_certificate_der(&self) -> Option<Vec<u8>> {
+        self.ca_der.clone()
+    }
+
+    /// Queues a fault for the next token request that has none queued before it.
+    pub fn enqueue(&self, fault: Fault) {
+        self.shared.lock().faults.push_back(fault);
+    }
+
+    /// Queues the same fault for the next `n` token requests.
+    pub fn enqueue_n(&self, n: usize, fault: Fault) {
+        let mut state = self.shared.lock();
+        state.faults.extend(std::iter::repeat_n(fault, n));
+    }
+
+    /// How many faults are still queued.
+    #[must_use]
+    pub fn pending_faults(&self) -> usize {
+        self.shared.lock().faults.len()
+    }
+
+    /// Drops every queued fault.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
+    /// How many token requests (`POST /oauth2/token/…`) have been answered or dropped.
+    #[must_use]
+    pub fn token_request_count(&self) -> usize {
+        self.shared.lock().records.len()
+    }
+
+    /// Every token request so far, oldest first.
+    #[must_use]
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.lock().records.clone()
+    }
+
+    /// Forgets the recorded requests (the count starts again from zero).
+    pub fn clear_requests(&self) {
+        self.shared.lock().records.clear();
+    }
+
+    /// Invalidates every token issued so far.
+    pub fn revoke_all_tokens(&self) {
+        self.shared.lock().tokens.revoke_all();
+    }
+
+    /// Invalidates one token; whether it was live.
+    pub fn revoke_token(&self, token: &str) -> bool {
+        self.shared.lock().tokens.revoke(token)
+    }
+
+    /// Moves the mock's clock forward, so tokens expire without anyone sleeping.
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.lock().tokens.advance_clock(by);
+    }
+}
+
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServer")
+            .field("base_url", &self.base_url)
+            .field("tenants", &self.shared.config.tenants)
+            .field("host_kind", &self.shared.config.host_kind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

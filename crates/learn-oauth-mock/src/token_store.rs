@@ -1,0 +1,178 @@
+//! Issued tokens, their expiry on the mock's (offsettable) clock, and revocation.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::json;
+
+/// What the mock knows about a token it issued.
+#[derive(Clone, Debug)]
+pub(crate) struct Issued {
+    pub(crate) tenant: String,
+    /// `None`: lives forever (the lifetime overflowed the clock).
+    expires_at: Option<Instant>,
+}
+
+/// The live tokens and the mock's clock.
+///
+/// The clock is the real monotonic clock plus an offset that only moves forward
+/// ([`TokenStore::advance_clock`]), so tests can expire tokens without sleeping.
+#[derive(Debug, Default)]
+pub(crate) struct TokenStore {
+    tokens: HashMap<String, Issued>,
+    offset: Duration,
+}
+
+impl TokenStore {
+    /// The mock's current time.
+    pub(crate) fn now(&self) -> Instant {
+        let real = Instant::now();
+        real.checked_add(self.offset).unwrap_or(real)
+    }
+
+    /// Moves the mock's clock forward by `by`.
+    pub(crate) fn advance_clock(&mut self, by: Duration) {
+        self.offset = self.offset.saturating_add(by);
+    }
+
+    /// Issues a fresh token for `tenant` valid for `lifetime` from now.
+    pub(crate) fn issue(
+        &mut self,
+        tenant: &str,
+        client_id: &str,
+        scopes: &[String],
+        lifetime: Duration,
+    ) -> String {
+        let now = self.now();
+        self.tokens.retain(|_, t| t.expires_at.is_none_or(|at| at > now));
+        let token = loop {
+            let candidate = jwt_looking(tenant, client_id, scopes, self.offset, lifetime);
+            if !self.tokens.contains_key(&candidate) {
+                break candidate;
+            }
+        };
+        self.tokens.insert(
+            token.clone(),
+            Issued {
+                tenant: tenant.to_owned(),
+                expires_at: now.checked_add(lifetime),
+            },
+        );
+        token
+    }
+
+    /// The token's record if it was issued here, is not revoked and has not expired.
+    pub(crate) fn validate(&self, token: &str) -> Option<&Issued> {
+        let now = self.now();
+        self.tokens
+            .get(token)
+            .filter(|t| t.expires_at.is_none_or(|at| at > now))
+    }
+
+    /// Forgets one token; whether it was known.
+    pub(crate) fn revoke(&mut self, token: &str) -> bool {
+        self.tokens.remove(token).is_some()
+    }
+
+    /// Forgets every token.
+    pub(crate) fn revoke_all(&mut self) {
+        self.tokens.clear();
+    }
+}
+
+/// A token shaped like a JWT: `header.payload.signature`, base64url. The signature is
+/// 32 random bytes (nothing verifies it; the store is the source of truth).
+fn jwt_looking(
+    tenant: &str,
+    client_id: &str,
+    scopes: &[String],
+    offset: Duration,
+    lifetime: Duration,
+) -> String {
+    let header = json!({ "alg": "HS256", "typ": "JWT", "kid": "learn-oauth-mock" });
+    // Wall-clock claims are informational only; validity is judged on the store's clock.
+    let iat = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .saturating_add(offset)
+        .as_secs();
+    let payload = json!({
+        "iss": "learn-oauth-mock",
+        "sub": client_id,
+        "tenant": tenant,
+        "scope": scopes.join(" "),
+        "iat": iat,
+        "exp": iat.saturating_add(lifetime.as_secs()),
+        "jti": URL_SAFE_NO_PAD.encode(random_bytes::<16>()),
+    });
+    format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(payload.to_string()),
+        URL_SAFE_NO_PAD.encode(random_bytes::<32>()),
+    )
+}
+
+/// `N` random bytes from the OS, through ring's generator (already linked for TLS).
+/// Should the OS fail us, fall back to std's randomly keyed SipHash over a counter and
+/// the time: still unique, still hard to guess on a loopback test server.
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    let rng = rustls::crypto::ring::default_provider().secure_random;
+    if rng.fill(&mut out).is_err() {
+        use std::hash::{BuildHasher, Hasher};
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        for chunk in out.chunks_mut(8) {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+            h.write_u128(
+                SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap_or_default()
+                    .as_nanos(),
+            );
+            let bytes = h.finish().to_le_bytes();
+            chunk.copy_from_slice(&bytes[..chunk.len()]);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_expires_when_the_clock_reaches_its_lifetime() {
+        let mut store = TokenStore::default();
+        let token = store.issue("t", "t", &[], Duration::from_secs(10));
+        assert_eq!(store.validate(&token).map(|t| t.tenant.as_str()), Some("t"));
+        store.advance_clock(Duration::from_secs(10));
+        assert!(store.validate(&token).is_none());
+    }
+
+    #[test]
+    fn tokens_are_unique_and_look_like_jwts() {
+        let mut store = TokenStore::default();
+        let a = store.issue("t", "t", &[], Duration::from_secs(10));
+        let b = store.issue("t", "t", &[], Duration::from_secs(10));
+        assert_ne!(a, b);
+        assert_eq!(a.split('.').count(), 3);
+        assert!(a.starts_with("eyJ"));
+    }
+
+    #[test]
+    fn revoked_tokens_are_invalid() {
+        let mut store = TokenStore::default();
+        let a = store.issue("t", "t", &[], Duration::from_secs(10));
+        let b = store.issue("t", "t", &[], Duration::from_secs(10));
+        assert!(store.revoke(&a));
+        assert!(!store.revoke(&a));
+        assert!(store.validate(&b).is_some());
+        store.revoke_all();
+        assert!(store.validate(&b).is_none());
+    }
+}

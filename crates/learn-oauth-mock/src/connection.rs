@@ -1,6 +1,7 @@
 //! One client connection: read requests, route them, carry out the reply (broken or not).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use percent_encoding::percent_decode_str;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -15,6 +16,11 @@ use crate::token_endpoint;
 /// The token endpoint's path prefix; the tenant id follows.
 pub(crate) const TOKEN_PATH: &str = "/oauth2/token/";
 
+/// How much a rejected client may still send before we close on it.
+const LINGER_BYTES: usize = 1024 * 1024;
+/// How long we wait for a rejected client to stop sending.
+const LINGER_TIME: Duration = Duration::from_secs(2);
+
 /// Serves requests on `io` until the client leaves, a reply closes, or a limit trips.
 pub(crate) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(io: S, shared: Arc<Shared>) {
     let mut conn = Connection::new(io);
@@ -26,6 +32,8 @@ pub(crate) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(io: S, shared: Arc<
             Err(ReadError::Reject(response)) => {
                 let _ = timeout(limits.read_timeout, conn.write_all(&response.to_bytes())).await;
                 conn.shutdown().await;
+                conn.linger(LINGER_BYTES, limits.read_timeout.min(LINGER_TIME))
+                    .await;
                 return;
             }
         };

@@ -10,7 +10,7 @@ use serde_json::Value;
 /// first in, first out, one per request to `/oauth2/token/{tenantId}`, whatever that
 /// request holds: a fault replaces the normal answer (except [`Fault::Delay`], which only
 /// postpones it). Requests to other paths do not consume faults.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
     /// Answer `status` with the vendor envelope

@@ -145,6 +145,21 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         let _ = self.io.shutdown().await;
     }
 
+    /// A "lingering close" after rejecting a request: reads and discards what the client
+    /// is still sending (bounded in bytes and time), so that closing a socket with unread
+    /// data does not reset the connection before the client has read our answer.
+    pub(crate) async fn linger(&mut self, max_bytes: usize, within: Duration) {
+        let deadline = Instant::now() + within;
+        let mut discarded = 0;
+        let mut chunk = [0u8; 8 * 1024];
+        while discarded < max_bytes {
+            match timeout_at(deadline, self.io.read(&mut chunk)).await {
+                Ok(Ok(n)) if n > 0 => discarded += n,
+                _ => return,
+            }
+        }
+    }
+
     async fn fill(&mut self, deadline: Instant) -> Result<(), FillError> {
         let mut chunk = [0u8; 8 * 1024];
         match timeout_at(deadline, self.io.read(&mut chunk)).await {

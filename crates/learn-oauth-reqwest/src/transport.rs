@@ -1,0 +1,273 @@
+//! Moving one token request over reqwest: the client settings HTTP clients leave unset,
+//! the capped body read, and transport errors typed for the core.
+
+use std::error::Error as StdError;
+use std::time::{Duration, Instant};
+
+use learn_oauth_proto::{
+    AccessToken, ClientConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, Error, TransportError,
+    TransportErrorKind,
+};
+use rustls_pki_types::CertificateDer;
+
+use crate::tls::Roots;
+
+/// Why a [`Transport`] could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A PEM bundle given to
+    /// [`add_root_certificates_pem`](TransportBuilder::add_root_certificates_pem) does not
+    /// parse.
+    #[error("root certificate pem bundle #{index} does not parse")]
+    InvalidPem {
+        /// Zero-based position of the bundle among those added.
+        index: usize,
+        /// What the PEM parser said.
+        #[source]
+        source: rustls_pki_types::pem::Error,
+    },
+    /// A PEM bundle holds no certificate.
+    #[error("root certificate pem bundle #{index} holds no certificate")]
+    NoCertificateInPem {
+        /// Zero-based position of the bundle among those added.
+        index: usize,
+    },
+    /// A root certificate was refused (not a parsable X.509 certificate).
+    #[error("root certificate #{index} was refused")]
+    InvalidCertificate {
+        /// Zero-based position among all added certificates (DER first, then PEM).
+        index: usize,
+        /// What rustls said.
+        #[source]
+        source: rustls::Error,
+    },
+    /// Built-in roots were turned off and no root was added: nothing could be trusted.
+    #[error("no root certificates: built-in roots are off and none were added")]
+    NoRootCertificates,
+    /// rustls refused the configuration.
+    #[error("tls configuration failed")]
+    Tls(#[source] rustls::Error),
+    /// reqwest refused the configuration.
+    #[error("http client could not be built")]
+    Client(#[source] reqwest::Error),
+}
+
+/// Sends token requests with a [`reqwest::Client`].
+///
+/// Built with [`Transport::builder`] (or [`Transport::new`]) it owns a client configured
+/// for token requests:
+///
+/// | setting | value |
+/// |---|---|
+/// | connect timeout | [`DEFAULT_CONNECT_TIMEOUT`] (10 s), configurable |
+/// | total timeout per request | [`DEFAULT_REQUEST_TIMEOUT`] (30 s), configurable |
+/// | redirects | off: a token request is never replayed to another host |
+/// | TLS | rustls with the *ring* provider; Mozilla's roots plus any you add |
+/// | response body | at most [`ClientConfig::max_response_bytes`] + 1 bytes are read |
+///
+/// With [`Transport::from_client`] you bring your own client (proxies, pools, roots); you
+/// are then responsible for its redirect policy and connect timeout. The total timeout
+/// and the body cap are still applied to each token request.
+///
+/// Cheap to clone (the client is reference-counted).
+#[derive(Debug, Clone)]
+pub struct Transport {
+    client: reqwest::Client,
+    timeout: Duration,
+}
+
+impl Transport {
+    /// A transport with the default settings.
+    ///
+    /// # Errors
+    ///
+    /// See [`TransportBuilder::build`]; with the defaults only a failing TLS or client
+    /// setup can fail.
+    pub fn new() -> Result<Self, BuildError> {
+        Self::builder().build()
+    }
+
+    /// Starts a transport with the default settings.
+    pub fn builder() -> TransportBuilder {
+        TransportBuilder {
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_REQUEST_TIMEOUT,
+            roots: Roots::new(),
+        }
+    }
+
+    /// Uses your client as it is. Each token request still gets a total timeout of
+    /// [`DEFAULT_REQUEST_TIMEOUT`] (change it with [`Transport::with_timeout`]) and the
+    /// body cap; redirects, the connect timeout, proxies and TLS are yours to configure.
+    /// Turn redirects off (`redirect(reqwest::redirect::Policy::none())`): a token request
+    /// must not be replayed to another host.
+    #[must_use]
+    pub fn from_client(client: reqwest::Client) -> Self {
+        Self {
+            client,
+            timeout: DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
+
+    /// Sets the total timeout applied to each token request.
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The client requests go through.
+    #[must_use]
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// The total timeout applied to each token request.
+    #[must_use]
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Sends one token request for `config` and returns the core's verdict on the answer.
+    /// No retries, no caching: see [`TokenProvider`](crate::TokenProvider) for that.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the core makes of the answer ([`Error::Server`], [`Error::Response`]), or
+    /// [`Error::Transport`] when no complete answer arrived.
+    pub async fn fetch_token(&self, config: &ClientConfig) -> Result<AccessToken, Error> {
+        self.fetch_token_at(config, crate::clock::tokio_now).await
+    }
+
+    /// [`Transport::fetch_token`], reading the arrival time from `now`.
+    pub(crate) async fn fetch_token_at(
+        &self,
+        config: &ClientConfig,
+        now: impl Fn() -> Instant,
+    ) -> Result<AccessToken, Error> {
+        let response = self.send(config).await.map_err(transport_error)?;
+        config.parse_response(&response, now())
+    }
+
+    /// Sends the request and reads at most `max_response_bytes + 1` bytes of the body.
+    async fn send(&self, config: &ClientConfig) -> Result<http::Response<Vec<u8>>, reqwest::Error> {
+        let mut request = reqwest::Request::try_from(config.token_request())?;
+        *request.timeout_mut() = Some(self.timeout);
+        let mut response = self.client.execute(request).await?;
+        let cap = config.max_response_bytes().saturating_add(1);
+        let mut body = Vec::new();
+        while body.len() < cap {
+            let Some(chunk) = response.chunk().await? else {
+                break;
+            };
+            let room = cap - body.len();
+            body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        }
+        let mut answer = http::Response::new(body);
+        *answer.status_mut() = response.status();
+        *answer.version_mut() = response.version();
+        *answer.headers_mut() = std::mem::take(response.headers_mut());
+        Ok(answer)
+    }
+}
+
+/// Configures a [`Transport`]; see [`Transport::builder`].
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until .build() is called"]
+pub struct TransportBuilder {
+    connect_timeout: Duration,
+    timeout: Duration,
+    roots: Roots,
+}
+
+impl TransportBuilder {
+    /// How long establishing a connection (TCP and TLS) may take. Default:
+    /// [`DEFAULT_CONNECT_TIMEOUT`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long a whole token request may take, body included. Default:
+    /// [`DEFAULT_REQUEST_TIMEOUT`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Trusts the certificates in a PEM bundle as roots, in addition to the built-in ones
+    /// (an enterprise TLS-inspecting proxy's CA, a test CA). Parsed in
+    /// [`build`](Self::build).
+    pub fn add_root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.roots.pem.push(pem.as_ref().to_vec());
+        self
+    }
+
+    /// Trusts one DER-encoded certificate as a root, in addition to the built-in ones.
+    pub fn add_root_certificate_der(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.roots.der.push(CertificateDer::from(der.into()));
+        self
+    }
+
+    /// Whether to trust Mozilla's roots (webpki-roots). Default: yes. Turn them off to
+    /// trust only the roots you add.
+    pub fn built_in_roots(mut self, enabled: bool) -> Self {
+        self.roots.built_in = enabled;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    ///
+    /// A root certificate that does not parse, no roots at all, or a TLS or client setup
+    /// failure.
+    pub fn build(self) -> Result<Transport, BuildError> {
+        let tls = self.roots.client_config()?;
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(BuildError::Client)?;
+        Ok(Transport {
+            client,
+            timeout: self.timeout,
+        })
+    }
+}
+
+/// Types a reqwest error for the core, keeping it as the source. reqwest's errors hold
+/// at most the URL (scheme, host, port, tenant id), never headers or bodies.
+fn transport_error(error: reqwest::Error) -> Error {
+    let kind = if error.is_timeout() {
+        TransportErrorKind::Timeout
+    } else if caused_by_tls(&error) {
+        TransportErrorKind::Tls
+    } else if error.is_connect() {
+        TransportErrorKind::Connect
+    } else if error.is_request() || error.is_body() || error.is_decode() {
+        TransportErrorKind::Io
+    } else {
+        TransportErrorKind::Other
+    };
+    Error::Transport(TransportError::with_source(kind, error))
+}
+
+/// Whether a rustls error is anywhere in the chain, looking inside `io::Error`s too
+/// (their `source()` skips the error they wrap).
+fn caused_by_tls(error: &(dyn StdError + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if e.is::<rustls::Error>() {
+            return true;
+        }
+        next = match e.downcast_ref::<std::io::Error>() {
+            Some(io) => io.get_ref().map(|inner| inner as &(dyn StdError + 'static)),
+            None => e.source(),
+        };
+    }
+    false
+}

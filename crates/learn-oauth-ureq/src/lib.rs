@@ -1,0 +1,12 @@
+//! # learn-oauth-ureq
+//!
+//! The blocking transport of `learn-oauth`: access tokens for the Learn platform API over
+//! [`ureq`], decided by the sans-IO core [`learn_oauth_proto`].
+#![forbid(unsafe_code)]
+
+mod clock;
+mod tls;
+mod transport;
+
+pub use clock::{Clock, SystemClock};
+pub use transport::{BuildError, Transport, TransportBuilder};

@@ -1,0 +1,259 @@
+//! Moving one token request over ureq: the agent settings HTTP clients leave unset, the
+//! capped body read, and transport errors typed for the core.
+
+use std::io::Read as _;
+use std::time::{Duration, Instant};
+
+use learn_oauth_proto::{
+    AccessToken, ClientConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, Error, TransportError,
+    TransportErrorKind,
+};
+use rustls_pki_types::CertificateDer;
+
+use crate::tls::Roots;
+
+/// Why a [`Transport`] could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A PEM bundle given to
+    /// [`add_root_certificates_pem`](TransportBuilder::add_root_certificates_pem) does not
+    /// parse.
+    #[error("root certificate pem bundle #{index} does not parse")]
+    InvalidPem {
+        /// Zero-based position of the bundle among those added.
+        index: usize,
+        /// What the PEM parser said.
+        #[source]
+        source: rustls_pki_types::pem::Error,
+    },
+    /// A PEM bundle holds no certificate.
+    #[error("root certificate pem bundle #{index} holds no certificate")]
+    NoCertificateInPem {
+        /// Zero-based position of the bundle among those added.
+        index: usize,
+    },
+    /// A root certificate was refused (not a parsable X.509 certificate).
+    #[error("root certificate #{index} was refused")]
+    InvalidCertificate {
+        /// Zero-based position among all added certificates (DER first, then PEM).
+        index: usize,
+        /// What rustls said.
+        #[source]
+        source: rustls::Error,
+    },
+    /// Built-in roots were turned off and no root was added: nothing could be trusted.
+    #[error("no root certificates: built-in roots are off and none were added")]
+    NoRootCertificates,
+}
+
+/// Sends token requests with a [`ureq::Agent`].
+///
+/// Built with [`Transport::builder`] (or [`Transport::new`]) it owns an agent configured
+/// for token requests:
+///
+/// | setting | value |
+/// |---|---|
+/// | connect timeout | [`DEFAULT_CONNECT_TIMEOUT`] (10 s), configurable |
+/// | total timeout per request | [`DEFAULT_REQUEST_TIMEOUT`] (30 s), configurable |
+/// | redirects | off: a token request is never replayed to another host |
+/// | 4xx/5xx | handed to the core as responses, never turned into transport errors |
+/// | TLS | rustls with the *ring* provider; Mozilla's roots plus any you add |
+/// | response body | at most [`ClientConfig::max_response_bytes`] + 1 bytes are read |
+///
+/// With [`Transport::from_agent`] you bring your own agent (proxies, pools, roots). Each
+/// token request still gets, through ureq's per-request configuration, the total timeout,
+/// redirects off and statuses as responses; the connect timeout and TLS are yours.
+///
+/// Cheap to clone (the agent is reference-counted).
+#[derive(Debug, Clone)]
+pub struct Transport {
+    agent: ureq::Agent,
+    timeout: Duration,
+}
+
+impl Transport {
+    /// A transport with the default settings.
+    ///
+    /// # Errors
+    ///
+    /// See [`TransportBuilder::build`]; the defaults always build.
+    pub fn new() -> Result<Self, BuildError> {
+        Self::builder().build()
+    }
+
+    /// Starts a transport with the default settings.
+    pub fn builder() -> TransportBuilder {
+        TransportBuilder {
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_REQUEST_TIMEOUT,
+            roots: Roots::new(),
+        }
+    }
+
+    /// Uses your agent. Each token request is still sent with a total timeout of
+    /// [`DEFAULT_REQUEST_TIMEOUT`] (change it with [`Transport::with_timeout`]), no
+    /// redirects, 4xx/5xx kept as responses, and the body cap.
+    #[must_use]
+    pub fn from_agent(agent: ureq::Agent) -> Self {
+        Self {
+            agent,
+            timeout: DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
+
+    /// Sets the total timeout applied to each token request.
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The agent requests go through.
+    #[must_use]
+    pub fn agent(&self) -> &ureq::Agent {
+        &self.agent
+    }
+
+    /// The total timeout applied to each token request.
+    #[must_use]
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Sends one token request for `config` and returns the core's verdict on the answer.
+    /// No retries, no caching: see [`TokenProvider`](crate::TokenProvider) for that.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the core makes of the answer ([`Error::Server`], [`Error::Response`]), or
+    /// [`Error::Transport`] when no complete answer arrived.
+    pub fn fetch_token(&self, config: &ClientConfig) -> Result<AccessToken, Error> {
+        self.fetch_token_at(config, crate::clock::system_now)
+    }
+
+    /// [`Transport::fetch_token`], reading the arrival time from `now`.
+    pub(crate) fn fetch_token_at(
+        &self,
+        config: &ClientConfig,
+        now: impl Fn() -> Instant,
+    ) -> Result<AccessToken, Error> {
+        let response = self.send(config).map_err(transport_error)?;
+        config.parse_response(&response, now())
+    }
+
+    /// Sends the request and reads at most `max_response_bytes + 1` bytes of the body.
+    fn send(&self, config: &ClientConfig) -> Result<http::Response<Vec<u8>>, ureq::Error> {
+        let request = self
+            .agent
+            .configure_request(config.token_request())
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(self.timeout))
+            .build();
+        let (parts, body) = self.agent.run(request)?.into_parts();
+        let cap = u64::try_from(config.max_response_bytes())
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
+        let mut bytes = Vec::new();
+        body.into_reader()
+            .take(cap)
+            .read_to_end(&mut bytes)
+            .map_err(ureq::Error::from)?;
+        Ok(http::Response::from_parts(parts, bytes))
+    }
+}
+
+/// Configures a [`Transport`]; see [`Transport::builder`].
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until .build() is called"]
+pub struct TransportBuilder {
+    connect_timeout: Duration,
+    timeout: Duration,
+    roots: Roots,
+}
+
+impl TransportBuilder {
+    /// How long establishing a connection (TCP and TLS) may take. Default:
+    /// [`DEFAULT_CONNECT_TIMEOUT`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long a whole token request may take, body included. Default:
+    /// [`DEFAULT_REQUEST_TIMEOUT`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Trusts the certificates in a PEM bundle as roots, in addition to the built-in ones
+    /// (an enterprise TLS-inspecting proxy's CA, a test CA). Parsed in
+    /// [`build`](Self::build).
+    pub fn add_root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.roots.pem.push(pem.as_ref().to_vec());
+        self
+    }
+
+    /// Trusts one DER-encoded certificate as a root, in addition to the built-in ones.
+    pub fn add_root_certificate_der(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.roots.der.push(CertificateDer::from(der.into()));
+        self
+    }
+
+    /// Whether to trust Mozilla's roots. Default: yes. Turn them off to trust only the
+    /// roots you add.
+    pub fn built_in_roots(mut self, enabled: bool) -> Self {
+        self.roots.built_in = enabled;
+        self
+    }
+
+    /// Builds the agent.
+    ///
+    /// # Errors
+    ///
+    /// A root certificate that does not parse, or no roots at all.
+    pub fn build(self) -> Result<Transport, BuildError> {
+        let agent = ureq::Agent::config_builder()
+            .tls_config(self.roots.tls_config()?)
+            .timeout_connect(Some(self.connect_timeout))
+            .timeout_global(Some(self.timeout))
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into();
+        Ok(Transport {
+            agent,
+            timeout: self.timeout,
+        })
+    }
+}
+
+/// Types a ureq error for the core, keeping it as the source. ureq's errors hold at most
+/// the URL (scheme, host, port, tenant id), never headers or bodies.
+fn transport_error(error: ureq::Error) -> Error {
+    let kind = match &error {
+        ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
+        ureq::Error::Rustls(_) | ureq::Error::Tls(_) | ureq::Error::TlsRequired => TransportErrorKind::Tls,
+        ureq::Error::Io(io) if io.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => {
+            TransportErrorKind::Tls
+        }
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => TransportErrorKind::Timeout,
+        ureq::Error::Io(io) if is_connect(io.kind()) => TransportErrorKind::Connect,
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::ConnectProxyFailed(_) => {
+            TransportErrorKind::Connect
+        }
+        ureq::Error::Io(_) | ureq::Error::Protocol(_) | ureq::Error::BodyStalled => TransportErrorKind::Io,
+        _ => TransportErrorKind::Other,
+    };
+    Error::Transport(TransportError::with_source(kind, error))
+}
+
+fn is_connect(kind: std::io::ErrorKind) -> bool {
+    use std::io::ErrorKind::{AddrNotAvailable, ConnectionRefused, HostUnreachable, NetworkUnreachable};
+    matches!(
+        kind,
+        ConnectionRefused | HostUnreachable | NetworkUnreachable | AddrNotAvailable
+    )
+}

@@ -1,5 +1,5 @@
-//! What the transport adapters share that is not I/O: the transport defaults every
-//! adapter documents.
+//! What the transport adapters share that is not I/O: the settings of the HTTP client
+//! they build, with their documented defaults.
 
 use std::time::Duration;
 
@@ -9,3 +9,111 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a transport adapter lets one token request take, body included: 30 s.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The settings a transport adapter builds its HTTP client with: the timeouts HTTP
+/// clients leave unset and the roots TLS trusts. Redirects are always off and the body is
+/// always capped at [`ClientConfig::max_response_bytes`](crate::ClientConfig::max_response_bytes).
+///
+/// ```
+/// use std::time::Duration;
+/// use learn_oauth_proto::TransportOptions;
+///
+/// let options = TransportOptions::new()
+///     .with_timeout(Duration::from_secs(5))
+///     .add_root_certificates_pem("-----BEGIN CERTIFICATE-----\n…");
+/// assert_eq!(options.connect_timeout(), learn_oauth_proto::DEFAULT_CONNECT_TIMEOUT);
+/// assert!(options.built_in_roots());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct TransportOptions {
+    connect_timeout: Duration,
+    timeout: Duration,
+    built_in_roots: bool,
+    roots: Vec<RootCertificate>,
+}
+
+/// A root certificate to trust, as given; the adapter parses it when it builds its client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RootCertificate {
+    /// A PEM bundle: every `CERTIFICATE` section in it.
+    Pem(Vec<u8>),
+    /// One DER-encoded certificate.
+    Der(Vec<u8>),
+}
+
+impl Default for TransportOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TransportOptions {
+    /// The defaults: [`DEFAULT_CONNECT_TIMEOUT`], [`DEFAULT_REQUEST_TIMEOUT`], Mozilla's
+    /// roots and no others.
+    pub fn new() -> Self {
+        Self {
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_REQUEST_TIMEOUT,
+            built_in_roots: true,
+            roots: Vec::new(),
+        }
+    }
+
+    /// Sets how long establishing a connection (TCP and TLS) may take.
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets how long a whole token request may take, body included.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Trusts the certificates in a PEM bundle as roots, in addition to the built-in ones
+    /// (an enterprise TLS-inspecting proxy's CA, a test CA).
+    pub fn add_root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.roots.push(RootCertificate::Pem(pem.as_ref().to_vec()));
+        self
+    }
+
+    /// Trusts one DER-encoded certificate as a root, in addition to the built-in ones.
+    pub fn add_root_certificate_der(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.roots.push(RootCertificate::Der(der.into()));
+        self
+    }
+
+    /// Sets whether to trust Mozilla's roots (default: yes). Off, only the added roots
+    /// are trusted.
+    pub fn with_built_in_roots(mut self, enabled: bool) -> Self {
+        self.built_in_roots = enabled;
+        self
+    }
+
+    /// How long establishing a connection may take.
+    #[must_use]
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// How long a whole token request may take.
+    #[must_use]
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Whether Mozilla's roots are trusted.
+    #[must_use]
+    pub fn built_in_roots(&self) -> bool {
+        self.built_in_roots
+    }
+
+    /// The added roots, in the order given.
+    #[must_use]
+    pub fn root_certificates(&self) -> &[RootCertificate] {
+        &self.roots
+    }
+}

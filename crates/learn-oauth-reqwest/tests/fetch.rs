@@ -9,7 +9,7 @@ use learn_oauth_mock::{Fault, MockServer, Tenant};
 use learn_oauth_proto::{
     AuthMethod, ClientConfig, ConfigError, Error, ResponseProblem, Scope, TransportErrorKind, UrlProblem,
 };
-use learn_oauth_reqwest::Transport;
+use learn_oauth_reqwest::{Transport, TransportOptions};
 
 fn transport_kind(error: &Error) -> TransportErrorKind {
     match error {
@@ -83,10 +83,8 @@ async fn wrong_credentials_are_a_typed_unauthorized_error() {
 async fn a_slow_server_is_a_timeout_within_the_configured_time() {
     let server = server();
     server.enqueue(Fault::Delay(Duration::from_secs(5)));
-    let transport = Transport::builder()
-        .timeout(Duration::from_millis(200))
-        .build()
-        .unwrap();
+    let transport =
+        Transport::with_options(&TransportOptions::new().with_timeout(Duration::from_millis(200))).unwrap();
     let started = Instant::now();
     let error = transport.fetch_token(&config(&server)).await.unwrap_err();
     assert_eq!(transport_kind(&error), TransportErrorKind::Timeout);
@@ -183,16 +181,12 @@ fn https_server() -> MockServer {
 async fn real_tls_works_with_the_mock_ca_added_as_a_root() {
     let server = https_server();
     let ca = server.ca_certificate_pem().unwrap();
-    let transport = Transport::builder()
-        .add_root_certificates_pem(ca)
-        .build()
-        .unwrap();
+    let transport = Transport::with_options(&TransportOptions::new().add_root_certificates_pem(ca)).unwrap();
     transport.fetch_token(&config(&server)).await.unwrap();
-    let der_only = Transport::builder()
-        .built_in_roots(false)
-        .add_root_certificate_der(server.ca_certificate_der().unwrap())
-        .build()
-        .unwrap();
+    let der_only = TransportOptions::new()
+        .with_built_in_roots(false)
+        .add_root_certificate_der(server.ca_certificate_der().unwrap());
+    let der_only = Transport::with_options(&der_only).unwrap();
     der_only.fetch_token(&config(&server)).await.unwrap();
 }
 
@@ -210,19 +204,15 @@ async fn an_untrusted_certificate_is_a_tls_error_that_is_not_retried() {
 
 #[test]
 fn garbage_root_certificates_are_refused_when_building() {
-    assert!(
-        Transport::builder()
-            .add_root_certificates_pem("not pem")
-            .build()
-            .is_err()
-    );
-    assert!(
-        Transport::builder()
-            .add_root_certificate_der(vec![1, 2, 3])
-            .build()
-            .is_err()
-    );
-    assert!(Transport::builder().built_in_roots(false).build().is_err());
+    let refused = |options: TransportOptions| Transport::with_options(&options).is_err();
+    assert!(refused(
+        TransportOptions::new().add_root_certificates_pem("not pem")
+    ));
+    assert!(refused(TransportOptions::new().add_root_certificates_pem("")));
+    assert!(refused(
+        TransportOptions::new().add_root_certificate_der(vec![1, 2, 3])
+    ));
+    assert!(refused(TransportOptions::new().with_built_in_roots(false)));
 }
 
 #[test]
@@ -242,10 +232,8 @@ fn plain_http_to_a_non_loopback_host_is_refused_by_configuration() {
 #[tokio::test]
 async fn no_error_text_holds_the_secret_or_a_token() {
     let server = server();
-    let transport = Transport::builder()
-        .timeout(Duration::from_millis(200))
-        .build()
-        .unwrap();
+    let transport =
+        Transport::with_options(&TransportOptions::new().with_timeout(Duration::from_millis(200))).unwrap();
     let config = config(&server);
     let issued = transport.fetch_token(&config).await.unwrap();
     let faults = [

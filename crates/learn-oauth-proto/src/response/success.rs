@@ -1,0 +1,125 @@
+//! A 2xx body's fields into an [`AccessToken`], or the first problem found.
+//!
+//! Checked in this order: `access_token` present and non-empty, `token_type`,
+//! `expires_in`, `scope`, then the token's characters.
+
+use std::time::{Duration, Instant};
+
+use super::json::{Fields, Number, Shallow};
+use super::{MAX_TOKEN_LIFETIME, ParseOptions};
+use crate::error::ResponseProblem;
+use crate::sanitize;
+use crate::scope::Scopes;
+use crate::token::AccessToken;
+
+/// How much of an unsupported `token_type` is kept.
+const TOKEN_TYPE_EXCERPT: usize = 32;
+
+pub(super) fn token(
+    fields: Fields<'_>,
+    options: &ParseOptions,
+    now: Instant,
+) -> Result<AccessToken, ResponseProblem> {
+    let value = match fields.access_token {
+        Some(Shallow::Str(s)) if s.is_empty() => return Err(ResponseProblem::EmptyAccessToken),
+        Some(Shallow::Str(s)) => s,
+        _ => return Err(ResponseProblem::MissingAccessToken),
+    };
+    check_token_type(fields.token_type.as_ref(), &value)?;
+    let lifetime = lifetime(fields.expires_in.as_ref(), options.default_lifetime)?;
+    let scopes = match &fields.scope {
+        None | Some(Shallow::Null) => options.requested_scopes.clone(),
+        Some(Shallow::Str(s)) => Scopes::parse_granted(s),
+        Some(_) => return Err(ResponseProblem::InvalidScope),
+    };
+    AccessToken::new(value.into_owned(), scopes, now, lifetime).ok_or(ResponseProblem::InvalidAccessToken)
+}
+
+/// `Bearer` in any case (surrounding whitespace forgiven), or absent.
+fn check_token_type(token_type: Option<&Shallow<'_>>, access_token: &str) -> Result<(), ResponseProblem> {
+    match token_type {
+        None | Some(Shallow::Null) => Ok(()),
+        Some(Shallow::Str(t)) if t.trim_ascii().eq_ignore_ascii_case("bearer") => Ok(()),
+        Some(Shallow::Str(t)) => {
+            // A confused server might put the token here; never repeat it.
+            let shown = if t.contains(access_token) {
+                "[redacted]".to_owned()
+            } else {
+                sanitize::excerpt(t, TOKEN_TYPE_EXCERPT)
+            };
+            Err(ResponseProblem::UnsupportedTokenType(shown))
+        }
+        Some(_) => Err(ResponseProblem::InvalidTokenType),
+    }
+}
+
+/// `expires_in` as a lifetime: never negative, never above [`MAX_TOKEN_LIFETIME`].
+fn lifetime(expires_in: Option<&Shallow<'_>>, default: Duration) -> Result<Duration, ResponseProblem> {
+    match expires_in {
+        None | Some(Shallow::Null) => Ok(default.min(MAX_TOKEN_LIFETIME)),
+        Some(Shallow::Number(n)) => Ok(number_lifetime(*n)),
+        Some(Shallow::Str(s)) => numeric_str(s)
+            .map(seconds_lifetime)
+            .ok_or(ResponseProblem::InvalidExpiresIn),
+        Some(_) => Err(ResponseProblem::InvalidExpiresIn),
+    }
+}
+
+fn number_lifetime(n: Number) -> Duration {
+    match n {
+        Number::Unsigned(u) => Duration::from_secs(u).min(MAX_TOKEN_LIFETIME),
+        Number::Signed(i) => Duration::from_secs(u64::try_from(i).unwrap_or(0)).min(MAX_TOKEN_LIFETIME),
+        Number::Float(f) => seconds_lifetime(f),
+    }
+}
+
+/// A float number of seconds: zero or less (and NaN) is zero, above the cap (and
+/// infinity) is the cap.
+fn seconds_lifetime(secs: f64) -> Duration {
+    if secs.is_nan() || secs <= 0.0 {
+        Duration::ZERO
+    } else if secs >= MAX_TOKEN_LIFETIME.as_secs_f64() {
+        MAX_TOKEN_LIFETIME
+    } else {
+        Duration::try_from_secs_f64(secs).unwrap_or(MAX_TOKEN_LIFETIME)
+    }
+}
+
+/// A decimal number in a string (`"3600"`, `" 3600.5 "`, `"1e3"`); not `"inf"` or
+/// `"NaN"`, which `f64::from_str` would accept.
+fn numeric_str(s: &str) -> Option<f64> {
+    let s = s.trim_ascii();
+    if s.is_empty()
+        || !s
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'+' | b'-' | b'.' | b'e' | b'E'))
+    {
+        return None;
+    }
+    s.parse::<f64>().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numeric_strings() {
+        assert_eq!(numeric_str("3600"), Some(3600.0));
+        assert_eq!(numeric_str(" 3600.5 "), Some(3600.5));
+        assert_eq!(numeric_str("1e3"), Some(1000.0));
+        assert_eq!(numeric_str("inf"), None);
+        assert_eq!(numeric_str("NaN"), None);
+        assert_eq!(numeric_str(""), None);
+        assert_eq!(numeric_str("-"), None);
+        assert_eq!(numeric_str("1e999"), Some(f64::INFINITY));
+    }
+
+    #[test]
+    fn float_lifetimes_are_bounded() {
+        assert_eq!(seconds_lifetime(f64::NAN), Duration::ZERO);
+        assert_eq!(seconds_lifetime(-0.0), Duration::ZERO);
+        assert_eq!(seconds_lifetime(f64::INFINITY), MAX_TOKEN_LIFETIME);
+        assert_eq!(seconds_lifetime(1.5), Duration::from_millis(1500));
+    }
+}

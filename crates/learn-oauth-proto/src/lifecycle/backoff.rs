@@ -1,0 +1,1 @@
+//! Seeded jitter and capped exponential backoff.

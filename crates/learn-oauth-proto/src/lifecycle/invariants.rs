@@ -1,0 +1,1 @@
+//! An invariant checker for tests and fuzz targets.

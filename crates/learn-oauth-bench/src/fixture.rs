@@ -1,0 +1,99 @@
+//! The canned exchange: one tenant, one secret, one token URL, one 200 response.
+
+use http::header::CONTENT_TYPE;
+use http::{HeaderValue, Response};
+use learn_oauth_proto::ClientConfig;
+
+/// The tenant id (also the client id).
+pub const TENANT_ID: &str = "eu-west-2_AbcdEfghI";
+
+/// The API secret. A benchmark value, not a credential.
+pub const CLIENT_SECRET: &str = "b3nchmark-s3cret-not-a-credential";
+
+/// The token URL our default endpoint builds for [`TENANT_ID`].
+pub const TOKEN_URL: &str = "https://public.api.learn.link/oauth2/token/eu-west-2_AbcdEfghI";
+
+/// The scopes requested (and granted).
+pub const SCOPES: [&str; 2] = ["api/read", "api/write"];
+
+macro_rules! jwt {
+    () => {
+        "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImJlbmNoIn0.\
+         eyJzdWIiOiJldS13ZXN0LTJfQWJjZEVmZ2hJIiwic2NvcGUiOiJhcGkvcmVhZCBhcGkvd3JpdGUiLCJpYXQiOjE3MDAwMDAwMDAsImV4cCI6MTcwMDAwMzYwMH0.\
+         c2lnbmF0dXJlLW9mLXRoZS1iZW5jaG1hcmstdG9rZW4tbm90LWEtcmVhbC1zaWduYXR1cmU"
+    };
+}
+
+/// The access token in the canned response: a JWT-shaped string of about 250 bytes.
+pub const ACCESS_TOKEN: &str = jwt!();
+
+/// The canned 200 body, in the spec's field order.
+pub const TOKEN_RESPONSE_BODY: &str = concat!(
+    r#"{"access_token":""#,
+    jwt!(),
+    r#"","token_type":"Bearer","expires_in":3600,"scope":"api/read api/write"}"#
+);
+
+/// Our configuration for the canned exchange (default endpoint, HTTP Basic).
+///
+/// # Panics
+///
+/// Never for these constants.
+#[must_use]
+pub fn config() -> ClientConfig {
+    ClientConfig::builder()
+        .tenant_id(TENANT_ID)
+        .client_secret(CLIENT_SECRET)
+        .scopes(SCOPES)
+        .build()
+        .expect("the benchmark configuration is valid")
+}
+
+/// The canned response as an HTTP client hands it out: status 200,
+/// `Content-Type: application/json`, the body in a fresh `Vec`.
+#[must_use]
+pub fn canned_response() -> Response<Vec<u8>> {
+    let mut response = Response::new(TOKEN_RESPONSE_BODY.as_bytes().to_vec());
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// The canned response borrowing the static body (what a transport holds after reading).
+#[must_use]
+pub fn borrowed_response() -> Response<&'static [u8]> {
+    let mut response = Response::new(TOKEN_RESPONSE_BODY.as_bytes());
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_is_about_250_bytes() {
+        assert!(
+            (240..=270).contains(&ACCESS_TOKEN.len()),
+            "{}",
+            ACCESS_TOKEN.len()
+        );
+    }
+
+    #[test]
+    fn our_config_targets_the_token_url() {
+        assert_eq!(config().token_uri(), TOKEN_URL);
+    }
+
+    #[test]
+    fn the_body_is_the_specs_shape() {
+        let value: serde_json::Value = serde_json::from_str(TOKEN_RESPONSE_BODY).unwrap();
+        assert_eq!(value["access_token"], ACCESS_TOKEN);
+        assert_eq!(value["token_type"], "Bearer");
+        assert_eq!(value["expires_in"], 3600);
+        assert_eq!(value["scope"], "api/read api/write");
+    }
+}

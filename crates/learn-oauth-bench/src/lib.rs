@@ -1,0 +1,16 @@
+//! # learn-oauth-bench
+//!
+//! Benchmarks of `learn-oauth` against the crate a Rust user would pick instead
+//! (`oauth2` 5) and against the practical floor, as ratios. Not published.
+//!
+//! - [`fixture`]: the one canned exchange every side is measured on (the spec's 200
+//!   response shape with a ~250-byte JWT, `api/read api/write`, `expires_in: 3600`).
+//! - [`exchange`]: one in-memory exchange each for ours, the peer and the floor, shared by
+//!   the criterion bench (`benches/exchange.rs`) and the instruction-count bin
+//!   (`src/bin/exchange_count.rs`, run under callgrind).
+//!
+//! `scripts/bench-report.sh` runs everything and writes `BENCHMARKS.md`.
+#![forbid(unsafe_code)]
+
+pub mod exchange;
+pub mod fixture;

@@ -87,10 +87,10 @@ impl TokenProvider {
     /// once (bad credentials), a retryable one once the policy gives up.
     pub async fn token(&self) -> Result<AccessToken, Error> {
         let shared = &self.shared;
-        if let Some(snapshot) = shared.snapshot.load().as_deref() {
-            if let Some(token) = snapshot.token_if_fresh(shared.clock.now()) {
-                return Ok(token.clone());
-            }
+        if let Some(snapshot) = shared.snapshot.load().as_deref()
+            && let Some(token) = snapshot.token_if_fresh(shared.clock.now())
+        {
+            return Ok(token.clone());
         }
         loop {
             // Registered before looking, so a report between the look and the wait
@@ -108,13 +108,14 @@ impl TokenProvider {
                 }
                 DriverStep::Failed(error) => return Err(error),
                 DriverStep::Fetch(fetch) => self.spawn_fetch(fetch),
-                DriverStep::AwaitFetch => reported.await,
                 DriverStep::Sleep(deadline) => {
                     tokio::select! {
                         () = reported => {}
                         () = shared.clock.sleep_until(deadline) => {}
                     }
                 }
+                // `AwaitFetch`, and any step a newer core adds: wait for a report.
+                _ => reported.await,
             }
         }
     }
@@ -180,7 +181,9 @@ impl Report {
 
 impl Drop for Report {
     fn drop(&mut self) {
-        self.report(Err(Error::Transport(TransportError::new(TransportErrorKind::Other))));
+        self.report(Err(Error::Transport(TransportError::new(
+            TransportErrorKind::Other,
+        ))));
     }
 }
 

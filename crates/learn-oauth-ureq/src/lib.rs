@@ -52,11 +52,11 @@
 #![forbid(unsafe_code)]
 
 mod clock;
-// mod provider;
+mod provider;
 mod tls;
 mod transport;
 
 pub use clock::{Clock, SystemClock};
-// pub use provider::{TokenProvider, TokenProviderBuilder};
 pub use learn_oauth_proto::TransportOptions;
+pub use provider::{TokenProvider, TokenProviderBuilder};
 pub use transport::{BuildError, Transport};

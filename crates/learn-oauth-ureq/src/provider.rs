@@ -83,10 +83,10 @@ impl TokenProvider {
     /// once (bad credentials), a retryable one once the policy gives up.
     pub fn token(&self) -> Result<AccessToken, Error> {
         let shared = &self.shared;
-        if let Some(snapshot) = shared.snapshot.load().as_deref() {
-            if let Some(token) = snapshot.token_if_fresh(shared.clock.now()) {
-                return Ok(token.clone());
-            }
+        if let Some(snapshot) = shared.snapshot.load().as_deref()
+            && let Some(token) = snapshot.token_if_fresh(shared.clock.now())
+        {
+            return Ok(token.clone());
         }
         let mut lifecycle = shared.lock();
         loop {
@@ -104,13 +104,17 @@ impl TokenProvider {
                     Report::new(shared, fetch).fetch();
                     lifecycle = shared.lock();
                 }
-                DriverStep::AwaitFetch => {
-                    lifecycle = shared.reported.wait(lifecycle).unwrap_or_else(PoisonError::into_inner);
-                }
                 DriverStep::Sleep(deadline) => {
                     drop(lifecycle);
                     shared.clock.sleep_until(deadline);
                     lifecycle = shared.lock();
+                }
+                // `AwaitFetch`, and any step a newer core adds: wait for a report.
+                _ => {
+                    lifecycle = shared
+                        .reported
+                        .wait(lifecycle)
+                        .unwrap_or_else(PoisonError::into_inner);
                 }
             }
         }
@@ -162,7 +166,9 @@ impl Report {
 
     fn fetch(mut self) {
         let shared = &self.shared;
-        let result = shared.transport.fetch_token_at(&shared.config, || shared.clock.now());
+        let result = shared
+            .transport
+            .fetch_token_at(&shared.config, || shared.clock.now());
         self.report(result);
     }
 
@@ -179,7 +185,9 @@ impl Report {
 
 impl Drop for Report {
     fn drop(&mut self) {
-        self.report(Err(Error::Transport(TransportError::new(TransportErrorKind::Other))));
+        self.report(Err(Error::Transport(TransportError::new(
+            TransportErrorKind::Other,
+        ))));
     }
 }
 

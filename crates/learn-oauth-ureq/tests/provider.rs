@@ -1,15 +1,13 @@
-//! The shared async token provider against the loopback mock, on a virtual clock.
+//! The shared blocking token provider against the loopback mock, on a virtual clock.
 
 mod common;
 
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
 use common::{SECRET, TENANT, VirtualClock, config};
 use learn_oauth_mock::{Fault, MockServer, Tenant};
 use learn_oauth_proto::{AccessToken, Error, RefreshPolicy, TransportErrorKind};
-use learn_oauth_reqwest::{Clock, TokenProvider, Transport, TransportOptions};
+use learn_oauth_ureq::{Clock, TokenProvider, Transport, TransportOptions};
 
 #[derive(Debug, Clone)]
 struct Virtual(VirtualClock);
@@ -19,9 +17,8 @@ impl Clock for Virtual {
         self.0.now()
     }
 
-    fn sleep_until(&self, deadline: std::time::Instant) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
+    fn sleep_until(&self, deadline: std::time::Instant) {
         self.0.jump_to(deadline);
-        Box::pin(tokio::task::yield_now())
     }
 }
 
@@ -32,6 +29,8 @@ fn policy() -> RefreshPolicy {
     policy.max_backoff = Duration::from_secs(8);
     policy.refresh_ahead = Duration::from_secs(60);
     policy.safety_margin = Duration::from_secs(10);
+    policy.refresh_jitter = 0.0;
+    policy.backoff_jitter = 0.0;
     policy
 }
 
@@ -57,74 +56,76 @@ fn server_with_lifetime(lifetime: Duration) -> MockServer {
 }
 
 /// Calls `token()` until it hands out something other than `old` (a refresh finished).
-async fn next_token(provider: &TokenProvider, old: &AccessToken) -> AccessToken {
+fn next_token(provider: &TokenProvider, old: &AccessToken) -> AccessToken {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let token = provider.token().await.unwrap();
+        let token = provider.token().unwrap();
         if !token.same_as(old) {
             return token;
         }
         assert!(std::time::Instant::now() < deadline, "no refresh happened");
-        tokio::task::yield_now().await;
+        std::thread::yield_now();
     }
 }
 
-#[tokio::test]
-async fn a_warm_provider_hands_out_the_same_token_without_a_request() {
+#[test]
+fn a_warm_provider_hands_out_the_same_token_without_a_request() {
     let server = common::server();
     let clock = VirtualClock::new();
     let provider = provider_for(&server, &clock, policy());
-    let first = provider.token().await.unwrap();
-    let second = provider.token().await.unwrap();
+    let first = provider.token().unwrap();
+    let second = provider.token().unwrap();
     assert!(first.same_as(&second));
     assert_eq!(server.token_request_count(), 1);
     assert_eq!(provider.config().tenant_id(), TENANT);
 }
 
-#[tokio::test]
-async fn a_cold_start_storm_of_a_thousand_tasks_sends_one_request() {
+#[test]
+fn a_cold_start_storm_of_64_threads_sends_one_request() {
     let server = common::server();
     server.enqueue(Fault::Delay(Duration::from_millis(50)));
     let clock = VirtualClock::new();
     let provider = provider_for(&server, &clock, policy());
-    let tasks: Vec<_> = (0..1000)
-        .map(|_| {
-            let provider = provider.clone();
-            tokio::spawn(async move { provider.token().await })
-        })
-        .collect();
-    let mut tokens = Vec::new();
-    for task in tasks {
-        tokens.push(task.await.unwrap().unwrap());
-    }
+    let barrier = std::sync::Barrier::new(64);
+    let tokens: Vec<AccessToken> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..64)
+            .map(|_| {
+                scope.spawn(|| {
+                    barrier.wait();
+                    provider.token().unwrap()
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
     assert!(tokens.iter().all(|t| t.same_as(&tokens[0])));
     assert_eq!(server.token_request_count(), 1);
 }
 
-#[tokio::test]
-async fn near_expiry_callers_keep_the_old_token_while_one_refresh_runs() {
+#[test]
+fn near_expiry_callers_keep_the_old_token_while_one_refresh_runs() {
     let server = server_with_lifetime(Duration::from_secs(300));
     let clock = VirtualClock::new();
     let provider = provider_for(&server, &clock, policy());
-    let old = provider.token().await.unwrap();
+    let old = provider.token().unwrap();
     server.enqueue(Fault::Delay(Duration::from_millis(200)));
     clock.advance(Duration::from_secs(300 - 30));
     for _ in 0..100 {
-        let token = provider.token().await.unwrap();
+        let token = provider.token().unwrap();
         assert!(token.same_as(&old), "the old token is served during the refresh");
     }
-    let new = next_token(&provider, &old).await;
+    let new = next_token(&provider, &old);
     assert_eq!(server.token_request_count(), 2, "exactly one refresh");
-    assert!(provider.token().await.unwrap().same_as(&new));
+    assert!(provider.token().unwrap().same_as(&new));
 }
 
-#[tokio::test]
-async fn server_errors_are_retried_with_backoff_then_succeed() {
+#[test]
+fn server_errors_are_retried_with_backoff_then_succeed() {
     let server = common::server();
     server.enqueue_n(2, Fault::status(500));
     let clock = VirtualClock::new();
     let provider = provider_for(&server, &clock, policy());
-    provider.token().await.unwrap();
+    provider.token().unwrap();
     assert_eq!(server.token_request_count(), 3);
     assert!(
         clock.elapsed() >= policy().initial_backoff,
@@ -133,13 +134,13 @@ async fn server_errors_are_retried_with_backoff_then_succeed() {
     );
 }
 
-#[tokio::test]
-async fn a_429_retry_after_is_honoured() {
+#[test]
+fn a_429_retry_after_is_honoured() {
     let server = common::server();
     server.enqueue(Fault::retry_after(429, 7));
     let clock = VirtualClock::new();
     let provider = provider_for(&server, &clock, policy());
-    provider.token().await.unwrap();
+    provider.token().unwrap();
     assert_eq!(server.token_request_count(), 2);
     assert!(
         clock.elapsed() >= Duration::from_secs(7),
@@ -148,15 +149,15 @@ async fn a_429_retry_after_is_honoured() {
     );
 }
 
-#[tokio::test]
-async fn unauthorized_is_returned_at_once_and_not_retried() {
+#[test]
+fn unauthorized_is_returned_at_once_and_not_retried() {
     let server = MockServer::builder()
         .tenant(Tenant::new(TENANT, "other"))
         .start()
         .unwrap();
     let clock = VirtualClock::new();
     let provider = provider_for(&server, &clock, policy());
-    let error = provider.token().await.unwrap_err();
+    let error = provider.token().unwrap_err();
     assert!(
         error.server_error().is_some_and(|e| e.is_unauthorized()),
         "{error:?}"
@@ -165,20 +166,20 @@ async fn unauthorized_is_returned_at_once_and_not_retried() {
     assert_eq!(clock.elapsed(), Duration::ZERO);
 }
 
-#[tokio::test]
-async fn broken_connections_are_retried() {
+#[test]
+fn broken_connections_are_retried() {
     let server = common::server();
     server.enqueue(Fault::DropConnection);
     server.enqueue(Fault::TruncatedBody);
     server.enqueue(Fault::ProxyHtml);
     let clock = VirtualClock::new();
     let provider = provider_for(&server, &clock, policy());
-    provider.token().await.unwrap();
+    provider.token().unwrap();
     assert_eq!(server.token_request_count(), 4);
 }
 
-#[tokio::test]
-async fn a_slow_server_ends_in_a_timeout_error_not_a_hang() {
+#[test]
+fn a_slow_server_ends_in_a_timeout_error_not_a_hang() {
     let server = common::server();
     server.enqueue_n(100, Fault::Delay(Duration::from_secs(5)));
     let clock = VirtualClock::new();
@@ -186,7 +187,7 @@ async fn a_slow_server_ends_in_a_timeout_error_not_a_hang() {
     policy.max_attempts = 2;
     let provider = provider_for(&server, &clock, policy);
     let started = std::time::Instant::now();
-    let error = provider.token().await.unwrap_err();
+    let error = provider.token().unwrap_err();
     assert!(
         matches!(&error, Error::Transport(e) if e.kind() == TransportErrorKind::Timeout),
         "{error:?}"
@@ -198,44 +199,32 @@ async fn a_slow_server_ends_in_a_timeout_error_not_a_hang() {
     );
 }
 
-#[tokio::test]
-async fn an_outage_serves_the_usable_token_until_it_ends_then_the_error() {
+#[test]
+fn an_outage_serves_the_usable_token_until_it_ends_then_the_error() {
     let server = server_with_lifetime(Duration::from_secs(300));
     let clock = VirtualClock::new();
     let provider = provider_for(&server, &clock, policy());
-    let token = provider.token().await.unwrap();
+    let token = provider.token().unwrap();
     server.enqueue_n(1000, Fault::status(503));
     // Inside the refresh window, before the safety margin: the old token, every time.
     for step in 0..5 {
         clock.jump_to(token.received_at() + Duration::from_secs(250 + step * 5));
-        assert!(provider.token().await.unwrap().same_as(&token));
+        assert!(provider.token().unwrap().same_as(&token));
     }
     // Past its usable time: the outage shows.
     clock.jump_to(token.expires_at());
-    let error = provider.token().await.unwrap_err();
+    let error = provider.token().unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503), "{error:?}");
 }
 
-#[tokio::test]
-async fn an_invalidated_token_is_replaced_by_a_fresh_one() {
+#[test]
+fn an_invalidated_token_is_replaced_by_a_fresh_one() {
     let server = common::server();
     let clock = VirtualClock::new();
     let provider = provider_for(&server, &clock, policy());
-    let first = provider.token().await.unwrap();
+    let first = provider.token().unwrap();
     assert!(provider.invalidate(&first));
-    let second = provider.token().await.unwrap();
+    let second = provider.token().unwrap();
     assert!(!second.same_as(&first));
     assert_eq!(server.token_request_count(), 2);
-}
-
-#[tokio::test]
-async fn a_cancelled_caller_does_not_strand_the_request() {
-    let server = common::server();
-    server.enqueue(Fault::Delay(Duration::from_millis(100)));
-    let clock = VirtualClock::new();
-    let provider = provider_for(&server, &clock, policy());
-    let cancelled = tokio::time::timeout(Duration::from_millis(10), provider.token()).await;
-    assert!(cancelled.is_err(), "the first caller gave up");
-    provider.token().await.unwrap();
-    assert_eq!(server.token_request_count(), 1, "the spawned request was reused");
 }

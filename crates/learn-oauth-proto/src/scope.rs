@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::endpoint::ApiKind;
 use crate::error::ScopeProblem;
@@ -106,14 +107,17 @@ impl TryFrom<&str> for Scope {
 }
 
 /// An ordered set of scopes: insertion order kept, duplicates dropped.
+///
+/// Cheap to clone (one reference count): every token parsed with a configuration's
+/// requested scopes shares them.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct Scopes(Vec<Scope>);
+pub struct Scopes(Arc<Vec<Scope>>);
 
 impl Scopes {
     /// No scopes.
     #[must_use]
     pub fn new() -> Self {
-        Self(Vec::new())
+        Self(Arc::new(Vec::new()))
     }
 
     /// Adds a scope unless it is already present. Returns whether it was added.
@@ -121,7 +125,7 @@ impl Scopes {
         if self.0.contains(&scope) {
             return false;
         }
-        self.0.push(scope);
+        Arc::make_mut(&mut self.0).push(scope);
         true
     }
 
@@ -223,5 +227,21 @@ impl<'a> IntoIterator for &'a Scopes {
     type IntoIter = std::slice::Iter<'a, Scope>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clone_shares_until_one_side_changes() {
+        let mut original = Scopes::new();
+        original.insert(Scope::READ);
+        let mut copy = original.clone();
+        assert!(copy.insert(Scope::WRITE));
+        assert_eq!(original.iter().collect::<Vec<_>>(), [&Scope::READ]);
+        assert_eq!(copy.iter().collect::<Vec<_>>(), [&Scope::READ, &Scope::WRITE]);
+        assert_ne!(original, copy);
     }
 }

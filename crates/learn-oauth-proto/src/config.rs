@@ -318,13 +318,13 @@ impl ClientConfigBuilder {
         let mut scopes = Scopes::new();
         for (index, s) in self.scopes.into_iter().enumerate() {
             let scope = Scope::new(s).map_err(|problem| ConfigError::InvalidScope { index, problem })?;
-            if let Some(api) = endpoint.api() {
-                if !scope.is_offered_by(api) {
-                    return Err(ConfigError::ScopeNotOffered {
-                        scope: scope.as_str().to_owned(),
-                        api,
-                    });
-                }
+            if let Some(api) = endpoint.api()
+                && !scope.is_offered_by(api)
+            {
+                return Err(ConfigError::ScopeNotOffered {
+                    scope: scope.as_str().to_owned(),
+                    api,
+                });
             }
             scopes.insert(scope);
         }
@@ -353,12 +353,13 @@ impl ClientConfigBuilder {
         }
         let body = form_body(&scopes, auth, &client_id, &secret);
 
-        let mut parse = ParseOptions::default();
-        parse.requested_scopes = scopes.clone();
-        parse.max_body_bytes = max_body_bytes;
-        if let Some(lifetime) = self.default_lifetime {
-            parse.default_lifetime = lifetime;
-        }
+        let defaults = ParseOptions::default();
+        let parse = ParseOptions {
+            requested_scopes: scopes.clone(),
+            max_body_bytes,
+            default_lifetime: self.default_lifetime.unwrap_or(defaults.default_lifetime),
+            ..defaults
+        };
 
         Ok(ClientConfig {
             endpoint,

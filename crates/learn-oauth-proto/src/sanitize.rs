@@ -9,14 +9,8 @@ const TOKEN_RUN: usize = 24;
 pub(crate) fn excerpt(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max_chars * 2));
     let mut run = String::new();
-    let mut count = 0usize;
-    let mut truncated = false;
-    for c in text.chars() {
-        if count == max_chars {
-            truncated = true;
-            break;
-        }
-        count += 1;
+    let truncated = text.chars().nth(max_chars).is_some();
+    for c in text.chars().take(max_chars) {
         if is_token_char(c) {
             run.push(c);
             continue;
@@ -24,15 +18,11 @@ pub(crate) fn excerpt(text: &str, max_chars: usize) -> String {
         flush_run(&mut out, &mut run);
         out.push(if c.is_control() { ' ' } else { c });
     }
-    if truncated && !run.is_empty() {
-        // A run cut by the length limit may be the start of a token: never keep it
-        // unless it is clearly a short word.
-        if run.chars().count() >= TOKEN_RUN / 2 {
-            run.clear();
-            run.push_str("[redacted]");
-            out.push_str(&run);
-            run.clear();
-        }
+    // A run cut by the length limit may be the start of a token: keep it only when it
+    // is clearly a short word.
+    if truncated && run.chars().count() >= TOKEN_RUN / 2 {
+        run.clear();
+        out.push_str("[redacted]");
     }
     flush_run(&mut out, &mut run);
     if truncated {

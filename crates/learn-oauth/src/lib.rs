@@ -75,7 +75,14 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Configuration from the environment
+//!
+//! [`env::config_from_env`] builds a [`ClientConfig`] from `LEARN_TENANT_ID`,
+//! `LEARN_API_SECRET` and friends, naming the variable in every error.
 #![forbid(unsafe_code)]
+
+pub mod env;
 
 pub use learn_oauth_proto::*;
 

@@ -83,9 +83,9 @@ pub use error::{
     ResponseProblem, ScopeProblem, ServerError, TransportError, TransportErrorKind, UnstructuredBody,
     UrlProblem, VendorError, VendorMessage,
 };
-pub use lifecycle::{DriverStep, FetchId, RefreshPolicy, Snapshot, TokenLifecycle, TokenPoll};
 #[doc(hidden)]
 pub use lifecycle::invariants as lifecycle_invariants;
+pub use lifecycle::{DriverStep, FetchId, RefreshPolicy, Snapshot, TokenLifecycle, TokenPoll};
 pub use response::{DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME, ParseOptions, parse_token_response};
 pub use scope::{MAX_SCOPE_LEN, Scope, Scopes};
 pub use secret::ClientSecret;

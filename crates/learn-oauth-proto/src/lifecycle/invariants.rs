@@ -1,1 +1,458 @@
-//! An invariant checker for tests and fuzz targets.
+//! An invariant checker for the lifecycle, shared by the property tests and the fuzz
+//! target: [`Checker`] wraps a [`TokenLifecycle`], drives it through [`Event`]s on a
+//! virtual clock and asserts the machine's promises after every step.
+//!
+//! Not part of the stable API (hidden from the docs); it panics on a broken invariant,
+//! which is what a test or fuzzer wants.
+//!
+//! Promises checked:
+//!
+//! - a token is never handed out at or past its usable time (`expires_at` minus the
+//!   capped safety margin, computed here independently);
+//! - at most one request is in flight: `poll_fetch` never yields while one is
+//!   outstanding, and ids are never reused;
+//! - after `handle_timeout(t)`, `poll_timeout()` is `None` or later than `t`, and it is
+//!   never earlier than the latest `now` seen;
+//! - `Pending` always has a way forward (a request in flight, one to start, or a
+//!   deadline);
+//! - a snapshot never outlives its token's usable time and agrees with `current_token`;
+//! - `Debug` never shows a token value;
+//! - nothing panics.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use http::StatusCode;
+
+use super::machine::{FetchId, TokenLifecycle, TokenPoll};
+use super::policy::RefreshPolicy;
+use super::step::DriverStep;
+use crate::error::{
+    BodyKind, Error, ErrorDetail, ServerError, TransportError, TransportErrorKind, UnstructuredBody,
+};
+use crate::scope::Scopes;
+use crate::token::AccessToken;
+
+/// One thing that can happen to a lifecycle.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A caller asks for a token (`poll_token`).
+    Ask,
+    /// A caller asks through `poll_driver`.
+    Drive,
+    /// The driver asks whether to start a request (`poll_fetch`).
+    PollFetch,
+    /// The newest request the driver holds is answered.
+    Respond(Outcome),
+    /// An answer arrives for a request already answered (a stale id).
+    RespondStale(Outcome),
+    /// The clock moves on; then `handle_timeout`.
+    Advance(Duration),
+    /// The clock moves to `poll_timeout()`, if any; then `handle_timeout`.
+    JumpToTimeout,
+    /// A caller passes a `now` this much earlier than the clock (`poll_token`).
+    Rewind(Duration),
+    /// The resource API refuses the last token handed out (`handle_invalidate`).
+    Invalidate,
+}
+
+/// How a request ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// A token with this lifetime, received `age` before the answer is reported.
+    Token {
+        /// `expires_in`.
+        lifetime: Duration,
+        /// How long before the report it was received.
+        age: Duration,
+    },
+    /// A 503, with `Retry-After` if given.
+    Retryable {
+        /// The `Retry-After` delay.
+        retry_after: Option<Duration>,
+    },
+    /// A transport failure (connection refused).
+    Transport,
+    /// A 401: bad credentials.
+    NonRetryable,
+}
+
+impl Event {
+    /// Decodes one event from the front of `bytes` (for fuzzers); `None` when empty.
+    pub fn decode(bytes: &mut &[u8]) -> Option<Event> {
+        let (&tag, rest) = bytes.split_first()?;
+        *bytes = rest;
+        let mut next = || {
+            let (&b, rest) = bytes.split_first().unwrap_or((&0, &[]));
+            *bytes = rest;
+            u64::from(b)
+        };
+        let mut duration = || {
+            let (scale, value) = (next(), next());
+            match scale % 4 {
+                0 => Duration::from_millis(value * 10),
+                1 => Duration::from_secs(value),
+                2 => Duration::from_secs(value * 60),
+                _ => Duration::MAX / (value as u32 + 1),
+            }
+        };
+        Some(match tag % 12 {
+            0 | 1 => Event::Ask,
+            2 => Event::Drive,
+            3 | 4 => Event::PollFetch,
+            5 => Event::Respond(Outcome::Token {
+                lifetime: duration(),
+                age: duration(),
+            }),
+            6 => Event::Respond(Outcome::Retryable {
+                retry_after: Some(duration()).filter(|d| d.as_nanos() % 2 == 0),
+            }),
+            7 => Event::Respond(if tag & 0x80 == 0 {
+                Outcome::Transport
+            } else {
+                Outcome::NonRetryable
+            }),
+            8 => Event::RespondStale(Outcome::Transport),
+            9 => Event::Advance(duration()),
+            10 => {
+                if tag & 0x80 == 0 {
+                    Event::JumpToTimeout
+                } else {
+                    Event::Invalidate
+                }
+            }
+            _ => Event::Rewind(duration()),
+        })
+    }
+}
+
+/// A [`TokenLifecycle`] on a virtual clock that checks every promise after every step.
+#[derive(Debug)]
+pub struct Checker {
+    machine: TokenLifecycle,
+    now: Instant,
+    /// Latest `now` passed to the machine.
+    latest: Instant,
+    /// Requests the driver started and has not answered, oldest first.
+    held: Vec<FetchId>,
+    /// Requests answered.
+    answered: Vec<FetchId>,
+    issued: HashSet<FetchId>,
+    last_handed: Option<AccessToken>,
+    tokens_made: u64,
+    /// How many requests were started.
+    pub fetches: u64,
+    /// How many times a token was handed out.
+    pub handed_out: u64,
+}
+
+impl Checker {
+    /// A checked machine whose virtual clock starts at `start`.
+    pub fn new(policy: RefreshPolicy, jitter_seed: u64, start: Instant) -> Self {
+        Self {
+            machine: TokenLifecycle::new(policy, jitter_seed),
+            now: start,
+            latest: start,
+            held: Vec::new(),
+            answered: Vec::new(),
+            issued: HashSet::new(),
+            last_handed: None,
+            tokens_made: 0,
+            fetches: 0,
+            handed_out: 0,
+        }
+    }
+
+    /// The machine.
+    pub fn machine(&self) -> &TokenLifecycle {
+        &self.machine
+    }
+
+    /// The virtual clock.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    /// Applies `event` and checks every invariant.
+    pub fn apply(&mut self, event: &Event) {
+        let now = self.now;
+        match event {
+            Event::Ask => {
+                let _ = self.poll_token(now);
+            }
+            Event::Drive => {
+                let _ = self.poll_driver(now);
+            }
+            Event::PollFetch => {
+                let _ = self.poll_fetch(now);
+            }
+            Event::Respond(outcome) => {
+                if let Some(id) = self.held.pop() {
+                    let result = self.outcome(outcome);
+                    self.handle_response(now, id, result);
+                }
+            }
+            Event::RespondStale(outcome) => {
+                if let Some(&id) = self.answered.last() {
+                    let result = self.outcome(outcome);
+                    self.handle_response(now, id, result);
+                }
+            }
+            Event::Advance(by) => {
+                if let Some(t) = now.checked_add(*by) {
+                    self.now = t;
+                }
+                self.handle_timeout(self.now);
+            }
+            Event::JumpToTimeout => {
+                if let Some(t) = self.machine.poll_timeout() {
+                    self.now = self.now.max(t);
+                }
+                self.handle_timeout(self.now);
+            }
+            Event::Rewind(by) => {
+                let earlier = now.checked_sub(*by).unwrap_or(now);
+                let _ = self.poll_token(earlier);
+            }
+            Event::Invalidate => {
+                if let Some(token) = self.last_handed.clone() {
+                    self.handle_invalidate(now, &token);
+                }
+            }
+        }
+    }
+
+    /// `poll_token`, checked.
+    pub fn poll_token(&mut self, now: Instant) -> TokenPoll {
+        let poll = self.machine.poll_token(now);
+        let now = self.observe(now);
+        match &poll {
+            TokenPoll::Ready(token) => self.check_handed(now, token),
+            TokenPoll::Pending => self.check_way_forward(),
+            TokenPoll::Failed(_) => assert!(
+                self.machine.current_token(now).is_none(),
+                "failed with a usable token"
+            ),
+        }
+        self.check();
+        poll
+    }
+
+    /// `poll_driver`, checked.
+    pub fn poll_driver(&mut self, now: Instant) -> DriverStep {
+        let before = self.machine.in_flight();
+        let step = self.machine.poll_driver(now);
+        let now = self.observe(now);
+        match &step {
+            DriverStep::Ready { token, refresh } => {
+                self.check_handed(now, token);
+                if let Some(id) = refresh {
+                    self.check_started(before, *id);
+                }
+            }
+            DriverStep::Fetch(id) => {
+                assert!(
+                    self.machine.current_token(now).is_none(),
+                    "fetch while a usable token exists"
+                );
+                self.check_started(before, *id);
+            }
+            DriverStep::AwaitFetch => {
+                assert!(self.machine.in_flight().is_some(), "await with nothing in flight")
+            }
+            DriverStep::Sleep(until) => assert!(*until > now, "sleep until the past"),
+            DriverStep::Failed(_) => assert!(
+                self.machine.current_token(now).is_none(),
+                "failed with a usable token"
+            ),
+        }
+        self.check();
+        step
+    }
+
+    /// `poll_fetch`, checked.
+    pub fn poll_fetch(&mut self, now: Instant) -> Option<FetchId> {
+        let before = self.machine.in_flight();
+        let fetch = self.machine.poll_fetch(now);
+        self.observe(now);
+        if let Some(id) = fetch {
+            self.check_started(before, id);
+        }
+        self.check();
+        fetch
+    }
+
+    /// `handle_response`, checked.
+    pub fn handle_response(&mut self, now: Instant, fetch: FetchId, result: Result<AccessToken, Error>) {
+        let was_in_flight = self.machine.in_flight() == Some(fetch);
+        let before = self.machine.in_flight();
+        self.machine.handle_response(now, fetch, result);
+        self.observe(now);
+        self.held.retain(|&id| id != fetch);
+        self.answered.push(fetch);
+        let after = self.machine.in_flight();
+        if was_in_flight {
+            assert_eq!(after, None, "the answered request is still in flight");
+        } else {
+            assert!(
+                after.is_none() || after == before,
+                "a stale answer changed the request in flight"
+            );
+        }
+        self.check();
+    }
+
+    /// `handle_timeout`, checked.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.machine.handle_timeout(now);
+        let now = self.observe(now);
+        if let Some(next) = self.machine.poll_timeout() {
+            assert!(
+                next > now,
+                "poll_timeout {next:?} not after handle_timeout({now:?})"
+            );
+        }
+        self.check();
+    }
+
+    /// `handle_invalidate`, checked.
+    pub fn handle_invalidate(&mut self, now: Instant, token: &AccessToken) -> bool {
+        let dropped = self.machine.handle_invalidate(now, token);
+        let now = self.observe(now);
+        if let Some(current) = self.machine.current_token(now) {
+            assert!(!current.same_as(token), "an invalidated token is still current");
+        }
+        assert!(
+            !self.machine.handle_invalidate(now, token),
+            "a token was dropped twice"
+        );
+        self.check();
+        dropped
+    }
+
+    /// The checks that hold between any two steps.
+    pub fn check(&self) {
+        let latest = self.latest;
+        if let Some(next) = self.machine.poll_timeout() {
+            assert!(
+                next > latest,
+                "poll_timeout {next:?} not after the latest now {latest:?}"
+            );
+        }
+        let current = self.machine.current_token(latest);
+        match (self.machine.snapshot(), current) {
+            (Some(snapshot), Some(current)) => {
+                assert!(snapshot.token().same_as(current), "snapshot of another token");
+                if let Some(until) = usable_until(self.machine.policy(), current) {
+                    assert!(
+                        snapshot.fresh_until() <= until,
+                        "snapshot fresh past the usable time"
+                    );
+                }
+                if self.machine.wants_fetch() {
+                    assert!(
+                        snapshot.token_if_fresh(latest).is_none(),
+                        "snapshot hides a due refresh"
+                    );
+                }
+            }
+            (None, None) => {}
+            (snapshot, current) => panic!("snapshot {snapshot:?} disagrees with current token {current:?}"),
+        }
+        if self.machine.has_demand() {
+            assert!(current.is_none(), "demand registered while a usable token exists");
+        }
+        if let Some(token) = &self.last_handed {
+            let debug = format!("{:?}", self.machine);
+            assert!(!debug.contains(token.expose_secret()), "Debug shows a token");
+        }
+    }
+
+    fn observe(&mut self, now: Instant) -> Instant {
+        self.latest = self.latest.max(now);
+        self.latest
+    }
+
+    fn check_handed(&mut self, now: Instant, token: &AccessToken) {
+        if let Some(until) = usable_until(self.machine.policy(), token) {
+            assert!(
+                now < until,
+                "token handed out at {now:?}, usable only until {until:?}"
+            );
+        }
+        if token.received_at().checked_add(token.lifetime()).is_some() {
+            assert!(!token.is_expired(now), "expired token handed out");
+        }
+        let current = self.machine.current_token(now);
+        assert!(
+            current.is_some_and(|c| c.same_as(token)),
+            "handed out a token that is not current"
+        );
+        self.last_handed = Some(token.clone());
+        self.handed_out += 1;
+    }
+
+    fn check_started(&mut self, before: Option<FetchId>, id: FetchId) {
+        assert_eq!(before, None, "a second request while {before:?} is in flight");
+        assert_eq!(
+            self.machine.in_flight(),
+            Some(id),
+            "the new request is not in flight"
+        );
+        assert!(self.issued.insert(id), "request id {id:?} reused");
+        assert!(
+            !self.machine.wants_fetch(),
+            "still wants a request right after starting one"
+        );
+        self.held.push(id);
+        self.fetches += 1;
+    }
+
+    fn check_way_forward(&self) {
+        let machine = &self.machine;
+        assert!(
+            machine.in_flight().is_some() || machine.wants_fetch() || machine.poll_timeout().is_some(),
+            "pending with nothing in flight, nothing to start and nothing scheduled"
+        );
+    }
+
+    fn outcome(&mut self, outcome: &Outcome) -> Result<AccessToken, Error> {
+        match outcome {
+            Outcome::Token { lifetime, age } => {
+                self.tokens_made += 1;
+                let received_at = self.now.checked_sub(*age).unwrap_or(self.now);
+                let value = format!("checker-token-{:08}", self.tokens_made);
+                Ok(AccessToken::new(value, Scopes::new(), received_at, *lifetime).expect("a valid token"))
+            }
+            Outcome::Retryable { retry_after } => {
+                let error = server_error(StatusCode::SERVICE_UNAVAILABLE);
+                Err(Error::Server(match retry_after {
+                    Some(delay) => error.with_retry_after(*delay),
+                    None => error,
+                }))
+            }
+            Outcome::Transport => Err(Error::Transport(TransportError::new(TransportErrorKind::Connect))),
+            Outcome::NonRetryable => Err(Error::Server(server_error(StatusCode::UNAUTHORIZED))),
+        }
+    }
+}
+
+/// An error answer with an empty body.
+fn server_error(status: StatusCode) -> ServerError {
+    ServerError::new(
+        status,
+        ErrorDetail::Unstructured(UnstructuredBody {
+            kind: BodyKind::Empty,
+            content_type: None,
+            excerpt: None,
+        }),
+    )
+}
+
+/// The end of `token`'s usable time by the policy, computed independently of the
+/// machine; `None` when beyond representable time.
+pub fn usable_until(policy: &RefreshPolicy, token: &AccessToken) -> Option<Instant> {
+    let lifetime = token.lifetime();
+    let margin = policy.safety_margin.min(lifetime / 4);
+    token.received_at().checked_add(lifetime - margin)
+}

@@ -1,109 +1,358 @@
-//! The state machine.
+//! [`TokenLifecycle`]: inputs (`handle_*`), outputs (`poll_*`) and getters.
 
-use std::fmt;
 use std::time::Instant;
 
-use super::policy::RefreshPolicy;
-use super::snapshot::Snapshot;
-use crate::error::Error;
+use http::StatusCode;
+
+use super::backoff::{Jitter, backoff};
+use super::policy::{MIN_DELAY, RefreshPolicy};
+use super::snapshot::{Snapshot, far_future};
+use super::state::{Current, Gate, InFlight, Round, Timer, beyond, later, reached};
+use crate::error::{Error, ResponseError, ResponseProblem, TransportError, TransportErrorKind};
 use crate::token::AccessToken;
 
-/// Identifies one token request started by [`TokenLifecycle::poll_fetch`].
+/// Identifies one token request handed out by [`TokenLifecycle::poll_fetch`]; report its
+/// result with the same id to [`TokenLifecycle::handle_response`].
+///
+/// Ids are unique within one machine, so a late answer to a request that was given up on
+/// is recognised and ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FetchId(u64);
 
-/// What a caller asking for a token gets.
+/// What a caller asking for a token gets from [`TokenLifecycle::poll_token`].
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum TokenPoll {
-    /// A usable token.
+    /// A token usable now: hand it out.
     Ready(AccessToken),
-    /// No usable token yet; a request is in flight or scheduled.
+    /// No usable token yet: a request is in flight or scheduled. Wait for the driver to
+    /// report a response (or for [`TokenLifecycle::poll_timeout`]) and ask again.
     Pending,
-    /// No usable token, and the machine has given up for now.
+    /// No usable token, and the machine has given up for now: a non-retryable failure,
+    /// or a round of retries that ran out of attempts or time. Every call gets this
+    /// until the hold-off or the next retry time has passed.
     Failed(Error),
 }
 
-/// The token lifecycle state machine.
+/// The token lifecycle: when to fetch, when to refresh ahead of expiry, how to back off,
+/// when to give up — with at most one request in flight.
+///
+/// A deterministic state machine: it never reads a clock (every input carries `now`) and
+/// never performs I/O (it asks the driver to, through [`poll_fetch`](Self::poll_fetch)).
+/// See the [module documentation](crate::TokenLifecycle#driving-loop) for the loop that
+/// drives it.
+///
+/// `Debug` shows the state but never a token value.
+#[derive(Debug)]
 pub struct TokenLifecycle {
     policy: RefreshPolicy,
-    #[allow(dead_code)]
-    seed: u64,
-}
-
-impl fmt::Debug for TokenLifecycle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenLifecycle").field("policy", &self.policy).finish_non_exhaustive()
-    }
+    jitter: Jitter,
+    /// The latest `now` seen; an earlier `now` is treated as this.
+    latest: Option<Instant>,
+    current: Option<Current>,
+    gate: Gate,
+    round: Option<Round>,
+    in_flight: Option<InFlight>,
+    /// Consecutive failed requests, for the backoff exponent.
+    failures: u32,
+    next_id: u64,
 }
 
 impl TokenLifecycle {
-    /// A cold machine.
+    /// A cold machine: no token, no demand, nothing scheduled. `jitter_seed` seeds the
+    /// refresh and backoff jitter; give each process a different one (the core draws no
+    /// random numbers itself), or a fixed one for reproducible tests.
     #[must_use]
     pub fn new(policy: RefreshPolicy, jitter_seed: u64) -> Self {
-        Self { policy, seed: jitter_seed }
+        Self {
+            policy,
+            jitter: Jitter::new(jitter_seed),
+            latest: None,
+            current: None,
+            gate: Gate::Open,
+            round: None,
+            in_flight: None,
+            failures: 0,
+            next_id: 0,
+        }
     }
 
-    /// The policy.
+    /// The policy the machine was built with.
     #[must_use]
     pub fn policy(&self) -> &RefreshPolicy {
         &self.policy
     }
 
     /// A caller wants a token now.
+    ///
+    /// [`Ready`](TokenPoll::Ready) whenever a usable token exists (even while it is
+    /// being refreshed or the server is failing). Otherwise this registers demand — a
+    /// cold machine never fetches without it — and answers
+    /// [`Pending`](TokenPoll::Pending) while a request is in flight or scheduled, or
+    /// [`Failed`](TokenPoll::Failed) once the machine has given up for now.
     #[must_use]
     pub fn poll_token(&mut self, now: Instant) -> TokenPoll {
-        let _ = now;
-        todo!()
+        let now = self.observe(now);
+        if let Some(current) = &self.current {
+            return TokenPoll::Ready(current.token.clone());
+        }
+        if let Gate::HoldOff { error, .. } = &self.gate {
+            return TokenPoll::Failed(error.clone());
+        }
+        if self.round.is_none() {
+            self.round = Some(Round {
+                started: now,
+                failures: 0,
+            });
+            // A retry already scheduled (by a failed background refresh) beyond what
+            // this round may wait for ends the round before it begins.
+            if let Gate::Retry { at, error } = &self.gate
+                && beyond(*at, later(now, self.policy.max_wait))
+            {
+                let error = error.clone();
+                self.give_up(*at, error.clone());
+                return TokenPoll::Failed(error);
+            }
+        }
+        TokenPoll::Pending
     }
 
-    /// Whether the driver should start a token request now.
+    /// Should the driver start a token request now? `Some(id)` at most once per attempt
+    /// and never while a request is in flight: single flight is the machine's property,
+    /// not the driver's. Call it after every input.
+    ///
+    /// A request is wanted when callers wait with no usable token, or when the current
+    /// token has reached its refresh point (a background refresh: keep handing out the
+    /// current token meanwhile). Not before a scheduled retry time or during a hold-off.
     #[must_use]
     pub fn poll_fetch(&mut self, now: Instant) -> Option<FetchId> {
-        let _ = now;
-        todo!()
+        let now = self.observe(now);
+        if !self.wants_fetch() {
+            return None;
+        }
+        let id = FetchId(self.next_id);
+        self.next_id = self.next_id.wrapping_add(1);
+        self.in_flight = Some(InFlight {
+            id,
+            deadline: later(now, self.policy.fetch_deadline()),
+        });
+        Some(id)
     }
 
-    /// The result of request `fetch`.
+    /// The result of request `fetch`: the parsed token, or the error from the parser or
+    /// the transport. A result for any id other than the one in flight (a request
+    /// already given up as lost) is ignored.
+    ///
+    /// A token with no usable time left (zero lifetime, or expired on arrival) counts as
+    /// a non-retryable [`ResponseProblem::ExpiredOnArrival`], so a server sending
+    /// `expires_in: 0` cannot make the machine fetch in a loop.
     pub fn handle_response(&mut self, now: Instant, fetch: FetchId, result: Result<AccessToken, Error>) {
-        let _ = (now, fetch, result);
-        todo!()
+        let now = self.clamp(now);
+        if self.in_flight.is_some_and(|f| f.id == fetch) {
+            self.in_flight = None;
+            match result {
+                Ok(token) => self.accept(now, token),
+                Err(error) => self.fail(now, error),
+            }
+        }
+        self.handle_due(now);
     }
 
-    /// Processes every deadline at or before `now`.
+    /// Processes every deadline at or before `now`: the end of a token's usable time,
+    /// a refresh point, a retry time, the end of a hold-off, a lost request. Afterwards
+    /// [`poll_timeout`](Self::poll_timeout) is `None` or later than `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
-        let _ = now;
-        todo!()
+        self.observe(now);
     }
 
-    /// The resource API refused `token`.
+    /// The resource API answered 401 to `token`: stop handing it out, so the next
+    /// demand fetches a new one. Returns whether it was dropped, i.e. whether it was the
+    /// current token; invalidating the same token twice drops it once and causes one
+    /// request, not two.
     pub fn handle_invalidate(&mut self, now: Instant, token: &AccessToken) -> bool {
-        let _ = (now, token);
-        todo!()
+        self.observe(now);
+        if self.current.as_ref().is_some_and(|c| c.token.same_as(token)) {
+            self.current = None;
+            true
+        } else {
+            false
+        }
     }
 
-    /// The next instant the machine wants [`handle_timeout`](Self::handle_timeout).
+    /// The next instant the machine wants [`handle_timeout`](Self::handle_timeout): a
+    /// refresh point, a retry time, the end of the usable time or of a hold-off, a
+    /// request's timeout. `None` when nothing is scheduled. Never earlier than the
+    /// latest `now` the machine has seen.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        todo!()
+        Timer::ALL
+            .into_iter()
+            .filter_map(|timer| self.deadline(timer))
+            .min()
     }
 
-    /// The usable token at `now`.
+    /// The usable token at `now`, without side effects (no demand is registered).
     #[must_use]
     pub fn current_token(&self, now: Instant) -> Option<&AccessToken> {
-        let _ = now;
-        todo!()
+        let now = self.latest.map_or(now, |latest| latest.max(now));
+        self.current
+            .as_ref()
+            .filter(|c| c.usable_at(now))
+            .map(|c| &c.token)
     }
 
-    /// The current token and until when it may be handed out without asking.
+    /// For lock-free fast paths in drivers: the current token and the instant until
+    /// which it may be handed out without asking the machine — the end of its usable
+    /// time or the machine's next deadline, whichever is first. `None` when there is no
+    /// usable token. Take a new snapshot after every input.
     #[must_use]
     pub fn snapshot(&self) -> Option<Snapshot> {
-        todo!()
+        let latest = self.latest?;
+        let current = self.current.as_ref().filter(|c| c.usable_at(latest))?;
+        let fresh_until = if self.wants_fetch() {
+            // A refresh should start: the next caller must come to the machine.
+            latest
+        } else {
+            [current.usable_until, self.poll_timeout()]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or_else(|| far_future(latest))
+        };
+        Some(Snapshot {
+            token: current.token.clone(),
+            fresh_until,
+        })
     }
 
-    /// The request in flight.
+    /// The request in flight, if any.
     #[must_use]
     pub fn in_flight(&self) -> Option<FetchId> {
-        todo!()
+        self.in_flight.map(|f| f.id)
+    }
+
+    // -----------------------------------------------------------------------------------
+
+    /// Whether [`poll_fetch`](Self::poll_fetch) would start a request now.
+    pub(crate) fn wants_fetch(&self) -> bool {
+        self.in_flight.is_none()
+            && matches!(self.gate, Gate::Open)
+            && (self.round.is_some() || self.current.as_ref().is_some_and(|c| c.refresh_due))
+    }
+
+    /// Whether callers are waiting with no usable token.
+    pub(crate) fn has_demand(&self) -> bool {
+        self.round.is_some()
+    }
+
+    /// The latest `now` seen.
+    pub(crate) fn latest(&self) -> Option<Instant> {
+        self.latest
+    }
+
+    /// Time never goes backwards: an earlier `now` is the latest seen.
+    fn clamp(&mut self, now: Instant) -> Instant {
+        let now = self.latest.map_or(now, |latest| latest.max(now));
+        self.latest = Some(now);
+        now
+    }
+
+    /// [`clamp`](Self::clamp), then process every deadline reached.
+    fn observe(&mut self, now: Instant) -> Instant {
+        let now = self.clamp(now);
+        self.handle_due(now);
+        now
+    }
+
+    fn handle_due(&mut self, now: Instant) {
+        // Each timer fired either disappears or moves past `now` (every delay is at
+        // least MIN_DELAY), so one pass in order suffices.
+        for timer in Timer::ALL {
+            if reached(self.deadline(timer), now) {
+                self.fire(now, timer);
+            }
+        }
+    }
+
+    fn deadline(&self, timer: Timer) -> Option<Instant> {
+        match timer {
+            Timer::Expiry => self.current.as_ref().and_then(|c| c.usable_until),
+            Timer::Refresh => self.current.as_ref().and_then(|c| c.refresh_at),
+            Timer::Gate => self.gate.deadline(),
+            Timer::Fetch => self.in_flight.and_then(|f| f.deadline),
+        }
+    }
+
+    fn fire(&mut self, now: Instant, timer: Timer) {
+        match timer {
+            Timer::Expiry => self.current = None,
+            Timer::Refresh => {
+                if let Some(current) = &mut self.current {
+                    current.refresh_at = None;
+                    current.refresh_due = true;
+                }
+            }
+            Timer::Gate => self.gate = Gate::Open,
+            Timer::Fetch => {
+                self.in_flight = None;
+                self.fail(
+                    now,
+                    Error::Transport(TransportError::new(TransportErrorKind::Timeout)),
+                );
+            }
+        }
+    }
+
+    fn accept(&mut self, now: Instant, token: AccessToken) {
+        let unit = self.jitter.unit();
+        match Current::new(token, &self.policy, now, unit) {
+            Some(current) => {
+                self.current = Some(current);
+                self.gate = Gate::Open;
+                self.round = None;
+                self.failures = 0;
+            }
+            None => self.fail(
+                now,
+                Error::Response(ResponseError::new(
+                    StatusCode::OK,
+                    ResponseProblem::ExpiredOnArrival,
+                )),
+            ),
+        }
+    }
+
+    fn fail(&mut self, now: Instant, error: Error) {
+        self.failures = self.failures.saturating_add(1);
+        if !error.is_retryable() {
+            self.round = None;
+            self.gate = Gate::HoldOff {
+                until: later(now, self.policy.hold_off()),
+                error,
+            };
+            return;
+        }
+        let mut delay = backoff(&self.policy, self.failures, self.jitter.unit());
+        if let Some(asked) = error.retry_after() {
+            delay = delay.max(asked.min(self.policy.max_retry_after)).max(MIN_DELAY);
+        }
+        let at = later(now, delay);
+        if let Some(round) = &mut self.round {
+            round.failures = round.failures.saturating_add(1);
+            if round.failures >= self.policy.attempts_per_round()
+                || beyond(at, later(round.started, self.policy.max_wait))
+            {
+                self.give_up(at, error);
+                return;
+            }
+        }
+        self.gate = Gate::Retry { at, error };
+    }
+
+    /// The waiting callers get `error`, and every caller without a usable token gets it
+    /// until `until`, the next time a request may start.
+    fn give_up(&mut self, until: Option<Instant>, error: Error) {
+        self.round = None;
+        self.gate = Gate::HoldOff { until, error };
     }
 }

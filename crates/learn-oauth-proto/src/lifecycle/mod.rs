@@ -4,6 +4,7 @@ mod backoff;
 mod machine;
 mod policy;
 mod snapshot;
+mod state;
 mod step;
 
 #[doc(hidden)]

@@ -1,35 +1,68 @@
-//! The numbers that decide when to refresh, retry and give up.
+//! The numbers that decide when to refresh, retry and give up — all in one place.
 
 use std::time::Duration;
 
+/// The smallest delay the machine ever schedules (backoff, hold-off, fetch timeout).
+///
+/// A zero in the policy would put a deadline at `now`, and a driver that loops on
+/// `poll_timeout` would spin; a millisecond keeps every deadline strictly in the future.
+pub(super) const MIN_DELAY: Duration = Duration::from_millis(1);
+
 /// When to refresh a token, how to back off after a failure and when to give up.
+///
+/// Every field is public; start from [`RefreshPolicy::default`] and change what you need:
+///
+/// ```
+/// use std::time::Duration;
+/// use learn_oauth_proto::RefreshPolicy;
+///
+/// let mut policy = RefreshPolicy::default();
+/// policy.refresh_ahead = Duration::from_secs(60);
+/// policy.refresh_jitter = 0.0; // every instance refreshes at the same point
+/// assert_eq!(policy.max_attempts, 4);
+/// ```
+///
+/// Values out of range are made sane rather than refused: jitter fractions are clamped to
+/// `0.0..=1.0` (NaN counts as 0), `max_attempts` of 0 counts as 1, and delays of zero
+/// (backoff, hold-off, fetch timeout) count as one millisecond.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RefreshPolicy {
-    /// A token is usable until `expires_at - safety_margin` (margin capped at a quarter of
-    /// the token's lifetime). Default 10 s.
+    /// A token is handed out until `expires_at - safety_margin`, so it does not expire on
+    /// its way to the resource server. The margin is capped at a quarter of the token's
+    /// lifetime, so short-lived tokens stay usable. Default: 10 s.
     pub safety_margin: Duration,
-    /// Refresh this long before expiry (capped at half the lifetime). Default 5 min.
+    /// A background refresh starts this long before the token expires, capped at half
+    /// its lifetime. Default: 5 min.
     pub refresh_ahead: Duration,
-    /// The refresh point moves earlier by up to this fraction of the refresh-ahead window,
-    /// at random. Default 0.2.
+    /// The refresh point moves earlier by a random amount of up to this fraction of the
+    /// refresh-ahead window, so a fleet started together does not refresh in the same
+    /// second. Default: 0.2.
     pub refresh_jitter: f64,
-    /// The first retry delay. Default 250 ms.
+    /// The delay before the first retry; it doubles with each consecutive failure.
+    /// Default: 250 ms.
     pub initial_backoff: Duration,
-    /// The largest retry delay. Default 30 s.
+    /// The largest backoff delay. Default: 30 s.
     pub max_backoff: Duration,
-    /// A retry delay is shortened by up to this fraction, at random. Default 0.5.
+    /// Each backoff delay is shortened by a random fraction of up to this much:
+    /// `delay = capped_exponential * (1 - backoff_jitter * U[0, 1))`. Default: 0.5.
     pub backoff_jitter: f64,
-    /// Attempts per round while callers wait with no usable token. Default 4.
+    /// Requests per *round*: while callers wait with no usable token, this many failed
+    /// attempts end the round and the callers get the last error. Default: 4.
     pub max_attempts: u32,
-    /// A round gives up when its next attempt would start later than this after the
-    /// round started. Default 30 s.
+    /// A round also ends when its next attempt would start later than this after the
+    /// round began (a long `Retry-After` ends it at once). Default: 30 s.
     pub max_wait: Duration,
-    /// `Retry-After` is honoured up to this. Default 5 min.
+    /// `Retry-After` is honoured up to this long; a longer one is cut to it.
+    /// Default: 5 min.
     pub max_retry_after: Duration,
-    /// After a non-retryable failure, no new request for this long. Default 10 s.
+    /// After a non-retryable failure (bad credentials, a refused scope) no request is
+    /// made for this long, and callers without a usable token get that error at once.
+    /// Default: 10 s.
     pub failure_hold_off: Duration,
-    /// A request not reported back within this is considered lost. Default 60 s.
+    /// A request not reported back within this long is considered lost and counts as a
+    /// transport timeout, so a driver that loses a request cannot wedge the machine.
+    /// Default: 60 s.
     pub fetch_timeout: Duration,
 }
 
@@ -48,5 +81,78 @@ impl Default for RefreshPolicy {
             failure_hold_off: Duration::from_secs(10),
             fetch_timeout: Duration::from_secs(60),
         }
+    }
+}
+
+impl RefreshPolicy {
+    /// The safety margin for a token of `lifetime`: at most a quarter of it.
+    pub(super) fn margin_for(&self, lifetime: Duration) -> Duration {
+        self.safety_margin.min(lifetime / 4)
+    }
+
+    /// The refresh-ahead window for a token of `lifetime`: at most half of it.
+    pub(super) fn ahead_for(&self, lifetime: Duration) -> Duration {
+        self.refresh_ahead.min(lifetime / 2)
+    }
+
+    /// `max_attempts`, at least 1.
+    pub(super) fn attempts_per_round(&self) -> u32 {
+        self.max_attempts.max(1)
+    }
+
+    /// `failure_hold_off`, at least [`MIN_DELAY`].
+    pub(super) fn hold_off(&self) -> Duration {
+        self.failure_hold_off.max(MIN_DELAY)
+    }
+
+    /// `fetch_timeout`, at least [`MIN_DELAY`].
+    pub(super) fn fetch_deadline(&self) -> Duration {
+        self.fetch_timeout.max(MIN_DELAY)
+    }
+}
+
+/// A jitter fraction made sane: clamped to `0.0..=1.0`, NaN as 0.
+pub(super) fn fraction(x: f64) -> f64 {
+    if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) }
+}
+
+/// `d * f` for `f` in `0.0..=1.0`, never more than `d` and never panicking.
+pub(super) fn scale(d: Duration, f: f64) -> Duration {
+    Duration::try_from_secs_f64(d.as_secs_f64() * fraction(f)).map_or(d, |scaled| scaled.min(d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fractions_are_clamped() {
+        assert_eq!(fraction(f64::NAN), 0.0);
+        assert_eq!(fraction(-1.0), 0.0);
+        assert_eq!(fraction(7.0), 1.0);
+        assert_eq!(fraction(f64::INFINITY), 1.0);
+        assert_eq!(fraction(0.25), 0.25);
+    }
+
+    #[test]
+    fn scaling_never_exceeds_the_input() {
+        assert_eq!(scale(Duration::MAX, 1.0), Duration::MAX);
+        assert_eq!(scale(Duration::from_secs(10), 0.5), Duration::from_secs(5));
+        assert_eq!(scale(Duration::from_secs(10), f64::NAN), Duration::ZERO);
+    }
+
+    #[test]
+    fn margins_are_capped_by_the_lifetime() {
+        let policy = RefreshPolicy::default();
+        assert_eq!(
+            policy.margin_for(Duration::from_secs(3600)),
+            Duration::from_secs(10)
+        );
+        assert_eq!(policy.margin_for(Duration::from_secs(20)), Duration::from_secs(5));
+        assert_eq!(
+            policy.ahead_for(Duration::from_secs(3600)),
+            Duration::from_secs(300)
+        );
+        assert_eq!(policy.ahead_for(Duration::from_secs(60)), Duration::from_secs(30));
     }
 }

@@ -1,8 +1,9 @@
-//! One call that tells a driver what to do next.
+//! One call that tells a driver's caller what to do next.
 
 use std::time::Instant;
 
-use super::machine::{FetchId, TokenLifecycle};
+use super::machine::{FetchId, TokenLifecycle, TokenPoll};
+use super::snapshot::far_future;
 use crate::error::Error;
 use crate::token::AccessToken;
 
@@ -10,28 +11,52 @@ use crate::token::AccessToken;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum DriverStep {
-    /// Hand out `token`; if `refresh` is set, start that request in the background.
+    /// Hand out `token`. If `refresh` is set, start that request in the background and
+    /// report it with [`TokenLifecycle::handle_response`]; the caller need not wait.
     Ready {
         /// The usable token.
         token: AccessToken,
-        /// A background refresh to start, at most once.
+        /// A background refresh to start (given out once).
         refresh: Option<FetchId>,
     },
-    /// Give the caller this error.
+    /// Give the caller this error: a non-retryable failure, or retries that ran out.
     Failed(Error),
-    /// Start this request and report it with [`TokenLifecycle::handle_response`].
+    /// No usable token: start this request, report it with
+    /// [`TokenLifecycle::handle_response`], then ask again.
     Fetch(FetchId),
-    /// A request is in flight: wait until it is reported, then ask again.
+    /// A request is in flight: wait until it is reported (or until
+    /// [`TokenLifecycle::poll_timeout`]), then ask again.
     AwaitFetch,
-    /// Nothing to do until this instant (a retry is scheduled): sleep, then ask again.
+    /// A retry is scheduled: sleep until this instant (or until a request is reported),
+    /// then ask again.
     Sleep(Instant),
 }
 
 impl TokenLifecycle {
-    /// For drivers: processes deadlines, registers demand and says what to do next.
+    /// For drivers: [`poll_token`](Self::poll_token) and [`poll_fetch`](Self::poll_fetch)
+    /// in one call, answering what the caller should do next. Deadlines at or before
+    /// `now` are processed first.
     #[must_use]
     pub fn poll_driver(&mut self, now: Instant) -> DriverStep {
-        let _ = now;
-        todo!()
+        match self.poll_token(now) {
+            TokenPoll::Ready(token) => DriverStep::Ready {
+                token,
+                refresh: self.poll_fetch(now),
+            },
+            TokenPoll::Failed(error) => DriverStep::Failed(error),
+            TokenPoll::Pending => {
+                if let Some(fetch) = self.poll_fetch(now) {
+                    DriverStep::Fetch(fetch)
+                } else if self.in_flight().is_some() {
+                    DriverStep::AwaitFetch
+                } else {
+                    // Pending with nothing in flight means a retry is scheduled; its
+                    // instant is the next deadline. (A retry beyond representable time
+                    // sleeps "forever".)
+                    let now = self.latest().unwrap_or(now);
+                    DriverStep::Sleep(self.poll_timeout().unwrap_or_else(|| far_future(now)))
+                }
+            }
+        }
     }
 }

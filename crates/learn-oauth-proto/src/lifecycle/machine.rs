@@ -2,13 +2,11 @@
 
 use std::time::Instant;
 
-use http::StatusCode;
-
-use super::backoff::{Jitter, backoff};
-use super::policy::{MIN_DELAY, RefreshPolicy};
+use super::backoff::Jitter;
+use super::policy::RefreshPolicy;
 use super::snapshot::{Snapshot, far_future};
-use super::state::{Current, Gate, InFlight, Round, Timer, beyond, later, reached};
-use crate::error::{Error, ResponseError, ResponseProblem, TransportError, TransportErrorKind};
+use super::state::{Current, Gate, InFlight, Round, Timer, beyond, later};
+use crate::error::Error;
 use crate::token::AccessToken;
 
 /// Identifies one token request handed out by [`TokenLifecycle::poll_fetch`]; report its
@@ -126,17 +124,17 @@ pub enum TokenPoll {
 /// `Debug` shows the state but never a token value.
 #[derive(Debug)]
 pub struct TokenLifecycle {
-    policy: RefreshPolicy,
-    jitter: Jitter,
+    pub(super) policy: RefreshPolicy,
+    pub(super) jitter: Jitter,
     /// The latest `now` seen; an earlier `now` is treated as this.
-    latest: Option<Instant>,
-    current: Option<Current>,
-    gate: Gate,
-    round: Option<Round>,
-    in_flight: Option<InFlight>,
+    pub(super) latest: Option<Instant>,
+    pub(super) current: Option<Current>,
+    pub(super) gate: Gate,
+    pub(super) round: Option<Round>,
+    pub(super) in_flight: Option<InFlight>,
     /// Consecutive failed requests, for the backoff exponent.
-    failures: u32,
-    next_id: u64,
+    pub(super) failures: u32,
+    pub(super) next_id: u64,
 }
 
 impl TokenLifecycle {
@@ -284,8 +282,10 @@ impl TokenLifecycle {
 
     /// For lock-free fast paths in drivers: the current token and the instant until
     /// which it may be handed out without asking the machine — the end of its usable
-    /// time or the machine's next deadline, whichever is first. `None` when there is no
-    /// usable token. Take a new snapshot after every input.
+    /// time or the machine's next deadline, whichever is first (or the latest `now` seen,
+    /// when a request should start, so the next caller goes to the machine and
+    /// [`poll_fetch`](Self::poll_fetch) yields it). `None` when there is no usable token.
+    /// Take a new snapshot after every input.
     #[must_use]
     pub fn snapshot(&self) -> Option<Snapshot> {
         let latest = self.latest?;
@@ -310,130 +310,5 @@ impl TokenLifecycle {
     #[must_use]
     pub fn in_flight(&self) -> Option<FetchId> {
         self.in_flight.map(|f| f.id)
-    }
-
-    // -----------------------------------------------------------------------------------
-
-    /// Whether [`poll_fetch`](Self::poll_fetch) would start a request now.
-    pub(crate) fn wants_fetch(&self) -> bool {
-        self.in_flight.is_none()
-            && matches!(self.gate, Gate::Open)
-            && (self.round.is_some() || self.current.as_ref().is_some_and(|c| c.refresh_due))
-    }
-
-    /// Whether callers are waiting with no usable token.
-    pub(crate) fn has_demand(&self) -> bool {
-        self.round.is_some()
-    }
-
-    /// The latest `now` seen.
-    pub(crate) fn latest(&self) -> Option<Instant> {
-        self.latest
-    }
-
-    /// Time never goes backwards: an earlier `now` is the latest seen.
-    fn clamp(&mut self, now: Instant) -> Instant {
-        let now = self.latest.map_or(now, |latest| latest.max(now));
-        self.latest = Some(now);
-        now
-    }
-
-    /// [`clamp`](Self::clamp), then process every deadline reached.
-    fn observe(&mut self, now: Instant) -> Instant {
-        let now = self.clamp(now);
-        self.handle_due(now);
-        now
-    }
-
-    fn handle_due(&mut self, now: Instant) {
-        // Each timer fired either disappears or moves past `now` (every delay is at
-        // least MIN_DELAY), so one pass in order suffices.
-        for timer in Timer::ALL {
-            if reached(self.deadline(timer), now) {
-                self.fire(now, timer);
-            }
-        }
-    }
-
-    fn deadline(&self, timer: Timer) -> Option<Instant> {
-        match timer {
-            Timer::Expiry => self.current.as_ref().and_then(|c| c.usable_until),
-            Timer::Refresh => self.current.as_ref().and_then(|c| c.refresh_at),
-            Timer::Gate => self.gate.deadline(),
-            Timer::Fetch => self.in_flight.and_then(|f| f.deadline),
-        }
-    }
-
-    fn fire(&mut self, now: Instant, timer: Timer) {
-        match timer {
-            Timer::Expiry => self.current = None,
-            Timer::Refresh => {
-                if let Some(current) = &mut self.current {
-                    current.refresh_at = None;
-                    current.refresh_due = true;
-                }
-            }
-            Timer::Gate => self.gate = Gate::Open,
-            Timer::Fetch => {
-                self.in_flight = None;
-                self.fail(
-                    now,
-                    Error::Transport(TransportError::new(TransportErrorKind::Timeout)),
-                );
-            }
-        }
-    }
-
-    fn accept(&mut self, now: Instant, token: AccessToken) {
-        let unit = self.jitter.unit();
-        match Current::new(token, &self.policy, now, unit) {
-            Some(current) => {
-                self.current = Some(current);
-                self.gate = Gate::Open;
-                self.round = None;
-                self.failures = 0;
-            }
-            None => self.fail(
-                now,
-                Error::Response(ResponseError::new(
-                    StatusCode::OK,
-                    ResponseProblem::ExpiredOnArrival,
-                )),
-            ),
-        }
-    }
-
-    fn fail(&mut self, now: Instant, error: Error) {
-        self.failures = self.failures.saturating_add(1);
-        if !error.is_retryable() {
-            self.round = None;
-            self.gate = Gate::HoldOff {
-                until: later(now, self.policy.hold_off()),
-                error,
-            };
-            return;
-        }
-        let mut delay = backoff(&self.policy, self.failures, self.jitter.unit());
-        if let Some(asked) = error.retry_after() {
-            delay = delay.max(asked.min(self.policy.max_retry_after)).max(MIN_DELAY);
-        }
-        let at = later(now, delay);
-        if let Some(round) = &mut self.round {
-            round.failures = round.failures.saturating_add(1);
-            if round.failures >= self.policy.attempts_per_round()
-                || beyond(at, later(round.started, self.policy.max_wait))
-            {
-                self.give_up(at, error);
-                return;
-            }
-        }
-        self.gate = Gate::Retry { at, error };
-    }
-
-    /// The waiting callers get `error`, and every caller without a usable token gets it
-    /// until `until`, the next time a request may start.
-    fn give_up(&mut self, until: Option<Instant>, error: Error) {
-        self.round = None;
-        self.gate = Gate::HoldOff { until, error };
     }
 }

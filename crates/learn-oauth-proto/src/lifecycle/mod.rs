@@ -120,6 +120,7 @@ mod policy;
 mod snapshot;
 mod state;
 mod step;
+mod transitions;
 
 #[doc(hidden)]
 pub mod invariants;

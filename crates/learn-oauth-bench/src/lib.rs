@@ -8,9 +8,17 @@
 //! - [`exchange`]: one in-memory exchange each for ours, the peer and the floor, shared by
 //!   the criterion bench (`benches/exchange.rs`) and the instruction-count bin
 //!   (`src/bin/exchange_count.rs`, run under callgrind).
+//! - [`baseline`]: the caches ours is compared with on the warm path and across a
+//!   refresh (`benches/warm_hit.rs`, `benches/refresh_under_load.rs`).
+//! - [`loopback`]: the mock server and both sides' HTTP clients for it
+//!   (`benches/end_to_end.rs`).
+//! - [`latency`]: a small histogram for percentiles under load.
 //!
 //! `scripts/bench-report.sh` runs everything and writes `BENCHMARKS.md`.
 #![forbid(unsafe_code)]
 
+pub mod baseline;
 pub mod exchange;
 pub mod fixture;
+pub mod latency;
+pub mod loopback;

@@ -1,0 +1,147 @@
+//! The token caches ours is compared with on the warm path and across a refresh.
+//!
+//! - [`MutexCache`]: the simplest cache, `Mutex<Option<AccessToken>>`, read under the
+//!   lock with an expiry check. It never fetches; it is the floor of a locked warm path.
+//! - [`GoStyleProvider`] / [`GoStyleAsyncProvider`]: the shape of Go's
+//!   `oauth2.ReuseTokenSource` — one mutex, held across the fetch when the token is due
+//!   for a refresh, so every caller waits for the request. They fetch through our own
+//!   transports, so only the locking differs from ours.
+
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use learn_oauth_proto::{AccessToken, ClientConfig, Error};
+
+/// Whether `token` is still to be handed out at `now`: not within `refresh_ahead` of its
+/// expiry.
+fn fresh(token: &AccessToken, now: Instant, refresh_ahead: Duration) -> bool {
+    now.checked_add(refresh_ahead)
+        .is_some_and(|t| t < token.expires_at())
+}
+
+/// `Mutex<Option<AccessToken>>`: lock, check expiry, clone.
+#[derive(Debug)]
+pub struct MutexCache {
+    token: Mutex<Option<AccessToken>>,
+}
+
+impl MutexCache {
+    /// A cache holding `token`.
+    #[must_use]
+    pub fn new(token: AccessToken) -> Self {
+        Self {
+            token: Mutex::new(Some(token)),
+        }
+    }
+
+    /// The cached token if it has not expired.
+    #[must_use]
+    pub fn token(&self) -> Option<AccessToken> {
+        #[allow(clippy::disallowed_methods)]
+        let now = Instant::now();
+        let guard = self.token.lock().unwrap_or_else(PoisonError::into_inner);
+        guard.as_ref().filter(|t| !t.is_expired(now)).cloned()
+    }
+}
+
+/// A blocking provider that holds its mutex across the fetch (Go's `ReuseTokenSource`).
+#[derive(Debug)]
+pub struct GoStyleProvider {
+    config: ClientConfig,
+    transport: learn_oauth_ureq::Transport,
+    refresh_ahead: Duration,
+    token: Mutex<Option<AccessToken>>,
+}
+
+impl GoStyleProvider {
+    /// A provider fetching with `transport`, refreshing `refresh_ahead` before expiry.
+    #[must_use]
+    pub fn new(
+        config: ClientConfig,
+        transport: learn_oauth_ureq::Transport,
+        refresh_ahead: Duration,
+    ) -> Self {
+        Self {
+            config,
+            transport,
+            refresh_ahead,
+            token: Mutex::new(None),
+        }
+    }
+
+    /// The cached token, or a new one fetched while every other caller waits.
+    ///
+    /// # Errors
+    ///
+    /// The fetch's error.
+    pub fn token(&self) -> Result<AccessToken, Error> {
+        let mut guard = self.token.lock().unwrap_or_else(PoisonError::into_inner);
+        #[allow(clippy::disallowed_methods)]
+        let now = Instant::now();
+        if let Some(token) = guard.as_ref().filter(|t| fresh(t, now, self.refresh_ahead)) {
+            return Ok(token.clone());
+        }
+        let token = self.transport.fetch_token(&self.config)?;
+        *guard = Some(token.clone());
+        Ok(token)
+    }
+}
+
+/// The async Go-style provider: a `tokio::sync::Mutex` held across the fetch's `.await`.
+#[derive(Debug)]
+pub struct GoStyleAsyncProvider {
+    config: ClientConfig,
+    transport: learn_oauth_reqwest::Transport,
+    refresh_ahead: Duration,
+    token: tokio::sync::Mutex<Option<AccessToken>>,
+}
+
+impl GoStyleAsyncProvider {
+    /// A provider fetching with `transport`, refreshing `refresh_ahead` before expiry.
+    #[must_use]
+    pub fn new(
+        config: ClientConfig,
+        transport: learn_oauth_reqwest::Transport,
+        refresh_ahead: Duration,
+    ) -> Self {
+        Self {
+            config,
+            transport,
+            refresh_ahead,
+            token: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// The cached token, or a new one fetched while every other caller waits.
+    ///
+    /// # Errors
+    ///
+    /// The fetch's error.
+    pub async fn token(&self) -> Result<AccessToken, Error> {
+        let mut guard = self.token.lock().await;
+        #[allow(clippy::disallowed_methods)]
+        let now = Instant::now();
+        if let Some(token) = guard.as_ref().filter(|t| fresh(t, now, self.refresh_ahead)) {
+            return Ok(token.clone());
+        }
+        let token = self.transport.fetch_token(&self.config).await?;
+        *guard = Some(token.clone());
+        Ok(token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use learn_oauth_proto::Scopes;
+
+    #[test]
+    fn the_mutex_cache_hands_out_its_token_until_it_expires() {
+        #[allow(clippy::disallowed_methods)]
+        let now = Instant::now();
+        let live = AccessToken::new("abc".into(), Scopes::new(), now, Duration::from_secs(60)).unwrap();
+        assert!(MutexCache::new(live.clone()).token().unwrap().same_as(&live));
+        let dead = AccessToken::new("abc".into(), Scopes::new(), now, Duration::ZERO).unwrap();
+        assert!(MutexCache::new(dead).token().is_none());
+    }
+}

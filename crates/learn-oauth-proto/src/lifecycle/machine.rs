@@ -184,9 +184,9 @@ impl TokenLifecycle {
                 failures: 0,
             });
             // A retry already scheduled (by a failed background refresh) beyond what
-            // this round may wait for ends the round before it begins.
+            // this round may wait for, or never, ends the round before it begins.
             if let Gate::Retry { at, error } = &self.gate
-                && beyond(*at, later(now, self.policy.max_wait))
+                && (at.is_none() || beyond(*at, later(now, self.policy.max_wait)))
             {
                 let error = error.clone();
                 self.give_up(*at, error.clone());

@@ -118,7 +118,10 @@ impl TokenLifecycle {
         let at = later(now, delay);
         if let Some(round) = &mut self.round {
             round.failures = round.failures.saturating_add(1);
+            // A retry that is never (its delay overflows the clock) ends the round even
+            // when `max_wait` is unbounded too: waiting callers get the error, not a hang.
             if round.failures >= self.policy.attempts_per_round()
+                || at.is_none()
                 || beyond(at, later(round.started, self.policy.max_wait))
             {
                 self.give_up(at, error);

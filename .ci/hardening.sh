@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Hardening gates, called by .ci/run (also runnable alone from the repo root):
+#   1. supply chain: `cargo deny --offline check` (advisories from the offline snapshot in
+#      $SHARED/advisory-db, bans, licenses, sources) against deny.toml;
+#   2. fuzzing: every committed seed replayed through its target's checks (stable,
+#      `cargo test` in fuzz/), then each cargo-fuzz target built once on nightly and run
+#      for FUZZ_SECONDS from a copy of its seeds. A crash fails the script and leaves the
+#      reproducer in fuzz/artifacts/<target>/.
+# Installs what it needs if absent: cargo-deny, cargo-fuzz, a nightly toolchain.
+#
+# Environment: SHARED (default ../shared), FUZZ_SECONDS (default 60 per target),
+# FUZZ_TARGETS (default "parse_response config lifecycle").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SHARED=${SHARED:-../shared}
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_TARGETS=${FUZZ_TARGETS:-parse_response config lifecycle}
+start=$SECONDS
+say() { printf -- '--- hardening: %s (%ds)\n' "$1" $((SECONDS - start)); }
+
+say "tools"
+command -v cargo-deny >/dev/null || cargo install --locked cargo-deny
+command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
+rustup toolchain list | grep -q nightly || rustup toolchain install nightly --profile minimal
+cargo deny --version
+cargo fuzz --version
+
+say "cargo deny --offline check"
+"$SHARED/tools/install-advisory-db.sh" target/advisory-dbs
+cargo deny --offline check
+
+say "fuzz seeds replayed through the targets' checks (stable)"
+cargo test --manifest-path fuzz/Cargo.toml --quiet
+
+say "fuzz targets build (nightly)"
+# cargo-fuzz builds with debug assertions and AddressSanitizer by default.
+cargo +nightly fuzz build
+
+summary=()
+for target in $FUZZ_TARGETS; do
+  say "fuzz $target for ${FUZZ_SECONDS}s"
+  corpus=fuzz/corpus/$target
+  mkdir -p "$corpus" "fuzz/artifacts/$target"
+  cp -n fuzz/seeds/"$target"/* "$corpus"/ 2>/dev/null || true
+  args=(-max_total_time="$FUZZ_SECONDS" -print_final_stats=1 -max_len=4096 -timeout=10 -rss_limit_mb=2048)
+  if [[ $target == parse_response ]]; then
+    args+=(-dict=fuzz/dict/json-oauth.dict)
+  fi
+  log=$(mktemp)
+  if ! cargo +nightly fuzz run "$target" "$corpus" -- "${args[@]}" >"$log" 2>&1; then
+    tail -n 60 "$log"
+    echo "hardening: fuzz target $target crashed; reproducer in fuzz/artifacts/$target/:" >&2
+    ls -1 "fuzz/artifacts/$target" >&2 || true
+    echo "replay it with: cargo +nightly fuzz run $target fuzz/artifacts/$target/<file>" >&2
+    exit 1
+  fi
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 || true)
+  rm -f "$log"
+  echo "fuzz $target: ${execs:-?} executions in ${FUZZ_SECONDS}s, ${cov:-cov: ?}"
+  summary+=("$target=${execs:-?}")
+done
+
+say "done"
+echo "hardening: cargo deny ok; fuzz executions: ${summary[*]}; total $((SECONDS - start))s"

@@ -1,0 +1,100 @@
+//! Every committed seed is a valid input of its target and passes its checks (run on
+//! stable with `cargo test --manifest-path fuzz/Cargo.toml`; `.ci/hardening.sh` does).
+#![allow(clippy::disallowed_methods)]
+
+use std::path::{Path, PathBuf};
+
+use arbitrary::{Arbitrary, Unstructured};
+use learn_oauth_fuzz::{config, lifecycle, response};
+
+fn seeds(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds").join(target);
+    let mut out: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("a directory entry").path())
+        .map(|path| {
+            let bytes = std::fs::read(&path).expect("a readable seed");
+            (path, bytes)
+        })
+        .collect();
+    out.sort();
+    assert!(!out.is_empty(), "no seeds for {target}");
+    out
+}
+
+#[test]
+fn parse_response_seeds_pass_the_checks() {
+    for (path, bytes) in seeds("parse_response") {
+        let input = response::ResponseInput::arbitrary_take_rest(Unstructured::new(&bytes)).expect("decodes");
+        assert!(
+            response::parse_http(input.http).is_some(),
+            "{}: a valid status",
+            path.display()
+        );
+        response::check(&input);
+    }
+}
+
+/// The seeds named for a usable token response parse into a token; every error-status
+/// seed into a server error.
+#[test]
+fn parse_response_seeds_mean_what_their_names_say() {
+    let tokens = [
+        "200-documented",
+        "200-string-expires-in",
+        "200-float-expires-in",
+        "200-string-float-expires-in",
+        "200-exponent-expires-in",
+        "200-lowercase-bearer",
+        "200-missing-scope",
+        "200-missing-expires-in",
+        "200-only-access-token",
+        "200-nulls",
+        "200-extra-fields",
+        "200-zero-expires-in",
+        "200-negative-expires-in",
+        "200-huge-expires-in",
+        "200-u64-max-expires-in",
+        "200-bom-whitespace",
+        "200-escapes",
+        "200-duplicate-keys",
+        "200-scope-whitespace",
+        "200-deep-nesting",
+        "201-created",
+        "bare-status-line",
+    ];
+    for (path, bytes) in seeds("parse_response") {
+        let name = path.file_name().and_then(|n| n.to_str()).expect("a name");
+        let input = response::ResponseInput::arbitrary_take_rest(Unstructured::new(&bytes)).expect("decodes");
+        let http = response::parse_http(input.http).expect("a valid status");
+        let result =
+            learn_oauth_proto::parse_token_response(&http, &input.knobs.options(), std::time::Instant::now());
+        if tokens.contains(&name) {
+            assert!(result.is_ok(), "{name}: {result:?}");
+        } else if !http.status().is_success() {
+            assert!(
+                matches!(result, Err(learn_oauth_proto::Error::Server(_))),
+                "{name}: {result:?}"
+            );
+        } else {
+            assert!(result.is_err(), "{name}: {result:?}");
+        }
+    }
+}
+
+#[test]
+fn config_seeds_pass_the_checks() {
+    for (_, bytes) in seeds("config") {
+        let input = config::ConfigInput::arbitrary_take_rest(Unstructured::new(&bytes)).expect("decodes");
+        config::check(&input);
+    }
+}
+
+#[test]
+fn lifecycle_seeds_pass_the_checks() {
+    for (_, bytes) in seeds("lifecycle") {
+        let input =
+            lifecycle::LifecycleInput::arbitrary_take_rest(Unstructured::new(&bytes)).expect("decodes");
+        lifecycle::check(&input);
+    }
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Hardening gates, called by .ci/run (also runnable alone from the repo root):
-#   1. supply chain: `cargo deny --offline check` (advisories from the offline snapshot in
+#   1. supply chain: `cargo deny --workspace --offline check` (advisories from the offline snapshot in
 #      $SHARED/advisory-db, bans, licenses, sources) against deny.toml;
 #   2. fuzzing: every committed seed replayed through its target's checks (stable,
 #      `cargo test` in fuzz/), then each cargo-fuzz target built once on nightly and run
@@ -26,9 +26,11 @@ rustup toolchain list | grep -q nightly || rustup toolchain install nightly --pr
 cargo deny --version
 cargo fuzz --version
 
-say "cargo deny --offline check"
+say "cargo deny --workspace --offline check"
 "$SHARED/tools/install-advisory-db.sh" target/advisory-dbs
-cargo deny --offline check
+# --workspace: the root manifest is also a package (the examples), and without it
+# cargo-deny would check only that package's graph, not every workspace member's.
+cargo deny --workspace --offline check
 
 say "fuzz seeds replayed through the targets' checks (stable)"
 cargo test --manifest-path fuzz/Cargo.toml --quiet

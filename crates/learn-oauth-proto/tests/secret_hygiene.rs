@@ -19,8 +19,8 @@ use base64::engine::general_purpose::STANDARD;
 use http::StatusCode;
 use learn_oauth_proto::{
     AccessToken, AuthMethod, BasicEncoding, ClientConfig, ClientConfigBuilder, ClientSecret, ConfigError,
-    Error, ErrorDetail, ParseOptions, ResponseError, ResponseProblem, Scopes, ServerError, TransportError,
-    TransportErrorKind, UnstructuredBody, parse_token_response,
+    Error, ErrorDetail, ParseOptions, RefreshPolicy, ResponseError, ResponseProblem, Scopes, ServerError,
+    TokenLifecycle, TokenPoll, TransportError, TransportErrorKind, UnstructuredBody, parse_token_response,
 };
 
 /// The client secret.
@@ -530,6 +530,50 @@ fn errors_built_by_hand_are_clean() {
         assert!(error.source().is_some(), "the cause is kept as source()");
         assert_error_clean("TransportError::with_source", &error);
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// The lifecycle holds tokens and errors
+
+#[test]
+fn the_lifecycle_and_what_it_hands_out_are_redacted() {
+    let now = Instant::now();
+    let mut machine = TokenLifecycle::new(RefreshPolicy::default(), 7);
+    assert!(matches!(machine.poll_token(now), TokenPoll::Pending));
+    let fetch = machine.poll_fetch(now).expect("a request to start");
+    // A failure whose error came from a body with the token.
+    let Err(error) = json(
+        503,
+        &format!(
+            r#"{{"error":"temporarily_unavailable","error_description":"{TOKEN}","access_token":"{TOKEN}"}}"#
+        ),
+    ) else {
+        panic!("an error");
+    };
+    machine.handle_response(now, fetch, Err(error));
+    assert_debug_clean("lifecycle after a failure", &machine);
+    let later = now + Duration::from_secs(60);
+    machine.handle_timeout(later);
+    let step = machine.poll_driver(later);
+    assert_debug_clean("driver step after a failure", &step);
+    let poll = machine.poll_token(later);
+    assert_debug_clean("poll after a failure", &poll);
+    if let TokenPoll::Failed(error) = &poll {
+        assert_error_clean("lifecycle error", error);
+    }
+    // A token, on a fresh machine.
+    let mut machine = TokenLifecycle::new(RefreshPolicy::default(), 7);
+    let _ = machine.poll_token(later);
+    let fetch = machine.poll_fetch(later).expect("a request to start");
+    let token = json(200, &format!(r#"{{"access_token":"{TOKEN}","expires_in":3600}}"#)).expect("a token");
+    machine.handle_response(later, fetch, Ok(token));
+    let poll = machine.poll_token(later);
+    assert!(matches!(poll, TokenPoll::Ready(_)), "{poll:?}");
+    assert_debug_clean("poll with a token", &poll);
+    assert_debug_clean("driver step with a token", &machine.poll_driver(later));
+    assert_debug_clean("lifecycle with a token", &machine);
+    assert_debug_clean("snapshot", &machine.snapshot().expect("a snapshot"));
+    assert_debug_clean("current token", &machine.current_token(later));
 }
 
 /// Sanity check of the checker itself: it does see a canary.

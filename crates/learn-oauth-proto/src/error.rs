@@ -226,7 +226,7 @@ pub enum ScopeProblem {
 /// Carries the HTTP status, the parsed error body (vendor envelope, RFC 6749 §5.2, or
 /// an unstructured body reduced to a short sanitized excerpt) and `Retry-After`.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("token endpoint answered {status}{detail}")]
+#[error("token endpoint answered {status}{}", DetailAfter(status, detail))]
 pub struct ServerError {
     pub(crate) status: StatusCode,
     pub(crate) detail: ErrorDetail,
@@ -336,6 +336,29 @@ pub enum ErrorDetail {
     /// Anything else (an HTML page from a proxy, an empty body, bad JSON): a short,
     /// sanitized excerpt at most.
     Unstructured(UnstructuredBody),
+}
+
+/// The detail, leaving out a vendor `error` that only repeats the status's reason phrase
+/// (`503 Service Unavailable: Service Unavailable: …`).
+struct DetailAfter<'a>(&'a StatusCode, &'a ErrorDetail);
+
+impl fmt::Display for DetailAfter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {
+            ErrorDetail::Vendor(v)
+                if v.error.is_some()
+                    && v.error.as_deref().map(str::to_ascii_lowercase)
+                        == self.0.canonical_reason().map(str::to_ascii_lowercase) =>
+            {
+                let trimmed = VendorError {
+                    error: None,
+                    ..v.clone()
+                };
+                fmt::Display::fmt(&ErrorDetail::Vendor(trimmed), f)
+            }
+            detail => fmt::Display::fmt(detail, f),
+        }
+    }
 }
 
 impl fmt::Display for ErrorDetail {

@@ -104,7 +104,7 @@ fn bad_request_with_an_object_message_keeps_its_fields_in_order_as_compact_json(
     assert_eq!(e.message(), None, "only a text message is a message");
     assert_eq!(
         e.to_string(),
-        "token endpoint answered 400 Bad Request: Bad Request: (structured message)"
+        "token endpoint answered 400 Bad Request: (structured message)"
     );
 }
 
@@ -154,7 +154,7 @@ fn unauthorized_is_the_credentials_being_refused() {
     assert!(!e.is_retryable());
     assert_eq!(
         e.to_string(),
-        "token endpoint answered 401 Unauthorized: Unauthorized: Bad credentials"
+        "token endpoint answered 401 Unauthorized: Bad credentials"
     );
 }
 
@@ -648,4 +648,16 @@ fn the_top_level_error_reports_status_and_retry_after() {
     assert_eq!(err.status(), Some(StatusCode::TOO_MANY_REQUESTS));
     assert_eq!(err.retry_after(), Some(Duration::from_secs(5)));
     assert!(err.is_retryable());
+}
+
+#[test]
+fn a_vendor_error_that_differs_from_the_reason_phrase_is_kept_in_the_message() {
+    let e = json_error(
+        500,
+        r#"{"status":500,"error":"Upstream Failure","message":"try later"}"#,
+    );
+    assert_eq!(
+        e.to_string(),
+        "token endpoint answered 500 Internal Server Error: Upstream Failure: try later"
+    );
 }

@@ -18,7 +18,7 @@
 //!    a token or an [`Error`] split by blame: [`ServerError`] (the endpoint said no),
 //!    [`ResponseError`] (a 2xx that is not a token), [`TransportError`] (built by your
 //!    transport).
-//! 2. **The token lifecycle**: a state machine that decides when to fetch, refreshes ahead
+//! 2. **The token lifecycle** ([`lifecycle`]): a state machine that decides when to fetch, refreshes ahead
 //!    of expiry, backs off and honours `Retry-After`, and never lets two requests fly at
 //!    once. See the `lifecycle` items ([`TokenLifecycle`]) for the driving loop.
 //!
@@ -63,7 +63,7 @@ mod config;
 mod driver;
 mod endpoint;
 mod error;
-mod lifecycle;
+pub mod lifecycle;
 mod response;
 mod sanitize;
 mod scope;

@@ -223,7 +223,7 @@ impl TokenLifecycle {
     /// already given up as lost) is ignored.
     ///
     /// A token with no usable time left (zero lifetime, or expired on arrival) counts as
-    /// a non-retryable [`ResponseProblem::ExpiredOnArrival`], so a server sending
+    /// a non-retryable [`ResponseProblem::ExpiredOnArrival`](crate::ResponseProblem::ExpiredOnArrival), so a server sending
     /// `expires_in: 0` cannot make the machine fetch in a loop.
     pub fn handle_response(&mut self, now: Instant, fetch: FetchId, result: Result<AccessToken, Error>) {
         let now = self.clamp(now);

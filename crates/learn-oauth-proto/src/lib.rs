@@ -74,7 +74,10 @@ pub use config::{
     AuthMethod, BasicEncoding, ClientConfig, ClientConfigBuilder, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_USER_AGENT, MIN_MAX_RESPONSE_BYTES,
 };
-pub use driver::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, RootCertificate, TransportOptions};
+pub use driver::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, DriverHooks, FetchReport, ProviderSettings,
+    RootCertificate, RootCertificateError, SharedLifecycle, TransportOptions,
+};
 pub use endpoint::{
     ApiKind, Endpoint, Environment, MAX_IDENTIFIER_LEN, Region, encode_path_segment, is_loopback,
 };

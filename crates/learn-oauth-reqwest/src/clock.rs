@@ -1,4 +1,5 @@
-//! The provider's clock: the one place this crate reads the time.
+//! The provider's clock: the one place this crate reads the time (and draws the jitter
+//! seed).
 
 use std::fmt;
 use std::future::Future;
@@ -37,4 +38,11 @@ impl Clock for TokioClock {
 /// The time on Tokio's clock, as a `std` instant.
 pub(crate) fn tokio_now() -> Instant {
     tokio::time::Instant::now().into_std()
+}
+
+/// A per-process random jitter seed, from the standard library's hash keys (the core
+/// never draws random numbers).
+pub(crate) fn random_seed() -> u64 {
+    use std::hash::BuildHasher as _;
+    std::collections::hash_map::RandomState::new().hash_one(0x6c65_6172_6e5f_6f61_u64)
 }

@@ -1,23 +1,23 @@
 //! The shared token provider: the core's lifecycle driven by one async loop.
 
-use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
+use std::time::Instant;
 
-use arc_swap::ArcSwapOption;
 use learn_oauth_proto::{
-    AccessToken, ClientConfig, DriverStep, Error, FetchId, RefreshPolicy, Snapshot, TokenLifecycle,
-    TransportError, TransportErrorKind,
+    AccessToken, ClientConfig, DriverHooks, DriverStep, Error, FetchId, FetchReport, ProviderSettings,
+    RefreshPolicy, SharedLifecycle,
 };
 use tokio::sync::Notify;
 
-use crate::clock::{Clock, TokioClock};
+use crate::clock::{Clock, TokioClock, random_seed};
 use crate::transport::{BuildError, Transport};
 
 /// Hands out access tokens to any number of tasks, fetching one only when needed.
 ///
 /// Cheap to clone and share (`Clone + Send + Sync`, one reference count). Every decision —
 /// when to fetch, refresh ahead, back off, honour `Retry-After`, give up — is made by the
-/// core's [`TokenLifecycle`]; this type moves bytes and sleeps:
+/// core's [`TokenLifecycle`](learn_oauth_proto::TokenLifecycle); this type moves bytes and
+/// sleeps:
 ///
 /// - **Warm path**: while the current token is fresh, [`token`](Self::token) is a
 ///   lock-free read and a reference-count increment.
@@ -29,20 +29,28 @@ use crate::transport::{BuildError, Transport};
 ///   dropped mid-request never leaves the request unreported.
 ///
 /// `token()` must be polled inside a Tokio runtime (requests are `tokio::spawn`ed).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct TokenProvider {
-    shared: Arc<Shared>,
+    shared: Arc<SharedLifecycle<Io>>,
 }
 
-struct Shared {
-    config: ClientConfig,
+/// The I/O side of the provider: how it sends, reads the time and wakes waiting callers.
+#[derive(Debug)]
+struct Io {
     transport: Transport,
     clock: Box<dyn Clock>,
-    lifecycle: Mutex<TokenLifecycle>,
-    /// The lifecycle's latest snapshot, for the lock-free warm path.
-    snapshot: ArcSwapOption<Snapshot>,
     /// Woken whenever a request has been reported.
     reported: Notify,
+}
+
+impl DriverHooks for Io {
+    fn now(&self) -> Instant {
+        self.clock.now()
+    }
+
+    fn wake_waiters(&self) {
+        self.reported.notify_waiters();
+    }
 }
 
 impl TokenProvider {
@@ -57,25 +65,19 @@ impl TokenProvider {
 
     /// Starts a provider for `config`.
     pub fn builder(config: ClientConfig) -> TokenProviderBuilder {
-        TokenProviderBuilder {
-            config,
-            transport: None,
-            policy: RefreshPolicy::default(),
-            clock: Box::new(TokioClock),
-            jitter_seed: None,
-        }
+        TokenProviderBuilder(ProviderSettings::new(config, Box::new(TokioClock)))
     }
 
     /// The configuration tokens are requested with.
     #[must_use]
     pub fn config(&self) -> &ClientConfig {
-        &self.shared.config
+        self.shared.config()
     }
 
     /// The transport requests go through.
     #[must_use]
     pub fn transport(&self) -> &Transport {
-        &self.shared.transport
+        &self.shared.driver().transport
     }
 
     /// A usable access token: the current one while it is fresh, otherwise the result of
@@ -86,20 +88,17 @@ impl TokenProvider {
     /// The lifecycle's verdict when no usable token can be had: a non-retryable error at
     /// once (bad credentials), a retryable one once the policy gives up.
     pub async fn token(&self) -> Result<AccessToken, Error> {
-        let shared = &self.shared;
-        if let Some(snapshot) = shared.snapshot.load().as_deref()
-            && let Some(token) = snapshot.token_if_fresh(shared.clock.now())
-        {
-            return Ok(token.clone());
+        let io = self.shared.driver();
+        if let Some(token) = self.shared.fresh_token(io.now()) {
+            return Ok(token);
         }
         loop {
-            // Registered before looking, so a report between the look and the wait
+            // Registered before asking, so a report between the answer and the wait
             // still wakes this caller.
-            let reported = shared.reported.notified();
+            let reported = io.reported.notified();
             tokio::pin!(reported);
             reported.as_mut().enable();
-            let step = shared.lock().poll_driver(shared.clock.now());
-            match step {
+            match self.shared.poll_driver(io.now()) {
                 DriverStep::Ready { token, refresh } => {
                     if let Some(fetch) = refresh {
                         self.spawn_fetch(fetch);
@@ -111,7 +110,7 @@ impl TokenProvider {
                 DriverStep::Sleep(deadline) => {
                     tokio::select! {
                         () = reported => {}
-                        () = shared.clock.sleep_until(deadline) => {}
+                        () = io.clock.sleep_until(deadline) => {}
                     }
                 }
                 // `AwaitFetch`, and any step a newer core adds: wait for a report.
@@ -124,101 +123,30 @@ impl TokenProvider {
     /// not handed out again; the next [`token`](Self::token) call fetches a new one.
     /// Returns whether `token` was the current token.
     pub fn invalidate(&self, token: &AccessToken) -> bool {
-        let shared = &self.shared;
-        let mut lifecycle = shared.lock();
-        let current = lifecycle.handle_invalidate(shared.clock.now(), token);
-        shared.snapshot.store(lifecycle.snapshot().map(Arc::new));
-        current
+        self.shared.handle_invalidate(self.shared.driver().now(), token)
     }
 
-    /// Runs request `fetch` in its own task and reports its result, whatever happens to
-    /// the caller.
+    /// Runs request `fetch` in its own task. The report goes with the task: if the task
+    /// is cancelled (the runtime shuts down), dropping it reports the request as failed.
     fn spawn_fetch(&self, fetch: FetchId) {
-        let report = Report {
-            shared: Arc::clone(&self.shared),
-            fetch: Some(fetch),
-        };
+        let report = FetchReport::new(Arc::clone(&self.shared), fetch);
         tokio::spawn(async move {
-            let shared = &report.shared;
-            let result = shared
-                .transport
-                .fetch_token_at(&shared.config, || shared.clock.now())
-                .await;
+            let (shared, io) = (report.shared(), report.shared().driver());
+            let result = io.transport.fetch_token_at(shared.config(), || io.now()).await;
             report.send(result);
         });
     }
 }
 
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, TokenLifecycle> {
-        self.lifecycle.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// The duty to report one request: done by [`Report::send`], or on drop (the task was
-/// cancelled, the runtime shut down) with a transport error, so the lifecycle never waits
-/// for a request nobody will finish.
-struct Report {
-    shared: Arc<Shared>,
-    fetch: Option<FetchId>,
-}
-
-impl Report {
-    fn send(mut self, result: Result<AccessToken, Error>) {
-        self.report(result);
-    }
-
-    fn report(&mut self, result: Result<AccessToken, Error>) {
-        let Some(fetch) = self.fetch.take() else { return };
-        let shared = &self.shared;
-        let mut lifecycle = shared.lock();
-        lifecycle.handle_response(shared.clock.now(), fetch, result);
-        shared.snapshot.store(lifecycle.snapshot().map(Arc::new));
-        drop(lifecycle);
-        shared.reported.notify_waiters();
-    }
-}
-
-impl Drop for Report {
-    fn drop(&mut self) {
-        self.report(Err(Error::Transport(TransportError::new(
-            TransportErrorKind::Other,
-        ))));
-    }
-}
-
-/// A per-process random jitter seed, from the standard library's hash keys (the core
-/// never draws random numbers).
-fn random_seed() -> u64 {
-    use std::hash::BuildHasher as _;
-    std::collections::hash_map::RandomState::new().hash_one(0x6c65_6172_6e5f_6f61_u64)
-}
-
-impl fmt::Debug for TokenProvider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenProvider")
-            .field("config", &self.shared.config)
-            .field("transport", &self.shared.transport)
-            .field("clock", &self.shared.clock)
-            .finish_non_exhaustive()
-    }
-}
-
 /// Configures a [`TokenProvider`]; see [`TokenProvider::builder`].
+#[derive(Debug)]
 #[must_use = "a builder does nothing until .build() is called"]
-pub struct TokenProviderBuilder {
-    config: ClientConfig,
-    transport: Option<Transport>,
-    policy: RefreshPolicy,
-    clock: Box<dyn Clock>,
-    jitter_seed: Option<u64>,
-}
+pub struct TokenProviderBuilder(ProviderSettings<Transport, Box<dyn Clock>>);
 
 impl TokenProviderBuilder {
     /// The transport to send requests with. Default: [`Transport::new`].
-    pub fn transport(mut self, transport: Transport) -> Self {
-        self.transport = Some(transport);
-        self
+    pub fn transport(self, transport: Transport) -> Self {
+        Self(self.0.transport(transport))
     }
 
     /// Your own [`reqwest::Client`]; shorthand for
@@ -230,21 +158,18 @@ impl TokenProviderBuilder {
 
     /// When to refresh, how to back off, when to give up. Default:
     /// [`RefreshPolicy::default`].
-    pub fn policy(mut self, policy: RefreshPolicy) -> Self {
-        self.policy = policy;
-        self
+    pub fn policy(self, policy: RefreshPolicy) -> Self {
+        Self(self.0.policy(policy))
     }
 
     /// The clock to read and sleep on. Default: [`TokioClock`].
-    pub fn clock(mut self, clock: impl Clock) -> Self {
-        self.clock = Box::new(clock);
-        self
+    pub fn clock(self, clock: impl Clock) -> Self {
+        Self(self.0.clock(Box::new(clock)))
     }
 
     /// The seed for the lifecycle's jitter. Default: a per-process random value.
-    pub fn jitter_seed(mut self, seed: u64) -> Self {
-        self.jitter_seed = Some(seed);
-        self
+    pub fn jitter_seed(self, seed: u64) -> Self {
+        Self(self.0.jitter_seed(seed))
     }
 
     /// Builds the provider. Nothing is fetched until the first [`TokenProvider::token`].
@@ -253,32 +178,15 @@ impl TokenProviderBuilder {
     ///
     /// When no transport was given and the default one cannot be built.
     pub fn build(self) -> Result<TokenProvider, BuildError> {
-        let transport = match self.transport {
-            Some(transport) => transport,
-            None => Transport::new()?,
-        };
-        let transport = transport.with_timeout_at_most(self.policy.fetch_timeout);
-        let seed = self.jitter_seed.unwrap_or_else(random_seed);
-        Ok(TokenProvider {
-            shared: Arc::new(Shared {
-                config: self.config,
-                transport,
-                clock: self.clock,
-                lifecycle: Mutex::new(TokenLifecycle::new(self.policy, seed)),
-                snapshot: ArcSwapOption::empty(),
+        let shared = self
+            .0
+            .build(Transport::new, random_seed, |transport, clock, policy| Io {
+                transport: transport.with_timeout_at_most(policy.fetch_timeout),
+                clock,
                 reported: Notify::new(),
-            }),
+            })?;
+        Ok(TokenProvider {
+            shared: Arc::new(shared),
         })
-    }
-}
-
-impl fmt::Debug for TokenProviderBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenProviderBuilder")
-            .field("config", &self.config)
-            .field("transport", &self.transport)
-            .field("policy", &self.policy)
-            .field("clock", &self.clock)
-            .finish_non_exhaustive()
     }
 }

@@ -1,15 +1,14 @@
 //! The shared async token provider against the loopback mock, on a virtual clock.
 
-mod common;
-
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use common::{SECRET, TENANT, VirtualClock, config};
-use learn_oauth_mock::{Fault, MockServer, Tenant};
+use learn_oauth_mock::{Fault, MockServer};
 use learn_oauth_proto::{AccessToken, Error, RefreshPolicy, TransportErrorKind};
-use learn_oauth_reqwest::{Clock, TokenProvider, Transport, TransportOptions};
+use learn_oauth_reqwest::{Clock, TokenProvider, Transport};
+use learn_oauth_testkit::VirtualClock;
+use learn_oauth_testkit::fixtures::{self, JITTER_SEED, config, policy, server_with_lifetime};
 
 #[derive(Debug, Clone)]
 struct Virtual(VirtualClock);
@@ -28,36 +27,13 @@ impl Clock for Virtual {
     }
 }
 
-/// A policy with short, jitter-free waits.
-fn policy() -> RefreshPolicy {
-    let mut policy = RefreshPolicy::default();
-    policy.initial_backoff = Duration::from_secs(1);
-    policy.max_backoff = Duration::from_secs(8);
-    policy.refresh_ahead = Duration::from_secs(60);
-    policy.safety_margin = Duration::from_secs(10);
-    policy.refresh_jitter = 0.0;
-    policy.backoff_jitter = 0.0;
-    policy
-}
-
 fn provider_for(server: &MockServer, clock: &VirtualClock, policy: RefreshPolicy) -> TokenProvider {
     TokenProvider::builder(config(server))
-        .transport(
-            Transport::with_options(&TransportOptions::new().with_timeout(Duration::from_millis(500)))
-                .unwrap(),
-        )
+        .transport(Transport::with_options(&fixtures::provider_transport()).unwrap())
         .policy(policy)
         .clock(Virtual(clock.clone()))
-        .jitter_seed(7)
+        .jitter_seed(JITTER_SEED)
         .build()
-        .unwrap()
-}
-
-fn server_with_lifetime(lifetime: Duration) -> MockServer {
-    MockServer::builder()
-        .tenant(Tenant::new(TENANT, SECRET))
-        .token_lifetime(lifetime)
-        .start()
         .unwrap()
 }
 
@@ -76,19 +52,19 @@ async fn next_token(provider: &TokenProvider, old: &AccessToken) -> AccessToken 
 
 #[tokio::test]
 async fn a_warm_provider_hands_out_the_same_token_without_a_request() {
-    let server = common::server();
+    let server = fixtures::server();
     let clock = VirtualClock::new();
     let provider = provider_for(&server, &clock, policy());
     let first = provider.token().await.unwrap();
     let second = provider.token().await.unwrap();
     assert!(first.same_as(&second));
     assert_eq!(server.token_request_count(), 1);
-    assert_eq!(provider.config().tenant_id(), TENANT);
+    assert_eq!(provider.config().tenant_id(), fixtures::TENANT);
 }
 
 #[tokio::test]
 async fn a_cold_start_storm_of_a_thousand_tasks_sends_one_request() {
-    let server = common::server();
+    let server = fixtures::server();
     server.enqueue(Fault::Delay(Duration::from_millis(50)));
     let clock = VirtualClock::new();
     let provider = provider_for(&server, &clock, policy());
@@ -125,7 +101,7 @@ async fn near_expiry_callers_keep_the_old_token_while_one_refresh_runs() {
 
 #[tokio::test]
 async fn server_errors_are_retried_with_backoff_then_succeed() {
-    let server = common::server();
+    let server = fixtures::server();
     server.enqueue_n(2, Fault::status(500));
     let clock = VirtualClock::new();
     let provider = provider_for(&server, &clock, policy());
@@ -140,7 +116,7 @@ async fn server_errors_are_retried_with_backoff_then_succeed() {
 
 #[tokio::test]
 async fn a_429_retry_after_is_honoured() {
-    let server = common::server();
+    let server = fixtures::server();
     server.enqueue(Fault::retry_after(429, 7));
     let clock = VirtualClock::new();
     let provider = provider_for(&server, &clock, policy());
@@ -155,10 +131,7 @@ async fn a_429_retry_after_is_honoured() {
 
 #[tokio::test]
 async fn unauthorized_is_returned_at_once_and_not_retried() {
-    let server = MockServer::builder()
-        .tenant(Tenant::new(TENANT, "other"))
-        .start()
-        .unwrap();
+    let server = fixtures::server_with_other_secret();
     let clock = VirtualClock::new();
     let provider = provider_for(&server, &clock, policy());
     let error = provider.token().await.unwrap_err();
@@ -172,7 +145,7 @@ async fn unauthorized_is_returned_at_once_and_not_retried() {
 
 #[tokio::test]
 async fn broken_connections_are_retried() {
-    let server = common::server();
+    let server = fixtures::server();
     server.enqueue(Fault::DropConnection);
     server.enqueue(Fault::TruncatedBody);
     server.enqueue(Fault::ProxyHtml);
@@ -184,7 +157,7 @@ async fn broken_connections_are_retried() {
 
 #[tokio::test]
 async fn a_slow_server_ends_in_a_timeout_error_not_a_hang() {
-    let server = common::server();
+    let server = fixtures::server();
     server.enqueue_n(100, Fault::Delay(Duration::from_secs(5)));
     let clock = VirtualClock::new();
     let mut policy = policy();
@@ -223,7 +196,7 @@ async fn an_outage_serves_the_usable_token_until_it_ends_then_the_error() {
 
 #[tokio::test]
 async fn an_invalidated_token_is_replaced_by_a_fresh_one() {
-    let server = common::server();
+    let server = fixtures::server();
     let clock = VirtualClock::new();
     let provider = provider_for(&server, &clock, policy());
     let first = provider.token().await.unwrap();
@@ -235,7 +208,7 @@ async fn an_invalidated_token_is_replaced_by_a_fresh_one() {
 
 #[tokio::test]
 async fn a_cancelled_caller_does_not_strand_the_request() {
-    let server = common::server();
+    let server = fixtures::server();
     server.enqueue(Fault::Delay(Duration::from_millis(100)));
     let clock = VirtualClock::new();
     let provider = provider_for(&server, &clock, policy());

@@ -1,4 +1,5 @@
-//! The provider's clock: the one place this crate reads the time.
+//! The provider's clock: the one place this crate reads the time (and draws the jitter
+//! seed).
 
 use std::fmt;
 use std::time::Instant;
@@ -31,4 +32,11 @@ impl Clock for SystemClock {
 /// The time on the system's monotonic clock.
 pub(crate) fn system_now() -> Instant {
     Instant::now()
+}
+
+/// A per-process random jitter seed, from the standard library's hash keys (the core
+/// never draws random numbers).
+pub(crate) fn random_seed() -> u64 {
+    use std::hash::BuildHasher as _;
+    std::collections::hash_map::RandomState::new().hash_one(0x6c65_6172_6e5f_6f61_u64)
 }

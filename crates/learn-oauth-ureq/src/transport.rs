@@ -5,43 +5,18 @@ use std::io::Read as _;
 use std::time::{Duration, Instant};
 
 use learn_oauth_proto::{
-    AccessToken, ClientConfig, DEFAULT_REQUEST_TIMEOUT, Error, TransportError, TransportErrorKind,
-    TransportOptions,
+    AccessToken, ClientConfig, DEFAULT_REQUEST_TIMEOUT, Error, RootCertificateError, TransportError,
+    TransportErrorKind, TransportOptions,
 };
 
 /// Why a [`Transport`] could not be built.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
-    /// A PEM bundle given to
-    /// [`TransportOptions::add_root_certificates_pem`] does not
-    /// parse.
-    #[error("root certificate #{index} is not valid pem")]
-    InvalidPem {
-        /// Zero-based position among the added roots.
-        index: usize,
-        /// What the PEM parser said.
-        #[source]
-        source: rustls_pki_types::pem::Error,
-    },
-    /// A root certificate entry holds no certificate (an empty PEM bundle).
-    #[error("root certificate #{index} holds no certificate")]
-    NoCertificate {
-        /// Zero-based position among the added roots.
-        index: usize,
-    },
-    /// A root certificate was refused (not a parsable X.509 certificate).
-    #[error("root certificate #{index} was refused")]
-    InvalidCertificate {
-        /// Zero-based position among the added roots.
-        index: usize,
-        /// What rustls said.
-        #[source]
-        source: rustls::Error,
-    },
-    /// Built-in roots were turned off and no root was added: nothing could be trusted.
-    #[error("no root certificates: built-in roots are off and none were added")]
-    NoRootCertificates,
+    /// A root certificate added with [`TransportOptions`] cannot be trusted (it does not
+    /// parse, rustls refuses it), or built-in roots are off and none was added.
+    #[error(transparent)]
+    RootCertificate(#[from] RootCertificateError<rustls::Error>),
 }
 
 /// Sends token requests with a [`ureq::Agent`].
@@ -132,10 +107,6 @@ impl Transport {
 
     /// Caps the total timeout at the lifecycle's fetch timeout, so a request ends no
     /// later than the lifecycle stops waiting for it.
-    #[allow(
-        dead_code,
-        reason = "used by the provider, which waits for the core lifecycle"
-    )]
     pub(crate) fn with_timeout_at_most(mut self, limit: Duration) -> Self {
         self.timeout = self.timeout.min(limit);
         self

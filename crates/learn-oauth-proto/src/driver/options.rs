@@ -1,5 +1,5 @@
-//! What the transport adapters share that is not I/O: the settings of the HTTP client
-//! they build, with their documented defaults.
+//! The settings of the HTTP client a transport adapter builds, with their documented
+//! defaults.
 
 use std::time::Duration;
 
@@ -33,7 +33,8 @@ pub struct TransportOptions {
     roots: Vec<RootCertificate>,
 }
 
-/// A root certificate to trust, as given; the adapter parses it when it builds its client.
+/// A root certificate to trust, as given; parsed when the adapter builds its client (see
+/// [`TransportOptions::for_each_root_der`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RootCertificate {

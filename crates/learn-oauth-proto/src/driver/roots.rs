@@ -1,0 +1,104 @@
+//! Root certificates as given (PEM bundles, DER certificates) turned into the DER list a
+//! TLS library trusts, with an error that names the entry at fault.
+
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject as _;
+
+use super::options::{RootCertificate, TransportOptions};
+
+/// Why the root certificates of a [`TransportOptions`] cannot be trusted. `E` is what the
+/// adapter's TLS library says when it refuses a certificate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RootCertificateError<E> {
+    /// A PEM bundle given to [`TransportOptions::add_root_certificates_pem`] does not
+    /// parse.
+    #[error("root certificate #{index} is not valid pem")]
+    InvalidPem {
+        /// Zero-based position among the added roots.
+        index: usize,
+        /// What the PEM parser said.
+        #[source]
+        source: rustls_pki_types::pem::Error,
+    },
+    /// A root certificate entry holds no certificate (an empty PEM bundle).
+    #[error("root certificate #{index} holds no certificate")]
+    NoCertificate {
+        /// Zero-based position among the added roots.
+        index: usize,
+    },
+    /// The TLS library refused a root certificate (not a parsable X.509 certificate).
+    #[error("root certificate #{index} was refused")]
+    InvalidCertificate {
+        /// Zero-based position among the added roots.
+        index: usize,
+        /// What the TLS library said.
+        #[source]
+        source: E,
+    },
+    /// Built-in roots were turned off and no root was added: nothing could be trusted.
+    #[error("no root certificates: built-in roots are off and none were added")]
+    NoRootCertificates,
+}
+
+impl TransportOptions {
+    /// Hands every added root certificate, DER-encoded, to `trust` in the order given:
+    /// one for a DER entry, every `CERTIFICATE` section of a PEM bundle. Stops at the
+    /// first entry that does not parse or that `trust` refuses.
+    ///
+    /// # Errors
+    ///
+    /// A PEM bundle that does not parse or holds no certificate, a certificate `trust`
+    /// refuses, or nothing to trust at all (built-in roots off and no root added).
+    ///
+    /// ```
+    /// use learn_oauth_proto::{RootCertificateError, TransportOptions};
+    ///
+    /// let options = TransportOptions::new()
+    ///     .with_built_in_roots(false)
+    ///     .add_root_certificate_der(vec![0x30, 0x03, 0x02, 0x01, 0x01]);
+    /// let mut trusted = Vec::new();
+    /// options.for_each_root_der(|der| {
+    ///     trusted.push(der);
+    ///     Ok::<_, std::convert::Infallible>(())
+    /// })?;
+    /// assert_eq!(trusted, [vec![0x30, 0x03, 0x02, 0x01, 0x01]]);
+    ///
+    /// let empty = TransportOptions::new().add_root_certificates_pem("");
+    /// let error = empty.for_each_root_der(|_| Ok::<_, std::convert::Infallible>(()));
+    /// assert!(matches!(error, Err(RootCertificateError::NoCertificate { index: 0 })));
+    /// # Ok::<(), RootCertificateError<std::convert::Infallible>>(())
+    /// ```
+    pub fn for_each_root_der<E>(
+        &self,
+        mut trust: impl FnMut(Vec<u8>) -> Result<(), E>,
+    ) -> Result<(), RootCertificateError<E>> {
+        let mut trusted = 0_usize;
+        for (index, root) in self.root_certificates().iter().enumerate() {
+            for der in certificates(index, root)? {
+                trust(der).map_err(|source| RootCertificateError::InvalidCertificate { index, source })?;
+                trusted += 1;
+            }
+        }
+        if trusted == 0 && !self.built_in_roots() {
+            return Err(RootCertificateError::NoRootCertificates);
+        }
+        Ok(())
+    }
+}
+
+/// The certificates in root number `index`: one for DER, every section for PEM.
+fn certificates<E>(index: usize, root: &RootCertificate) -> Result<Vec<Vec<u8>>, RootCertificateError<E>> {
+    let pem = match root {
+        RootCertificate::Der(der) => return Ok(vec![der.clone()]),
+        RootCertificate::Pem(pem) => pem,
+    };
+    let certs: Vec<Vec<u8>> = CertificateDer::pem_slice_iter(pem)
+        .map(|cert| cert.map(|cert| cert.as_ref().to_vec()))
+        .collect::<Result<_, _>>()
+        .map_err(|source| RootCertificateError::InvalidPem { index, source })?;
+    if certs.is_empty() {
+        return Err(RootCertificateError::NoCertificate { index });
+    }
+    Ok(certs)
+}

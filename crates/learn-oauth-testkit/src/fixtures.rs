@@ -1,0 +1,138 @@
+//! The mock tenant, servers for it and configurations that reach them.
+
+use std::time::Duration;
+
+use learn_oauth_mock::{MockServer, Tenant};
+use learn_oauth_proto::{AuthMethod, ClientConfig, RefreshPolicy, TransportOptions};
+
+/// The mock's tenant id.
+pub const TENANT: &str = "eu-west-2_AbcdEfghI";
+/// The tenant's secret, distinctive enough to search for in error text.
+pub const SECRET: &str = "canary-secret-9f3Kq";
+/// The jitter seed providers under test are built with.
+pub const JITTER_SEED: u64 = 7;
+
+/// A plain-HTTP mock on loopback with the test tenant.
+#[must_use]
+pub fn server() -> MockServer {
+    server_from(MockServer::builder().tenant(Tenant::new(TENANT, SECRET)))
+}
+
+/// A mock whose tokens live for `lifetime`.
+#[must_use]
+pub fn server_with_lifetime(lifetime: Duration) -> MockServer {
+    server_from(
+        MockServer::builder()
+            .tenant(Tenant::new(TENANT, SECRET))
+            .token_lifetime(lifetime),
+    )
+}
+
+/// A mock over HTTPS with its own throwaway CA.
+#[must_use]
+pub fn https_server() -> MockServer {
+    server_from(
+        MockServer::builder()
+            .tenant(Tenant::new(TENANT, SECRET))
+            .https(true),
+    )
+}
+
+/// A mock that knows the tenant by another secret: every request is unauthorized.
+#[must_use]
+pub fn server_with_other_secret() -> MockServer {
+    server_from(MockServer::builder().tenant(Tenant::new(TENANT, "other")))
+}
+
+fn server_from(builder: learn_oauth_mock::MockServerBuilder) -> MockServer {
+    builder.start().expect("mock starts")
+}
+
+/// A configuration for the mock's token URL (HTTP Basic).
+#[must_use]
+pub fn config(server: &MockServer) -> ClientConfig {
+    config_with(server, AuthMethod::default())
+}
+
+/// A configuration for the mock's token URL with `auth`.
+#[must_use]
+pub fn config_with(server: &MockServer, auth: AuthMethod) -> ClientConfig {
+    config_for(&server.token_url(TENANT), |builder| builder.auth_method(auth))
+}
+
+/// A configuration for the mock's token URL asking for the `api/read` scope only.
+#[must_use]
+pub fn config_with_read_scope(server: &MockServer) -> ClientConfig {
+    config_for(&server.token_url(TENANT), |builder| builder.scopes(["api/read"]))
+}
+
+/// A configuration for a loopback port nobody listens on: the connection is refused.
+#[must_use]
+pub fn config_for_closed_port() -> ClientConfig {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        listener.local_addr().expect("a bound port").port()
+    };
+    config_for(&format!("http://127.0.0.1:{port}/oauth2/token/{TENANT}"), |b| b)
+}
+
+fn config_for(
+    token_url: &str,
+    customize: impl FnOnce(learn_oauth_proto::ClientConfigBuilder) -> learn_oauth_proto::ClientConfigBuilder,
+) -> ClientConfig {
+    customize(
+        ClientConfig::builder()
+            .token_url(token_url)
+            .tenant_id(TENANT)
+            .client_secret(SECRET),
+    )
+    .build()
+    .expect("valid config")
+}
+
+/// Transport options with a short total timeout (200 ms), so slow-server faults end fast.
+pub fn short_timeout() -> TransportOptions {
+    TransportOptions::new().with_timeout(Duration::from_millis(200))
+}
+
+/// Transport options for provider tests: a 500 ms total timeout.
+pub fn provider_transport() -> TransportOptions {
+    TransportOptions::new().with_timeout(Duration::from_millis(500))
+}
+
+/// A refresh policy with short, jitter-free waits: backoff from 1 s to 8 s, refresh 60 s
+/// ahead, 10 s safety margin.
+#[must_use]
+pub fn policy() -> RefreshPolicy {
+    let mut policy = RefreshPolicy::default();
+    policy.initial_backoff = Duration::from_secs(1);
+    policy.max_backoff = Duration::from_secs(8);
+    policy.refresh_ahead = Duration::from_secs(60);
+    policy.safety_margin = Duration::from_secs(10);
+    policy.refresh_jitter = 0.0;
+    policy.backoff_jitter = 0.0;
+    policy
+}
+
+/// Root certificate settings every transport must refuse to build with: a PEM bundle
+/// that does not parse, an empty one, DER that is not a certificate, and no roots at all.
+pub fn refused_root_options() -> Vec<TransportOptions> {
+    vec![
+        TransportOptions::new().add_root_certificates_pem("not pem"),
+        TransportOptions::new().add_root_certificates_pem(""),
+        TransportOptions::new().add_root_certificate_der(vec![1, 2, 3]),
+        TransportOptions::new().with_built_in_roots(false),
+    ]
+}
+
+/// Options trusting `server`'s CA: as PEM on top of the built-in roots, and as DER alone.
+pub fn trusting_mock_ca(server: &MockServer) -> [TransportOptions; 2] {
+    let pem = server.ca_certificate_pem().expect("an https mock");
+    let der = server.ca_certificate_der().expect("an https mock");
+    [
+        TransportOptions::new().add_root_certificates_pem(pem),
+        TransportOptions::new()
+            .with_built_in_roots(false)
+            .add_root_certificate_der(der),
+    ]
+}

@@ -4,7 +4,7 @@
 #   2. warm-cache hit, 4. end to end over loopback: criterion (short measurement times)
 #   3. refresh under load: its own harness (percentiles, one request asserted)
 #   5. footprint: dependency-graph sizes and one clean release build each
-# Needs valgrind. Takes about 15-25 minutes on 2 cores, most of it the clean builds.
+# Needs valgrind and jq. Takes about 15-25 minutes on 2 cores, most of it the clean builds.
 # Set SKIP_FOOTPRINT=1 to reuse the previous run's footprint figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,9 +24,24 @@ sample_noise() {
   noise+=("$1: load ${load}, ${rustc} rustc")
 }
 
+# Build everything once, then run the built binaries: other engineers edit this tree while
+# the script runs, and a later `cargo bench` would rebuild from whatever state it is in.
 step "build"
 cargo build --release -p learn-oauth-bench --bins --quiet
-cargo bench -p learn-oauth-bench --no-run --quiet
+declare -A bench
+while IFS=$'\t' read -r name exe; do
+  bench[$name]=$exe
+done < <(cargo bench -p learn-oauth-bench --no-run --quiet --message-format=json |
+  jq -r 'select(.reason == "compiler-artifact" and .target.kind == ["bench"]) | "\(.target.name)\t\(.executable)"')
+for name in exchange warm_hit refresh_under_load end_to_end; do
+  [[ -x ${bench[$name]:-} ]] || { echo "bench $name was not built" >&2; exit 1; }
+done
+export CRITERION_HOME=$root/target/criterion
+run_bench() { # <name> [criterion args...]
+  local name=$1
+  shift
+  (cd crates/learn-oauth-bench && "${bench[$name]}" --bench "$@")
+}
 
 step "1. exchange: instructions (callgrind)"
 sample_noise "callgrind"
@@ -44,22 +59,22 @@ for side in ours ours-via-client oauth2 floor client; do
   echo "$side: $per instructions per exchange"
 done
 
-criterion=(-- --warm-up-time 1 --measurement-time 3 --noplot)
+criterion=(--warm-up-time 1 --measurement-time 3 --noplot)
 step "1. exchange: time (criterion)"
 sample_noise "exchange"
-cargo bench -p learn-oauth-bench --bench exchange --quiet "${criterion[@]}"
+run_bench exchange "${criterion[@]}"
 
 step "2. warm-cache hit (criterion)"
 sample_noise "warm hit"
-cargo bench -p learn-oauth-bench --bench warm_hit --quiet -- --warm-up-time 0.5 --measurement-time 1.5 --noplot
+run_bench warm_hit --warm-up-time 0.5 --measurement-time 1.5 --noplot
 
 step "3. refresh under load"
 sample_noise "refresh"
-BENCH_REPORT_DIR=$report cargo bench -p learn-oauth-bench --bench refresh_under_load --quiet
+BENCH_REPORT_DIR=$report run_bench refresh_under_load
 
 step "4. end to end over loopback (criterion)"
 sample_noise "end to end"
-cargo bench -p learn-oauth-bench --bench end_to_end --quiet "${criterion[@]}"
+run_bench end_to_end "${criterion[@]}"
 
 step "5. footprint"
 footprint=$root/target/bench-footprint

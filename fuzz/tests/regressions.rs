@@ -85,3 +85,24 @@ fn the_config_reproducer_passes() {
         user_agent: Some(" ".to_owned()),
     });
 }
+
+/// Found by the `parse_response` target's leak oracle (which collects every top-level
+/// `access_token`, duplicates included): with `access_token` twice in a body, only the
+/// last value was redacted, so an earlier one shorter than the sanitizer's 24-character
+/// run heuristic showed in `error_description`, the vendor `error`/`message` or an
+/// unsupported `token_type`. Fixed in `response/json.rs`, `failure.rs` and `success.rs`:
+/// with a repeated `access_token`, no server text is kept. Also guarded by the core's
+/// `tests/secret_hygiene.rs`.
+#[test]
+fn a_repeated_access_token_is_never_shown() {
+    for http in [
+        &b"HTTP/1.1 400\r\ncontent-type: application/json\r\n\r\n{\"access_token\":\"abc123DEF456ghi789\",\"error\":\"invalid_request\",\"error_description\":\"token abc123DEF456ghi789 bad\",\"access_token\":\"zz\"}"[..],
+        &b"HTTP/1.1 400\r\n\r\n{\"access_token\":\"abc123DEF456ghi789\",\"status\":400,\"error\":\"abc123DEF456ghi789\",\"access_token\":\"zz\"}"[..],
+        &b"HTTP/1.1 200\r\n\r\n{\"access_token\":\"abc123DEF456ghi789\",\"token_type\":\"abc123DEF456ghi789\",\"access_token\":\"zz\"}"[..],
+    ] {
+        learn_oauth_fuzz::response::check(&learn_oauth_fuzz::response::ResponseInput {
+            knobs: learn_oauth_fuzz::response::Knobs::default(),
+            http,
+        });
+    }
+}

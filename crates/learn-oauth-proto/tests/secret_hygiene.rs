@@ -332,6 +332,27 @@ fn error_bodies(token: &str) -> Vec<ErrorCase> {
                 r#"{{"access_token":"x","error":"invalid_grant","error_description":"{token}","access_token":"{token}"}}"#
             ),
         ),
+        // ... and an earlier access_token, repeated in the text (found by the
+        // parse_response fuzz target's oracle: only the last value used to be redacted).
+        (
+            400,
+            ct_json(),
+            format!(
+                r#"{{"access_token":"{token}","error":"invalid_request","error_description":"token {token} is bad","access_token":"zz9"}}"#
+            ),
+        ),
+        (
+            400,
+            ct_json(),
+            format!(r#"{{"access_token":"{token}","error":"x{token}","access_token":"zz9"}}"#),
+        ),
+        (
+            401,
+            ct_json(),
+            format!(
+                r#"{{"access_token":"{token}","status":401,"error":"{token}","message":{{"{token}":"{token}"}},"access_token":"zz9"}}"#
+            ),
+        ),
         // JSON escapes spelling the token.
         (
             400,
@@ -462,6 +483,10 @@ fn unusable_success_bodies(token: &str) -> Vec<(String, ResponseProblem)> {
         ),
         (
             format!(r#"{{"access_token":"{token}","token_type":"Bearer {token}"}}"#),
+            ResponseProblem::UnsupportedTokenType("[redacted]".to_owned()),
+        ),
+        (
+            format!(r#"{{"access_token":"{token}","token_type":"x {token}","access_token":"zz9"}}"#),
             ResponseProblem::UnsupportedTokenType("[redacted]".to_owned()),
         ),
         (

@@ -57,7 +57,7 @@ pub(super) fn server_error(status: StatusCode, headers: &HeaderMap, body: Option
 /// `message` (a string or an object) are present; a `message` of another type counts as
 /// absent. Otherwise a string `error` makes an RFC 6749 error.
 fn recognise(fields: &Fields<'_>) -> Option<ErrorDetail> {
-    let secret = fields.access_token_str();
+    let secret = Secret::of(fields);
     let status = match &fields.status {
         Some(Shallow::Number(n)) => Some(status_code(*n)),
         _ => None,
@@ -86,8 +86,13 @@ fn recognise(fields: &Fields<'_>) -> Option<ErrorDetail> {
     };
     Some(ErrorDetail::OAuth(OAuthError {
         code: match secret {
-            Some(s) if code.contains(s) => OAuthErrorCode::Other(REDACTED.to_owned()),
-            _ => OAuthErrorCode::parse(code),
+            Secret::Token(Some(s)) if code.contains(s) => OAuthErrorCode::Other(REDACTED.to_owned()),
+            // The RFC 6749 codes are fixed words; anything else may be a token.
+            Secret::Ambiguous => match OAuthErrorCode::parse(code) {
+                OAuthErrorCode::Other(_) => OAuthErrorCode::Other(REDACTED.to_owned()),
+                known => known,
+            },
+            Secret::Token(_) => OAuthErrorCode::parse(code),
         },
         description: text(&fields.error_description),
         uri: text(&fields.error_uri),
@@ -110,7 +115,7 @@ fn status_code(n: Number) -> Option<u16> {
 
 /// An object `message`: names and compact JSON values, sanitized; values of fields whose
 /// name suggests a credential are not kept.
-fn object_message(entries: &[(String, String)], secret: Option<&str>) -> Vec<(String, String)> {
+fn object_message(entries: &[(String, String)], secret: Secret<'_>) -> Vec<(String, String)> {
     entries
         .iter()
         .map(|(name, value)| {
@@ -124,11 +129,34 @@ fn object_message(entries: &[(String, String)], secret: Option<&str>) -> Vec<(St
         .collect()
 }
 
+/// What server text must never repeat.
+#[derive(Clone, Copy)]
+enum Secret<'a> {
+    /// The body's `access_token` string, when it has one.
+    Token(Option<&'a str>),
+    /// `access_token` appears more than once: any of its values may be the token, and
+    /// any text may repeat one, so no text is kept at all.
+    Ambiguous,
+}
+
+impl<'a> Secret<'a> {
+    fn of(fields: &'a Fields<'_>) -> Self {
+        if fields.repeated_access_token {
+            Secret::Ambiguous
+        } else {
+            Secret::Token(fields.access_token_str())
+        }
+    }
+}
+
 /// Sanitizes server text, first replacing the response's own access token if it is in it.
-fn clean(text: &str, max_chars: usize, secret: Option<&str>) -> String {
+fn clean(text: &str, max_chars: usize, secret: Secret<'_>) -> String {
     match secret {
-        Some(s) if text.contains(s) => sanitize::excerpt(&text.replace(s, REDACTED), max_chars),
-        _ => sanitize::excerpt(text, max_chars),
+        Secret::Ambiguous => REDACTED.to_owned(),
+        Secret::Token(Some(s)) if text.contains(s) => {
+            sanitize::excerpt(&text.replace(s, REDACTED), max_chars)
+        }
+        Secret::Token(_) => sanitize::excerpt(text, max_chars),
     }
 }
 

@@ -68,6 +68,9 @@ fn is_json_whitespace(b: u8) -> bool {
 #[derive(Default)]
 pub(super) struct Fields<'a> {
     pub(super) access_token: Option<Shallow<'a>>,
+    /// Whether `access_token` appeared more than once: then more than one value in the
+    /// body may be a token, and no server text is kept (see `failure::Secret`).
+    pub(super) repeated_access_token: bool,
     pub(super) token_type: Option<Shallow<'a>>,
     pub(super) expires_in: Option<Shallow<'a>>,
     pub(super) scope: Option<Shallow<'a>>,
@@ -189,7 +192,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for Top<'a> {
                 let mut fields = Fields::default();
                 while let Some(key) = map.next_key::<Key>()? {
                     match key {
-                        Key::AccessToken => fields.access_token = Some(map.next_value()?),
+                        Key::AccessToken => {
+                            fields.repeated_access_token |= fields.access_token.is_some();
+                            fields.access_token = Some(map.next_value()?);
+                        }
                         Key::TokenType => fields.token_type = Some(map.next_value()?),
                         Key::ExpiresIn => fields.expires_in = Some(map.next_value()?),
                         Key::Scope => fields.scope = Some(map.next_value()?),

@@ -100,7 +100,8 @@ impl Default for ParseOptions {
 /// the response's `Date` header (the clock is never read), capped at one day.
 ///
 /// Every string taken from a body is sanitized: cut short, control characters
-/// replaced, long token-like runs and the response's own `access_token` redacted.
+/// replaced, long token-like runs and the response's own `access_token` redacted (and
+/// none kept at all when `access_token` appears more than once).
 ///
 /// # Errors
 ///

@@ -20,12 +20,13 @@ pub(super) fn token(
     options: &ParseOptions,
     now: Instant,
 ) -> Result<AccessToken, ResponseProblem> {
+    let repeated = fields.repeated_access_token;
     let value = match fields.access_token {
         Some(Shallow::Str(s)) if s.is_empty() => return Err(ResponseProblem::EmptyAccessToken),
         Some(Shallow::Str(s)) => s,
         _ => return Err(ResponseProblem::MissingAccessToken),
     };
-    check_token_type(fields.token_type.as_ref(), &value)?;
+    check_token_type(fields.token_type.as_ref(), &value, repeated)?;
     let lifetime = lifetime(fields.expires_in.as_ref(), options.default_lifetime)?;
     let scopes = match &fields.scope {
         None | Some(Shallow::Null) => options.requested_scopes.clone(),
@@ -49,13 +50,18 @@ fn granted_scopes(text: &str, requested: &Scopes) -> Scopes {
 }
 
 /// `Bearer` in any case (surrounding whitespace forgiven), or absent.
-fn check_token_type(token_type: Option<&Shallow<'_>>, access_token: &str) -> Result<(), ResponseProblem> {
+/// `repeated`: the body had more than one `access_token`, so any text may be a token.
+fn check_token_type(
+    token_type: Option<&Shallow<'_>>,
+    access_token: &str,
+    repeated: bool,
+) -> Result<(), ResponseProblem> {
     match token_type {
         None | Some(Shallow::Null) => Ok(()),
         Some(Shallow::Str(t)) if t.trim_ascii().eq_ignore_ascii_case("bearer") => Ok(()),
         Some(Shallow::Str(t)) => {
             // A confused server might put the token here; never repeat it.
-            let shown = if t.contains(access_token) {
+            let shown = if repeated || t.contains(access_token) {
                 "[redacted]".to_owned()
             } else {
                 sanitize::excerpt(t, TOKEN_TYPE_EXCERPT)

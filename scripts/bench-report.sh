@@ -4,7 +4,7 @@
 #   2. warm-cache hit, 4. end to end over loopback: criterion (short measurement times)
 #   3. refresh under load: its own harness (percentiles, one request asserted)
 #   5. footprint: dependency-graph sizes and one clean release build each
-# Needs valgrind and jq. Takes about 15-25 minutes on 2 cores, most of it the clean builds.
+# Needs valgrind and jq. Takes about 6-10 minutes on 2 cores, half of it the clean builds.
 # Set SKIP_FOOTPRINT=1 to reuse the previous run's footprint figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -103,7 +103,10 @@ fn exchange(config: &ClientConfig) -> Result<AccessToken, Error> {
 
 /// A minimal HTTP/1.1 client for plain-HTTP loopback URLs: one request per connection,
 /// at most `max_body + 1` body bytes read (the core reports an oversized body).
-fn send(request: &http::Request<Vec<u8>>, max_body: usize) -> io::Result<http::Response<Vec<u8>>> {
+fn send(
+    request: &http::Request<learn_oauth::RequestBody>,
+    max_body: usize,
+) -> io::Result<http::Response<Vec<u8>>> {
     let uri = request.uri();
     let authority = uri.authority().ok_or_else(|| io::Error::other("no authority"))?;
     let mut stream = TcpStream::connect((authority.host(), authority.port_u16().unwrap_or(80)))?;

@@ -326,7 +326,7 @@ fn check_url(uri: &Uri, tenant: &str, endpoint: &Endpoint, expected: Option<Arou
 }
 
 /// Serializes the request as HTTP/1.1 and reads it back with `httparse`.
-fn check_wire(request: &Request<Vec<u8>>) {
+fn check_wire(request: &Request<learn_oauth_proto::RequestBody>) {
     let uri = request.uri();
     let target = uri.path_and_query().map_or("/", |p| p.as_str());
     let mut wire = format!(
@@ -367,7 +367,7 @@ fn check_wire(request: &Request<Vec<u8>>) {
         }
         assert_eq!(back.value, value.as_bytes());
     }
-    assert_eq!(&wire[head_len..], request.body().as_slice());
+    assert_eq!(&wire[head_len..], request.body().as_bytes());
     assert!(
         request.body().iter().all(|b| b.is_ascii_graphic()),
         "a form body is printable ASCII"
@@ -387,7 +387,7 @@ fn form_decode(text: &str) -> String {
         .into_owned()
 }
 
-fn check_credentials(request: &Request<Vec<u8>>, auth: AuthMethod, client_id: &str, secret: &str) {
+fn check_credentials(request: &Request<learn_oauth_proto::RequestBody>, auth: AuthMethod, client_id: &str, secret: &str) {
     let form: Vec<(String, String)> = form_urlencoded::parse(request.body()).into_owned().collect();
     let field = |name: &str| {
         form.iter()
@@ -428,7 +428,7 @@ fn check_credentials(request: &Request<Vec<u8>>, auth: AuthMethod, client_id: &s
     }
 }
 
-fn check_form(request: &Request<Vec<u8>>, scopes: String, auth: AuthMethod) {
+fn check_form(request: &Request<learn_oauth_proto::RequestBody>, scopes: String, auth: AuthMethod) {
     let form: Vec<(String, String)> = form_urlencoded::parse(request.body()).into_owned().collect();
     assert_eq!(
         form[0],

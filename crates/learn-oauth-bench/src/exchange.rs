@@ -191,7 +191,7 @@ impl OursViaClient {
     /// One exchange; returns the token's length.
     #[inline]
     pub fn run(&self) -> usize {
-        let Ok(response) = in_memory_client(self.config.token_request());
+        let Ok(response) = in_memory_client(self.config.token_request().map(Vec::from));
         let token = self
             .config
             .parse_response(&response, self.now)
@@ -293,7 +293,7 @@ impl Floor {
         Self {
             uri: parts.uri,
             headers,
-            body,
+            body: body.into_bytes(),
             response_body: fixture::TOKEN_RESPONSE_BODY.as_bytes(),
         }
     }
@@ -369,7 +369,7 @@ mod tests {
         assert_eq!(uri, ours.uri().to_string());
         assert_eq!(
             String::from_utf8(body).unwrap(),
-            String::from_utf8(ours.body().clone()).unwrap()
+            String::from_utf8(ours.body().to_vec()).unwrap()
         );
     }
 }

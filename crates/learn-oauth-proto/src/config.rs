@@ -10,6 +10,7 @@ use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderMap, HeaderValue, Method, Request, Response, Uri};
 use zeroize::Zeroizing;
 
+use crate::body::RequestBody;
 use crate::endpoint::ApiKind;
 use crate::endpoint::{Endpoint, check_identifier};
 use crate::error::{ConfigError, Error};
@@ -71,7 +72,7 @@ pub enum BasicEncoding {
 ///
 /// **Secret copies.** The secret is held zeroized-on-drop, and so are the precomputed
 /// form body and Basic credentials. The `http::HeaderValue` handed out in each request
-/// (marked sensitive) and the request body `Vec` are ordinary allocations the HTTP client
+/// (marked sensitive) and the request body's bytes are ordinary allocations the HTTP client
 /// owns; they are not zeroized.
 #[derive(Clone)]
 pub struct ClientConfig {
@@ -147,8 +148,11 @@ impl ClientConfig {
     /// `User-Agent`, `Authorization` (Basic, marked sensitive) and the form body. All
     /// parts were encoded when the configuration was built; this copies them.
     #[must_use]
-    pub fn token_request(&self) -> Request<Vec<u8>> {
-        let mut request = Request::new(self.body.to_vec());
+    pub fn token_request(&self) -> Request<RequestBody> {
+        let mut request = Request::new(RequestBody::new(
+            self.body.to_vec(),
+            self.auth == AuthMethod::FormBody,
+        ));
         *request.method_mut() = Method::POST;
         *request.uri_mut() = self.uri.clone();
         *request.headers_mut() = self.headers.clone();
@@ -261,7 +265,8 @@ impl ClientConfigBuilder {
         self
     }
 
-    /// The `User-Agent`. Default: [`DEFAULT_USER_AGENT`].
+    /// The `User-Agent`: non-empty visible text, no surrounding whitespace. Default:
+    /// [`DEFAULT_USER_AGENT`].
     #[must_use]
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
@@ -338,8 +343,12 @@ impl ClientConfigBuilder {
         }
 
         let uri = endpoint.token_uri(&tenant_id)?;
-        let user_agent = HeaderValue::try_from(self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT))
-            .map_err(|_| ConfigError::InvalidUserAgent)?;
+        let user_agent = self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT);
+        // HTTP strips surrounding whitespace, so the server would see another value.
+        if user_agent.is_empty() || user_agent.trim() != user_agent {
+            return Err(ConfigError::InvalidUserAgent);
+        }
+        let user_agent = HeaderValue::try_from(user_agent).map_err(|_| ConfigError::InvalidUserAgent)?;
 
         let mut headers = HeaderMap::with_capacity(4);
         headers.insert(

@@ -131,8 +131,8 @@ pub enum ConfigError {
         /// The API kind of the preset endpoint.
         api: ApiKind,
     },
-    /// The User-Agent is not a valid header value.
-    #[error("user agent is not a valid http header value")]
+    /// The User-Agent is empty, has surrounding whitespace, or is not a valid header value.
+    #[error("user agent is empty, padded with whitespace or not a valid http header value")]
     InvalidUserAgent,
     /// The response size limit is below the smallest useful size.
     #[error("response size limit {limit} bytes is below the minimum of {min} bytes")]

@@ -59,6 +59,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod body;
 mod config;
 mod driver;
 mod endpoint;
@@ -70,6 +71,7 @@ mod scope;
 mod secret;
 mod token;
 
+pub use body::RequestBody;
 pub use config::{
     AuthMethod, BasicEncoding, ClientConfig, ClientConfigBuilder, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_USER_AGENT, MIN_MAX_RESPONSE_BYTES,

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::STANDARD;
 use http::Method;
 use learn_oauth_proto::{AuthMethod, BasicEncoding, ClientConfig, DEFAULT_USER_AGENT};
 
-fn header<'a>(request: &'a http::Request<Vec<u8>>, name: &str) -> Option<&'a str> {
+fn header<'a>(request: &'a http::Request<learn_oauth_proto::RequestBody>, name: &str) -> Option<&'a str> {
     request.headers().get(name).map(|v| v.to_str().unwrap())
 }
 
@@ -171,4 +171,34 @@ fn every_request_is_identical() {
     assert_eq!(a.uri(), b.uri());
     assert_eq!(a.headers(), b.headers());
     assert_eq!(a.body(), b.body());
+}
+
+#[test]
+fn the_body_debug_shows_form_text_without_credentials_and_only_a_length_with_them() {
+    let basic = ClientConfig::builder()
+        .tenant_id("t")
+        .client_secret("s3cret")
+        .build()
+        .unwrap();
+    assert_eq!(
+        format!("{:?}", basic.token_request().body()),
+        r#"RequestBody("grant_type=client_credentials")"#
+    );
+    let form = ClientConfig::builder()
+        .tenant_id("t")
+        .client_secret("s3cret")
+        .auth_method(AuthMethod::FormBody)
+        .build()
+        .unwrap();
+    let request = form.token_request();
+    assert!(request.body().has_secret());
+    assert_eq!(
+        format!("{:?}", request.body()),
+        "RequestBody([redacted], 62 bytes)"
+    );
+    assert!(!format!("{request:?}").contains("s3cret"));
+    assert_eq!(
+        Vec::from(request.into_body()),
+        b"grant_type=client_credentials&client_id=t&client_secret=s3cret"
+    );
 }

@@ -143,7 +143,7 @@ impl Transport {
 
     /// Sends the request and reads at most `max_response_bytes + 1` bytes of the body.
     async fn send(&self, config: &ClientConfig) -> Result<http::Response<Vec<u8>>, reqwest::Error> {
-        let mut request = reqwest::Request::try_from(config.token_request())?;
+        let mut request = reqwest::Request::try_from(config.token_request().map(Vec::from))?;
         *request.timeout_mut() = Some(self.timeout);
         let mut response = self.client.execute(request).await?;
         let cap = config.max_response_bytes().saturating_add(1);

@@ -53,6 +53,7 @@
 
 mod clock;
 mod provider;
+mod resolver;
 mod tls;
 mod transport;
 

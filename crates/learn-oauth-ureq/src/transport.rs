@@ -61,14 +61,18 @@ impl Transport {
     /// A root certificate that does not parse, no roots at all, or a TLS or client setup
     /// failure.
     pub fn with_options(options: &TransportOptions) -> Result<Self, BuildError> {
-        let agent = ureq::Agent::config_builder()
+        let config = ureq::Agent::config_builder()
             .tls_config(crate::tls::tls_config(options)?)
             .timeout_connect(Some(options.connect_timeout()))
             .timeout_global(Some(options.timeout()))
             .http_status_as_error(false)
             .max_redirects(0)
-            .build()
-            .into();
+            .build();
+        let agent = ureq::Agent::with_parts(
+            config,
+            ureq::unversioned::transport::DefaultConnector::default(),
+            crate::resolver::IpLiteralResolver::default(),
+        );
         Ok(Self {
             agent,
             timeout: options.timeout(),
@@ -137,7 +141,7 @@ impl Transport {
     fn send(&self, config: &ClientConfig) -> Result<http::Response<Vec<u8>>, ureq::Error> {
         let request = self
             .agent
-            .configure_request(config.token_request())
+            .configure_request(config.token_request().map(Vec::from))
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_global(Some(self.timeout))

@@ -24,7 +24,7 @@
 //!     .tenant_id("eu-west-2_AbcdEfghI")
 //!     .client_secret("s3cret")
 //!     .build()?;
-//! let request: http::Request<Vec<u8>> = config.token_request();
+//! let request: http::Request<learn_oauth::RequestBody> = config.token_request();
 //! // send it with any client, then: config.parse_response(&response, now)
 //! # assert_eq!(request.method(), "POST");
 //! # Ok::<(), learn_oauth::ConfigError>(())

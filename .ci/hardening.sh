@@ -32,6 +32,9 @@ say "cargo deny --workspace --offline check"
 # cargo-deny would check only that package's graph, not every workspace member's.
 cargo deny --workspace --offline check
 
+say "fuzz crate clippy (-D warnings; fuzz/ is its own workspace)"
+cargo clippy --manifest-path fuzz/Cargo.toml --all-targets --quiet -- -D warnings
+
 say "fuzz seeds replayed through the targets' checks (stable)"
 cargo test --manifest-path fuzz/Cargo.toml --quiet
 
@@ -51,9 +54,16 @@ for target in $FUZZ_TARGETS; do
   fi
   log=$(mktemp)
   if ! cargo +nightly fuzz run "$target" "$corpus" -- "${args[@]}" >"$log" 2>&1; then
-    tail -n 60 "$log"
+    # The cause first (the panic or sanitizer report), then each reproducer in base64:
+    # CI machines are thrown away, so the log must be enough to rebuild the input.
+    grep -m 3 -A 6 -E 'panicked at|ERROR: (AddressSanitizer|libFuzzer)' "$log" || tail -n 40 "$log"
     echo "hardening: fuzz target $target crashed; reproducer in fuzz/artifacts/$target/:" >&2
-    ls -1 "fuzz/artifacts/$target" >&2 || true
+    for file in "fuzz/artifacts/$target"/*; do
+      [[ -f $file ]] || continue
+      echo "$file (base64; rebuild with: base64 -d > $file):" >&2
+      base64 -w 0 "$file" >&2
+      echo >&2
+    done
     echo "replay it with: cargo +nightly fuzz run $target fuzz/artifacts/$target/<file>" >&2
     exit 1
   fi

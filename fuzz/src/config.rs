@@ -387,7 +387,12 @@ fn form_decode(text: &str) -> String {
         .into_owned()
 }
 
-fn check_credentials(request: &Request<learn_oauth_proto::RequestBody>, auth: AuthMethod, client_id: &str, secret: &str) {
+fn check_credentials(
+    request: &Request<learn_oauth_proto::RequestBody>,
+    auth: AuthMethod,
+    client_id: &str,
+    secret: &str,
+) {
     let form: Vec<(String, String)> = form_urlencoded::parse(request.body()).into_owned().collect();
     let field = |name: &str| {
         form.iter()

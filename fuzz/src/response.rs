@@ -313,7 +313,10 @@ fn top_level_access_tokens(body: &[u8]) -> Vec<String> {
     de.deserialize_map(Collect).unwrap_or_default()
 }
 
-/// `"access_token"` `:` `"value"` spelled plainly anywhere in the bytes.
+/// `"access_token"` `:` `"value"` spelled anywhere in the bytes: the string decoded as
+/// JSON when it is complete, else (a body cut off inside it) its bytes up to the cut
+/// when they hold no escape. A value is never cut at an escape: a prefix is not the
+/// token, and another field that merely starts with it is not a leak (crash-cf17dfff).
 fn raw_access_tokens(body: &[u8]) -> Vec<String> {
     const KEY: &[u8] = b"\"access_token\"";
     let mut out = Vec::new();
@@ -324,15 +327,23 @@ fn raw_access_tokens(body: &[u8]) -> Vec<String> {
         let Some(after) = after.strip_prefix(b":") else {
             continue;
         };
-        let Some(after) = after.trim_ascii_start().strip_prefix(b"\"") else {
+        let quoted = after.trim_ascii_start();
+        if !quoted.starts_with(b"\"") {
             continue;
-        };
-        let end = after
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\')
-            .unwrap_or(after.len());
-        if let Ok(s) = std::str::from_utf8(&after[..end]) {
-            out.push(s.to_owned());
+        }
+        match serde_json::Deserializer::from_slice(quoted)
+            .into_iter::<String>()
+            .next()
+        {
+            Some(Ok(value)) => out.push(value),
+            _ => {
+                let cut = &quoted[1..];
+                if !cut.iter().any(|&b| b == b'"' || b == b'\\')
+                    && let Ok(s) = std::str::from_utf8(cut)
+                {
+                    out.push(s.to_owned());
+                }
+            }
         }
     }
     out

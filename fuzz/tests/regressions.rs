@@ -106,3 +106,21 @@ fn a_repeated_access_token_is_never_shown() {
         });
     }
 }
+
+/// Found by `parse_response` in CI (crash-cf17dfff…): a body whose `access_token` holds a
+/// JSON escape (`"abc123DEF456ghi78\u00e99"`) and whose vendor `error` field is a
+/// different, longer string (`abc123DEF456ghi789`). The oracle's raw scan of the bytes
+/// stopped at the backslash and took the prefix `abc123DEF456ghi78` for the token, then
+/// flagged the `error` field, which merely starts with it. Not a leak: the parser shows
+/// the `error` field, which is not the token. Fixed in the oracle
+/// (`fuzz/src/response.rs`, `raw_access_tokens`): a complete value is decoded as JSON,
+/// never cut at an escape. The input is also the seed
+/// `seeds/parse_response/regression-escaped-access-token`.
+#[test]
+fn an_escaped_access_token_is_not_confused_with_a_field_sharing_its_prefix() {
+    let http = &b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n\r\n{\"status\":400,\"error\":\"abc123DEF456ghi789\",\"message\":{\"abc123DEF456ghi789\":\"abc123DEF456ghi789\"},\"access_token\":\"abc123DEF456ghi78\\u00e99\"}"[..];
+    learn_oauth_fuzz::response::check(&learn_oauth_fuzz::response::ResponseInput {
+        knobs: learn_oauth_fuzz::response::Knobs::default(),
+        http,
+    });
+}

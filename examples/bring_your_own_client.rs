@@ -12,7 +12,7 @@
 //!         Fetch(id)                => send config.token_request(), then
 //!                                     lifecycle.handle_response(now, id, config.parse_response(..))
 //!         Sleep(until)             => sleep until `until` (a retry is scheduled)
-//!         AwaitFetch               => wait for the request in flight to be reported
+//!         AwaitFetch(until)        => wait for the request in flight to be reported, or until `until`
 //!         Failed(error)            => give up with `error`
 //!     }
 //! }

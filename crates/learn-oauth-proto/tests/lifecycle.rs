@@ -515,7 +515,14 @@ fn poll_driver_says_what_a_caller_should_do_next() {
     let DriverStep::Fetch(fetch) = s.machine.poll_driver(s.now) else {
         panic!("expected fetch")
     };
-    assert!(matches!(s.machine.poll_driver(s.now), DriverStep::AwaitFetch));
+    let DriverStep::AwaitFetch(until) = s.machine.poll_driver(s.now) else {
+        panic!("expected await")
+    };
+    assert_eq!(
+        until,
+        s.at(RefreshPolicy::default().fetch_timeout),
+        "waits at most until the fetch times out"
+    );
     s.respond_error(fetch, unavailable());
     let DriverStep::Sleep(until) = s.machine.poll_driver(s.now) else {
         panic!("expected sleep")

@@ -1,7 +1,7 @@
 //! The shared token provider: the core's lifecycle driven by one async loop.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use learn_oauth_proto::{
     AccessToken, ClientConfig, DriverHooks, DriverStep, Error, FetchId, FetchReport, ProviderSettings,
@@ -113,8 +113,22 @@ impl TokenProvider {
                         () = io.clock.sleep_until(deadline) => {}
                     }
                 }
-                // `AwaitFetch`, and any step a newer core adds: wait for a report.
-                _ => reported.await,
+                // A request is in flight: wait for its report, but not past the core's
+                // next deadline (at the latest the request's `fetch_timeout`, after which
+                // it counts as timed out), so a request that never reports cannot strand
+                // its waiters. The wait is a span of the runtime's timer, not a sleep on
+                // the injected clock: nothing is scheduled for that instant, and a
+                // virtual clock that jumps to the end of every sleep would time out a
+                // request that is merely in flight.
+                DriverStep::AwaitFetch(until) => {
+                    let wait = until.saturating_duration_since(io.now());
+                    let _reported_or_timed_out = tokio::time::timeout(wait, reported).await;
+                }
+                // Any step a newer core adds: wait briefly for a report, then ask again.
+                _ => {
+                    let _reported_or_timed_out =
+                        tokio::time::timeout(Duration::from_millis(1), reported).await;
+                }
             }
         }
     }

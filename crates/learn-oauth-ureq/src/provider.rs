@@ -1,7 +1,7 @@
 //! The shared token provider: the core's lifecycle driven by one blocking loop.
 
 use std::sync::{Arc, Condvar, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use learn_oauth_proto::{
     AccessToken, ClientConfig, DriverHooks, DriverStep, Error, FetchId, FetchReport, ProviderSettings,
@@ -112,12 +112,27 @@ impl TokenProvider {
                     io.clock.sleep_until(deadline);
                     lifecycle = self.shared.lock();
                 }
-                // `AwaitFetch`, and any step a newer core adds: wait for a report.
+                // A request is in flight: wait for its report, but not past the core's
+                // next deadline (at the latest the request's `fetch_timeout`, after which
+                // it counts as timed out), so a request that never reports cannot strand
+                // its waiters. The wait is a span of real time, not a sleep on the
+                // injected clock (which a virtual clock would end at once).
+                DriverStep::AwaitFetch(until) => {
+                    // `until` is after the `now` just passed, so this never spins.
+                    let wait = until.saturating_duration_since(io.now());
+                    lifecycle = io
+                        .reported
+                        .wait_timeout(lifecycle, wait)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0;
+                }
+                // Any step a newer core adds: wait briefly, then ask again.
                 _ => {
                     lifecycle = io
                         .reported
-                        .wait(lifecycle)
-                        .unwrap_or_else(PoisonError::into_inner);
+                        .wait_timeout(lifecycle, Duration::from_millis(1))
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0;
                 }
             }
         }

@@ -13,7 +13,7 @@
 //!               ^     │      ─ Failed ─> return the error
 //!               │     │      ─ Fetch ──> start the request with a FetchReport
 //!               │     │      ─ Sleep ──> sleep until the deadline or a report
-//!               │     └───── ─ Await ──> wait for a report
+//!               │     └───── ─ Await ──> wait for a report, at most until the deadline
 //!               └──────────── ask again
 //!
 //! request:  transport.send(config.token_request()) ─> FetchReport::send(result)

@@ -89,7 +89,7 @@ pub enum TokenPoll {
 ///                 *clock += Duration::from_millis(50); // the request takes a while
 ///                 lifecycle.handle_response(*clock, fetch, result);
 ///             }
-///             DriverStep::AwaitFetch => unreachable!("single-threaded: nothing else in flight"),
+///             DriverStep::AwaitFetch(_) => unreachable!("single-threaded: nothing else in flight"),
 ///             DriverStep::Sleep(until) => *clock = until, // a real driver sleeps
 ///             _ => unreachable!("no other steps today"),
 ///         }

@@ -24,9 +24,10 @@ pub enum DriverStep {
     /// No usable token: start this request, report it with
     /// [`TokenLifecycle::handle_response`], then ask again.
     Fetch(FetchId),
-    /// A request is in flight: wait until it is reported (or until
-    /// [`TokenLifecycle::poll_timeout`]), then ask again.
-    AwaitFetch,
+    /// A request is in flight: wait until it is reported or until this instant (the
+    /// machine's next deadline, at the latest the request's `fetch_timeout`, after which
+    /// an unreported request counts as timed out), whichever comes first, then ask again.
+    AwaitFetch(Instant),
     /// A retry is scheduled: sleep until this instant (or until a request is reported),
     /// then ask again.
     Sleep(Instant),
@@ -47,14 +48,17 @@ impl TokenLifecycle {
             TokenPoll::Pending => {
                 if let Some(fetch) = self.poll_fetch(now) {
                     DriverStep::Fetch(fetch)
-                } else if self.in_flight().is_some() {
-                    DriverStep::AwaitFetch
                 } else {
-                    // Pending with nothing in flight means a retry is scheduled; its
-                    // instant is the next deadline. (A retry beyond representable time
-                    // sleeps "forever".)
+                    // In flight: its timeout is a deadline. Otherwise a retry is
+                    // scheduled and its instant is the next deadline. (A deadline beyond
+                    // representable time means waiting "forever".)
                     let now = self.latest().unwrap_or(now);
-                    DriverStep::Sleep(self.poll_timeout().unwrap_or_else(|| far_future(now)))
+                    let until = self.poll_timeout().unwrap_or_else(|| far_future(now));
+                    if self.in_flight().is_some() {
+                        DriverStep::AwaitFetch(until)
+                    } else {
+                        DriverStep::Sleep(until)
+                    }
                 }
             }
         }

@@ -167,8 +167,9 @@ impl Checker {
                 );
                 self.check_started(before, *id);
             }
-            DriverStep::AwaitFetch => {
-                assert!(self.machine.in_flight().is_some(), "await with nothing in flight")
+            DriverStep::AwaitFetch(until) => {
+                assert!(self.machine.in_flight().is_some(), "await with nothing in flight");
+                assert!(*until > now, "await until the past");
             }
             DriverStep::Sleep(until) => assert!(*until > now, "sleep until the past"),
             DriverStep::Failed(_) => assert!(

@@ -15,6 +15,7 @@ use crate::endpoint::ApiKind;
 use crate::endpoint::{Endpoint, check_identifier};
 use crate::error::{ConfigError, Error};
 use crate::response::{ParseOptions, parse_token_response};
+use crate::sanitize::Redactions;
 use crate::scope::{Scope, Scopes};
 use crate::secret::ClientSecret;
 use crate::token::AccessToken;
@@ -138,7 +139,11 @@ impl ClientConfig {
         self.parse.max_body_bytes
     }
 
-    /// The options [`ClientConfig::parse_response`] uses.
+    /// The options [`ClientConfig::parse_response`] uses: the requested scopes, the body
+    /// cap, the default lifetime, and every spelling of this configuration's client
+    /// secret (raw, form- and percent-encoded, inside either Basic encoding), which is
+    /// removed from any server text kept in an error — a server that echoes the secret
+    /// back does not leak it through our errors.
     #[must_use]
     pub fn parse_options(&self) -> &ParseOptions {
         &self.parse
@@ -160,7 +165,10 @@ impl ClientConfig {
     }
 
     /// Understands the token endpoint's answer. `now` is when the response arrived; the
-    /// token's expiry is counted from it.
+    /// token's expiry is counted from it. Prefer this to calling
+    /// [`parse_token_response`](crate::parse_token_response) with options of your own:
+    /// these options also keep the client secret out of error text (see
+    /// [`parse_options`](Self::parse_options)).
     ///
     /// # Errors
     ///
@@ -367,6 +375,7 @@ impl ClientConfigBuilder {
             requested_scopes: scopes.clone(),
             max_body_bytes,
             default_lifetime: self.default_lifetime.unwrap_or(defaults.default_lifetime),
+            redact: Redactions::of_secret(&client_id, secret.expose_secret()),
             ..defaults
         };
 

@@ -1,11 +1,86 @@
 //! Turning server-provided text into something safe to keep in an error.
 
+use std::borrow::Cow;
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use zeroize::Zeroizing;
+
+/// Text shown instead of a credential.
+pub(crate) const REDACTED: &str = "[redacted]";
+
+/// Every spelling of the client secret a server could echo back — as sent (raw, in the
+/// form body, in either `Authorization: Basic` encoding) and percent-encoded — so that
+/// none of it survives into an error. Empty for options not built from a
+/// configuration. Zeroized on drop; `Debug` shows only how many there are.
+#[derive(Clone, Default)]
+pub(crate) struct Redactions(Vec<Zeroizing<String>>);
+
+impl Redactions {
+    /// The spellings of `secret` (sent by `client_id`) to remove from server text.
+    pub(crate) fn of_secret(client_id: &str, secret: &str) -> Self {
+        if secret.is_empty() {
+            return Self::default();
+        }
+        let form: Zeroizing<String> =
+            Zeroizing::new(form_urlencoded::byte_serialize(secret.as_bytes()).collect());
+        let percent: Zeroizing<String> = Zeroizing::new(crate::endpoint::encode_path_segment(secret));
+        let form_id: String = form_urlencoded::byte_serialize(client_id.as_bytes()).collect();
+        let raw_pair = Zeroizing::new(format!("{client_id}:{secret}"));
+        let form_pair = Zeroizing::new(format!("{form_id}:{}", form.as_str()));
+        let mut spellings = vec![
+            Zeroizing::new(secret.to_owned()),
+            Zeroizing::new(BASE64.encode(raw_pair.as_bytes())),
+            Zeroizing::new(BASE64.encode(form_pair.as_bytes())),
+            Zeroizing::new(BASE64.encode(secret.as_bytes())),
+            form,
+            percent,
+        ];
+        // Longest first, so a spelling that contains another is removed whole.
+        spellings.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.as_str().cmp(b.as_str())));
+        spellings.dedup();
+        Self(spellings)
+    }
+
+    /// Whether `text` contains any spelling.
+    pub(crate) fn found_in(&self, text: &str) -> bool {
+        self.0.iter().any(|s| text.contains(s.as_str()))
+    }
+
+    /// `text` with every spelling replaced by `[redacted]`.
+    pub(crate) fn apply<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let mut text = Cow::Borrowed(text);
+        for spelling in &self.0 {
+            if text.contains(spelling.as_str()) {
+                text = Cow::Owned(text.replace(spelling.as_str(), REDACTED));
+            }
+        }
+        text
+    }
+}
+
+impl PartialEq for Redactions {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len() && self.0.iter().zip(&other.0).all(|(a, b)| a.as_str() == b.as_str())
+    }
+}
+
+impl Eq for Redactions {}
+
+impl fmt::Debug for Redactions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Redactions({} spellings, redacted)", self.0.len())
+    }
+}
+
 /// Runs of token-like characters at least this long are replaced by `[redacted]`: access
 /// tokens, JWTs and secrets are long unbroken runs; words in messages are not.
 const TOKEN_RUN: usize = 24;
 
 /// Returns at most `max_chars` characters of `text`, with control characters turned into
-/// spaces and every long token-like run replaced by `[redacted]`.
+/// spaces and every long token-like run replaced by `[redacted]`. (Known secrets are
+/// removed first, with [`Redactions::apply`].)
 pub(crate) fn excerpt(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max_chars * 2));
     let mut run = String::new();
@@ -22,7 +97,7 @@ pub(crate) fn excerpt(text: &str, max_chars: usize) -> String {
     // is clearly a short word.
     if truncated && run.chars().count() >= TOKEN_RUN / 2 {
         run.clear();
-        out.push_str("[redacted]");
+        out.push_str(REDACTED);
     }
     flush_run(&mut out, &mut run);
     if truncated {
@@ -33,7 +108,7 @@ pub(crate) fn excerpt(text: &str, max_chars: usize) -> String {
 
 fn flush_run(out: &mut String, run: &mut String) {
     if run.chars().count() >= TOKEN_RUN {
-        out.push_str("[redacted]");
+        out.push_str(REDACTED);
     } else {
         out.push_str(run);
     }
@@ -64,6 +139,23 @@ mod tests {
     fn control_characters_become_spaces_and_text_is_cut() {
         assert_eq!(excerpt("a\r\nb", 10), "a  b");
         assert_eq!(excerpt("abcdef ghi", 3), "abc…");
+    }
+
+    #[test]
+    fn every_spelling_of_a_secret_is_redacted() {
+        let secret = "Ab3$kLm9 #pQr7!";
+        let r = Redactions::of_secret("ten:ant", secret);
+        let form: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        let pct = crate::endpoint::encode_path_segment(secret);
+        let basic = BASE64.encode(format!("ten:ant:{secret}"));
+        for echoed in [secret, form.as_str(), pct.as_str(), basic.as_str()] {
+            let text = format!("bad secret {echoed} here");
+            assert!(r.found_in(&text));
+            assert_eq!(r.apply(&text), "bad secret [redacted] here");
+        }
+        assert!(matches!(r.apply("nothing to see"), Cow::Borrowed(_)));
+        assert!(!format!("{r:?}").contains("Ab3"));
+        assert!(Redactions::of_secret("id", "").apply("id").eq("id"));
     }
 
     #[test]

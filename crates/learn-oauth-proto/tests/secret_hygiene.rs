@@ -665,3 +665,108 @@ fn unstructured_bodies_keep_no_excerpt_of_token_bearing_text() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Errors from a server that echoes the client secret back
+
+/// A secret with spaces and punctuation: no run of it is long enough for the sanitizer's
+/// token heuristic, so only the configuration's redaction of the secret can hide it.
+const PUNCTUATED_SECRET: &str = "CANARY p@ss/w0rd+&=%;";
+
+/// Every spelling in which a server could echo `secret` sent by `client_id`.
+fn echoes(client_id: &str, secret: &str) -> Vec<String> {
+    let form: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    let form_id: String = form_urlencoded::byte_serialize(client_id.as_bytes()).collect();
+    vec![
+        secret.to_owned(),
+        form.clone(),
+        learn_oauth_proto::encode_path_segment(secret),
+        STANDARD.encode(format!("{client_id}:{secret}")),
+        STANDARD.encode(format!("{form_id}:{form}")),
+    ]
+}
+
+#[test]
+fn a_client_secret_echoed_by_the_server_is_clean() {
+    for secret in [SECRET, PUNCTUATED_SECRET] {
+        for auth in auth_methods() {
+            let config = ClientConfig::builder()
+                .tenant_id(TENANT)
+                .client_secret(secret)
+                .auth_method(auth)
+                .build()
+                .expect("valid config");
+            for echo in echoes(TENANT, secret) {
+                let text = format!("login failed: {echo} is wrong");
+                let quoted = serde_json::to_string(&text).expect("json string");
+                let echoed = serde_json::to_string(&echo).expect("json string");
+                let cases: Vec<ErrorCase> = vec![
+                    (
+                        401,
+                        vec![],
+                        format!(r#"{{"status":401,"error":"Unauthorized","message":{quoted}}}"#),
+                    ),
+                    (
+                        401,
+                        vec![],
+                        format!(r#"{{"status":401,"error":{quoted},"message":"x"}}"#),
+                    ),
+                    (
+                        400,
+                        vec![],
+                        format!(
+                            r#"{{"status":400,"error":"Bad Request","message":{{{echoed}:{quoted},"f":{echoed}}}}}"#
+                        ),
+                    ),
+                    (
+                        401,
+                        vec![],
+                        format!(
+                            r#"{{"error":"invalid_client","error_description":{quoted},"error_uri":{quoted}}}"#
+                        ),
+                    ),
+                    (400, vec![], format!(r#"{{"error":{echoed}}}"#)),
+                    (502, vec![("content-type", "text/plain".to_owned())], text.clone()),
+                    (
+                        502,
+                        vec![("content-type", format!("text/plain; x={echo}"))],
+                        "bad gateway".to_owned(),
+                    ),
+                    (
+                        200,
+                        vec![],
+                        format!(r#"{{"access_token":"abc","token_type":{quoted}}}"#),
+                    ),
+                    (
+                        200,
+                        vec![],
+                        format!(r#"{{"error":"invalid_client","error_description":{quoted}}}"#),
+                    ),
+                ];
+                for (status, headers, body) in cases {
+                    let mut builder = http::Response::builder().status(status);
+                    for (name, value) in &headers {
+                        if let Ok(value) = http::HeaderValue::from_str(value) {
+                            builder = builder.header(*name, value);
+                        }
+                    }
+                    let response = builder.body(body.clone().into_bytes()).expect("valid response");
+                    let error = config.parse_response(&response, Instant::now()).expect_err(&body);
+                    let what = format!("{auth:?} {status} {body}");
+                    assert_error_clean(&what, &error);
+                    for output in [format!("{error}"), format!("{error:?}"), format!("{error:#?}")] {
+                        for spelling in echoes(TENANT, secret) {
+                            assert!(!output.contains(&spelling), "{what} shows the secret:\n{output}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn parse_options_of_a_config_are_redacted() {
+    let config = builder(AuthMethod::default()).build().expect("valid config");
+    assert_debug_clean("parse options", config.parse_options());
+}

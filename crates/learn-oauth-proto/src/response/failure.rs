@@ -9,7 +9,7 @@ use crate::error::{
     BodyKind, ErrorDetail, OAuthError, OAuthErrorCode, ServerError, UnstructuredBody, VendorError,
     VendorMessage,
 };
-use crate::sanitize;
+use crate::sanitize::{self, REDACTED, Redactions};
 
 /// How much of a message, description or URI is kept.
 const MESSAGE_EXCERPT: usize = 200;
@@ -21,15 +21,19 @@ const FIELD_VALUE_EXCERPT: usize = 120;
 const BODY_EXCERPT: usize = 120;
 /// The longest `Content-Type` reported.
 const MAX_CONTENT_TYPE: usize = 100;
-/// Text shown instead of a value that may be a credential.
-const REDACTED: &str = "[redacted]";
 
-/// Builds the error for an error answer. `body` is `None` when it was too large to read.
-pub(super) fn server_error(status: StatusCode, headers: &HeaderMap, body: Option<Body<'_>>) -> ServerError {
+/// Builds the error for an error answer. `body` is `None` when it was too large to read;
+/// `redact` lists the client secret's spellings, which no kept text may contain.
+pub(super) fn server_error(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: Option<Body<'_>>,
+    redact: &Redactions,
+) -> ServerError {
     let unstructured = |kind, excerpt| {
         ErrorDetail::Unstructured(UnstructuredBody {
             kind,
-            content_type: content_type(headers),
+            content_type: content_type(headers, redact),
             excerpt,
         })
     };
@@ -37,11 +41,11 @@ pub(super) fn server_error(status: StatusCode, headers: &HeaderMap, body: Option
         None => unstructured(BodyKind::TooLarge, None),
         Some(Body::Empty) => unstructured(BodyKind::Empty, None),
         Some(Body::NotUtf8) => unstructured(BodyKind::NotJson, None),
-        Some(Body::NotJson(text)) => unstructured(BodyKind::NotJson, text_excerpt(text)),
+        Some(Body::NotJson(text)) => unstructured(BodyKind::NotJson, text_excerpt(text, redact)),
         Some(Body::InvalidJson) => unstructured(BodyKind::InvalidJson, None),
         Some(Body::NotAnObject) => unstructured(BodyKind::UnknownJson, None),
         Some(Body::Object(fields)) => {
-            recognise(&fields).unwrap_or_else(|| unstructured(BodyKind::UnknownJson, None))
+            recognise(&fields, redact).unwrap_or_else(|| unstructured(BodyKind::UnknownJson, None))
         }
     };
     let retry = retry_after::parse(headers);
@@ -56,8 +60,8 @@ pub(super) fn server_error(status: StatusCode, headers: &HeaderMap, body: Option
 /// The envelope is recognised when two of `status` (a number), `error` (a string) and
 /// `message` (a string or an object) are present; a `message` of another type counts as
 /// absent. Otherwise a string `error` makes an RFC 6749 error.
-fn recognise(fields: &Fields<'_>) -> Option<ErrorDetail> {
-    let secret = Secret::of(fields);
+fn recognise(fields: &Fields<'_>, redact: &Redactions) -> Option<ErrorDetail> {
+    let secret = Secret::of(fields, redact);
     let status = match &fields.status {
         Some(Shallow::Number(n)) => Some(status_code(*n)),
         _ => None,
@@ -86,13 +90,14 @@ fn recognise(fields: &Fields<'_>) -> Option<ErrorDetail> {
     };
     Some(ErrorDetail::OAuth(OAuthError {
         code: match secret {
-            Secret::Token(Some(s)) if code.contains(s) => OAuthErrorCode::Other(REDACTED.to_owned()),
+            Secret::Token(Some(s), _) if code.contains(s) => OAuthErrorCode::Other(REDACTED.to_owned()),
+            Secret::Token(_, redact) if redact.found_in(code) => OAuthErrorCode::Other(REDACTED.to_owned()),
             // The RFC 6749 codes are fixed words; anything else may be a token.
             Secret::Ambiguous => match OAuthErrorCode::parse(code) {
                 OAuthErrorCode::Other(_) => OAuthErrorCode::Other(REDACTED.to_owned()),
                 known => known,
             },
-            Secret::Token(_) => OAuthErrorCode::parse(code),
+            Secret::Token(..) => OAuthErrorCode::parse(code),
         },
         description: text(&fields.error_description),
         uri: text(&fields.error_uri),
@@ -132,38 +137,43 @@ fn object_message(entries: &[(String, String)], secret: Secret<'_>) -> Vec<(Stri
 /// What server text must never repeat.
 #[derive(Clone, Copy)]
 enum Secret<'a> {
-    /// The body's `access_token` string, when it has one.
-    Token(Option<&'a str>),
+    /// The body's `access_token` string, when it has one, and the client secret's
+    /// spellings.
+    Token(Option<&'a str>, &'a Redactions),
     /// `access_token` appears more than once: any of its values may be the token, and
     /// any text may repeat one, so no text is kept at all.
     Ambiguous,
 }
 
 impl<'a> Secret<'a> {
-    fn of(fields: &'a Fields<'_>) -> Self {
+    fn of(fields: &'a Fields<'_>, redact: &'a Redactions) -> Self {
         if fields.repeated_access_token {
             Secret::Ambiguous
         } else {
-            Secret::Token(fields.access_token_str())
+            Secret::Token(fields.access_token_str(), redact)
         }
     }
 }
 
-/// Sanitizes server text, first replacing the response's own access token if it is in it.
+/// Sanitizes server text, first replacing the client secret and the response's own
+/// access token wherever they are in it.
 fn clean(text: &str, max_chars: usize, secret: Secret<'_>) -> String {
     match secret {
         Secret::Ambiguous => REDACTED.to_owned(),
-        Secret::Token(Some(s)) if text.contains(s) => {
-            sanitize::excerpt(&text.replace(s, REDACTED), max_chars)
+        Secret::Token(token, redact) => {
+            let text = redact.apply(text);
+            match token {
+                Some(s) if text.contains(s) => sanitize::excerpt(&text.replace(s, REDACTED), max_chars),
+                _ => sanitize::excerpt(&text, max_chars),
+            }
         }
-        Secret::Token(_) => sanitize::excerpt(text, max_chars),
     }
 }
 
 /// A short excerpt of a non-JSON body, with whitespace runs collapsed; none when the body
-/// mentions a token or a secret.
-fn text_excerpt(text: &str) -> Option<String> {
-    if mentions_credential(text.as_bytes()) {
+/// mentions a token or a secret, or contains the client secret.
+fn text_excerpt(text: &str, redact: &Redactions) -> Option<String> {
+    if mentions_credential(text.as_bytes()) || redact.found_in(text) {
         return None;
     }
     // Only as much as the excerpt can show is collapsed: bounded work for any body.
@@ -188,10 +198,10 @@ fn mentions_credential(bytes: &[u8]) -> bool {
         .any(|word| bytes.windows(word.len()).any(|w| w.eq_ignore_ascii_case(word)))
 }
 
-/// The `Content-Type` header when it is visible ASCII and short.
-fn content_type(headers: &HeaderMap) -> Option<String> {
+/// The `Content-Type` header when it is visible ASCII, short and free of the secret.
+fn content_type(headers: &HeaderMap, redact: &Redactions) -> Option<String> {
     let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
-    (value.len() <= MAX_CONTENT_TYPE).then(|| value.to_owned())
+    (value.len() <= MAX_CONTENT_TYPE && !redact.found_in(value)).then(|| value.to_owned())
 }
 
 #[cfg(test)]

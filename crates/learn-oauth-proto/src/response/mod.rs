@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 use http::Response;
 
 use crate::error::{Error, ResponseError, ResponseProblem};
+use crate::sanitize::Redactions;
 use crate::scope::Scopes;
 use crate::token::AccessToken;
 
@@ -52,6 +53,11 @@ pub struct ParseOptions {
     pub max_body_bytes: usize,
     /// The lifetime assumed when `expires_in` is missing.
     pub default_lifetime: Duration,
+    /// The client secret's spellings, removed from any server text kept in an error.
+    /// Set by [`ClientConfig`](crate::ClientConfig) (see
+    /// [`ClientConfig::parse_options`](crate::ClientConfig::parse_options)); empty by
+    /// default.
+    pub(crate) redact: Redactions,
 }
 
 impl Default for ParseOptions {
@@ -60,6 +66,7 @@ impl Default for ParseOptions {
             requested_scopes: Scopes::new(),
             max_body_bytes: crate::config::DEFAULT_MAX_RESPONSE_BYTES,
             default_lifetime: DEFAULT_TOKEN_LIFETIME,
+            redact: Redactions::default(),
         }
     }
 }
@@ -100,8 +107,9 @@ impl Default for ParseOptions {
 /// the response's `Date` header (the clock is never read), capped at one day.
 ///
 /// Every string taken from a body is sanitized: cut short, control characters
-/// replaced, long token-like runs and the response's own `access_token` redacted (and
-/// none kept at all when `access_token` appears more than once).
+/// replaced, long token-like runs, the response's own `access_token` and — with the
+/// options of a [`ClientConfig`](crate::ClientConfig) — every spelling of the client
+/// secret redacted (and none kept at all when `access_token` appears more than once).
 ///
 /// # Errors
 ///
@@ -119,7 +127,7 @@ pub fn parse_token_response<B: AsRef<[u8]>>(
 
     if !status.is_success() {
         let body = if too_large { None } else { Some(json::read(bytes)) };
-        return Err(failure::server_error(status, response.headers(), body).into());
+        return Err(failure::server_error(status, response.headers(), body, &options.redact).into());
     }
 
     let refuse = |problem| Err(ResponseError::new(status, problem).into());
@@ -129,9 +137,13 @@ pub fn parse_token_response<B: AsRef<[u8]>>(
         });
     }
     match json::read(bytes) {
-        Body::Object(fields) if fields.has_error() => {
-            Err(failure::server_error(status, response.headers(), Some(Body::Object(fields))).into())
-        }
+        Body::Object(fields) if fields.has_error() => Err(failure::server_error(
+            status,
+            response.headers(),
+            Some(Body::Object(fields)),
+            &options.redact,
+        )
+        .into()),
         Body::Object(fields) => success::token(fields, options, now).or_else(refuse),
         Body::Empty => refuse(ResponseProblem::Empty),
         Body::NotUtf8 | Body::NotJson(_) => refuse(ResponseProblem::NotJson),

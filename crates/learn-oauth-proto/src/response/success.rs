@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use super::json::{Fields, Number, Shallow};
 use super::{MAX_TOKEN_LIFETIME, ParseOptions};
 use crate::error::ResponseProblem;
-use crate::sanitize;
+use crate::sanitize::{self, REDACTED, Redactions};
 use crate::scope::Scopes;
 use crate::token::AccessToken;
 
@@ -26,7 +26,7 @@ pub(super) fn token(
         Some(Shallow::Str(s)) => s,
         _ => return Err(ResponseProblem::MissingAccessToken),
     };
-    check_token_type(fields.token_type.as_ref(), &value, repeated)?;
+    check_token_type(fields.token_type.as_ref(), &value, repeated, &options.redact)?;
     let lifetime = lifetime(fields.expires_in.as_ref(), options.default_lifetime)?;
     let scopes = match &fields.scope {
         None | Some(Shallow::Null) => options.requested_scopes.clone(),
@@ -55,14 +55,15 @@ fn check_token_type(
     token_type: Option<&Shallow<'_>>,
     access_token: &str,
     repeated: bool,
+    redact: &Redactions,
 ) -> Result<(), ResponseProblem> {
     match token_type {
         None | Some(Shallow::Null) => Ok(()),
         Some(Shallow::Str(t)) if t.trim_ascii().eq_ignore_ascii_case("bearer") => Ok(()),
         Some(Shallow::Str(t)) => {
             // A confused server might put the token here; never repeat it.
-            let shown = if repeated || t.contains(access_token) {
-                "[redacted]".to_owned()
+            let shown = if repeated || t.contains(access_token) || redact.found_in(t) {
+                REDACTED.to_owned()
             } else {
                 sanitize::excerpt(t, TOKEN_TYPE_EXCERPT)
             };

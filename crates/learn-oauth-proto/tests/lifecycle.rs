@@ -628,3 +628,43 @@ fn after_handle_timeout_the_next_deadline_is_later() {
     }
     let _: &TokenLifecycle = &s.machine;
 }
+
+/// Review finding: after the refresh point, `SharedLifecycle` published no new snapshot
+/// when it handed out the refresh, so every caller took the lock until the refresh came
+/// back. Now the token is handed out lock-free again while the refresh is in flight,
+/// and only until the refresh's timeout.
+#[test]
+fn a_shared_lifecycle_serves_lock_free_while_a_refresh_is_in_flight() {
+    use learn_oauth_proto::{AccessToken, ClientConfig, Scopes, SharedLifecycle};
+    let config = ClientConfig::builder()
+        .tenant_id("eu-west-2_AbcdEfghI")
+        .client_secret("s3cret")
+        .build()
+        .unwrap();
+    let mut policy = RefreshPolicy::default();
+    policy.refresh_jitter = 0.0;
+    let shared = SharedLifecycle::new(config, policy.clone(), 7, ());
+    let start = std::time::Instant::now();
+    let DriverStep::Fetch(fetch) = shared.poll_driver(start) else {
+        panic!("expected fetch")
+    };
+    let hour = secs(3600);
+    let token = AccessToken::new("t0k3n".to_owned(), Scopes::new(), start, hour).unwrap();
+    shared.handle_response(start, fetch, Ok(token.clone()));
+    assert!(shared.fresh_token(start).is_some(), "warm");
+
+    // Past the refresh point: the warm path declines, the machine hands out a refresh.
+    let later = start + hour - policy.refresh_ahead + secs(1);
+    assert!(
+        shared.fresh_token(later).is_none(),
+        "the refresh point sends callers to the machine"
+    );
+    let DriverStep::Ready { refresh: Some(_), .. } = shared.poll_driver(later) else {
+        panic!("expected the token and a refresh")
+    };
+    // While the refresh runs, the old token is served without the lock...
+    let served = shared.fresh_token(later).expect("lock-free during the refresh");
+    assert!(served.same_as(&token));
+    // ...but not past the refresh's timeout, when the machine must be asked again.
+    assert!(shared.fresh_token(later + policy.fetch_timeout).is_none());
+}

@@ -93,7 +93,7 @@ impl TokenProvider {
         // it is released for I/O and sleeps.
         let mut lifecycle = self.shared.lock();
         loop {
-            match lifecycle.poll_driver(io.now()) {
+            match self.shared.poll_locked(&mut lifecycle, io.now()) {
                 DriverStep::Ready { token, refresh } => {
                     drop(lifecycle);
                     if let Some(fetch) = refresh {

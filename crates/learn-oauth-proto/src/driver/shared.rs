@@ -16,8 +16,9 @@ use crate::token::AccessToken;
 /// own state `D` (its transport, clock and wake-up primitive).
 ///
 /// Every input that can change the current token ([`handle_response`](Self::handle_response),
-/// [`handle_invalidate`](Self::handle_invalidate)) publishes a new snapshot before it
-/// returns, so [`fresh_token`](Self::fresh_token) never hands out a token the lifecycle
+/// [`handle_invalidate`](Self::handle_invalidate), and asking with
+/// [`poll_driver`](Self::poll_driver) or [`poll_locked`](Self::poll_locked)) publishes a
+/// new snapshot before it returns, so [`fresh_token`](Self::fresh_token) never hands out a token the lifecycle
 /// has replaced or invalidated. The lock is only held inside these calls (and by the
 /// guard of [`lock`](Self::lock)), never across I/O. Nothing here reads a clock: every
 /// time-dependent method takes `now`.
@@ -86,9 +87,22 @@ impl<D> SharedLifecycle<D> {
     }
 
     /// [`TokenLifecycle::poll_driver`] under the lock: what this caller should do next.
+    /// Publishes the new snapshot before returning (see [`poll_locked`](Self::poll_locked)).
     #[must_use]
     pub fn poll_driver(&self, now: Instant) -> DriverStep {
-        self.lock().poll_driver(now)
+        self.poll_locked(&mut self.lock(), now)
+    }
+
+    /// [`TokenLifecycle::poll_driver`] on the guard of [`lock`](Self::lock), publishing
+    /// the new snapshot before returning: asking can start a refresh or pass deadlines,
+    /// and once a refresh is in flight the published token may be handed out lock-free
+    /// again until the refresh reports (or times out). Without it, every caller after the
+    /// refresh point would take the lock until the refresh came back.
+    #[must_use]
+    pub fn poll_locked(&self, lifecycle: &mut TokenLifecycle, now: Instant) -> DriverStep {
+        let step = lifecycle.poll_driver(now);
+        self.publish(lifecycle);
+        step
     }
 
     /// [`TokenLifecycle::handle_response`] under the lock; publishes the new snapshot
@@ -111,8 +125,9 @@ impl<D> SharedLifecycle<D> {
     /// The lifecycle's lock, for drivers that wait on a condition variable with it
     /// (a blocking driver asks [`TokenLifecycle::poll_driver`] and waits for a report
     /// without releasing it in between). A poisoned lock is taken over: the lifecycle
-    /// keeps its invariants across panics. Don't feed inputs (`handle_*`) through the
-    /// guard: use this type's methods, which publish the snapshot.
+    /// keeps its invariants across panics. Don't feed inputs (`handle_*`, `poll_*`)
+    /// through the guard: use this type's methods, which publish the snapshot
+    /// ([`poll_locked`](Self::poll_locked) takes the guard).
     pub fn lock(&self) -> MutexGuard<'_, TokenLifecycle> {
         self.lifecycle.lock().unwrap_or_else(PoisonError::into_inner)
     }

@@ -38,8 +38,8 @@ pub enum Error {
 impl Error {
     /// Whether trying the same request again later may succeed.
     ///
-    /// Yes for 408, 429, 5xx and transport failures (except TLS failures);
-    /// no for 400, 401, 403, other 4xx and malformed success bodies.
+    /// Yes for 408, 429, 5xx and transport failures (except TLS failures and followed
+    /// redirects); no for 400, 401, 403, other 4xx and malformed success bodies.
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         match self {
@@ -649,7 +649,8 @@ impl TransportError {
     }
 
     /// Whether trying again may succeed: timeouts, connection and I/O failures yes; TLS
-    /// failures (certificates do not fix themselves) no.
+    /// failures (certificates do not fix themselves) and followed redirects (the client
+    /// will follow them again) no.
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         matches!(
@@ -675,6 +676,9 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Connect => "could not connect to the token endpoint",
             TransportErrorKind::Tls => "tls handshake with the token endpoint failed",
             TransportErrorKind::Io => "i/o error talking to the token endpoint",
+            TransportErrorKind::Redirected => {
+                "the http client followed a redirect away from the token endpoint (turn redirects off)"
+            }
             TransportErrorKind::Other => "token request failed",
         })
     }
@@ -704,6 +708,10 @@ pub enum TransportErrorKind {
     Tls,
     /// The connection broke mid-exchange (reset, truncated body).
     Io,
+    /// The HTTP client followed a redirect, so the answer came from another URL than
+    /// the token endpoint (and the request may have been replayed there). Token answers
+    /// are never taken from a redirect; turn the client's redirects off. Not retryable.
+    Redirected,
     /// Anything else the HTTP client reported.
     Other,
 }

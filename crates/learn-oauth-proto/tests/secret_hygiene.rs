@@ -545,6 +545,7 @@ fn errors_built_by_hand_are_clean() {
         TransportErrorKind::Connect,
         TransportErrorKind::Tls,
         TransportErrorKind::Io,
+        TransportErrorKind::Redirected,
         TransportErrorKind::Other,
     ] {
         assert_error_clean("TransportError::new", &Error::from(TransportError::new(kind)));

@@ -40,7 +40,9 @@ pub enum BuildError {
 ///
 /// With [`Transport::from_client`] you bring your own client (proxies, pools, roots); you
 /// are then responsible for its redirect policy and connect timeout. The total timeout
-/// and the body cap are still applied to each token request.
+/// and the body cap are still applied to each token request, and an answer that comes
+/// from another URL than the token endpoint (your client followed a redirect) is refused
+/// with [`TransportErrorKind::Redirected`].
 ///
 /// Cheap to clone (the client is reference-counted).
 #[derive(Debug, Clone)]
@@ -84,8 +86,13 @@ impl Transport {
     /// Uses your client as it is. Each token request still gets a total timeout of
     /// [`DEFAULT_REQUEST_TIMEOUT`] (change it with [`Transport::with_timeout`]) and the
     /// body cap; redirects, the connect timeout, proxies and TLS are yours to configure.
-    /// Turn redirects off (`redirect(reqwest::redirect::Policy::none())`): a token request
-    /// must not be replayed to another host.
+    ///
+    /// **Turn redirects off** (`redirect(reqwest::redirect::Policy::none())`; reqwest
+    /// follows up to 10 by default). reqwest drops the `Authorization` header on a
+    /// redirect to another host, but on a 307 or 308 it sends the body again — with
+    /// [`AuthMethod::FormBody`](learn_oauth_proto::AuthMethod::FormBody), the client
+    /// secret. This transport cannot stop your client from following a redirect; it
+    /// refuses the answer afterwards ([`TransportErrorKind::Redirected`]).
     #[must_use]
     pub fn from_client(client: reqwest::Client) -> Self {
         Self {
@@ -137,30 +144,48 @@ impl Transport {
         config: &ClientConfig,
         now: impl Fn() -> Instant,
     ) -> Result<AccessToken, Error> {
-        let response = self.send(config).await.map_err(transport_error)?;
+        let response = self.send(config).await?;
         config.parse_response(&response, now())
     }
 
     /// Sends the request and reads at most `max_response_bytes + 1` bytes of the body.
-    async fn send(&self, config: &ClientConfig) -> Result<http::Response<Vec<u8>>, reqwest::Error> {
-        let mut request = reqwest::Request::try_from(config.token_request().map(Vec::from))?;
+    /// An answer from another URL (a client of yours that follows redirects) is refused.
+    async fn send(&self, config: &ClientConfig) -> Result<http::Response<Vec<u8>>, Error> {
+        let mut request =
+            reqwest::Request::try_from(config.token_request().map(Vec::from)).map_err(transport_error)?;
         *request.timeout_mut() = Some(self.timeout);
-        let mut response = self.client.execute(request).await?;
-        let cap = config.max_response_bytes().saturating_add(1);
-        let mut body = Vec::new();
-        while body.len() < cap {
-            let Some(chunk) = response.chunk().await? else {
-                break;
-            };
-            let room = cap - body.len();
-            body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let sent_to = request.url().clone();
+        let mut response = self.client.execute(request).await.map_err(transport_error)?;
+        if response.url() != &sent_to {
+            return Err(Error::Transport(TransportError::new(
+                TransportErrorKind::Redirected,
+            )));
         }
-        let mut answer = http::Response::new(body);
-        *answer.status_mut() = response.status();
-        *answer.version_mut() = response.version();
-        *answer.headers_mut() = std::mem::take(response.headers_mut());
-        Ok(answer)
+        read_capped(&mut response, config.max_response_bytes())
+            .await
+            .map_err(transport_error)
     }
+}
+
+/// The response with at most `max_bytes + 1` bytes of its body.
+async fn read_capped(
+    response: &mut reqwest::Response,
+    max_bytes: usize,
+) -> Result<http::Response<Vec<u8>>, reqwest::Error> {
+    let cap = max_bytes.saturating_add(1);
+    let mut body = Vec::new();
+    while body.len() < cap {
+        let Some(chunk) = response.chunk().await? else {
+            break;
+        };
+        let room = cap - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+    }
+    let mut answer = http::Response::new(body);
+    *answer.status_mut() = response.status();
+    *answer.version_mut() = response.version();
+    *answer.headers_mut() = std::mem::take(response.headers_mut());
+    Ok(answer)
 }
 
 /// Types a reqwest error for the core, keeping it as the source. reqwest's errors hold

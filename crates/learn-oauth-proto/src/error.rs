@@ -39,7 +39,8 @@ impl Error {
     /// Whether trying the same request again later may succeed.
     ///
     /// Yes for 408, 429, 5xx and transport failures (except TLS failures and followed
-    /// redirects); no for 400, 401, 403, other 4xx and malformed success bodies.
+    /// redirects) and a success body cut off mid-JSON; no for 400, 401, 403, other 4xx
+    /// and malformed success bodies.
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         match self {
@@ -385,6 +386,7 @@ impl fmt::Display for ErrorDetail {
                 BodyKind::Empty => f.write_str(" with an empty body"),
                 BodyKind::TooLarge => f.write_str(" with an oversized body"),
                 BodyKind::NotJson => f.write_str(" with a non-json body"),
+                BodyKind::Truncated => f.write_str(" with cut-off json"),
                 BodyKind::InvalidJson => f.write_str(" with malformed json"),
                 BodyKind::UnknownJson => f.write_str(" with an unrecognised json body"),
             },
@@ -515,7 +517,9 @@ pub enum BodyKind {
     TooLarge,
     /// Not JSON (e.g. HTML from a proxy), or not UTF-8.
     NotJson,
-    /// JSON that does not parse (truncated, trailing garbage).
+    /// JSON cut off before its end.
+    Truncated,
+    /// JSON that does not parse (bad syntax, trailing garbage, nesting too deep).
     InvalidJson,
     /// Valid JSON in no known error shape.
     UnknownJson,
@@ -553,11 +557,12 @@ impl ResponseError {
         &self.problem
     }
 
-    /// Whether trying again may help: only for a body that was cut off or too large to
-    /// judge is it worth a retry; a malformed answer will be malformed again.
+    /// Whether trying again may help: only for a body cut off mid-JSON (the connection,
+    /// not the server, is the likely cause). A malformed or unusable answer, or one too
+    /// large to read, will be the same again.
     #[must_use]
     pub fn is_retryable(&self) -> bool {
-        matches!(self.problem, ResponseProblem::InvalidJson)
+        matches!(self.problem, ResponseProblem::Truncated)
     }
 }
 
@@ -577,7 +582,11 @@ pub enum ResponseProblem {
     /// The body is not UTF-8 JSON.
     #[error("body is not json")]
     NotJson,
-    /// The body is JSON that does not parse (cut off, trailing garbage, nesting too deep).
+    /// The body is JSON cut off before its end. The only retryable problem.
+    #[error("body is cut-off json")]
+    Truncated,
+    /// The body is JSON that does not parse (bad syntax, trailing garbage, nesting too
+    /// deep).
     #[error("body is malformed json")]
     InvalidJson,
     /// The body is JSON but not an object.

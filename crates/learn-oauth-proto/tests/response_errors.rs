@@ -473,6 +473,9 @@ fn a_body_that_is_not_utf8_keeps_no_excerpt() {
 #[test]
 fn malformed_json_keeps_no_excerpt() {
     let e = json_error(500, r#"{"status":500,"error":"Internal"#);
+    assert_eq!(unstructured(&e).kind, BodyKind::Truncated);
+    assert_eq!(unstructured(&e).excerpt, None);
+    let e = json_error(500, r#"{"status":500,"error":"Internal"} x"#);
     assert_eq!(unstructured(&e).kind, BodyKind::InvalidJson);
     assert_eq!(unstructured(&e).excerpt, None);
 }
@@ -497,7 +500,11 @@ fn deeply_nested_json_in_an_error_body_is_malformed_not_a_crash() {
     let mut options = ParseOptions::default();
     options.max_body_bytes = 1024 * 1024;
     let e = server_error_with(&options, response(500, &[], "[".repeat(100_000)));
-    assert_eq!(unstructured(&e).kind, BodyKind::InvalidJson);
+    // Never closed, so cut off.
+    assert_eq!(unstructured(&e).kind, BodyKind::Truncated);
+    let closed = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let e = server_error_with(&options, response(500, &[], closed));
+    assert!(matches!(unstructured(&e).kind, BodyKind::InvalidJson | BodyKind::UnknownJson));
 }
 
 #[test]

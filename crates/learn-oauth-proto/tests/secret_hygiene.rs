@@ -448,7 +448,7 @@ fn unusable_success_bodies(token: &str) -> Vec<(String, ResponseProblem)> {
         (format!("<html>{token}</html>"), ResponseProblem::NotJson),
         (
             format!(r#"{{"access_token":"{token}""#),
-            ResponseProblem::InvalidJson,
+            ResponseProblem::Truncated,
         ),
         (
             format!(r#"{{"access_token":"{token}"}} trailing"#),

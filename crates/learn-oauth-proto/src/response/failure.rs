@@ -42,6 +42,7 @@ pub(super) fn server_error(
         Some(Body::Empty) => unstructured(BodyKind::Empty, None),
         Some(Body::NotUtf8) => unstructured(BodyKind::NotJson, None),
         Some(Body::NotJson(text)) => unstructured(BodyKind::NotJson, text_excerpt(text, redact)),
+        Some(Body::Truncated) => unstructured(BodyKind::Truncated, None),
         Some(Body::InvalidJson) => unstructured(BodyKind::InvalidJson, None),
         Some(Body::NotAnObject) => unstructured(BodyKind::UnknownJson, None),
         Some(Body::Object(fields)) => {

@@ -26,7 +26,9 @@ pub(super) enum Body<'a> {
     NotUtf8,
     /// UTF-8 text that does not start like JSON (an HTML page, plain text).
     NotJson(&'a str),
-    /// Starts like JSON but does not parse (cut off, trailing garbage, too deep).
+    /// Starts like JSON but ends before the value does: cut off.
+    Truncated,
+    /// Starts like JSON but does not parse (bad syntax, trailing garbage, too deep).
     InvalidJson,
     /// JSON, but not an object.
     NotAnObject,
@@ -55,6 +57,7 @@ pub(super) fn read(bytes: &[u8]) -> Body<'_> {
     match serde_json::from_str::<Top<'_>>(text) {
         Ok(Top::Object(fields)) => Body::Object(fields),
         Ok(Top::Other) => Body::NotAnObject,
+        Err(e) if e.is_eof() => Body::Truncated,
         Err(_) => Body::InvalidJson,
     }
 }

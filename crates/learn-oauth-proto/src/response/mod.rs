@@ -147,6 +147,7 @@ pub fn parse_token_response<B: AsRef<[u8]>>(
         Body::Object(fields) => success::token(fields, options, now).or_else(refuse),
         Body::Empty => refuse(ResponseProblem::Empty),
         Body::NotUtf8 | Body::NotJson(_) => refuse(ResponseProblem::NotJson),
+        Body::Truncated => refuse(ResponseProblem::Truncated),
         Body::InvalidJson => refuse(ResponseProblem::InvalidJson),
         Body::NotAnObject => refuse(ResponseProblem::NotAnObject),
     }

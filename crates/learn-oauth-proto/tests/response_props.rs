@@ -176,3 +176,76 @@ proptest! {
         }
     }
 }
+
+/// Every way a server spells a number of seconds in `expires_in`.
+#[derive(Debug, Clone, Copy)]
+enum Spelling {
+    /// A JSON integer (`3600`; negative ones too).
+    Integer,
+    /// A JSON float with a fraction (`3600.25`).
+    Float,
+    /// A JSON number with an exponent (`3.60025e3`).
+    Exponent,
+    /// A string holding an integer (`"3600"`), with whitespace around it.
+    IntegerString,
+    /// A string holding a float (`"3600.25"`).
+    FloatString,
+    /// A string holding an exponent (`"3.60025E3"`).
+    ExponentString,
+}
+
+fn spelling() -> impl Strategy<Value = Spelling> {
+    prop_oneof![
+        Just(Spelling::Integer),
+        Just(Spelling::Float),
+        Just(Spelling::Exponent),
+        Just(Spelling::IntegerString),
+        Just(Spelling::FloatString),
+        Just(Spelling::ExponentString),
+    ]
+}
+
+/// `whole` seconds plus `quarters` quarter-seconds (exact in binary floating point), as
+/// `spelling` writes it, and the seconds it means.
+fn spell(whole: i64, quarters: u8, spelling: Spelling) -> (String, f64) {
+    let fraction = f64::from(quarters % 4) * 0.25;
+    #[allow(clippy::cast_precision_loss)] // |whole| < 2^53: exact
+    let value = whole as f64 + if whole < 0 { -fraction } else { fraction };
+    let text = match spelling {
+        Spelling::Integer => return (whole.to_string(), whole as f64),
+        Spelling::IntegerString => return (format!("\" {whole}\\t\""), whole as f64),
+        Spelling::Float => format!("{value:.2}"),
+        Spelling::FloatString => format!("\"{value:.2}\""),
+        Spelling::Exponent => format!("{value:e}"),
+        Spelling::ExponentString => format!("\"{}\"", format!("{value:e}").to_uppercase()),
+    };
+    (text, value)
+}
+
+proptest! {
+    /// Issue 5: `expires_in` of every numeric form. Every spelling of the same number of
+    /// seconds gives the same lifetime: the number, zero for zero or less, the cap above
+    /// it.
+    #[test]
+    fn expires_in_of_every_numeric_form_means_the_same_lifetime(
+        whole in prop_oneof![-100_000i64..100_000, 0i64..=i64::from(u32::MAX) * 16],
+        quarters in any::<u8>(),
+        spelling in spelling(),
+    ) {
+        let (text, seconds) = spell(whole, quarters, spelling);
+        let body = format!(r#"{{"access_token":"t0k3n","token_type":"Bearer","expires_in":{text}}}"#);
+        let now = Instant::now();
+        let token = parse(200, &[], body.clone().into_bytes(), now)
+            .unwrap_or_else(|e| panic!("{body}: {e}"));
+        let cap = learn_oauth_proto::MAX_TOKEN_LIFETIME;
+        let expected = if seconds <= 0.0 {
+            std::time::Duration::ZERO
+        } else if seconds >= cap.as_secs_f64() {
+            cap
+        } else {
+            std::time::Duration::from_secs_f64(seconds)
+        };
+        prop_assert_eq!(token.lifetime(), expected, "{}", body);
+        prop_assert_eq!(token.expires_at(), now + expected);
+    }
+}

@@ -77,7 +77,7 @@ pub use config::{
     DEFAULT_USER_AGENT, MIN_MAX_RESPONSE_BYTES,
 };
 pub use driver::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, DriverHooks, FetchReport, ProviderSettings,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, DriverHooks, FetchReport, PemError, ProviderSettings,
     RootCertificate, RootCertificateError, SharedLifecycle, TransportOptions,
 };
 pub use endpoint::{

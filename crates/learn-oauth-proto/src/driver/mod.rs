@@ -32,6 +32,6 @@ mod shared;
 
 pub use options::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, RootCertificate, TransportOptions};
 pub use report::{DriverHooks, FetchReport};
-pub use roots::RootCertificateError;
+pub use roots::{PemError, RootCertificateError};
 pub use settings::ProviderSettings;
 pub use shared::SharedLifecycle;

@@ -19,7 +19,7 @@ pub enum RootCertificateError<E> {
         index: usize,
         /// What the PEM parser said.
         #[source]
-        source: rustls_pki_types::pem::Error,
+        source: PemError,
     },
     /// A root certificate entry holds no certificate (an empty PEM bundle).
     #[error("root certificate #{index} holds no certificate")]
@@ -40,6 +40,20 @@ pub enum RootCertificateError<E> {
     #[error("no root certificates: built-in roots are off and none were added")]
     NoRootCertificates,
 }
+
+/// Why a PEM bundle does not parse (the source of
+/// [`RootCertificateError::InvalidPem`]). Opaque, so the PEM parser the core uses is not
+/// part of its API; its `Display` is the parser's message.
+#[derive(Debug)]
+pub struct PemError(rustls_pki_types::pem::Error);
+
+impl std::fmt::Display for PemError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for PemError {}
 
 impl TransportOptions {
     /// Hands every added root certificate, DER-encoded, to `trust` in the order given:
@@ -96,9 +110,38 @@ fn certificates<E>(index: usize, root: &RootCertificate) -> Result<Vec<Vec<u8>>,
     let certs: Vec<Vec<u8>> = CertificateDer::pem_slice_iter(pem)
         .map(|cert| cert.map(|cert| cert.as_ref().to_vec()))
         .collect::<Result<_, _>>()
-        .map_err(|source| RootCertificateError::InvalidPem { index, source })?;
+        .map_err(|source| RootCertificateError::InvalidPem {
+            index,
+            source: PemError(source),
+        })?;
     if certs.is_empty() {
         return Err(RootCertificateError::NoCertificate { index });
     }
     Ok(certs)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn a_bundle_that_is_not_pem_names_its_entry_and_keeps_the_parser_message_as_source() {
+        let options = TransportOptions::new()
+            .add_root_certificate_der(vec![0x30, 0x03, 0x02, 0x01, 0x01])
+            .add_root_certificates_pem("-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n");
+        let error = options
+            .for_each_root_der(|_| Ok::<_, Infallible>(()))
+            .expect_err("not pem");
+        assert!(
+            matches!(error, RootCertificateError::InvalidPem { index: 1, .. }),
+            "{error:?}"
+        );
+        assert_eq!(error.to_string(), "root certificate #1 is not valid pem");
+        let source = error.source().expect("the parser's error");
+        assert!(source.is::<PemError>());
+        assert!(!source.to_string().is_empty());
+    }
 }

@@ -134,49 +134,10 @@ async fn no_error_text_holds_the_secret_or_a_token() {
     }
 }
 
-/// A loopback server that answers one request with `307 Temporary Redirect` to
-/// `location`, after reading the request head and its `Content-Length` body.
-fn redirect_once(location: String) -> std::net::SocketAddr {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let (stream, _) = listener.accept().unwrap();
-        let mut reader = BufReader::new(stream);
-        let mut length = 0;
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            if line.trim().is_empty() {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().unwrap();
-            }
-        }
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).unwrap();
-        let answer = format!(
-            "HTTP/1.1 307 Temporary Redirect\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        );
-        reader.get_mut().write_all(answer.as_bytes()).unwrap();
-    });
-    addr
-}
-
 #[tokio::test]
 async fn an_answer_from_a_followed_redirect_is_refused() {
     let server = server();
-    let redirector = redirect_once(server.token_url(fixtures::TENANT));
-    let config = learn_oauth_proto::ClientConfig::builder()
-        .token_url(format!("http://{redirector}/oauth2/token/{{tenantId}}"))
-        .tenant_id(fixtures::TENANT)
-        .client_secret(fixtures::SECRET)
-        .auth_method(AuthMethod::FormBody)
-        .build()
-        .unwrap();
+    let config = fixtures::config_redirected_to(&server, AuthMethod::FormBody);
     // A client of the user's with reqwest's default policy (follow up to 10 redirects),
     // on the workspace's one crypto provider.
     let _already_installed = rustls::crypto::ring::default_provider().install_default();
@@ -191,19 +152,7 @@ async fn an_answer_from_a_followed_redirect_is_refused() {
 #[tokio::test]
 async fn the_default_transport_does_not_follow_a_redirect() {
     let server = server();
-    let redirector = redirect_once(server.token_url(fixtures::TENANT));
-    let config = learn_oauth_proto::ClientConfig::builder()
-        .token_url(format!("http://{redirector}/oauth2/token/{{tenantId}}"))
-        .tenant_id(fixtures::TENANT)
-        .client_secret(fixtures::SECRET)
-        .build()
-        .unwrap();
+    let config = fixtures::config_redirected_to(&server, AuthMethod::FormBody);
     let error = Transport::new().unwrap().fetch_token(&config).await.unwrap_err();
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(307));
-    assert!(!error.is_retryable());
-    assert_eq!(
-        server.token_request_count(),
-        0,
-        "nothing reached the redirect's target"
-    );
+    expect::redirect_not_followed(&server, &error);
 }

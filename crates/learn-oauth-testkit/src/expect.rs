@@ -92,6 +92,18 @@ pub fn tls_not_retried(error: &Error) {
     assert!(!error.is_retryable());
 }
 
+/// A `307` from [`config_redirected_to`](crate::fixtures::config_redirected_to)'s
+/// redirector came back as the answer, not retryable, and nothing reached the target.
+pub fn redirect_not_followed(server: &MockServer, error: &Error) {
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(307), "{error:?}");
+    assert!(!error.is_retryable());
+    assert_eq!(
+        server.token_request_count(),
+        0,
+        "nothing reached the redirect's target"
+    );
+}
+
 /// A configuration with plain `http` to a non-loopback host does not build.
 pub fn plain_http_to_non_loopback_refused() {
     let error = ClientConfig::builder()

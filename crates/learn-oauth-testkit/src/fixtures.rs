@@ -136,3 +136,39 @@ pub fn trusting_mock_ca(server: &MockServer) -> [TransportOptions; 2] {
             .add_root_certificate_der(der),
     ]
 }
+
+/// A configuration whose token URL is a loopback server that answers one request with
+/// `307 Temporary Redirect` to `server`'s token URL, after reading the whole request.
+/// For testing that no adapter takes a token from a redirect.
+#[must_use]
+pub fn config_redirected_to(server: &MockServer, auth: AuthMethod) -> ClientConfig {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let addr = listener.local_addr().expect("local address");
+    let location = server.token_url(TENANT);
+    std::thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else {
+            return;
+        };
+        let mut reader = BufReader::new(stream);
+        let mut length = 0;
+        let mut line = String::new();
+        while reader.read_line(&mut line).is_ok_and(|n| n > 0) && !line.trim().is_empty() {
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().unwrap_or(0);
+            }
+            line.clear();
+        }
+        let mut body = vec![0; length];
+        let _ = reader.read_exact(&mut body);
+        let answer = format!(
+            "HTTP/1.1 307 Temporary Redirect\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        let _ = reader.get_mut().write_all(answer.as_bytes());
+    });
+    config_for(&format!("http://{addr}/oauth2/token/{{tenantId}}"), |b| {
+        b.auth_method(auth)
+    })
+}

@@ -130,3 +130,22 @@ fn no_error_text_holds_the_secret_or_a_token() {
         expect::no_secret_in(&fault, &error, &issued);
     }
 }
+
+#[test]
+fn the_default_transport_does_not_follow_a_redirect() {
+    let server = server();
+    let config = fixtures::config_redirected_to(&server, AuthMethod::FormBody);
+    let error = Transport::new().unwrap().fetch_token(&config).unwrap_err();
+    expect::redirect_not_followed(&server, &error);
+}
+
+#[test]
+fn a_user_agent_that_follows_redirects_does_not_follow_a_token_request() {
+    let server = server();
+    let config = fixtures::config_redirected_to(&server, AuthMethod::FormBody);
+    // ureq's default agent follows up to 10 redirects; the transport turns that off
+    // per request.
+    let transport = Transport::from_agent(ureq::Agent::new_with_defaults());
+    let error = transport.fetch_token(&config).unwrap_err();
+    expect::redirect_not_followed(&server, &error);
+}

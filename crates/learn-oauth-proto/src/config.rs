@@ -29,6 +29,10 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024;
 /// The smallest response cap accepted: 1 KiB.
 pub const MIN_MAX_RESPONSE_BYTES: usize = 1024;
 
+/// The largest response cap accepted: 16 MiB. A token response is a few hundred bytes;
+/// the cap bounds what an adapter buffers, so it may not be unbounded.
+pub const MAX_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
 /// How the client proves who it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -281,7 +285,8 @@ impl ClientConfigBuilder {
         self
     }
 
-    /// The cap on a response body. Default: [`DEFAULT_MAX_RESPONSE_BYTES`].
+    /// The cap on a response body. Default: [`DEFAULT_MAX_RESPONSE_BYTES`]; from
+    /// [`MIN_MAX_RESPONSE_BYTES`] to [`MAX_MAX_RESPONSE_BYTES`].
     #[must_use]
     pub fn max_response_bytes(mut self, limit: usize) -> Self {
         self.max_response_bytes = Some(limit);
@@ -347,6 +352,12 @@ impl ClientConfigBuilder {
             return Err(ConfigError::ResponseLimitTooSmall {
                 limit: max_body_bytes,
                 min: MIN_MAX_RESPONSE_BYTES,
+            });
+        }
+        if max_body_bytes > MAX_MAX_RESPONSE_BYTES {
+            return Err(ConfigError::ResponseLimitTooLarge {
+                limit: max_body_bytes,
+                max: MAX_MAX_RESPONSE_BYTES,
             });
         }
 

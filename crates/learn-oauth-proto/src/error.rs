@@ -143,6 +143,15 @@ pub enum ConfigError {
         /// The smallest limit accepted.
         min: usize,
     },
+    /// The response size limit is above the largest accepted (it bounds what is
+    /// buffered, so it may not be unbounded).
+    #[error("response size limit {limit} bytes is above the maximum of {max} bytes")]
+    ResponseLimitTooLarge {
+        /// The limit given.
+        limit: usize,
+        /// The largest limit accepted.
+        max: usize,
+    },
 }
 
 /// What is wrong with a tenant id or client id.

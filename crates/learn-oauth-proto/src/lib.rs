@@ -74,7 +74,7 @@ mod token;
 pub use body::RequestBody;
 pub use config::{
     AuthMethod, BasicEncoding, ClientConfig, ClientConfigBuilder, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_USER_AGENT, MIN_MAX_RESPONSE_BYTES,
+    DEFAULT_USER_AGENT, MAX_MAX_RESPONSE_BYTES, MIN_MAX_RESPONSE_BYTES,
 };
 pub use driver::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, DriverHooks, FetchReport, PemError, ProviderSettings,

@@ -307,7 +307,7 @@ fn preset_endpoints_refuse_scopes_their_api_kind_does_not_offer() {
 }
 
 #[test]
-fn user_agent_is_checked_and_response_limit_has_a_floor() {
+fn user_agent_is_checked_and_response_limit_has_a_floor_and_a_ceiling() {
     assert_eq!(
         err(base().user_agent("bad\nagent")),
         ConfigError::InvalidUserAgent
@@ -316,6 +316,14 @@ fn user_agent_is_checked_and_response_limit_has_a_floor() {
         err(base().max_response_bytes(10)),
         ConfigError::ResponseLimitTooSmall { limit: 10, min: 1024 }
     );
+    assert_eq!(
+        err(base().max_response_bytes(usize::MAX)),
+        ConfigError::ResponseLimitTooLarge {
+            limit: usize::MAX,
+            max: 16 * 1024 * 1024
+        }
+    );
+    assert!(base().max_response_bytes(16 * 1024 * 1024).build().is_ok());
     assert_eq!(base().build().unwrap().max_response_bytes(), 64 * 1024);
     assert_eq!(
         base()

@@ -106,6 +106,25 @@ fn in_the_refresh_window_the_old_token_is_served_and_one_refresh_starts() {
     assert_eq!(s.next_deadline(), Some(s.elapsed() + REFRESH_AT));
 }
 
+/// Review finding: a `refresh_ahead` shorter than `safety_margin` put the refresh point
+/// after the end of the token's usable time, so no refresh ever ran ahead and every
+/// expiry left callers waiting. The refresh now starts at least one margin before.
+#[test]
+fn a_refresh_ahead_shorter_than_the_margin_still_refreshes_while_the_token_is_served() {
+    let mut policy = policy();
+    policy.safety_margin = secs(60);
+    policy.refresh_ahead = secs(30);
+    policy.refresh_jitter = 0.0;
+    let mut s = Scenario::with_policy(policy);
+    let old = s.cold_start(HOUR);
+    // Usable until 59:00; the refresh point is 2 x 60 s before expiry, at 58:00.
+    assert_eq!(s.jump(), HOUR - secs(120));
+    assert!(s.expect_ready().same_as(&old), "still served during the refresh");
+    let refresh = s.expect_fetch();
+    let new = s.respond_token(refresh, HOUR);
+    assert!(s.expect_ready().same_as(&new));
+}
+
 #[test]
 fn the_refresh_point_is_jittered_earlier_within_the_window() {
     let mut policy = RefreshPolicy::default();

@@ -504,7 +504,10 @@ fn deeply_nested_json_in_an_error_body_is_malformed_not_a_crash() {
     assert_eq!(unstructured(&e).kind, BodyKind::Truncated);
     let closed = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let e = server_error_with(&options, response(500, &[], closed));
-    assert!(matches!(unstructured(&e).kind, BodyKind::InvalidJson | BodyKind::UnknownJson));
+    assert!(matches!(
+        unstructured(&e).kind,
+        BodyKind::InvalidJson | BodyKind::UnknownJson
+    ));
 }
 
 #[test]

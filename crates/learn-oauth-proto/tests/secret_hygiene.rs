@@ -212,6 +212,7 @@ fn every_config_error_is_clean() {
         ("scope not offered", base().scope("api/webhooks")),
         ("user agent", base().user_agent("agent\n")),
         ("response limit", base().max_response_bytes(10)),
+        ("huge response limit", base().max_response_bytes(usize::MAX)),
     ];
     for (what, builder) in cases {
         assert_debug_clean(what, &builder);

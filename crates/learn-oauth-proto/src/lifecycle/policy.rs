@@ -33,7 +33,10 @@ pub struct RefreshPolicy {
     /// lifetime, so short-lived tokens stay usable. Default: 10 s.
     pub safety_margin: Duration,
     /// A background refresh starts this long before the token expires, capped at half
-    /// its lifetime. Default: 5 min.
+    /// its lifetime. It is at least twice the (capped) safety margin, so the refresh
+    /// always starts while the token is still handed out — a `refresh_ahead` shorter
+    /// than `safety_margin` would otherwise leave callers waiting for a fetch every
+    /// time. Default: 5 min.
     pub refresh_ahead: Duration,
     /// The refresh point moves earlier by a random amount of up to this fraction of the
     /// refresh-ahead window, so a fleet started together does not refresh in the same
@@ -90,9 +93,12 @@ impl RefreshPolicy {
         self.safety_margin.min(lifetime / 4)
     }
 
-    /// The refresh-ahead window for a token of `lifetime`: at most half of it.
+    /// The refresh-ahead window for a token of `lifetime`: at least twice its safety
+    /// margin, at most half of it.
     pub(super) fn ahead_for(&self, lifetime: Duration) -> Duration {
-        self.refresh_ahead.min(lifetime / 2)
+        self.refresh_ahead
+            .max(self.margin_for(lifetime).saturating_mul(2))
+            .min(lifetime / 2)
     }
 
     /// `max_attempts`, at least 1.

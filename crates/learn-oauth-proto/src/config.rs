@@ -1,6 +1,7 @@
 //! The client configuration: validated once, at construction, with every part of the
 //! token request that never changes encoded up front.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::{Duration, Instant};
 
@@ -417,17 +418,29 @@ impl fmt::Debug for ClientConfigBuilder {
     }
 }
 
+/// Every buffer that holds the secret on the way is zeroized, and sized up front so that
+/// growing it leaves no copy behind (the final `HeaderValue` cannot be zeroized; see
+/// [`ClientConfig`]).
 fn basic_header(client_id: &str, secret: &ClientSecret, encoding: BasicEncoding) -> HeaderValue {
-    let credentials: Zeroizing<String> = Zeroizing::new(match encoding {
-        BasicEncoding::Raw => format!("{client_id}:{}", secret.expose_secret()),
+    let secret = secret.expose_secret();
+    let (id, sec): (Cow<'_, str>, Zeroizing<String>) = match encoding {
+        BasicEncoding::Raw => (Cow::Borrowed(client_id), Zeroizing::new(secret.to_owned())),
         BasicEncoding::FormUrlEncoded => {
-            let id: String = form_urlencoded::byte_serialize(client_id.as_bytes()).collect();
-            let sec: Zeroizing<String> =
-                Zeroizing::new(form_urlencoded::byte_serialize(secret.expose_secret().as_bytes()).collect());
-            format!("{id}:{}", sec.as_str())
+            let mut sec = Zeroizing::new(String::with_capacity(secret.len() * 3));
+            sec.extend(form_urlencoded::byte_serialize(secret.as_bytes()));
+            (
+                Cow::Owned(form_urlencoded::byte_serialize(client_id.as_bytes()).collect()),
+                sec,
+            )
         }
-    });
-    let value: Zeroizing<String> = Zeroizing::new(format!("Basic {}", BASE64.encode(credentials.as_bytes())));
+    };
+    let mut credentials = Zeroizing::new(String::with_capacity(id.len() + 1 + sec.len()));
+    credentials.push_str(&id);
+    credentials.push(':');
+    credentials.push_str(&sec);
+    let mut value = Zeroizing::new(String::with_capacity(6 + credentials.len().div_ceil(3) * 4));
+    value.push_str("Basic ");
+    BASE64.encode_string(credentials.as_bytes(), &mut value);
     // Base64 output and "Basic " are always valid header bytes.
     let mut header =
         HeaderValue::try_from(value.as_str()).unwrap_or_else(|_| HeaderValue::from_static("Basic"));
@@ -441,7 +454,11 @@ fn form_body(
     client_id: &str,
     secret: &ClientSecret,
 ) -> Zeroizing<Vec<u8>> {
-    let mut form = form_urlencoded::Serializer::new(String::new());
+    // Sized for the worst case (every byte percent-encoded), so the buffer holding the
+    // secret never grows and leaves a copy behind.
+    let capacity =
+        64 + 3 * (scopes.to_space_delimited().len() + client_id.len() + secret.expose_secret().len());
+    let mut form = form_urlencoded::Serializer::new(String::with_capacity(capacity));
     form.append_pair("grant_type", "client_credentials");
     if !scopes.is_empty() {
         form.append_pair("scope", &scopes.to_space_delimited());

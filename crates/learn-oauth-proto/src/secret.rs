@@ -6,10 +6,28 @@ use zeroize::Zeroizing;
 
 /// A string that must never be printed: a client secret or an access token value.
 ///
-/// `Debug` prints `ClientSecret([redacted])`-style text, there is no `Display`, and the
-/// heap buffer is overwritten with zeros when the value is dropped.
-#[derive(Clone, PartialEq, Eq)]
+/// `Debug` prints `ClientSecret([redacted])`-style text, there is no `Display`, the
+/// heap buffer is overwritten with zeros when the value is dropped, and equality takes
+/// time that depends on the lengths only, not on where two values differ.
+#[derive(Clone)]
 pub(crate) struct SecretString(Zeroizing<String>);
+
+impl PartialEq for SecretString {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        // No early exit: every byte pair is looked at, whatever the first difference.
+        let diff = a
+            .iter()
+            .zip(b)
+            .fold(0_u8, |acc, (x, y)| std::hint::black_box(acc | (x ^ y)));
+        diff == 0
+    }
+}
+
+impl Eq for SecretString {}
 
 impl SecretString {
     pub(crate) fn new(value: String) -> Self {
@@ -80,5 +98,15 @@ mod tests {
             "[redacted]"
         );
         assert_eq!(s.expose_secret(), "hunter2-canary");
+    }
+
+    #[test]
+    fn equality_compares_whole_values() {
+        let s = |v: &str| SecretString::new(v.to_owned());
+        assert_eq!(s("abc"), s("abc"));
+        assert_ne!(s("abc"), s("abd"));
+        assert_ne!(s("abc"), s("xbc"));
+        assert_ne!(s("abc"), s("abcd"));
+        assert_eq!(s(""), s(""));
     }
 }

@@ -285,6 +285,18 @@ impl ServerError {
         }
     }
 
+    /// The error code the body gave, sanitized: the vendor envelope's `error` (e.g.
+    /// `Unauthorized`) or the RFC 6749 code (e.g. `invalid_client`). `None` for an
+    /// unstructured body or an envelope without `error`.
+    #[must_use]
+    pub fn error_code(&self) -> Option<&str> {
+        match &self.detail {
+            ErrorDetail::Vendor(v) => v.error.as_deref(),
+            ErrorDetail::OAuth(o) => Some(o.code.as_str()),
+            ErrorDetail::Unstructured(_) => None,
+        }
+    }
+
     /// The human-readable message, sanitized: the vendor envelope's `message` (when a
     /// string) or RFC 6749's `error_description`.
     #[must_use]
@@ -416,6 +428,21 @@ pub struct VendorError {
     pub message: Option<VendorMessage>,
 }
 
+impl VendorError {
+    /// An envelope with these fields, for custom transports and tests; text is
+    /// sanitized (cut short, control characters and token-like runs replaced) as the
+    /// parser would.
+    #[must_use]
+    pub fn new(status: Option<u16>, error: Option<&str>, message: Option<&str>) -> Self {
+        Self {
+            status,
+            error: error.map(|e| crate::sanitize::excerpt(e, crate::sanitize::CODE_EXCERPT)),
+            message: message
+                .map(|m| VendorMessage::Text(crate::sanitize::excerpt(m, crate::sanitize::MESSAGE_EXCERPT))),
+        }
+    }
+}
+
 /// The vendor envelope's `message`: a string or an object.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -437,6 +464,19 @@ pub struct OAuthError {
     pub description: Option<String>,
     /// The `error_uri` (sanitized).
     pub uri: Option<String>,
+}
+
+impl OAuthError {
+    /// An RFC 6749 error with `code` and an optional description, for custom transports
+    /// and tests; the description is sanitized as the parser would.
+    #[must_use]
+    pub fn new(code: OAuthErrorCode, description: Option<&str>) -> Self {
+        Self {
+            code,
+            description: description.map(|d| crate::sanitize::excerpt(d, crate::sanitize::MESSAGE_EXCERPT)),
+            uri: None,
+        }
+    }
 }
 
 /// RFC 6749 §5.2 error codes, plus the common extensions as [`OAuthErrorCode::Other`].
@@ -476,7 +516,7 @@ impl OAuthErrorCode {
             "invalid_scope" => Self::InvalidScope,
             "server_error" => Self::ServerError,
             "temporarily_unavailable" => Self::TemporarilyUnavailable,
-            other => Self::Other(crate::sanitize::excerpt(other, 64)),
+            other => Self::Other(crate::sanitize::excerpt(other, crate::sanitize::CODE_EXCERPT)),
         }
     }
 
@@ -514,6 +554,19 @@ pub struct UnstructuredBody {
     /// At most a short, sanitized excerpt of the body (never for JSON that mentions a
     /// token, never for oversized bodies).
     pub excerpt: Option<String>,
+}
+
+impl UnstructuredBody {
+    /// A body of `kind` with no content type and no excerpt, for custom transports and
+    /// tests.
+    #[must_use]
+    pub fn new(kind: BodyKind) -> Self {
+        Self {
+            kind,
+            content_type: None,
+            excerpt: None,
+        }
+    }
 }
 
 /// Why a body was not understood.

@@ -7,6 +7,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use zeroize::Zeroizing;
 
+/// How much of a message, description or URI is kept.
+pub(crate) const MESSAGE_EXCERPT: usize = 200;
+/// How much of an error code, a vendor `error` or a message field name is kept.
+pub(crate) const CODE_EXCERPT: usize = 64;
+
 /// Text shown instead of a credential.
 pub(crate) const REDACTED: &str = "[redacted]";
 

@@ -18,10 +18,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::StatusCode;
 use learn_oauth_proto::{
-    AccessToken, AuthMethod, BasicEncoding, ClientConfig, ClientConfigBuilder, ClientSecret, ConfigError,
-    DriverHooks, DriverStep, Error, ErrorDetail, FetchReport, ParseOptions, ProviderSettings, RefreshPolicy,
-    ResponseError, ResponseProblem, Scopes, ServerError, TokenLifecycle, TokenPoll, TransportError,
-    TransportErrorKind, UnstructuredBody, parse_token_response,
+    AccessToken, AuthMethod, BasicEncoding, BodyKind, ClientConfig, ClientConfigBuilder, ClientSecret,
+    ConfigError, DriverHooks, DriverStep, Error, ErrorDetail, FetchReport, OAuthError, OAuthErrorCode,
+    ParseOptions, ProviderSettings, RefreshPolicy, ResponseError, ResponseProblem, Scopes, ServerError,
+    TokenLifecycle, TokenPoll, TransportError, TransportErrorKind, UnstructuredBody, VendorError,
+    parse_token_response,
 };
 
 /// The client secret.
@@ -534,6 +535,29 @@ fn errors_built_by_hand_are_clean() {
     let server = ServerError::new(StatusCode::BAD_GATEWAY, empty.detail().clone())
         .with_retry_after(Duration::from_secs(5));
     assert_error_clean("ServerError::new", &Error::from(server));
+    // The detail constructors sanitize text given to them as the parser would: a
+    // JWT-shaped token in it is redacted.
+    for detail in [
+        ErrorDetail::Unstructured(UnstructuredBody::new(BodyKind::NotJson)),
+        ErrorDetail::OAuth(OAuthError::new(
+            OAuthErrorCode::InvalidClient,
+            Some(&format!("bad {JWT}")),
+        )),
+        ErrorDetail::Vendor(VendorError::new(
+            Some(401),
+            Some("Unauthorized"),
+            Some(&format!("token {JWT} refused")),
+        )),
+    ] {
+        let error = ServerError::new(StatusCode::UNAUTHORIZED, detail);
+        assert_error_clean("a detail built by hand", &Error::from(error.clone()));
+    }
+    let built = ServerError::new(
+        StatusCode::UNAUTHORIZED,
+        ErrorDetail::OAuth(OAuthError::new(OAuthErrorCode::InvalidClient, None)),
+    );
+    assert_eq!(built.error_code(), Some("invalid_client"));
+    assert!(built.is_unauthorized());
     assert_error_clean(
         "ResponseError::new",
         &Error::from(ResponseError::new(

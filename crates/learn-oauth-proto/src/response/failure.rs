@@ -9,12 +9,8 @@ use crate::error::{
     BodyKind, ErrorDetail, OAuthError, OAuthErrorCode, ServerError, UnstructuredBody, VendorError,
     VendorMessage,
 };
-use crate::sanitize::{self, REDACTED, Redactions};
+use crate::sanitize::{self, CODE_EXCERPT, MESSAGE_EXCERPT, REDACTED, Redactions};
 
-/// How much of a message, description or URI is kept.
-const MESSAGE_EXCERPT: usize = 200;
-/// How much of an error code, a vendor `error` or a message field name is kept.
-const CODE_EXCERPT: usize = 64;
 /// How much of an object message's field value is kept.
 const FIELD_VALUE_EXCERPT: usize = 120;
 /// How much of a non-JSON body is kept.

@@ -88,6 +88,10 @@ pub use error::{
     ResponseProblem, ScopeProblem, ServerError, TransportError, TransportErrorKind, UnstructuredBody,
     UrlProblem, VendorError, VendorMessage,
 };
+/// The lifecycle's invariant checker (it panics on a violation), shared by the property
+/// tests and the fuzz targets. Behind the `invariants` feature: not for production use
+/// and not covered by semver.
+#[cfg(feature = "invariants")]
 #[doc(hidden)]
 pub use lifecycle::invariants as lifecycle_invariants;
 pub use lifecycle::{DriverStep, FetchId, RefreshPolicy, Snapshot, TokenLifecycle, TokenPoll};

@@ -122,6 +122,7 @@ mod state;
 mod step;
 mod transitions;
 
+#[cfg(feature = "invariants")]
 #[doc(hidden)]
 pub mod invariants;
 

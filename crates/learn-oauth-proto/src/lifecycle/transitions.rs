@@ -19,7 +19,8 @@ impl TokenLifecycle {
             && (self.round.is_some() || self.current.as_ref().is_some_and(|c| c.refresh_due))
     }
 
-    /// Whether callers are waiting with no usable token.
+    /// Whether callers are waiting with no usable token (for the invariant checker).
+    #[cfg(feature = "invariants")]
     pub(crate) fn has_demand(&self) -> bool {
         self.round.is_some()
     }

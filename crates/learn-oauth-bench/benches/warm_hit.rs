@@ -167,6 +167,9 @@ enum Which {
     Go,
 }
 
+/// How many calls a benchmark task makes between yields to the scheduler.
+const YIELD_EVERY: u64 = 1024;
+
 /// Runs `iters` calls in each of `tasks` tasks on a multi-thread runtime; the wall time
 /// until the last task is done.
 fn on_tasks(
@@ -184,11 +187,19 @@ fn on_tasks(
                 let start = Arc::clone(&start);
                 tokio::spawn(async move {
                     start.wait().await;
-                    for _ in 0..iters {
+                    for i in 0..iters {
                         match which {
                             Which::Ours => drop(black_box(caches.ours.token().await)),
                             Which::Mutex => drop(black_box(caches.mutex.token())),
                             Which::Go => drop(black_box(caches.go.token().await)),
+                        }
+                        // A warm `token()` never waits, so without this a task would
+                        // hold its worker to the end and the wall time would measure
+                        // how the scheduler happened to place the tasks (the 8-task
+                        // dip of the first report). Yielding now and then, the same
+                        // for every side, keeps both workers busy until the end.
+                        if i % YIELD_EVERY == YIELD_EVERY - 1 {
+                            tokio::task::yield_now().await;
                         }
                     }
                 })

@@ -250,7 +250,10 @@ fn warm(w: &mut String, i: &Inputs) {
     }
     for (group, what) in [
         ("warm_hit_threads", "threads"),
-        ("warm_hit_tasks", "tasks (2 worker threads)"),
+        (
+            "warm_hit_tasks",
+            "tasks (2 worker threads, each task yields every 1,024 calls)",
+        ),
     ] {
         let _ = writeln!(
             w,

@@ -674,11 +674,17 @@ fn a_vendor_error_that_differs_from_the_reason_phrase_is_kept_in_the_message() {
 
 #[test]
 fn every_structured_error_exposes_its_code() {
-    let e = json_error(401, r#"{"status":401,"error":"Unauthorized","message":"bad credentials"}"#);
+    let e = json_error(
+        401,
+        r#"{"status":401,"error":"Unauthorized","message":"bad credentials"}"#,
+    );
     assert_eq!(e.error_code(), Some("Unauthorized"));
     let e = json_error(400, r#"{"error":"invalid_scope","error_description":"no"}"#);
     assert_eq!(e.error_code(), Some("invalid_scope"));
     let e = json_error(400, r#"{"error":"slow_down"}"#);
     assert_eq!(e.error_code(), Some("slow_down"));
-    assert_eq!(server_error(502, &[], "<html>bad gateway</html>").error_code(), None);
+    assert_eq!(
+        server_error(502, &[], "<html>bad gateway</html>").error_code(),
+        None
+    );
 }

@@ -40,6 +40,9 @@ pub(super) fn token(
 /// requested, in order (then the result is the same, without validating and allocating
 /// each scope again).
 fn granted_scopes(text: &str, requested: &Scopes) -> Scopes {
+    if spelled_exactly(text, requested) {
+        return requested.clone();
+    }
     let mut granted = text.split_ascii_whitespace();
     let same = requested.iter().all(|r| granted.next() == Some(r.as_str())) && granted.next().is_none();
     if same {
@@ -47,6 +50,25 @@ fn granted_scopes(text: &str, requested: &Scopes) -> Scopes {
     } else {
         Scopes::parse_granted(text)
     }
+}
+
+/// Whether `text` is exactly the requested scopes, in order, joined by single spaces —
+/// how servers echo them — checked by comparing bytes, without splitting.
+fn spelled_exactly(text: &str, requested: &Scopes) -> bool {
+    let mut rest = text.as_bytes();
+    for (i, scope) in requested.iter().enumerate() {
+        if i > 0 {
+            let Some(after_space) = rest.strip_prefix(b" ") else {
+                return false;
+            };
+            rest = after_space;
+        }
+        let Some(after_scope) = rest.strip_prefix(scope.as_str().as_bytes()) else {
+            return false;
+        };
+        rest = after_scope;
+    }
+    rest.is_empty()
 }
 
 /// `Bearer` in any case (surrounding whitespace forgiven), or absent.
@@ -138,8 +160,22 @@ mod tests {
     #[test]
     fn granted_scopes_equal_to_the_requested_ones_take_the_shortcut_with_the_same_result() {
         let requested = Scopes::parse("api/read api/write").expect("valid");
+        assert!(spelled_exactly("api/read api/write", &requested));
+        for text in [
+            "api/read  api/write",
+            "api/read api/write ",
+            "api/readapi/write",
+            "api/read",
+            "",
+        ] {
+            assert!(!spelled_exactly(text, &requested), "{text:?}");
+        }
+        assert!(spelled_exactly("", &Scopes::new()));
+        assert!(!spelled_exactly("api/read", &Scopes::new()));
         for text in [
             "api/read api/write",
+            "api/read  api/write",
+            "api/read api/writer",
             " api/read\tapi/write ",
             "api/write api/read",
             "api/read",

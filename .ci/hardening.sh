@@ -20,8 +20,9 @@ start=$SECONDS
 say() { printf -- '--- hardening: %s (%ds)\n' "$1" $((SECONDS - start)); }
 
 say "tools"
-command -v cargo-deny >/dev/null || cargo install --locked cargo-deny
-command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
+# Pinned: a newer release may need a newer rustc or read deny.toml differently.
+command -v cargo-deny >/dev/null || cargo install --locked cargo-deny --version 0.20.2
+command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz --version 0.13.2
 rustup toolchain list | grep -q nightly || rustup toolchain install nightly --profile minimal
 cargo deny --version
 cargo fuzz --version

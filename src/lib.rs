@@ -31,7 +31,7 @@ pub fn human(d: Duration) -> String {
 }
 
 /// Calls `url` (the mock's protected resource) with `token` over a blocking `ureq`
-/// agent; returns the HTTP status.
+/// agent (10 s to connect, 30 s in all); returns the HTTP status.
 ///
 /// # Errors
 ///
@@ -39,6 +39,8 @@ pub fn human(d: Duration) -> String {
 pub fn call_resource_blocking(url: &str, token: &AccessToken) -> Result<u16, ureq::Error> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
+        .timeout_connect(Some(Duration::from_secs(10)))
+        .timeout_global(Some(Duration::from_secs(30)))
         .build()
         .into();
     let response = agent
@@ -50,7 +52,8 @@ pub fn call_resource_blocking(url: &str, token: &AccessToken) -> Result<u16, ure
 
 /// Calls `url` (the mock's protected resource) with `token` over `reqwest`; returns the
 /// HTTP status. Pass the provider's own client (`provider.transport().client()`), which
-/// is configured with rustls and the ring provider.
+/// is configured with rustls and the ring provider and has the transport's connect and
+/// total timeouts.
 ///
 /// # Errors
 ///

@@ -56,7 +56,8 @@ pub enum EnvError {
     /// The values were read but the configuration refused them.
     #[error("{variable} is refused: {source}")]
     Config {
-        /// The variable the refused value came from.
+        /// The variable the refused value came from (or `the LEARN_* configuration`
+        /// when no single one is to blame).
         variable: &'static str,
         /// Why.
         #[source]
@@ -164,13 +165,29 @@ fn blame(error: &ConfigError) -> &'static str {
         ConfigError::InvalidTokenUrl(_) => "LEARN_TOKEN_URL",
         ConfigError::InvalidScope { .. } => "LEARN_SCOPES",
         ConfigError::ScopeNotOffered { .. } => "LEARN_SCOPES",
-        _ => "LEARN_TENANT_ID",
+        // Not from one variable (none of them sets the user agent or the response cap).
+        _ => "the LEARN_* configuration",
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_refusal_names_the_variable_it_came_from() {
+        assert_eq!(blame(&ConfigError::MissingTenantId), "LEARN_TENANT_ID");
+        assert_eq!(blame(&ConfigError::ClientIdContainsColon), "LEARN_CLIENT_ID");
+        assert_eq!(blame(&ConfigError::EmptyClientSecret), "LEARN_API_SECRET");
+        assert_eq!(blame(&ConfigError::InvalidUserAgent), "the LEARN_* configuration");
+        let err = from(&[
+            ("LEARN_TENANT_ID", "t1"),
+            ("LEARN_API_SECRET", "s"),
+            ("LEARN_CLIENT_ID", "a:b"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().starts_with("LEARN_CLIENT_ID is refused"), "{err}");
+    }
 
     fn from(vars: &[(&str, &str)]) -> Result<ClientConfig, EnvError> {
         config_from(|name| {

@@ -67,5 +67,6 @@ mod token_store;
 pub use client_auth::{AuthMethod, BasicEncoding};
 pub use fault::{Fault, Quirk};
 pub use record::RecordedRequest;
-pub use server::{MockServer, MockServerBuilder};
+pub use server::{DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RECORDS, MockServer, MockServerBuilder};
 pub use tenant::{HostKind, Tenant};
+pub use token_store::MAX_LIVE_TOKENS;

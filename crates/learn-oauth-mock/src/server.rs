@@ -47,7 +47,17 @@ pub struct MockServerBuilder {
     https: bool,
     bind: SocketAddr,
     limits: Limits,
+    max_records: usize,
+    max_connections: usize,
 }
+
+/// How many recorded token requests a server keeps by default (the newest); see
+/// [`MockServerBuilder::max_records`].
+pub const DEFAULT_MAX_RECORDS: usize = 10_000;
+
+/// How many connections a server serves at once by default; see
+/// [`MockServerBuilder::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 impl Default for MockServerBuilder {
     fn default() -> Self {
@@ -63,6 +73,8 @@ impl Default for MockServerBuilder {
                 max_body: 64 * 1024,
                 read_timeout: Duration::from_secs(30),
             },
+            max_records: DEFAULT_MAX_RECORDS,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -118,6 +130,23 @@ impl MockServerBuilder {
         self
     }
 
+    /// How many recorded token requests ([`MockServer::requests`]) to keep: past it the
+    /// oldest are forgotten, so a long-running mock does not grow without bound.
+    /// [`MockServer::token_request_count`] stays exact. At least 1. Default:
+    /// [`DEFAULT_MAX_RECORDS`].
+    pub fn max_records(mut self, max: usize) -> Self {
+        self.max_records = max.max(1);
+        self
+    }
+
+    /// How many connections are served at once: past it, new connections wait in the
+    /// listen backlog until one closes (idle ones close after the idle timeout). At least
+    /// 1. Default: [`DEFAULT_MAX_CONNECTIONS`].
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
+        self
+    }
+
     /// Binds, starts the background thread and returns the running server.
     ///
     /// # Errors
@@ -153,7 +182,9 @@ impl MockServerBuilder {
             token_lifetime: self.token_lifetime,
             basic_encoding: self.basic_encoding,
             limits: self.limits,
+            max_records: self.max_records,
         }));
+        let max_connections = self.max_connections;
         let (ca_pem, ca_der, acceptor) = match tls {
             Some(t) => (Some(t.ca_pem), Some(t.ca_der), Some(t.acceptor)),
             None => (None, None, None),
@@ -177,7 +208,8 @@ impl MockServerBuilder {
                     match TcpListener::from_std(listener) {
                         Ok(listener) => {
                             let _ = ready_tx.send(Ok(()));
-                            accept_loop(listener, thread_shared, acceptor, shutdown_rx).await;
+                            accept_loop(listener, thread_shared, acceptor, max_connections, shutdown_rx)
+                                .await;
                         }
                         Err(e) => {
                             let _ = ready_tx.send(Err(e));
@@ -209,9 +241,18 @@ async fn accept_loop(
     listener: TcpListener,
     shared: Arc<Shared>,
     tls: Option<TlsAcceptor>,
+    max_connections: usize,
     mut shutdown: oneshot::Receiver<()>,
 ) {
+    // One permit per connection being served: at the cap, the loop stops accepting and
+    // new connections wait in the kernel's backlog.
+    let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
     loop {
+        let slot = tokio::select! {
+            _ = &mut shutdown => return,
+            slot = Arc::clone(&slots).acquire_owned() => slot,
+        };
+        let Ok(slot) = slot else { return };
         let accepted = tokio::select! {
             _ = &mut shutdown => return,
             accepted = listener.accept() => accepted,
@@ -225,6 +266,7 @@ async fn accept_loop(
         let shared = Arc::clone(&shared);
         let tls = tls.clone();
         tokio::spawn(async move {
+            let _slot = slot;
             match tls {
                 None => serve(stream, shared).await,
                 Some(acceptor) => {
@@ -321,20 +363,24 @@ impl MockServer {
     }
 
     /// How many token requests (`POST /oauth2/token/…`) have been answered or dropped.
+    /// Exact however many there were (unlike [`requests`](Self::requests)).
     #[must_use]
     pub fn token_request_count(&self) -> usize {
-        self.shared.lock().records.len()
+        self.shared.lock().request_count
     }
 
-    /// Every token request so far, oldest first.
+    /// The token requests so far, oldest first: all of them, or the newest
+    /// [`MockServerBuilder::max_records`] once there were more.
     #[must_use]
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.lock().records.clone()
+        self.shared.lock().records.iter().cloned().collect()
     }
 
     /// Forgets the recorded requests (the count starts again from zero).
     pub fn clear_requests(&self) {
-        self.shared.lock().records.clear();
+        let mut state = self.shared.lock();
+        state.records.clear();
+        state.request_count = 0;
     }
 
     /// Invalidates every token issued so far.

@@ -19,6 +19,8 @@ pub(crate) struct Config {
     pub(crate) token_lifetime: Duration,
     pub(crate) basic_encoding: BasicEncoding,
     pub(crate) limits: Limits,
+    /// How many [`RecordedRequest`]s are kept (the newest).
+    pub(crate) max_records: usize,
 }
 
 impl Config {
@@ -32,8 +34,22 @@ impl Config {
 #[derive(Debug, Default)]
 pub(crate) struct State {
     pub(crate) faults: VecDeque<Fault>,
-    pub(crate) records: Vec<RecordedRequest>,
+    /// The newest token requests, at most `Config::max_records` of them.
+    pub(crate) records: VecDeque<RecordedRequest>,
+    /// Every token request since the start or the last `clear_requests`, kept or not.
+    pub(crate) request_count: usize,
     pub(crate) tokens: TokenStore,
+}
+
+impl State {
+    /// Records a token request, forgetting the oldest record past `max_records`.
+    pub(crate) fn record(&mut self, record: RecordedRequest, max_records: usize) {
+        self.request_count = self.request_count.saturating_add(1);
+        self.records.push_back(record);
+        while self.records.len() > max_records {
+            self.records.pop_front();
+        }
+    }
 }
 
 /// Configuration plus state, behind one lock (never held across an `.await`).

@@ -31,7 +31,7 @@ pub(crate) async fn handle(shared: &Shared, request: &Request, tenant_id: String
         fault,
         delayed,
     );
-    state.records.push(record);
+    state.record(record, shared.config.max_records);
     reply
 }
 

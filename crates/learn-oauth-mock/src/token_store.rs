@@ -1,6 +1,6 @@
 //! Issued tokens, their expiry on the mock's (offsettable) clock, and revocation.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
@@ -15,17 +15,62 @@ pub(crate) struct Issued {
     expires_at: Option<Instant>,
 }
 
+/// How many issued tokens the mock remembers at most. Past it the oldest are forgotten
+/// (and so refused by the protected resource), so a long-running mock does not grow
+/// without bound.
+pub const MAX_LIVE_TOKENS: usize = 100_000;
+
 /// The live tokens and the mock's clock.
 ///
 /// The clock is the real monotonic clock plus an offset that only moves forward
 /// ([`TokenStore::advance_clock`]), so tests can expire tokens without sleeping.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct TokenStore {
     tokens: HashMap<String, Issued>,
+    /// Issued tokens, oldest first (revoked ones until they reach the front). Tokens
+    /// mostly share the server's one lifetime, so they mostly expire in this order:
+    /// expired ones are dropped from the front, in constant time per token (one that
+    /// outlives a shorter-lived successor keeps it until the cap; `validate` still
+    /// checks every expiry).
+    order: VecDeque<String>,
     offset: Duration,
+    cap: usize,
+}
+
+impl Default for TokenStore {
+    fn default() -> Self {
+        Self::with_cap(MAX_LIVE_TOKENS)
+    }
 }
 
 impl TokenStore {
+    /// A store that remembers at most `cap` tokens.
+    pub(crate) fn with_cap(cap: usize) -> Self {
+        Self {
+            tokens: HashMap::new(),
+            order: VecDeque::new(),
+            offset: Duration::ZERO,
+            cap: cap.max(1),
+        }
+    }
+
+    /// Forgets, from the oldest, tokens that expired or were revoked, and then the
+    /// oldest live ones while there would be no room for one more.
+    fn prune(&mut self, now: Instant) {
+        while let Some(oldest) = self.order.front() {
+            let gone = self
+                .tokens
+                .get(oldest)
+                .is_none_or(|t| t.expires_at.is_some_and(|at| at <= now));
+            if !(gone || self.order.len() >= self.cap) {
+                break;
+            }
+            if let Some(oldest) = self.order.pop_front() {
+                self.tokens.remove(&oldest);
+            }
+        }
+    }
+
     /// The mock's current time.
     pub(crate) fn now(&self) -> Instant {
         let real = Instant::now();
@@ -46,13 +91,14 @@ impl TokenStore {
         lifetime: Duration,
     ) -> String {
         let now = self.now();
-        self.tokens.retain(|_, t| t.expires_at.is_none_or(|at| at > now));
+        self.prune(now);
         let token = loop {
             let candidate = jwt_looking(tenant, client_id, scopes, self.offset, lifetime);
             if !self.tokens.contains_key(&candidate) {
                 break candidate;
             }
         };
+        self.order.push_back(token.clone());
         self.tokens.insert(
             token.clone(),
             Issued {
@@ -79,6 +125,7 @@ impl TokenStore {
     /// Forgets every token.
     pub(crate) fn revoke_all(&mut self) {
         self.tokens.clear();
+        self.order.clear();
     }
 }
 
@@ -162,6 +209,33 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.split('.').count(), 3);
         assert!(a.starts_with("eyJ"));
+    }
+
+    #[test]
+    fn past_the_cap_the_oldest_tokens_are_forgotten() {
+        let mut store = TokenStore::with_cap(3);
+        let issued: Vec<String> = (0..5)
+            .map(|_| store.issue("t", "t", &[], Duration::from_secs(10)))
+            .collect();
+        assert!(store.validate(&issued[0]).is_none() && store.validate(&issued[1]).is_none());
+        for token in &issued[2..] {
+            assert!(store.validate(token).is_some());
+        }
+        assert_eq!(store.tokens.len(), 3);
+        assert_eq!(store.order.len(), 3);
+    }
+
+    #[test]
+    fn expired_and_revoked_tokens_leave_the_store() {
+        let mut store = TokenStore::default();
+        let a = store.issue("t", "t", &[], Duration::from_secs(10));
+        let b = store.issue("t", "t", &[], Duration::from_secs(10));
+        assert!(store.revoke(&a));
+        store.advance_clock(Duration::from_secs(10));
+        let c = store.issue("t", "t", &[], Duration::from_secs(10));
+        assert!(store.validate(&b).is_none());
+        assert!(store.validate(&c).is_some());
+        assert_eq!((store.tokens.len(), store.order.len()), (1, 1));
     }
 
     #[test]

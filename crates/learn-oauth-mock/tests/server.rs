@@ -375,3 +375,62 @@ fn the_command_line_tool_rejects_bad_arguments() {
         assert_eq!(output.status.code(), Some(2), "{args:?}");
     }
 }
+
+#[test]
+fn past_max_records_the_oldest_records_go_and_the_count_stays_exact() {
+    let server = MockServer::builder()
+        .tenant(Tenant::new(TENANT, SECRET))
+        .max_records(3)
+        .start()
+        .unwrap();
+    server.enqueue(Fault::status(503));
+    for _ in 0..5 {
+        get_token(&server);
+    }
+    assert_eq!(server.token_request_count(), 5);
+    let kept = server.requests();
+    assert_eq!(kept.len(), 3);
+    // The faulted first request is among those forgotten: the newest three are kept.
+    assert!(kept.iter().all(|r| !r.faulted && r.succeeded()));
+    server.clear_requests();
+    assert_eq!((server.token_request_count(), server.requests().len()), (0, 0));
+}
+
+#[test]
+fn past_max_connections_a_new_connection_waits_until_one_closes() {
+    let server = MockServer::builder()
+        .tenant(Tenant::new(TENANT, SECRET))
+        .max_connections(1)
+        .start()
+        .unwrap();
+    // The one slot: a kept-alive connection that has been served once.
+    let first = TcpStream::connect(server.local_addr()).unwrap();
+    first.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut reader = BufReader::new(first.try_clone().unwrap());
+    let request = keep_alive_request("grant_type=client_credentials");
+    (&first).write_all(request.as_bytes()).unwrap();
+    assert_eq!(read_response(&mut reader).0, 200);
+
+    // A second connection is not served while the first is open...
+    let mut second = TcpStream::connect(server.local_addr()).unwrap();
+    second.write_all(request.as_bytes()).unwrap();
+    second.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    let mut byte = [0u8; 1];
+    let waited = second.read(&mut byte);
+    assert!(
+        waited.as_ref().is_err_and(|e| matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        )),
+        "served past the cap: {waited:?}"
+    );
+    assert_eq!(server.token_request_count(), 1);
+
+    // ...and is, once it closes.
+    drop(reader);
+    drop(first);
+    second.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut reader = BufReader::new(second);
+    assert_eq!(read_response(&mut reader).0, 200);
+    assert_eq!(server.token_request_count(), 2);
+}

@@ -425,8 +425,9 @@ const CHANGES: &str = "\
   6,571.
 - Part 2, tasks: in the first report 8 tasks fell to 14.4 M calls/s (the Mutex baseline fell \
   too). A warm `token()` never waits, so a task held its worker to the end; tasks now yield every \
-  1,024 calls (commit 5d0861b). The table still depends on where Tokio places the tasks: in the \
-  run at 71826c0 the dip moved to 2 tasks for ours and the Mutex alike. Dealing tasks evenly over \
+  1,024 calls (commit 5d0861b). The table still depends on where Tokio places the tasks: runs at \
+  71826c0 and at this commit show no dip, one at 8388fe8 showed one at 2 tasks (14.4 M calls/s), \
+  for ours and the Mutex alike. Dealing tasks evenly over \
   two single-thread runtimes was tried and dropped (ours then rose with the task count, 20 → 30 M \
   calls/s, but the Go-style provider's async mutex woke tasks across runtimes and fell to \
   0.1 M calls/s, an unfair comparison).

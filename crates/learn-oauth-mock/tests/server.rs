@@ -5,7 +5,6 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -17,18 +16,6 @@ fn https_server() -> MockServer {
         .https(true)
         .start()
         .unwrap()
-}
-
-fn agent_trusting(pem: &str) -> ureq::Agent {
-    let ca = ureq::tls::Certificate::from_pem(pem.as_bytes()).unwrap();
-    let tls = ureq::tls::TlsConfig::builder()
-        .root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![ca])))
-        .build();
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .tls_config(tls)
-        .build()
-        .into()
 }
 
 #[test]
@@ -194,38 +181,6 @@ async fn it_works_inside_a_tokio_test_and_drops_there() {
     drop(server);
 }
 
-/// Reads one response off a kept-alive connection (Content-Length framing).
-fn read_response(reader: &mut BufReader<TcpStream>) -> (u16, String) {
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    let status = line.split(' ').nth(1).unwrap().parse().unwrap();
-    let mut length = 0;
-    loop {
-        line.clear();
-        reader.read_line(&mut line).unwrap();
-        if line == "\r\n" {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':')
-            && name.eq_ignore_ascii_case("content-length")
-        {
-            length = value.trim().parse().unwrap();
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).unwrap();
-    (status, String::from_utf8(body).unwrap())
-}
-
-fn keep_alive_request(body: &str) -> String {
-    format!(
-        "POST /oauth2/token/{TENANT} HTTP/1.1\r\nHost: x\r\nAuthorization: {}\r\n\
-         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-        basic_raw(TENANT, SECRET),
-        body.len()
-    )
-}
-
 #[test]
 fn a_kept_alive_connection_serves_sequential_and_pipelined_requests() {
     let server = server();
@@ -259,10 +214,6 @@ fn a_chunked_body_and_expect_continue_are_understood() {
         .strip_prefix("HTTP/1.1 100 Continue\r\n\r\n")
         .expect("100 Continue first");
     assert!(rest.starts_with("HTTP/1.1 200 OK\r\n"), "{rest}");
-}
-
-fn status_of(server: &MockServer, request: &[u8]) -> u16 {
-    parse_raw(&raw_exchange(server.local_addr(), request).0).status
 }
 
 #[test]
@@ -374,63 +325,4 @@ fn the_command_line_tool_rejects_bad_arguments() {
             .unwrap();
         assert_eq!(output.status.code(), Some(2), "{args:?}");
     }
-}
-
-#[test]
-fn past_max_records_the_oldest_records_go_and_the_count_stays_exact() {
-    let server = MockServer::builder()
-        .tenant(Tenant::new(TENANT, SECRET))
-        .max_records(3)
-        .start()
-        .unwrap();
-    server.enqueue(Fault::status(503));
-    for _ in 0..5 {
-        get_token(&server);
-    }
-    assert_eq!(server.token_request_count(), 5);
-    let kept = server.requests();
-    assert_eq!(kept.len(), 3);
-    // The faulted first request is among those forgotten: the newest three are kept.
-    assert!(kept.iter().all(|r| !r.faulted && r.succeeded()));
-    server.clear_requests();
-    assert_eq!((server.token_request_count(), server.requests().len()), (0, 0));
-}
-
-#[test]
-fn past_max_connections_a_new_connection_waits_until_one_closes() {
-    let server = MockServer::builder()
-        .tenant(Tenant::new(TENANT, SECRET))
-        .max_connections(1)
-        .start()
-        .unwrap();
-    // The one slot: a kept-alive connection that has been served once.
-    let first = TcpStream::connect(server.local_addr()).unwrap();
-    first.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    let mut reader = BufReader::new(first.try_clone().unwrap());
-    let request = keep_alive_request("grant_type=client_credentials");
-    (&first).write_all(request.as_bytes()).unwrap();
-    assert_eq!(read_response(&mut reader).0, 200);
-
-    // A second connection is not served while the first is open...
-    let mut second = TcpStream::connect(server.local_addr()).unwrap();
-    second.write_all(request.as_bytes()).unwrap();
-    second.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
-    let mut byte = [0u8; 1];
-    let waited = second.read(&mut byte);
-    assert!(
-        waited.as_ref().is_err_and(|e| matches!(
-            e.kind(),
-            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-        )),
-        "served past the cap: {waited:?}"
-    );
-    assert_eq!(server.token_request_count(), 1);
-
-    // ...and is, once it closes.
-    drop(reader);
-    drop(first);
-    second.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    let mut reader = BufReader::new(second);
-    assert_eq!(read_response(&mut reader).0, 200);
-    assert_eq!(server.token_request_count(), 2);
 }

@@ -1,10 +1,12 @@
-//! Helpers shared by the integration tests: a ureq agent that keeps 4xx/5xx as
-//! responses, credential encoders, and a raw-socket client for broken responses.
+//! Helpers shared by the integration tests: ureq agents that keep 4xx/5xx as
+//! responses, credential encoders, and a raw-socket client for broken responses and
+//! kept-alive connections.
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -28,6 +30,20 @@ pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(20)))
+        .build()
+        .into()
+}
+
+/// Like [`agent`], trusting only the CA certificate `pem` (an HTTPS mock's).
+pub(crate) fn agent_trusting(pem: &str) -> ureq::Agent {
+    let ca = ureq::tls::Certificate::from_pem(pem.as_bytes()).unwrap();
+    let tls = ureq::tls::TlsConfig::builder()
+        .root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![ca])))
+        .build();
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(20)))
+        .tls_config(tls)
         .build()
         .into()
 }
@@ -197,4 +213,42 @@ pub(crate) fn parse_raw(bytes: &[u8]) -> RawResponse {
         headers,
         body: bytes[end + 4..].to_vec(),
     }
+}
+
+/// The status of the response to `request`, sent on a fresh connection.
+pub(crate) fn status_of(server: &MockServer, request: &[u8]) -> u16 {
+    parse_raw(&raw_exchange(server.local_addr(), request).0).status
+}
+
+/// A token request with raw Basic credentials that leaves the connection open.
+pub(crate) fn keep_alive_request(body: &str) -> String {
+    format!(
+        "POST /oauth2/token/{TENANT} HTTP/1.1\r\nHost: x\r\nAuthorization: {}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        basic_raw(TENANT, SECRET),
+        body.len()
+    )
+}
+
+/// Reads one response off a kept-alive connection (Content-Length framing).
+pub(crate) fn read_response(reader: &mut BufReader<TcpStream>) -> (u16, String) {
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let status = line.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut length = 0;
+    loop {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        if line == "\r\n" {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap();
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    (status, String::from_utf8(body).unwrap())
 }

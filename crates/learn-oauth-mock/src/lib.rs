@@ -17,6 +17,27 @@
 //! Out of scope: anything but the client-credentials grant, HTTP/2, and being a real
 //! authorization server (tokens look like JWTs but are only random handles).
 //!
+//! # Bounds
+//!
+//! The mock also runs for days as a development server (the `learn-oauth-mock` binary),
+//! so nothing it keeps grows without bound:
+//!
+//! - **Records**: the newest [`DEFAULT_MAX_RECORDS`] token requests
+//!   ([`MockServerBuilder::max_records`]; fewer if they take over about 64 MiB);
+//!   [`MockServer::token_request_count`] stays exact.
+//! - **Connections**: at most [`DEFAULT_MAX_CONNECTIONS`] served at once
+//!   ([`MockServerBuilder::max_connections`]); past it the mock stops accepting and new
+//!   connections wait in the listen backlog. A connection that sits idle, or takes too
+//!   long over one request or response, is closed after the idle timeout (30 s,
+//!   [`MockServerBuilder::idle_timeout`]).
+//! - **Issued tokens**: the newest [`DEFAULT_MAX_ISSUED_TOKENS`]
+//!   ([`MockServerBuilder::max_issued_tokens`]); older ones are forgotten, and so
+//!   rejected by the protected resource.
+//! - **One request**: a request line and headers of at most 64 KiB and 100 fields (else
+//!   431 or 400), a body of at most 64 KiB however it is framed (else 413), a chunked
+//!   trailer section of at most 64 KiB (else 431).
+//! - **Faults**: only those a test queues; each request takes one.
+//!
 //! # Example
 //!
 //! ```
@@ -67,6 +88,7 @@ mod token_store;
 pub use client_auth::{AuthMethod, BasicEncoding};
 pub use fault::{Fault, Quirk};
 pub use record::RecordedRequest;
-pub use server::{DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RECORDS, MockServer, MockServerBuilder};
+pub use server::{
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_ISSUED_TOKENS, DEFAULT_MAX_RECORDS, MockServer, MockServerBuilder,
+};
 pub use tenant::{HostKind, Tenant};
-pub use token_store::MAX_LIVE_TOKENS;

@@ -33,4 +33,16 @@ impl RecordedRequest {
     pub fn succeeded(&self) -> bool {
         self.succeeded
     }
+
+    /// Roughly how many bytes this record takes (its own size plus what its strings and
+    /// its scope list hold), for the records' memory bound.
+    pub(crate) fn footprint(&self) -> usize {
+        let string = String::capacity;
+        size_of::<Self>()
+            + string(&self.tenant)
+            + self.client_id.as_ref().map_or(0, string)
+            + self.grant_type.as_ref().map_or(0, string)
+            + self.scopes.capacity() * size_of::<String>()
+            + self.scopes.iter().map(string).sum::<usize>()
+    }
 }

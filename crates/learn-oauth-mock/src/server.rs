@@ -49,6 +49,7 @@ pub struct MockServerBuilder {
     limits: Limits,
     max_records: usize,
     max_connections: usize,
+    max_issued_tokens: usize,
 }
 
 /// How many recorded token requests a server keeps by default (the newest); see
@@ -58,6 +59,10 @@ pub const DEFAULT_MAX_RECORDS: usize = 10_000;
 /// How many connections a server serves at once by default; see
 /// [`MockServerBuilder::max_connections`].
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+
+/// How many issued tokens a server remembers by default (the newest); see
+/// [`MockServerBuilder::max_issued_tokens`].
+pub const DEFAULT_MAX_ISSUED_TOKENS: usize = 100_000;
 
 impl Default for MockServerBuilder {
     fn default() -> Self {
@@ -75,6 +80,7 @@ impl Default for MockServerBuilder {
             },
             max_records: DEFAULT_MAX_RECORDS,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_issued_tokens: DEFAULT_MAX_ISSUED_TOKENS,
         }
     }
 }
@@ -132,18 +138,31 @@ impl MockServerBuilder {
 
     /// How many recorded token requests ([`MockServer::requests`]) to keep: past it the
     /// oldest are forgotten, so a long-running mock does not grow without bound.
-    /// [`MockServer::token_request_count`] stays exact. At least 1. Default:
+    /// [`MockServer::token_request_count`] stays exact. Records are also forgotten, oldest
+    /// first, once the kept ones would take more than about 64 MiB, which only requests
+    /// with unusually large fields (thousands of scopes) come near. At least 1. Default:
     /// [`DEFAULT_MAX_RECORDS`].
     pub fn max_records(mut self, max: usize) -> Self {
         self.max_records = max.max(1);
         self
     }
 
-    /// How many connections are served at once: past it, new connections wait in the
-    /// listen backlog until one closes (idle ones close after the idle timeout). At least
-    /// 1. Default: [`DEFAULT_MAX_CONNECTIONS`].
+    /// How many connections are served at once. Past it the server stops accepting: new
+    /// connections complete the TCP handshake in the kernel's listen backlog and are
+    /// served, in order, as served ones close (idle ones close after the
+    /// [idle timeout](Self::idle_timeout)). At least 1. Default:
+    /// [`DEFAULT_MAX_CONNECTIONS`].
     pub fn max_connections(mut self, max: usize) -> Self {
         self.max_connections = max.max(1);
+        self
+    }
+
+    /// How many issued tokens to remember: only the newest `max` issued tokens can be
+    /// valid, so past it the oldest are forgotten and the protected resource rejects them
+    /// (401) as if revoked, even before they expire. At least 1. Default:
+    /// [`DEFAULT_MAX_ISSUED_TOKENS`].
+    pub fn max_issued_tokens(mut self, max: usize) -> Self {
+        self.max_issued_tokens = max.max(1);
         self
     }
 
@@ -183,6 +202,7 @@ impl MockServerBuilder {
             basic_encoding: self.basic_encoding,
             limits: self.limits,
             max_records: self.max_records,
+            max_issued_tokens: self.max_issued_tokens,
         }));
         let max_connections = self.max_connections;
         let (ca_pem, ca_der, acceptor) = match tls {
@@ -295,7 +315,9 @@ pub struct MockServer {
 
 impl MockServer {
     /// A builder with defaults: no tenants, public API, 3600 s tokens, either Basic
-    /// encoding, plain HTTP on `127.0.0.1` and an ephemeral port.
+    /// encoding, plain HTTP on `127.0.0.1` and an ephemeral port, and the default bounds
+    /// ([`DEFAULT_MAX_RECORDS`], [`DEFAULT_MAX_CONNECTIONS`],
+    /// [`DEFAULT_MAX_ISSUED_TOKENS`]).
     pub fn builder() -> MockServerBuilder {
         MockServerBuilder::default()
     }
@@ -366,21 +388,22 @@ impl MockServer {
     /// Exact however many there were (unlike [`requests`](Self::requests)).
     #[must_use]
     pub fn token_request_count(&self) -> usize {
-        self.shared.lock().request_count
+        self.shared.lock().request_count()
     }
 
-    /// The token requests so far, oldest first: all of them, or the newest
-    /// [`MockServerBuilder::max_records`] once there were more.
+    /// The token requests so far, oldest first: all of them, or only the newest once
+    /// there were more than [`MockServerBuilder::max_records`] (default
+    /// [`DEFAULT_MAX_RECORDS`]): older ones are dropped, so index from the end (or
+    /// compare [`token_request_count`](Self::token_request_count)) when a mock has served
+    /// that many.
     #[must_use]
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.lock().records.iter().cloned().collect()
+        self.shared.lock().records().cloned().collect()
     }
 
     /// Forgets the recorded requests (the count starts again from zero).
     pub fn clear_requests(&self) {
-        let mut state = self.shared.lock();
-        state.records.clear();
-        state.request_count = 0;
+        self.shared.lock().clear_records();
     }
 
     /// Invalidates every token issued so far.

@@ -21,6 +21,8 @@ pub(crate) struct Config {
     pub(crate) limits: Limits,
     /// How many [`RecordedRequest`]s are kept (the newest).
     pub(crate) max_records: usize,
+    /// How many issued tokens are remembered (the newest).
+    pub(crate) max_issued_tokens: usize,
 }
 
 impl Config {
@@ -30,25 +32,68 @@ impl Config {
     }
 }
 
+/// Roughly how much memory the kept records may take in all. A record is normally a few
+/// hundred bytes, so `max_records` is what binds; but one request can make its record
+/// about a megabyte (a 64 KiB body of one-letter scopes), and this keeps 10,000 of those
+/// from taking gigabytes.
+pub(crate) const RECORDS_MEMORY: usize = 64 * 1024 * 1024;
+
 /// What changes while the server runs.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct State {
     pub(crate) faults: VecDeque<Fault>,
-    /// The newest token requests, at most `Config::max_records` of them.
-    pub(crate) records: VecDeque<RecordedRequest>,
-    /// Every token request since the start or the last `clear_requests`, kept or not.
-    pub(crate) request_count: usize,
+    /// The newest token requests: at most `Config::max_records` of them, and only as many
+    /// as fit in `RECORDS_MEMORY` (but always the newest one).
+    records: VecDeque<RecordedRequest>,
+    /// What `records` takes, as [`RecordedRequest::footprint`] counts it.
+    records_bytes: usize,
+    /// Every token request since the start or the last `clear_records`, kept or not.
+    request_count: usize,
     pub(crate) tokens: TokenStore,
 }
 
 impl State {
-    /// Records a token request, forgetting the oldest record past `max_records`.
-    pub(crate) fn record(&mut self, record: RecordedRequest, max_records: usize) {
-        self.request_count = self.request_count.saturating_add(1);
-        self.records.push_back(record);
-        while self.records.len() > max_records {
-            self.records.pop_front();
+    /// No faults, no records, no tokens; at most `max_issued_tokens` tokens remembered.
+    pub(crate) fn new(max_issued_tokens: usize) -> Self {
+        State {
+            faults: VecDeque::new(),
+            records: VecDeque::new(),
+            records_bytes: 0,
+            request_count: 0,
+            tokens: TokenStore::with_cap(max_issued_tokens),
         }
+    }
+
+    /// Records a token request, forgetting the oldest records past `max_records` or
+    /// `max_bytes` (never the one just recorded).
+    pub(crate) fn record(&mut self, record: RecordedRequest, max_records: usize, max_bytes: usize) {
+        self.request_count = self.request_count.saturating_add(1);
+        self.records_bytes = self.records_bytes.saturating_add(record.footprint());
+        self.records.push_back(record);
+        while self.records.len() > max_records.max(1)
+            || (self.records_bytes > max_bytes && self.records.len() > 1)
+        {
+            if let Some(oldest) = self.records.pop_front() {
+                self.records_bytes = self.records_bytes.saturating_sub(oldest.footprint());
+            }
+        }
+    }
+
+    /// The kept records, oldest first.
+    pub(crate) fn records(&self) -> impl Iterator<Item = &RecordedRequest> {
+        self.records.iter()
+    }
+
+    /// How many token requests were recorded, kept or not.
+    pub(crate) fn request_count(&self) -> usize {
+        self.request_count
+    }
+
+    /// Forgets every record and starts the count again from zero.
+    pub(crate) fn clear_records(&mut self) {
+        self.records.clear();
+        self.records_bytes = 0;
+        self.request_count = 0;
     }
 }
 
@@ -62,8 +107,8 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(config: Config) -> Self {
         Shared {
+            state: Mutex::new(State::new(config.max_issued_tokens)),
             config,
-            state: Mutex::new(State::default()),
         }
     }
 
@@ -71,5 +116,50 @@ impl Shared {
     /// matters to a test double, so a poisoned lock is simply taken over.
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client_auth::AuthMethod;
+
+    fn record(tenant: &str, scopes: usize) -> RecordedRequest {
+        RecordedRequest {
+            tenant: tenant.to_owned(),
+            client_id: None,
+            auth: AuthMethod::None,
+            scopes: vec!["a".to_owned(); scopes],
+            grant_type: None,
+            status: Some(400),
+            succeeded: false,
+            faulted: false,
+        }
+    }
+
+    fn kept(state: &State) -> Vec<&str> {
+        state.records().map(|r| r.tenant.as_str()).collect()
+    }
+
+    #[test]
+    fn past_the_memory_bound_the_oldest_records_go_but_never_the_newest() {
+        let small = record("small", 0).footprint();
+        let big = record("big", 1000).footprint();
+        let budget = 3 * small;
+        assert!(big > budget);
+        let mut state = State::new(1);
+        for tenant in ["a", "b", "c", "d"] {
+            state.record(record(tenant, 0), 100, budget);
+        }
+        assert_eq!(kept(&state), ["b", "c", "d"]);
+        state.record(record("big", 1000), 100, budget);
+        assert_eq!(kept(&state), ["big"], "alone over the bound, and kept");
+        state.record(record("e", 0), 100, budget);
+        assert_eq!(kept(&state), ["e"]);
+        assert_eq!(state.request_count(), 6);
+        state.clear_records();
+        assert_eq!((state.records().count(), state.request_count()), (0, 0));
+        state.record(record("f", 0), 100, budget);
+        assert_eq!(kept(&state), ["f"], "clearing resets what the records take");
     }
 }

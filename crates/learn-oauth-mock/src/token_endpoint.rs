@@ -7,7 +7,7 @@ use crate::fault::{Fault, Quirk};
 use crate::http1::Request;
 use crate::record::RecordedRequest;
 use crate::reply::{Reply, Response};
-use crate::state::{Config, Shared};
+use crate::state::{Config, RECORDS_MEMORY, Shared};
 use crate::token_store::TokenStore;
 
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -31,7 +31,7 @@ pub(crate) async fn handle(shared: &Shared, request: &Request, tenant_id: String
         fault,
         delayed,
     );
-    state.record(record, shared.config.max_records);
+    state.record(record, shared.config.max_records, RECORDS_MEMORY);
     reply
 }
 

@@ -1,6 +1,7 @@
 //! Issued tokens, their expiry on the mock's (offsettable) clock, and revocation.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
@@ -15,36 +16,28 @@ pub(crate) struct Issued {
     expires_at: Option<Instant>,
 }
 
-/// How many issued tokens the mock remembers at most. Past it the oldest are forgotten
-/// (and so refused by the protected resource), so a long-running mock does not grow
-/// without bound.
-pub const MAX_LIVE_TOKENS: usize = 100_000;
-
 /// The live tokens and the mock's clock.
 ///
 /// The clock is the real monotonic clock plus an offset that only moves forward
 /// ([`TokenStore::advance_clock`]), so tests can expire tokens without sleeping.
+///
+/// Bounded: only the newest `cap` issued tokens can be valid. `order` holds at most `cap`
+/// of them, a contiguous run of the newest, and `tokens` only ones `order` holds.
 #[derive(Debug)]
 pub(crate) struct TokenStore {
-    tokens: HashMap<String, Issued>,
+    tokens: HashMap<Arc<str>, Issued>,
     /// Issued tokens, oldest first (revoked ones until they reach the front). Tokens
     /// mostly share the server's one lifetime, so they mostly expire in this order:
     /// expired ones are dropped from the front, in constant time per token (one that
     /// outlives a shorter-lived successor keeps it until the cap; `validate` still
-    /// checks every expiry).
-    order: VecDeque<String>,
+    /// checks every expiry). Shares each token's text with `tokens`.
+    order: VecDeque<Arc<str>>,
     offset: Duration,
     cap: usize,
 }
 
-impl Default for TokenStore {
-    fn default() -> Self {
-        Self::with_cap(MAX_LIVE_TOKENS)
-    }
-}
-
 impl TokenStore {
-    /// A store that remembers at most `cap` tokens.
+    /// A store that remembers at most `cap` (at least 1) tokens.
     pub(crate) fn with_cap(cap: usize) -> Self {
         Self {
             tokens: HashMap::new(),
@@ -94,13 +87,14 @@ impl TokenStore {
         self.prune(now);
         let token = loop {
             let candidate = jwt_looking(tenant, client_id, scopes, self.offset, lifetime);
-            if !self.tokens.contains_key(&candidate) {
+            if !self.tokens.contains_key(candidate.as_str()) {
                 break candidate;
             }
         };
-        self.order.push_back(token.clone());
+        let shared: Arc<str> = Arc::from(token.as_str());
+        self.order.push_back(Arc::clone(&shared));
         self.tokens.insert(
-            token.clone(),
+            shared,
             Issued {
                 tenant: tenant.to_owned(),
                 expires_at: now.checked_add(lifetime),
@@ -194,7 +188,7 @@ mod tests {
 
     #[test]
     fn a_token_expires_when_the_clock_reaches_its_lifetime() {
-        let mut store = TokenStore::default();
+        let mut store = TokenStore::with_cap(100);
         let token = store.issue("t", "t", &[], Duration::from_secs(10));
         assert_eq!(store.validate(&token).map(|t| t.tenant.as_str()), Some("t"));
         store.advance_clock(Duration::from_secs(10));
@@ -203,7 +197,7 @@ mod tests {
 
     #[test]
     fn tokens_are_unique_and_look_like_jwts() {
-        let mut store = TokenStore::default();
+        let mut store = TokenStore::with_cap(100);
         let a = store.issue("t", "t", &[], Duration::from_secs(10));
         let b = store.issue("t", "t", &[], Duration::from_secs(10));
         assert_ne!(a, b);
@@ -227,7 +221,7 @@ mod tests {
 
     #[test]
     fn expired_and_revoked_tokens_leave_the_store() {
-        let mut store = TokenStore::default();
+        let mut store = TokenStore::with_cap(100);
         let a = store.issue("t", "t", &[], Duration::from_secs(10));
         let b = store.issue("t", "t", &[], Duration::from_secs(10));
         assert!(store.revoke(&a));
@@ -240,7 +234,7 @@ mod tests {
 
     #[test]
     fn revoked_tokens_are_invalid() {
-        let mut store = TokenStore::default();
+        let mut store = TokenStore::with_cap(100);
         let a = store.issue("t", "t", &[], Duration::from_secs(10));
         let b = store.issue("t", "t", &[], Duration::from_secs(10));
         assert!(store.revoke(&a));

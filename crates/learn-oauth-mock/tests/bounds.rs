@@ -1,5 +1,6 @@
 //! What keeps a long-running mock (the `learn-oauth-mock` binary, up for days) bounded:
-//! the records it keeps and the connections it serves at once.
+//! the records it keeps, the connections it serves at once, the tokens it remembers, and
+//! what one request can make it buffer.
 
 mod common;
 
@@ -65,4 +66,134 @@ fn past_max_connections_a_new_connection_waits_until_one_closes() {
     let mut reader = BufReader::new(second);
     assert_eq!(read_response(&mut reader).0, 200);
     assert_eq!(server.token_request_count(), 2);
+}
+
+#[test]
+fn connections_past_the_cap_that_close_unserved_do_not_stop_serving() {
+    let server = builder().max_connections(2).start().unwrap();
+    let extra: Vec<TcpStream> = (0..20)
+        .map(|i| {
+            let mut stream = TcpStream::connect(server.local_addr()).unwrap();
+            if i % 2 == 0 {
+                let half = format!("POST /oauth2/token/{TENANT} HTTP/1.1\r\nHost: x\r\n");
+                stream.write_all(half.as_bytes()).unwrap();
+            }
+            stream
+        })
+        .collect();
+    drop(extra);
+    // Each slot comes back as its connection ends, so these are served (a leaked slot
+    // would leave them waiting until the client's 20 s timeout).
+    for _ in 0..3 {
+        assert_eq!(get_token(&server).status, 200);
+    }
+    assert_eq!(server.token_request_count(), 3);
+}
+
+#[test]
+fn over_https_connections_that_never_finish_a_handshake_give_their_slot_back() {
+    let server = builder().https(true).max_connections(1).start().unwrap();
+    let extra: Vec<TcpStream> = (0..5)
+        .map(|_| TcpStream::connect(server.local_addr()).unwrap())
+        .collect();
+    drop(extra);
+    let agent = agent_trusting(&server.ca_certificate_pem().unwrap());
+    let response = agent
+        .post(server.token_url(TENANT))
+        .header("Authorization", basic_raw(TENANT, SECRET))
+        .send_form([("grant_type", "client_credentials")])
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+}
+
+#[test]
+fn an_idle_connection_holds_its_slot_only_until_the_idle_timeout() {
+    let server = builder()
+        .max_connections(1)
+        .idle_timeout(Duration::from_millis(300))
+        .start()
+        .unwrap();
+    // Accepted first (the listen backlog is first in, first out) and never sends a thing.
+    let mut idle = TcpStream::connect(server.local_addr()).unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    assert_eq!(get_token(&server).status, 200);
+    let mut rest = Vec::new();
+    assert_eq!(idle.read_to_end(&mut rest).unwrap(), 0, "closed, never answered");
+}
+
+#[test]
+fn past_max_issued_tokens_the_oldest_tokens_are_rejected_by_the_resource() {
+    let server = builder().max_issued_tokens(2).start().unwrap();
+    let tokens: Vec<String> = (0..3).map(|_| token(&server)).collect();
+    let status = |token: &str| ping(&server, Some(&format!("Bearer {token}"))).status;
+    assert_eq!(status(&tokens[0]), 401, "forgotten past the cap");
+    assert_eq!(status(&tokens[1]), 200);
+    assert_eq!(status(&tokens[2]), 200);
+}
+
+#[test]
+fn a_body_of_exactly_64_kib_is_read_and_one_byte_more_is_413() {
+    let server = server();
+    let form = |pad: usize| {
+        post_form(
+            &server.token_url(TENANT),
+            Some(&basic_raw(TENANT, SECRET)),
+            &[("grant_type", "client_credentials"), ("pad", &"a".repeat(pad))],
+        )
+    };
+    // "grant_type=client_credentials&pad=" is 34 bytes.
+    assert_eq!(form(64 * 1024 - 34).status, 200);
+    let head = format!("POST /oauth2/token/{TENANT} HTTP/1.1\r\nHost: x\r\n");
+    let over = format!("{head}Content-Length: {}\r\n\r\n", 64 * 1024 + 1);
+    assert_eq!(status_of(&server, over.as_bytes()), 413);
+}
+
+#[test]
+fn one_request_cannot_make_the_mock_buffer_past_its_limits() {
+    let server = server();
+    let chunked =
+        format!("POST /oauth2/token/{TENANT} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    let fields = |n: usize| -> String { (0..n).map(|i| format!("X-{i}: v\r\n")).collect() };
+    let cases: Vec<(&str, String, u16)> = vec![
+        (
+            "a header section that never ends",
+            format!("GET /api/v1/ping HTTP/1.1\r\nX: {}", "a".repeat(70_000)),
+            431,
+        ),
+        (
+            "100 header fields",
+            format!(
+                "GET /api/v1/ping HTTP/1.1\r\n{}Connection: close\r\n\r\n",
+                fields(99)
+            ),
+            401,
+        ),
+        (
+            "101 header fields",
+            format!("GET /api/v1/ping HTTP/1.1\r\n{}\r\n", fields(101)),
+            400,
+        ),
+        (
+            "chunks adding up past 64 KiB",
+            format!(
+                "{chunked}{}0\r\n\r\n",
+                format!("400\r\n{}\r\n", "a".repeat(1024)).repeat(65)
+            ),
+            413,
+        ),
+        (
+            "a chunk-size line that never ends",
+            format!("{chunked}1;{}", "x".repeat(2000)),
+            400,
+        ),
+        (
+            "a trailer section that never ends",
+            format!("{chunked}0\r\n{}", "X: v\r\n".repeat(12_000)),
+            431,
+        ),
+    ];
+    for (what, request, status) in cases {
+        assert_eq!(status_of(&server, request.as_bytes()), status, "{what}");
+    }
+    assert_eq!(get_token(&server).status, 200, "still serving");
 }

@@ -138,6 +138,7 @@ pub fn config_from(mut get: impl FnMut(&str) -> Option<OsString>) -> Result<Clie
         Some(url) => builder.token_url(url),
         None => builder.endpoint(Endpoint::preset(environment, region, api)),
     };
+    let client_id_given = client_id.is_some();
     if let Some(id) = client_id {
         builder = builder.client_id(id);
     }
@@ -145,7 +146,7 @@ pub fn config_from(mut get: impl FnMut(&str) -> Option<OsString>) -> Result<Clie
         builder = builder.scopes(scopes.split_ascii_whitespace());
     }
     builder.build().map_err(|source| EnvError::Config {
-        variable: blame(&source),
+        variable: blame(&source, client_id_given),
         source,
     })
 }
@@ -154,11 +155,15 @@ fn invalid(variable: &'static str, expected: &'static str) -> EnvError {
     EnvError::Invalid { variable, expected }
 }
 
-/// Which variable a configuration error came from.
-fn blame(error: &ConfigError) -> &'static str {
+/// Which variable a configuration error came from. Without `LEARN_CLIENT_ID` the tenant
+/// id is the client id, so a refused client id is the tenant id's fault.
+fn blame(error: &ConfigError, client_id_given: bool) -> &'static str {
     match error {
         ConfigError::MissingTenantId | ConfigError::InvalidTenantId(_) => "LEARN_TENANT_ID",
-        ConfigError::InvalidClientId(_) | ConfigError::ClientIdContainsColon => "LEARN_CLIENT_ID",
+        ConfigError::InvalidClientId(_) | ConfigError::ClientIdContainsColon if client_id_given => {
+            "LEARN_CLIENT_ID"
+        }
+        ConfigError::InvalidClientId(_) | ConfigError::ClientIdContainsColon => "LEARN_TENANT_ID",
         ConfigError::MissingClientSecret
         | ConfigError::EmptyClientSecret
         | ConfigError::ClientSecretControlCharacter => "LEARN_API_SECRET",
@@ -176,17 +181,38 @@ mod tests {
 
     #[test]
     fn each_refusal_names_the_variable_it_came_from() {
-        assert_eq!(blame(&ConfigError::MissingTenantId), "LEARN_TENANT_ID");
-        assert_eq!(blame(&ConfigError::ClientIdContainsColon), "LEARN_CLIENT_ID");
-        assert_eq!(blame(&ConfigError::EmptyClientSecret), "LEARN_API_SECRET");
-        assert_eq!(blame(&ConfigError::InvalidUserAgent), "the LEARN_* configuration");
-        let err = from(&[
-            ("LEARN_TENANT_ID", "t1"),
-            ("LEARN_API_SECRET", "s"),
-            ("LEARN_CLIENT_ID", "a:b"),
-        ])
-        .unwrap_err();
-        assert!(err.to_string().starts_with("LEARN_CLIENT_ID is refused"), "{err}");
+        // `from` reads the first of a name, so `extra` overrides the defaults after it.
+        let with = |extra| blamed(&[extra, ("LEARN_TENANT_ID", "t1"), ("LEARN_API_SECRET", "s")]);
+        assert_eq!(with(("LEARN_TENANT_ID", "..")), "LEARN_TENANT_ID");
+        assert_eq!(with(("LEARN_API_SECRET", "s\n")), "LEARN_API_SECRET");
+        assert_eq!(with(("LEARN_CLIENT_ID", "a:b")), "LEARN_CLIENT_ID");
+        assert_eq!(with(("LEARN_SCOPES", "api\"all")), "LEARN_SCOPES");
+        let url = "http://auth.example.com/oauth2/token/t1";
+        assert_eq!(with(("LEARN_TOKEN_URL", url)), "LEARN_TOKEN_URL");
+    }
+
+    #[test]
+    fn a_colon_in_the_tenant_id_standing_in_for_the_client_id_blames_the_tenant_id() {
+        let vars = [("LEARN_TENANT_ID", "a:b"), ("LEARN_API_SECRET", "s")];
+        assert_eq!(blamed(&vars), "LEARN_TENANT_ID");
+    }
+
+    #[test]
+    fn a_refusal_no_variable_caused_blames_none_of_them() {
+        for client_id_given in [false, true] {
+            assert_eq!(
+                blame(&ConfigError::InvalidUserAgent, client_id_given),
+                "the LEARN_* configuration"
+            );
+        }
+    }
+
+    /// The variable the configuration's refusal of `vars` names.
+    fn blamed(vars: &[(&str, &str)]) -> &'static str {
+        match from(vars).unwrap_err() {
+            EnvError::Config { variable, .. } => variable,
+            other => panic!("not a refusal by the configuration: {other}"),
+        }
     }
 
     fn from(vars: &[(&str, &str)]) -> Result<ClientConfig, EnvError> {

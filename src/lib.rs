@@ -30,6 +30,11 @@ pub fn human(d: Duration) -> String {
     }
 }
 
+/// How long a resource call may take to connect.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a resource call may take in all, connecting included.
+const TOTAL_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Calls `url` (the mock's protected resource) with `token` over a blocking `ureq`
 /// agent (10 s to connect, 30 s in all); returns the HTTP status.
 ///
@@ -39,8 +44,8 @@ pub fn human(d: Duration) -> String {
 pub fn call_resource_blocking(url: &str, token: &AccessToken) -> Result<u16, ureq::Error> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
-        .timeout_connect(Some(Duration::from_secs(10)))
-        .timeout_global(Some(Duration::from_secs(30)))
+        .timeout_connect(Some(CONNECT_TIMEOUT))
+        .timeout_global(Some(TOTAL_TIMEOUT))
         .build()
         .into();
     let response = agent
@@ -50,10 +55,11 @@ pub fn call_resource_blocking(url: &str, token: &AccessToken) -> Result<u16, ure
     Ok(response.status().as_u16())
 }
 
-/// Calls `url` (the mock's protected resource) with `token` over `reqwest`; returns the
-/// HTTP status. Pass the provider's own client (`provider.transport().client()`), which
-/// is configured with rustls and the ring provider and has the transport's connect and
-/// total timeouts.
+/// Calls `url` (the mock's protected resource) with `token` over `reqwest` (30 s in all,
+/// whatever the client's own timeout); returns the HTTP status. Pass the provider's own
+/// client (`provider.transport().client()`), which is configured with rustls and the ring
+/// provider and, unless its options say otherwise, a 10 s connect timeout (a request
+/// cannot set its own).
 ///
 /// # Errors
 ///
@@ -66,6 +72,7 @@ pub async fn call_resource(
     let response = client
         .get(url)
         .header(http::header::AUTHORIZATION, token.authorization_header())
+        .timeout(TOTAL_TIMEOUT)
         .send()
         .await?;
     Ok(response.status().as_u16())

@@ -20,6 +20,11 @@ start=$SECONDS
 say() { printf -- '--- hardening: %s (%ds)\n' "$1" $((SECONDS - start)); }
 
 say "tools"
+# libfuzzer-sys compiles C++; .ci/run installs a compiler when it can, this only says so.
+if ! command -v c++ >/dev/null; then
+  echo "hardening: libfuzzer-sys needs a C++ compiler (c++); install build-essential" >&2
+  exit 1
+fi
 # Pinned: a newer release may need a newer rustc or read deny.toml differently.
 command -v cargo-deny >/dev/null || cargo install --locked cargo-deny --version 0.20.2
 command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz --version 0.13.2

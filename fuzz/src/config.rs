@@ -1,8 +1,9 @@
 //! `config`: arbitrary configuration inputs through `ClientConfig::builder`.
 //!
 //! Checked for every input: no panic; a refusal is the [`ConfigError`] the documented
-//! rules predict for tenant id, client id, secret and scopes (checked in the builder's
-//! order); for every valid configuration the token request serializes to HTTP/1.1 that
+//! rules predict for tenant id, client id, secret, the colon and the User-Agent (checked
+//! in the builder's order; a refused scope or token URL, checked against the library's
+//! own parsers, may come before the User-Agent's); for every valid configuration the token request serializes to HTTP/1.1 that
 //! `httparse` reads back as sent, the URL path has exactly the expected segments with the
 //! tenant id decoding back from its own, and the form body and `Authorization` header
 //! decode back to exactly the inputs.
@@ -190,7 +191,9 @@ fn printed(built: &Result<ClientConfig, ConfigError>) -> String {
 }
 
 /// The refusal the documented rules predict for the inputs this model covers (ids,
-/// secret, colon, scope syntax), in the builder's order; `None` when those all pass.
+/// secret, colon, user agent), in the builder's order; `None` when those all pass. The
+/// builder checks scopes and the token URL, which this model leaves out, between the
+/// colon and the user agent.
 fn predicted_refusal(input: &ConfigInput) -> Option<ConfigError> {
     if let Some(p) = id_problem(&input.tenant_id) {
         return Some(ConfigError::InvalidTenantId(p));
@@ -208,7 +211,16 @@ fn predicted_refusal(input: &ConfigInput) -> Option<ConfigError> {
     if matches!(input.auth, AuthChoice::BasicRaw) && client_id.contains(':') {
         return Some(ConfigError::ClientIdContainsColon);
     }
+    if input.user_agent.as_deref().is_some_and(user_agent_refused) {
+        return Some(ConfigError::InvalidUserAgent);
+    }
     None
+}
+
+/// The User-Agent rule: non-empty, no surrounding whitespace (any Unicode whitespace, as
+/// documented, although HTTP/1.1 strips only spaces and tabs) and a valid header value.
+fn user_agent_refused(agent: &str) -> bool {
+    agent.is_empty() || agent.trim() != agent || http::HeaderValue::try_from(agent).is_err()
 }
 
 /// Runs one input and checks every invariant; panics on a violation.
@@ -238,7 +250,15 @@ pub fn check(input: &ConfigInput) {
     let config = match built {
         Err(error) => {
             if let Some(p) = predicted {
-                assert_eq!(error, p, "the first refusal is the predicted one");
+                let checked_before = matches!(
+                    error,
+                    ConfigError::InvalidScope { .. }
+                        | ConfigError::ScopeNotOffered { .. }
+                        | ConfigError::InvalidTokenUrl(_)
+                );
+                if !(p == ConfigError::InvalidUserAgent && checked_before) {
+                    assert_eq!(error, p, "the first refusal is the predicted one");
+                }
             }
             match error {
                 ConfigError::InvalidScope { index, problem } => {
@@ -250,14 +270,9 @@ pub fn check(input: &ConfigInput) {
                     assert!(!Scope::new(scope).expect("a valid scope").is_offered_by(api));
                 }
                 ConfigError::InvalidUserAgent => {
-                    let agent = input
-                        .user_agent
-                        .as_deref()
-                        .expect("only a given user agent is refused");
                     assert!(
-                        has_surrounding_whitespace(agent.as_bytes())
-                            || http::HeaderValue::try_from(agent).is_err(),
-                        "a user agent HTTP carries as is was refused"
+                        input.user_agent.as_deref().is_some_and(user_agent_refused),
+                        "a user agent the rule allows was refused"
                     );
                 }
                 ConfigError::InvalidTokenUrl(_) => {
@@ -379,11 +394,6 @@ fn check_wire(request: &Request<learn_oauth_proto::RequestBody>) {
     );
 }
 
-/// Empty, or starting or ending with a space or tab: not a value HTTP/1.1 carries as is.
-fn has_surrounding_whitespace(value: &[u8]) -> bool {
-    value.is_empty() || value.trim_ascii() != value
-}
-
 /// Undoes `application/x-www-form-urlencoded` on one value.
 fn form_decode(text: &str) -> String {
     percent_decode_str(&text.replace('+', " "))
@@ -455,4 +465,46 @@ fn check_form(request: &Request<learn_oauth_proto::RequestBody>, scopes: String,
         expected += 2;
     }
     assert_eq!(form.len(), expected, "no other fields: {form:?}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(user_agent: &str, scopes: &[&str], endpoint: EndpointChoice) -> ConfigInput {
+        ConfigInput {
+            tenant_id: "t".to_owned(),
+            client_id: None,
+            secret: "s".to_owned(),
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+            endpoint,
+            auth: AuthChoice::BasicRaw,
+            user_agent: Some(user_agent.to_owned()),
+        }
+    }
+
+    fn preset() -> EndpointChoice {
+        EndpointChoice::Preset {
+            staging: false,
+            mea: false,
+            webhooks: false,
+        }
+    }
+
+    /// The oracle once allowed only ASCII padding, while the builder documents (and
+    /// checks) any whitespace: a User-Agent padded with U+00A0 failed the target.
+    #[test]
+    fn a_user_agent_padded_with_any_whitespace_is_predicted_refused() {
+        for agent in ["", " agent", "agent\t", "agent\u{a0}", "\u{3000}agent"] {
+            let input = input(agent, &[], preset());
+            assert_eq!(predicted_refusal(&input), Some(ConfigError::InvalidUserAgent));
+            check(&input);
+        }
+    }
+
+    #[test]
+    fn a_scope_or_url_refusal_may_come_before_the_user_agent_s() {
+        check(&input(" agent", &["bad scope"], preset()));
+        check(&input(" agent", &[], EndpointChoice::Raw("not a url".to_owned())));
+    }
 }

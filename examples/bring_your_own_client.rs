@@ -1,25 +1,15 @@
-//! The core alone, with a transport you write: `cargo run --example bring_your_own_client`.
+//! A transport you write, with the whole provider for free:
+//! `cargo run --example bring_your_own_client`.
 //!
-//! `learn-oauth-proto` never touches the network. Here a forty-line HTTP/1.1 client over
-//! `std::net::TcpStream` carries its requests to the embedded mock token server, and the
-//! core's [`TokenLifecycle`] decides when to fetch — the same loop the bundled providers
-//! run:
-//!
-//! ```text
-//! loop {
-//!     match lifecycle.poll_driver(now) {
-//!         Ready { token, refresh } => use the token (start `refresh` in the background)
-//!         Fetch(id)                => send config.token_request(), then
-//!                                     lifecycle.handle_response(now, id, config.parse_response(..))
-//!         Sleep(until)             => sleep until `until` (a retry is scheduled)
-//!         AwaitFetch(until)        => wait for the request in flight to be reported, or until `until`
-//!         Failed(error)            => give up with `error`
-//!     }
-//! }
-//! ```
+//! `learn-oauth` never insists on an HTTP client. Here a forty-line HTTP/1.1 client over
+//! `std::net::TcpStream` becomes a transport with one trait impl, [`SendBlocking`], and
+//! `Provider<Blocking<TcpTransport>>` gives it everything the bundled providers have:
+//! single flight, refresh ahead, backoff, `Retry-After`, the hold-off after bad
+//! credentials and `invalidate`.
 //!
 //! The mock is told to fail twice (a 503 with `Retry-After: 1`, then a proxy's HTML 502)
-//! so the loop shows the core's retries.
+//! so the run shows the provider's retries; eight threads then ask at once and share the
+//! cached token.
 #![forbid(unsafe_code)]
 #![allow(clippy::disallowed_methods)] // an application reads the clock
 
@@ -27,12 +17,28 @@ use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use learn_oauth::{
-    AccessToken, ClientConfig, DriverStep, Error, RefreshPolicy, TokenLifecycle, TransportError,
-    TransportErrorKind,
-};
+use learn_oauth::driver::{Blocking, Provider, SendBlocking};
+use learn_oauth::{ClientConfig, RequestBody, TransportError, TransportErrorKind};
 use learn_oauth_examples::describe;
 use learn_oauth_mock::{Fault, MockServer, Tenant};
+
+/// The transport: the whole of what this file adds to the library.
+#[derive(Debug)]
+struct TcpTransport;
+
+impl SendBlocking for TcpTransport {
+    fn send(
+        &self,
+        request: http::Request<RequestBody>,
+        body_limit: usize,
+        timeout: Duration,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        exchange(&request, body_limit, timeout).map_err(|e| TransportError::with_source(kind(&e), e))
+    }
+}
+
+/// The provider over it.
+type TokenProvider = Provider<Blocking<TcpTransport>>;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = MockServer::builder()
@@ -46,71 +52,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .tenant_id("my-tenant")
         .client_secret("s3cret")
         .build()?;
-    let mut lifecycle = TokenLifecycle::new(RefreshPolicy::default(), seed());
+    let provider = TokenProvider::with_transport(config, TcpTransport);
 
-    let token = get_token(&mut lifecycle, &config)?;
-    println!("got {}", describe(&token, Instant::now()));
-    // A second ask is answered from the lifecycle's cache: no request.
-    let again = get_token(&mut lifecycle, &config)?;
-    assert!(again.same_as(&token));
+    let started = Instant::now();
+    let token = provider.token()?;
     println!(
-        "the mock saw {} token requests (two faults, one success); the second ask was cached",
+        "got {} after {:.1}s (the provider waited out Retry-After and a backoff)",
+        describe(&token, Instant::now()),
+        started.elapsed().as_secs_f64()
+    );
+    // Eight threads at once: all answered from the cache, no request.
+    std::thread::scope(|scope| {
+        for _ in 0..8 {
+            scope.spawn(|| assert!(provider.token().expect("a token").same_as(&token)));
+        }
+    });
+    println!(
+        "the mock saw {} token requests (two faults, one success); eight more callers were cached",
         server.token_request_count()
     );
     assert_eq!(server.token_request_count(), 3);
     Ok(())
 }
 
-/// The driving loop, single-threaded: nothing else is waiting, so `AwaitFetch` cannot
-/// happen here and a background refresh is simply done inline.
-fn get_token(lifecycle: &mut TokenLifecycle, config: &ClientConfig) -> Result<AccessToken, Error> {
-    loop {
-        match lifecycle.poll_driver(Instant::now()) {
-            DriverStep::Ready { token, refresh } => {
-                if let Some(fetch) = refresh {
-                    let result = exchange(config);
-                    lifecycle.handle_response(Instant::now(), fetch, result);
-                }
-                return Ok(token);
-            }
-            DriverStep::Fetch(fetch) => {
-                let result = exchange(config);
-                if let Err(e) = &result {
-                    println!("attempt failed: {e} (retryable: {})", e.is_retryable());
-                }
-                lifecycle.handle_response(Instant::now(), fetch, result);
-            }
-            DriverStep::Sleep(until) => {
-                let wait = until.saturating_duration_since(Instant::now());
-                println!("core schedules the next attempt in {wait:?}");
-                std::thread::sleep(wait);
-            }
-            DriverStep::Failed(error) => return Err(error),
-            // AwaitFetch (and any step a newer core adds): nothing runs concurrently here.
-            _ => std::thread::sleep(Duration::from_millis(10)),
-        }
-    }
-}
-
-/// One token exchange: the core builds the request and judges the answer; this function
-/// only moves bytes.
-fn exchange(config: &ClientConfig) -> Result<AccessToken, Error> {
-    let request = config.token_request();
-    let response =
-        send(&request, config.max_response_bytes()).map_err(|e| TransportError::with_source(kind(&e), e))?;
-    config.parse_response(&response, Instant::now())
-}
-
 /// A minimal HTTP/1.1 client for plain-HTTP loopback URLs: one request per connection,
-/// at most `max_body + 1` body bytes read (the core reports an oversized body).
-fn send(
-    request: &http::Request<learn_oauth::RequestBody>,
-    max_body: usize,
+/// at most `body_limit` body bytes read (the core reports an oversized body).
+fn exchange(
+    request: &http::Request<RequestBody>,
+    body_limit: usize,
+    timeout: Duration,
 ) -> io::Result<http::Response<Vec<u8>>> {
     let uri = request.uri();
     let authority = uri.authority().ok_or_else(|| io::Error::other("no authority"))?;
     let mut stream = TcpStream::connect((authority.host(), authority.port_u16().unwrap_or(80)))?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
     let mut head = format!("{} {path} HTTP/1.1\r\nHost: {authority}\r\n", request.method());
     for (name, value) in request.headers() {
@@ -128,7 +104,7 @@ fn send(
 
     let mut raw = Vec::new();
     stream
-        .take((64 * 1024 + max_body + 1) as u64)
+        .take((64 * 1024 + body_limit) as u64)
         .read_to_end(&mut raw)?;
     let split = raw
         .windows(4)
@@ -147,7 +123,7 @@ fn send(
             response = response.header(name.trim(), value.trim());
         }
     }
-    let body = raw[split + 4..].iter().take(max_body + 1).copied().collect();
+    let body = raw[split + 4..].iter().take(body_limit).copied().collect();
     response.body(body).map_err(io::Error::other)
 }
 
@@ -157,11 +133,4 @@ fn kind(e: &io::Error) -> TransportErrorKind {
         io::ErrorKind::ConnectionRefused => TransportErrorKind::Connect,
         _ => TransportErrorKind::Io,
     }
-}
-
-/// Jitter seed: any varying number will do; the core draws no randomness itself.
-fn seed() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64)
 }

@@ -61,7 +61,6 @@
 
 mod body;
 mod config;
-mod driver;
 mod endpoint;
 mod error;
 pub mod lifecycle;
@@ -75,10 +74,6 @@ pub use body::RequestBody;
 pub use config::{
     AuthMethod, BasicEncoding, ClientConfig, ClientConfigBuilder, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_USER_AGENT, MAX_MAX_RESPONSE_BYTES, MIN_MAX_RESPONSE_BYTES,
-};
-pub use driver::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, DriverHooks, FetchReport, PemError, ProviderSettings,
-    RootCertificate, RootCertificateError, SharedLifecycle, TransportOptions,
 };
 pub use endpoint::{
     ApiKind, Endpoint, Environment, MAX_IDENTIFIER_LEN, Region, encode_path_segment, is_loopback,

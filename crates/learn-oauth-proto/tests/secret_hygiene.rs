@@ -19,10 +19,9 @@ use base64::engine::general_purpose::STANDARD;
 use http::StatusCode;
 use learn_oauth_proto::{
     AccessToken, AuthMethod, BasicEncoding, BodyKind, ClientConfig, ClientConfigBuilder, ClientSecret,
-    ConfigError, DriverHooks, DriverStep, Error, ErrorDetail, FetchReport, OAuthError, OAuthErrorCode,
-    ParseOptions, ProviderSettings, RefreshPolicy, ResponseError, ResponseProblem, Scopes, ServerError,
-    TokenLifecycle, TokenPoll, TransportError, TransportErrorKind, UnstructuredBody, VendorError,
-    parse_token_response,
+    ConfigError, Error, ErrorDetail, OAuthError, OAuthErrorCode, ParseOptions, RefreshPolicy, ResponseError,
+    ResponseProblem, Scopes, ServerError, TokenLifecycle, TokenPoll, TransportError, TransportErrorKind,
+    UnstructuredBody, VendorError, parse_token_response,
 };
 
 /// The client secret.
@@ -623,45 +622,6 @@ fn the_lifecycle_and_what_it_hands_out_are_redacted() {
     assert_debug_clean("lifecycle with a token", &machine);
     assert_debug_clean("snapshot", &machine.snapshot().expect("a snapshot"));
     assert_debug_clean("current token", &machine.current_token(later));
-}
-
-/// Hooks for the driver types, on a fixed clock.
-#[derive(Debug)]
-struct Hooks(Instant);
-
-impl DriverHooks for Hooks {
-    fn now(&self) -> Instant {
-        self.0
-    }
-    fn wake_waiters(&self) {}
-}
-
-#[test]
-fn the_driver_types_are_redacted() {
-    let now = Instant::now();
-    for auth in auth_methods() {
-        let config = builder(auth).build().expect("valid config");
-        let settings: ProviderSettings<(), Instant> = ProviderSettings::new(config.clone(), now);
-        assert_debug_clean("provider settings", &settings);
-        let shared = std::sync::Arc::new(learn_oauth_proto::SharedLifecycle::new(
-            config,
-            RefreshPolicy::default(),
-            7,
-            Hooks(now),
-        ));
-        let DriverStep::Fetch(fetch) = shared.poll_driver(now) else {
-            panic!("a request to start");
-        };
-        let report = FetchReport::new(std::sync::Arc::clone(&shared), fetch);
-        assert_debug_clean("fetch report", &report);
-        let token =
-            json(200, &format!(r#"{{"access_token":"{TOKEN}","expires_in":3600}}"#)).expect("a token");
-        report.send(Ok(token));
-        assert!(shared.fresh_token(now).is_some());
-        assert_debug_clean("shared lifecycle with a token", &shared);
-        assert_debug_clean("its lifecycle", &*shared.lock());
-        assert_debug_clean("its driver step", &shared.poll_driver(now));
-    }
 }
 
 /// Sanity check of the checker itself: it does see a canary.

@@ -1,13 +1,14 @@
 //! # learn-oauth-reqwest
 //!
 //! The async transport of `learn-oauth`: access tokens for the Learn platform API over
-//! [`reqwest`], with every decision made by the sans-IO core [`learn_oauth_proto`].
+//! [`reqwest`], with every decision made by the sans-IO core [`learn_oauth_proto`] and
+//! every wait by the driver layer [`learn_oauth_driver`].
 //!
-//! **Promise:** this crate only moves bytes and sleeps. It sends the request the core
-//! builds, reads at most the core's body cap, hands status, headers and body to the core
-//! unchanged, and reports transport failures as typed [`TransportError`]s
-//! (timeout, connect, TLS, I/O). When to fetch, whether to retry and what an answer means
-//! are the core's decisions.
+//! **Promise:** this crate only moves bytes. Its [`Transport`] implements
+//! [`SendAsync`](learn_oauth_driver::SendAsync): it sends the request the core builds,
+//! reads at most the core's body cap, hands status, headers and body to the core
+//! unchanged, and reports transport failures as typed [`TransportError`]s (timeout,
+//! connect, TLS, I/O). [`TokenProvider`] is the driver's generic provider over it.
 //!
 //! Two ways in:
 //!
@@ -19,7 +20,8 @@
 //!
 //! The default [`Transport`] uses rustls with the *ring* provider and Mozilla's roots,
 //! a 10 s connect timeout, a 30 s total timeout and no redirects. Bring your own
-//! [`reqwest::Client`] with [`Transport::from_client`].
+//! [`reqwest::Client`] with `TokenProvider::builder(config).transport(client)` (see
+//! [`Transport::from_client`] for what stays yours to configure).
 //!
 //! [`TransportError`]: learn_oauth_proto::TransportError
 //!
@@ -51,15 +53,19 @@
 //! ```
 //!
 //! When the resource API answers 401 to a token, call
-//! [`TokenProvider::invalidate`] with it; the next `token()` fetches a new one.
+//! [`invalidate`](learn_oauth_driver::Provider::invalidate) with it; the next `token()`
+//! fetches a new one.
 #![forbid(unsafe_code)]
 
-mod clock;
-mod provider;
 mod tls;
 mod transport;
 
-pub use clock::{Clock, TokioClock};
-pub use learn_oauth_proto::TransportOptions;
-pub use provider::{TokenProvider, TokenProviderBuilder};
-pub use transport::{BuildError, Transport};
+pub use learn_oauth_driver::{AsyncClock, BuildError, Clock, TokioClock, TransportOptions};
+pub use transport::Transport;
+
+/// The async token provider over [`Transport`]: the driver's
+/// [`Provider`](learn_oauth_driver::Provider) in its async flavour.
+pub type TokenProvider = learn_oauth_driver::Provider<learn_oauth_driver::Async<Transport>>;
+
+/// Configures a [`TokenProvider`]; see [`ProviderBuilder`](learn_oauth_driver::ProviderBuilder).
+pub type TokenProviderBuilder = learn_oauth_driver::ProviderBuilder<learn_oauth_driver::Async<Transport>>;

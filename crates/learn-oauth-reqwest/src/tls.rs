@@ -3,11 +3,9 @@
 
 use std::sync::Arc;
 
-use learn_oauth_proto::TransportOptions;
+use learn_oauth_driver::{BuildError, TransportOptions};
 use rustls::RootCertStore;
 use rustls::pki_types::CertificateDer;
-
-use crate::transport::BuildError;
 
 /// A rustls client configuration trusting the roots in `options`, with the ring provider
 /// and ALPN for HTTP/2 and HTTP/1.1.
@@ -20,7 +18,7 @@ pub(crate) fn client_config(options: &TransportOptions) -> Result<rustls::Client
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(BuildError::Tls)?
+        .map_err(|e| BuildError::Tls(Box::new(e)))?
         .with_root_certificates(store)
         .with_no_client_auth();
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];

@@ -2,28 +2,10 @@
 //! the capped body read, and transport errors typed for the core.
 
 use std::error::Error as StdError;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use learn_oauth_proto::{
-    AccessToken, ClientConfig, DEFAULT_REQUEST_TIMEOUT, Error, RootCertificateError, TransportError,
-    TransportErrorKind, TransportOptions,
-};
-
-/// Why a [`Transport`] could not be built.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// A root certificate added with [`TransportOptions`] cannot be trusted (it does not
-    /// parse, rustls refuses it), or built-in roots are off and none was added.
-    #[error(transparent)]
-    RootCertificate(#[from] RootCertificateError<rustls::Error>),
-    /// rustls refused the configuration.
-    #[error("tls configuration failed")]
-    Tls(#[source] rustls::Error),
-    /// reqwest refused the configuration.
-    #[error("http client could not be built")]
-    Client(#[source] reqwest::Error),
-}
+use learn_oauth_driver::{BuildError, DEFAULT_REQUEST_TIMEOUT, SendAsync, TransportOptions};
+use learn_oauth_proto::{AccessToken, ClientConfig, Error, RequestBody, TransportError, TransportErrorKind};
 
 /// Sends token requests with a [`reqwest::Client`].
 ///
@@ -32,7 +14,7 @@ pub enum BuildError {
 ///
 /// | setting | value |
 /// |---|---|
-/// | connect timeout | [`DEFAULT_CONNECT_TIMEOUT`](learn_oauth_proto::DEFAULT_CONNECT_TIMEOUT) (10 s), configurable |
+/// | connect timeout | [`DEFAULT_CONNECT_TIMEOUT`](learn_oauth_driver::DEFAULT_CONNECT_TIMEOUT) (10 s), configurable |
 /// | total timeout per request | [`DEFAULT_REQUEST_TIMEOUT`] (30 s), configurable with [`TransportOptions`] |
 /// | redirects | off: a token request is never replayed to another host |
 /// | TLS | rustls with the *ring* provider; Mozilla's roots plus any you add |
@@ -76,7 +58,7 @@ impl Transport {
             .timeout(options.timeout())
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(BuildError::Client)?;
+            .map_err(|e| BuildError::Client(Box::new(e)))?;
         Ok(Self {
             client,
             timeout: options.timeout(),
@@ -120,13 +102,6 @@ impl Transport {
         self.timeout
     }
 
-    /// Caps the total timeout at the lifecycle's fetch timeout, so a request ends no
-    /// later than the lifecycle stops waiting for it.
-    pub(crate) fn with_timeout_at_most(mut self, limit: Duration) -> Self {
-        self.timeout = self.timeout.min(limit);
-        self
-    }
-
     /// Sends one token request for `config` and returns the core's verdict on the answer.
     /// No retries, no caching: see [`TokenProvider`](crate::TokenProvider) for that.
     ///
@@ -135,44 +110,49 @@ impl Transport {
     /// Whatever the core makes of the answer ([`Error::Server`], [`Error::Response`]), or
     /// [`Error::Transport`] when no complete answer arrived.
     pub async fn fetch_token(&self, config: &ClientConfig) -> Result<AccessToken, Error> {
-        self.fetch_token_at(config, crate::clock::tokio_now).await
-    }
-
-    /// [`Transport::fetch_token`], reading the arrival time from `now`.
-    pub(crate) async fn fetch_token_at(
-        &self,
-        config: &ClientConfig,
-        now: impl Fn() -> Instant,
-    ) -> Result<AccessToken, Error> {
-        let response = self.send(config).await?;
-        config.parse_response(&response, now())
-    }
-
-    /// Sends the request and reads at most `max_response_bytes + 1` bytes of the body.
-    /// An answer from another URL (a client of yours that follows redirects) is refused.
-    async fn send(&self, config: &ClientConfig) -> Result<http::Response<Vec<u8>>, Error> {
-        let mut request =
-            reqwest::Request::try_from(config.token_request().map(Vec::from)).map_err(transport_error)?;
-        *request.timeout_mut() = Some(self.timeout);
-        let sent_to = request.url().clone();
-        let mut response = self.client.execute(request).await.map_err(transport_error)?;
-        if response.url() != &sent_to {
-            return Err(Error::Transport(TransportError::new(
-                TransportErrorKind::Redirected,
-            )));
-        }
-        read_capped(&mut response, config.max_response_bytes())
-            .await
-            .map_err(transport_error)
+        learn_oauth_driver::fetch_token_async(self, config, self.timeout).await
     }
 }
 
-/// The response with at most `max_bytes + 1` bytes of its body.
+impl From<reqwest::Client> for Transport {
+    /// [`Transport::from_client`].
+    fn from(client: reqwest::Client) -> Self {
+        Self::from_client(client)
+    }
+}
+
+impl SendAsync for Transport {
+    /// Sends the request with a total timeout of the shorter of `timeout` and this
+    /// transport's, and reads at most `body_limit` bytes of the body. An answer from
+    /// another URL (a client of yours that follows redirects) is refused.
+    async fn send(
+        &self,
+        request: http::Request<RequestBody>,
+        body_limit: usize,
+        timeout: Duration,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let mut request = reqwest::Request::try_from(request.map(Vec::from)).map_err(transport_error)?;
+        *request.timeout_mut() = Some(self.timeout.min(timeout));
+        let sent_to = request.url().clone();
+        let mut response = self.client.execute(request).await.map_err(transport_error)?;
+        if response.url() != &sent_to {
+            return Err(TransportError::new(TransportErrorKind::Redirected));
+        }
+        read_capped(&mut response, body_limit)
+            .await
+            .map_err(transport_error)
+    }
+
+    fn from_options(options: &TransportOptions) -> Result<Self, BuildError> {
+        Self::with_options(options)
+    }
+}
+
+/// The response with at most `cap` bytes of its body.
 async fn read_capped(
     response: &mut reqwest::Response,
-    max_bytes: usize,
+    cap: usize,
 ) -> Result<http::Response<Vec<u8>>, reqwest::Error> {
-    let cap = max_bytes.saturating_add(1);
     let mut body = Vec::new();
     while body.len() < cap {
         let Some(chunk) = response.chunk().await? else {
@@ -190,7 +170,7 @@ async fn read_capped(
 
 /// Types a reqwest error for the core, keeping it as the source. reqwest's errors hold
 /// at most the URL (scheme, host, port, tenant id), never headers or bodies.
-fn transport_error(error: reqwest::Error) -> Error {
+fn transport_error(error: reqwest::Error) -> TransportError {
     let kind = if error.is_timeout() {
         TransportErrorKind::Timeout
     } else if caused_by_tls(&error) {
@@ -202,7 +182,7 @@ fn transport_error(error: reqwest::Error) -> Error {
     } else {
         TransportErrorKind::Other
     };
-    Error::Transport(TransportError::with_source(kind, error))
+    TransportError::with_source(kind, error)
 }
 
 /// Whether a rustls error is anywhere in the chain, looking inside `io::Error`s too

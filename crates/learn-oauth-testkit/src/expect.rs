@@ -3,11 +3,9 @@
 use std::time::Duration;
 
 use learn_oauth_mock::{Fault, MockServer};
-use learn_oauth_proto::{
-    AccessToken, ClientConfig, ConfigError, Error, ResponseProblem, Scope, TransportErrorKind, UrlProblem,
-};
+use learn_oauth_proto::{AccessToken, ClientConfig, Error, ResponseProblem, Scope, TransportErrorKind};
 
-use crate::fixtures::{SECRET, TENANT};
+use crate::fixtures::SECRET;
 
 /// The kind of a transport error; panics on any other error.
 #[must_use]
@@ -101,20 +99,6 @@ pub fn redirect_not_followed(server: &MockServer, error: &Error) {
         server.token_request_count(),
         0,
         "nothing reached the redirect's target"
-    );
-}
-
-/// A configuration with plain `http` to a non-loopback host does not build.
-pub fn plain_http_to_non_loopback_refused() {
-    let error = ClientConfig::builder()
-        .token_url(format!("http://auth.example.com/oauth2/token/{TENANT}"))
-        .tenant_id(TENANT)
-        .client_secret(SECRET)
-        .build()
-        .unwrap_err();
-    assert_eq!(
-        error,
-        ConfigError::InvalidTokenUrl(UrlProblem::PlainHttpToNonLoopback)
     );
 }
 

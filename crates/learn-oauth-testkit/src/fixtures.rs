@@ -2,8 +2,9 @@
 
 use std::time::Duration;
 
+use learn_oauth_driver::TransportOptions;
 use learn_oauth_mock::{MockServer, Tenant};
-use learn_oauth_proto::{AuthMethod, ClientConfig, RefreshPolicy, TransportOptions};
+use learn_oauth_proto::{AuthMethod, ClientConfig, RefreshPolicy};
 
 /// The mock's tenant id.
 pub const TENANT: &str = "eu-west-2_AbcdEfghI";
@@ -66,6 +67,13 @@ pub fn config_with_read_scope(server: &MockServer) -> ClientConfig {
     config_for(&server.token_url(TENANT), |builder| builder.scopes(["api/read"]))
 }
 
+/// A configuration for the in-memory endpoint
+/// ([`MemoryTransport`](crate::memory::MemoryTransport)): any URL will do, nothing is sent.
+#[must_use]
+pub fn memory_config() -> ClientConfig {
+    config_for(&format!("https://memory.invalid/oauth2/token/{TENANT}"), |b| b)
+}
+
 /// A configuration for a loopback port nobody listens on: the connection is refused.
 #[must_use]
 pub fn config_for_closed_port() -> ClientConfig {
@@ -114,14 +122,30 @@ pub fn policy() -> RefreshPolicy {
     policy
 }
 
-/// Root certificate settings every transport must refuse to build with: a PEM bundle
-/// that does not parse, an empty one, DER that is not a certificate, and no roots at all.
-pub fn refused_root_options() -> Vec<TransportOptions> {
+/// Root certificate settings every transport must refuse to build with, each with the
+/// refusal it must get: a PEM bundle that does not parse (`"invalid pem"`), an empty one
+/// (`"no certificate"`), DER that is not a certificate (`"invalid certificate"`), and no
+/// roots at all (`"no roots"`).
+pub fn refused_root_options() -> Vec<(TransportOptions, &'static str)> {
     vec![
-        TransportOptions::new().add_root_certificates_pem("not pem"),
-        TransportOptions::new().add_root_certificates_pem(""),
-        TransportOptions::new().add_root_certificate_der(vec![1, 2, 3]),
-        TransportOptions::new().with_built_in_roots(false),
+        (
+            TransportOptions::new()
+                .add_root_certificates_pem("-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n"),
+            "invalid pem",
+        ),
+        (
+            TransportOptions::new().add_root_certificates_pem("not pem"),
+            "no certificate",
+        ),
+        (
+            TransportOptions::new().add_root_certificates_pem(""),
+            "no certificate",
+        ),
+        (
+            TransportOptions::new().add_root_certificate_der(vec![1, 2, 3]),
+            "invalid certificate",
+        ),
+        (TransportOptions::new().with_built_in_roots(false), "no roots"),
     ]
 }
 
@@ -137,38 +161,18 @@ pub fn trusting_mock_ca(server: &MockServer) -> [TransportOptions; 2] {
     ]
 }
 
-/// A configuration whose token URL is a loopback server that answers one request with
-/// `307 Temporary Redirect` to `server`'s token URL, after reading the whole request.
-/// For testing that no adapter takes a token from a redirect.
+/// A configuration whose token URL is a second mock that answers the next token request
+/// with `307 Temporary Redirect` to `server`'s token URL. For testing that no transport
+/// takes a token from a redirect. Keep the redirecting mock (the second value) alive
+/// while the configuration is used.
 #[must_use]
-pub fn config_redirected_to(server: &MockServer, auth: AuthMethod) -> ClientConfig {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    let addr = listener.local_addr().expect("local address");
+pub fn config_redirected_to(server: &MockServer, auth: AuthMethod) -> (ClientConfig, MockServer) {
+    let redirector = MockServer::builder()
+        .tenant(Tenant::new(TENANT, SECRET))
+        .start()
+        .expect("mock starts");
     let location = server.token_url(TENANT);
-    std::thread::spawn(move || {
-        let Ok((stream, _)) = listener.accept() else {
-            return;
-        };
-        let mut reader = BufReader::new(stream);
-        let mut length = 0;
-        let mut line = String::new();
-        while reader.read_line(&mut line).is_ok_and(|n| n > 0) && !line.trim().is_empty() {
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().unwrap_or(0);
-            }
-            line.clear();
-        }
-        let mut body = vec![0; length];
-        let _ = reader.read_exact(&mut body);
-        let answer = format!(
-            "HTTP/1.1 307 Temporary Redirect\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        );
-        let _ = reader.get_mut().write_all(answer.as_bytes());
-    });
-    config_for(&format!("http://{addr}/oauth2/token/{{tenantId}}"), |b| {
-        b.auth_method(auth)
-    })
+    redirector.enqueue(learn_oauth_mock::Fault::raw(307, &[("Location", &location)], ""));
+    let config = config_for(&redirector.token_url(TENANT), |b| b.auth_method(auth));
+    (config, redirector)
 }

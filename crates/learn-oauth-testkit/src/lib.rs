@@ -17,6 +17,8 @@
 
 pub mod expect;
 pub mod fixtures;
+pub mod memory;
+pub mod storm;
 mod virtual_clock;
 
 pub use virtual_clock::VirtualClock;

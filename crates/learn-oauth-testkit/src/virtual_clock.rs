@@ -51,3 +51,16 @@ impl VirtualClock {
         *offset = (*offset).max(deadline.saturating_duration_since(self.start));
     }
 }
+
+impl learn_oauth_driver::Clock for VirtualClock {
+    fn now(&self) -> Instant {
+        VirtualClock::now(self)
+    }
+}
+
+/// Sleeping jumps straight to the deadline: the sleeper is the one moving time.
+impl learn_oauth_driver::BlockingClock for VirtualClock {
+    fn sleep_until(&self, deadline: Instant) {
+        self.jump_to(deadline);
+    }
+}

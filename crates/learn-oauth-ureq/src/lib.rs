@@ -1,13 +1,15 @@
 //! # learn-oauth-ureq
 //!
 //! The blocking transport of `learn-oauth`: access tokens for the Learn platform API over
-//! [`ureq`], with every decision made by the sans-IO core [`learn_oauth_proto`].
+//! [`ureq`], with every decision made by the sans-IO core [`learn_oauth_proto`] and every
+//! wait by the driver layer [`learn_oauth_driver`].
 //!
-//! **Promise:** this crate only moves bytes and sleeps. It sends the request the core
+//! **Promise:** this crate only moves bytes. Its [`Transport`] implements
+//! [`SendBlocking`](learn_oauth_driver::SendBlocking): it sends the request the core
 //! builds, reads at most the core's body cap, hands status, headers and body to the core
 //! unchanged (4xx and 5xx are answers, not transport errors), and reports transport
-//! failures as typed [`TransportError`]s (timeout, connect, TLS, I/O). When to fetch,
-//! whether to retry and what an answer means are the core's decisions.
+//! failures as typed [`TransportError`]s (timeout, connect, TLS, I/O).
+//! [`TokenProvider`] is the driver's generic provider over it.
 //!
 //! Two ways in:
 //!
@@ -19,7 +21,8 @@
 //!
 //! The default [`Transport`] uses rustls with the *ring* provider and Mozilla's roots,
 //! a 10 s connect timeout, a 30 s total timeout and no redirects. Bring your own
-//! [`ureq::Agent`] with [`Transport::from_agent`].
+//! [`ureq::Agent`] with `TokenProvider::builder(config).transport(agent)` (see
+//! [`Transport::from_agent`]).
 //!
 //! [`TransportError`]: learn_oauth_proto::TransportError
 //!
@@ -48,16 +51,20 @@
 //! ```
 //!
 //! When the resource API answers 401 to a token, call
-//! [`TokenProvider::invalidate`] with it; the next `token()` fetches a new one.
+//! [`invalidate`](learn_oauth_driver::Provider::invalidate) with it; the next `token()`
+//! fetches a new one.
 #![forbid(unsafe_code)]
 
-mod clock;
-mod provider;
 mod resolver;
 mod tls;
 mod transport;
 
-pub use clock::{Clock, SystemClock};
-pub use learn_oauth_proto::TransportOptions;
-pub use provider::{TokenProvider, TokenProviderBuilder};
-pub use transport::{BuildError, Transport};
+pub use learn_oauth_driver::{BlockingClock, BuildError, Clock, SystemClock, TransportOptions};
+pub use transport::Transport;
+
+/// The blocking token provider over [`Transport`]: the driver's
+/// [`Provider`](learn_oauth_driver::Provider) in its blocking flavour.
+pub type TokenProvider = learn_oauth_driver::Provider<learn_oauth_driver::Blocking<Transport>>;
+
+/// Configures a [`TokenProvider`]; see [`ProviderBuilder`](learn_oauth_driver::ProviderBuilder).
+pub type TokenProviderBuilder = learn_oauth_driver::ProviderBuilder<learn_oauth_driver::Blocking<Transport>>;

@@ -3,11 +3,9 @@
 
 use std::sync::Arc;
 
-use learn_oauth_proto::TransportOptions;
+use learn_oauth_driver::{BuildError, TransportOptions};
 use rustls::pki_types::CertificateDer;
 use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
-
-use crate::transport::BuildError;
 
 /// ureq's TLS configuration for `options`: ring, and Mozilla's roots plus the added ones.
 /// Each added root is checked with rustls first, since ureq skips unparsable ones silently.
@@ -17,7 +15,7 @@ pub(crate) fn tls_config(options: &TransportOptions) -> Result<TlsConfig, BuildE
     options.for_each_root_der(|der| {
         check.add(CertificateDer::from(der.as_slice()))?;
         added.push(Certificate::from_der(&der).to_owned());
-        Ok(())
+        Ok::<_, rustls::Error>(())
     })?;
     // No roots at all was refused above: `added` is empty only with the built-in roots.
     let roots = if added.is_empty() {

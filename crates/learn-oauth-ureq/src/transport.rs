@@ -2,22 +2,10 @@
 //! capped body read, and transport errors typed for the core.
 
 use std::io::Read as _;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use learn_oauth_proto::{
-    AccessToken, ClientConfig, DEFAULT_REQUEST_TIMEOUT, Error, RootCertificateError, TransportError,
-    TransportErrorKind, TransportOptions,
-};
-
-/// Why a [`Transport`] could not be built.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// A root certificate added with [`TransportOptions`] cannot be trusted (it does not
-    /// parse, rustls refuses it), or built-in roots are off and none was added.
-    #[error(transparent)]
-    RootCertificate(#[from] RootCertificateError<rustls::Error>),
-}
+use learn_oauth_driver::{BuildError, DEFAULT_REQUEST_TIMEOUT, SendBlocking, TransportOptions};
+use learn_oauth_proto::{AccessToken, ClientConfig, Error, RequestBody, TransportError, TransportErrorKind};
 
 /// Sends token requests with a [`ureq::Agent`].
 ///
@@ -26,7 +14,7 @@ pub enum BuildError {
 ///
 /// | setting | value |
 /// |---|---|
-/// | connect timeout | [`DEFAULT_CONNECT_TIMEOUT`](learn_oauth_proto::DEFAULT_CONNECT_TIMEOUT) (10 s), configurable |
+/// | connect timeout | [`DEFAULT_CONNECT_TIMEOUT`](learn_oauth_driver::DEFAULT_CONNECT_TIMEOUT) (10 s), configurable |
 /// | total timeout per request | [`DEFAULT_REQUEST_TIMEOUT`] (30 s), configurable with [`TransportOptions`] |
 /// | redirects | off: a token request is never replayed to another host |
 /// | 4xx/5xx | handed to the core as responses, never turned into transport errors |
@@ -109,13 +97,6 @@ impl Transport {
         self.timeout
     }
 
-    /// Caps the total timeout at the lifecycle's fetch timeout, so a request ends no
-    /// later than the lifecycle stops waiting for it.
-    pub(crate) fn with_timeout_at_most(mut self, limit: Duration) -> Self {
-        self.timeout = self.timeout.min(limit);
-        self
-    }
-
     /// Sends one token request for `config` and returns the core's verdict on the answer.
     /// No retries, no caching: see [`TokenProvider`](crate::TokenProvider) for that.
     ///
@@ -124,32 +105,25 @@ impl Transport {
     /// Whatever the core makes of the answer ([`Error::Server`], [`Error::Response`]), or
     /// [`Error::Transport`] when no complete answer arrived.
     pub fn fetch_token(&self, config: &ClientConfig) -> Result<AccessToken, Error> {
-        self.fetch_token_at(config, crate::clock::system_now)
+        learn_oauth_driver::fetch_token_blocking(self, config, self.timeout)
     }
 
-    /// [`Transport::fetch_token`], reading the arrival time from `now`.
-    pub(crate) fn fetch_token_at(
+    /// Sends the request and reads at most `body_limit` bytes of the body.
+    fn run(
         &self,
-        config: &ClientConfig,
-        now: impl Fn() -> Instant,
-    ) -> Result<AccessToken, Error> {
-        let response = self.send(config).map_err(transport_error)?;
-        config.parse_response(&response, now())
-    }
-
-    /// Sends the request and reads at most `max_response_bytes + 1` bytes of the body.
-    fn send(&self, config: &ClientConfig) -> Result<http::Response<Vec<u8>>, ureq::Error> {
+        request: http::Request<RequestBody>,
+        body_limit: usize,
+        timeout: Duration,
+    ) -> Result<http::Response<Vec<u8>>, ureq::Error> {
         let request = self
             .agent
-            .configure_request(config.token_request().map(Vec::from))
+            .configure_request(request.map(Vec::from))
             .http_status_as_error(false)
             .max_redirects(0)
-            .timeout_global(Some(self.timeout))
+            .timeout_global(Some(self.timeout.min(timeout)))
             .build();
         let (parts, body) = self.agent.run(request)?.into_parts();
-        let cap = u64::try_from(config.max_response_bytes())
-            .unwrap_or(u64::MAX)
-            .saturating_add(1);
+        let cap = u64::try_from(body_limit).unwrap_or(u64::MAX);
         let mut bytes = Vec::new();
         body.into_reader()
             .take(cap)
@@ -159,9 +133,34 @@ impl Transport {
     }
 }
 
+impl From<ureq::Agent> for Transport {
+    /// [`Transport::from_agent`].
+    fn from(agent: ureq::Agent) -> Self {
+        Self::from_agent(agent)
+    }
+}
+
+impl SendBlocking for Transport {
+    /// Sends the request with a total timeout of the shorter of `timeout` and this
+    /// transport's, no redirects and 4xx/5xx kept as answers, and reads at most
+    /// `body_limit` bytes of the body.
+    fn send(
+        &self,
+        request: http::Request<RequestBody>,
+        body_limit: usize,
+        timeout: Duration,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        self.run(request, body_limit, timeout).map_err(transport_error)
+    }
+
+    fn from_options(options: &TransportOptions) -> Result<Self, BuildError> {
+        Self::with_options(options)
+    }
+}
+
 /// Types a ureq error for the core, keeping it as the source. ureq's errors hold at most
 /// the URL (scheme, host, port, tenant id), never headers or bodies.
-fn transport_error(error: ureq::Error) -> Error {
+fn transport_error(error: ureq::Error) -> TransportError {
     let kind = match &error {
         ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
         ureq::Error::Rustls(_) | ureq::Error::Tls(_) | ureq::Error::TlsRequired => TransportErrorKind::Tls,
@@ -176,7 +175,7 @@ fn transport_error(error: ureq::Error) -> Error {
         ureq::Error::Io(_) | ureq::Error::Protocol(_) | ureq::Error::BodyStalled => TransportErrorKind::Io,
         _ => TransportErrorKind::Other,
     };
-    Error::Transport(TransportError::with_source(kind, error))
+    TransportError::with_source(kind, error)
 }
 
 fn is_connect(kind: std::io::ErrorKind) -> bool {

@@ -1,34 +1,29 @@
 //! # learn-oauth
 //!
 //! OAuth 2.0 *client credentials* access tokens for the Learn platform API and webhooks,
-//! as one dependency.
+//! as one dependency: you ask for a token and get one that is valid now, fetched only
+//! when you first ask, refreshed ahead of expiry in the background, with one request in
+//! flight however many callers ask, and errors you can `match` on. Secrets and tokens
+//! never appear in `Debug`, `Display` or errors.
 //!
-//! This crate re-exports the sans-IO core ([`learn_oauth_proto`]: configuration, request,
-//! response parsing, errors, the token lifecycle) and, behind features, a transport:
+//! ```text
+//!   learn_oauth (this facade)
+//!     ├── reqwest   async provider over reqwest     (feature `reqwest`)
+//!     ├── blocking  blocking provider over ureq     (feature `ureq`)
+//!     ├── driver    one generic provider, for your own transport
+//!     ├── lifecycle the sans-IO token state machine, for your own loop
+//!     └── ClientConfig, AccessToken, Error, …  the pure protocol core
+//! ```
 //!
 //! | features | you get | use it when |
 //! |---|---|---|
-//! | none | the core only: [`ClientConfig`], [`AccessToken`], [`Error`], … | you bring your own HTTP client and call [`ClientConfig::token_request`] / [`ClientConfig::parse_response`] |
-//! | `reqwest` | + `learn_oauth::reqwest`: async [`Transport`](crate::reqwest::Transport) and [`TokenProvider`](crate::reqwest::TokenProvider) | async code on Tokio |
-//! | `ureq` | + `learn_oauth::blocking`: blocking [`Transport`](crate::blocking::Transport) and [`TokenProvider`](crate::blocking::TokenProvider) | threads, no async runtime |
+//! | `reqwest` | [`reqwest::TokenProvider`](crate::reqwest::TokenProvider): async, on Tokio | async services |
+//! | `ureq` | [`blocking::TokenProvider`](crate::blocking::TokenProvider): threads, no runtime | jobs, CLIs, sync code |
+//! | `async` | + the async flavour of [`driver::Provider`] (included in `reqwest`) | your own async HTTP client |
+//! | none | the core, [`driver::Provider`] over a transport you write, or the bare [`lifecycle`] | another HTTP client |
 //!
-//! Both transports use rustls with the *ring* crypto provider, set a 10 s connect and a
-//! 30 s total timeout, turn redirects off and cap the response body.
-//!
-//! # No features: the pure core
-//!
-//! ```
-//! use learn_oauth::ClientConfig;
-//!
-//! let config = ClientConfig::builder()
-//!     .tenant_id("eu-west-2_AbcdEfghI")
-//!     .client_secret("s3cret")
-//!     .build()?;
-//! let request: http::Request<learn_oauth::RequestBody> = config.token_request();
-//! // send it with any client, then: config.parse_response(&response, now)
-//! # assert_eq!(request.method(), "POST");
-//! # Ok::<(), learn_oauth::ConfigError>(())
-//! ```
+//! Both bundled transports use rustls with the *ring* crypto provider, set a 10 s
+//! connect and a 30 s total timeout, turn redirects off and cap the response body.
 //!
 //! # Feature `reqwest`: async
 //!
@@ -48,7 +43,8 @@
 //!     .build()?;
 //! let provider = TokenProvider::new(config)?; // clone it into every task
 //! let token = provider.token().await?;
-//! # let _ = token;
+//! // ... send the API request with `token.authorization_header()`; on a 401:
+//! provider.invalidate(&token); // the next token() fetches a new one
 //! # Ok(())
 //! # }
 //! ```
@@ -76,25 +72,75 @@
 //! # }
 //! ```
 //!
+//! # No features: the pure core
+//!
+//! ```
+//! use learn_oauth::ClientConfig;
+//!
+//! let config = ClientConfig::builder()
+//!     .tenant_id("eu-west-2_AbcdEfghI")
+//!     .client_secret("s3cret")
+//!     .build()?;
+//! let request: http::Request<learn_oauth::RequestBody> = config.token_request();
+//! // send it with any client, then: config.parse_response(&response, now)
+//! # assert_eq!(request.method(), "POST");
+//! # Ok::<(), learn_oauth::ConfigError>(())
+//! ```
+//!
+//! To keep the provider's guarantees with your own HTTP client, implement
+//! [`driver::SendBlocking`] (or `driver::SendAsync`) for it: one method.
+//!
+//! # Testing your code
+//!
+//! The `learn-oauth-mock` crate is a loopback mock of the token endpoint (plain HTTP or
+//! HTTPS with a throwaway CA, scriptable faults, a protected resource) for your
+//! integration tests.
+//!
 //! # Configuration from the environment
 //!
 //! [`env::config_from_env`] builds a [`ClientConfig`] from `LEARN_TENANT_ID`,
 //! `LEARN_API_SECRET` and friends, naming the variable in every error.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 pub mod env;
 
-pub use learn_oauth_proto::*;
+pub use http;
+pub use learn_oauth_driver::{
+    BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, PemError, RootCertificate,
+    RootCertificateError, TransportOptions,
+};
+pub use learn_oauth_proto::lifecycle;
+pub use learn_oauth_proto::{
+    AccessToken, ApiKind, AuthMethod, BasicEncoding, BodyKind, ClientConfig, ClientConfigBuilder,
+    ClientSecret, ConfigError, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TOKEN_LIFETIME, DEFAULT_USER_AGENT,
+    Endpoint, Environment, Error, ErrorDetail, IdentifierProblem, MAX_IDENTIFIER_LEN, MAX_MAX_RESPONSE_BYTES,
+    MAX_SCOPE_LEN, MAX_TOKEN_LIFETIME, MIN_MAX_RESPONSE_BYTES, OAuthError, OAuthErrorCode, ParseOptions,
+    RefreshPolicy, Region, RequestBody, ResponseError, ResponseProblem, Scope, ScopeProblem, Scopes,
+    ServerError, TransportError, TransportErrorKind, UnstructuredBody, UrlProblem, VendorError,
+    VendorMessage, parse_token_response,
+};
 
-/// The async transport over `reqwest` (feature `reqwest`): everything in
-/// `learn-oauth-reqwest`.
-#[cfg(feature = "reqwest")]
-pub mod reqwest {
-    pub use learn_oauth_reqwest::*;
+/// For your own transport: the generic [`Provider`](driver::Provider) and the one-method
+/// traits it sends through (everything in `learn-oauth-driver` but what the top level
+/// already has).
+pub mod driver {
+    #[cfg(feature = "async")]
+    pub use learn_oauth_driver::{Async, AsyncClock, SendAsync, TokioClock, fetch_token_async};
+    pub use learn_oauth_driver::{
+        Blocking, BlockingClock, Clock, Flavor, Provider, ProviderBuilder, SendBlocking, SystemClock,
+        fetch_token_blocking,
+    };
 }
 
-/// The blocking transport over `ureq` (feature `ureq`): everything in `learn-oauth-ureq`.
+/// The async transport over `reqwest` (feature `reqwest`).
+#[cfg(feature = "reqwest")]
+pub mod reqwest {
+    pub use learn_oauth_reqwest::{TokenProvider, TokenProviderBuilder, Transport};
+}
+
+/// The blocking transport over `ureq` (feature `ureq`).
 #[cfg(feature = "ureq")]
 pub mod blocking {
-    pub use learn_oauth_ureq::*;
+    pub use learn_oauth_ureq::{TokenProvider, TokenProviderBuilder, Transport};
 }

@@ -1,6 +1,6 @@
 //! The facade exposes the core always and each transport behind its feature.
 
-use learn_oauth::ClientConfig;
+use learn_oauth::{ClientConfig, http};
 
 #[test]
 fn the_core_is_there_without_features() {

@@ -91,7 +91,6 @@ pub enum TokenPoll {
 ///             }
 ///             DriverStep::AwaitFetch(_) => unreachable!("single-threaded: nothing else in flight"),
 ///             DriverStep::Sleep(until) => *clock = until, // a real driver sleeps
-///             _ => unreachable!("no other steps today"),
 ///         }
 ///     }
 /// }

@@ -9,7 +9,6 @@ use crate::token::AccessToken;
 
 /// What a driver's caller should do next; see [`TokenLifecycle::poll_driver`].
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub enum DriverStep {
     /// Hand out `token`. If `refresh` is set, start that request in the background and
     /// report it with [`TokenLifecycle::handle_response`]; the caller need not wait.

@@ -6,11 +6,10 @@ use rustls_pki_types::pem::PemObject as _;
 
 use super::options::{RootCertificate, TransportOptions};
 
-/// Why the root certificates of a [`TransportOptions`] cannot be trusted. `E` is what the
-/// adapter's TLS library says when it refuses a certificate.
+/// Why the root certificates of a [`TransportOptions`] cannot be trusted.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum RootCertificateError<E> {
+pub enum RootCertificateError {
     /// A PEM bundle given to [`TransportOptions::add_root_certificates_pem`] does not
     /// parse.
     #[error("root certificate #{index} is not valid pem")]
@@ -32,9 +31,9 @@ pub enum RootCertificateError<E> {
     InvalidCertificate {
         /// Zero-based position among the added roots.
         index: usize,
-        /// What the TLS library said.
+        /// What the transport's TLS library said.
         #[source]
-        source: E,
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
     /// Built-in roots were turned off and no root was added: nothing could be trusted.
     #[error("no root certificates: built-in roots are off and none were added")]
@@ -66,7 +65,7 @@ impl TransportOptions {
     /// refuses, or nothing to trust at all (built-in roots off and no root added).
     ///
     /// ```
-    /// use learn_oauth_proto::{RootCertificateError, TransportOptions};
+    /// use learn_oauth_driver::{RootCertificateError, TransportOptions};
     ///
     /// let options = TransportOptions::new()
     ///     .with_built_in_roots(false)
@@ -81,16 +80,22 @@ impl TransportOptions {
     /// let empty = TransportOptions::new().add_root_certificates_pem("");
     /// let error = empty.for_each_root_der(|_| Ok::<_, std::convert::Infallible>(()));
     /// assert!(matches!(error, Err(RootCertificateError::NoCertificate { index: 0 })));
-    /// # Ok::<(), RootCertificateError<std::convert::Infallible>>(())
+    /// # Ok::<(), RootCertificateError>(())
     /// ```
     pub fn for_each_root_der<E>(
         &self,
         mut trust: impl FnMut(Vec<u8>) -> Result<(), E>,
-    ) -> Result<(), RootCertificateError<E>> {
+    ) -> Result<(), RootCertificateError>
+    where
+        E: Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    {
         let mut trusted = 0_usize;
         for (index, root) in self.root_certificates().iter().enumerate() {
             for der in certificates(index, root)? {
-                trust(der).map_err(|source| RootCertificateError::InvalidCertificate { index, source })?;
+                trust(der).map_err(|source| RootCertificateError::InvalidCertificate {
+                    index,
+                    source: source.into(),
+                })?;
                 trusted += 1;
             }
         }
@@ -102,7 +107,7 @@ impl TransportOptions {
 }
 
 /// The certificates in root number `index`: one for DER, every section for PEM.
-fn certificates<E>(index: usize, root: &RootCertificate) -> Result<Vec<Vec<u8>>, RootCertificateError<E>> {
+fn certificates(index: usize, root: &RootCertificate) -> Result<Vec<Vec<u8>>, RootCertificateError> {
     let pem = match root {
         RootCertificate::Der(der) => return Ok(vec![der.clone()]),
         RootCertificate::Pem(pem) => pem,

@@ -12,16 +12,16 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The settings a transport adapter builds its HTTP client with: the timeouts HTTP
 /// clients leave unset and the roots TLS trusts. Redirects are always off and the body is
-/// always capped at [`ClientConfig::max_response_bytes`](crate::ClientConfig::max_response_bytes).
+/// always capped at [`ClientConfig::max_response_bytes`](learn_oauth_proto::ClientConfig::max_response_bytes).
 ///
 /// ```
 /// use std::time::Duration;
-/// use learn_oauth_proto::TransportOptions;
+/// use learn_oauth_driver::TransportOptions;
 ///
 /// let options = TransportOptions::new()
 ///     .with_timeout(Duration::from_secs(5))
 ///     .add_root_certificates_pem("-----BEGIN CERTIFICATE-----\n…");
-/// assert_eq!(options.connect_timeout(), learn_oauth_proto::DEFAULT_CONNECT_TIMEOUT);
+/// assert_eq!(options.connect_timeout(), learn_oauth_driver::DEFAULT_CONNECT_TIMEOUT);
 /// assert!(options.built_in_roots());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,111 @@
+//! The async flavour's loop: callers are Tokio tasks.
+
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::task::Poll;
+
+use learn_oauth_proto::{AccessToken, DriverStep, Error, FetchId};
+
+use crate::clock::AsyncClock;
+use crate::flavor::Async;
+use crate::provider::{Provider, ProviderBuilder};
+use crate::report::FetchReport;
+use crate::transport::{SendAsync, exchange_async};
+
+/// The slow path's future, boxed so the warm path's future stays small.
+type SlowPath<'a> = Pin<Box<dyn Future<Output = Result<AccessToken, Error>> + Send + 'a>>;
+
+impl<T: SendAsync> Provider<Async<T>> {
+    /// A usable access token: the current one while it is fresh, otherwise the result of
+    /// the one request in flight (started by this call if none is).
+    ///
+    /// The warm path completes on the first poll without allocating; only a caller that
+    /// must wait builds the waiting state. Poll it inside a Tokio runtime: requests run
+    /// as Tokio tasks, so a caller that is cancelled mid-wait never cancels a request
+    /// others wait for.
+    ///
+    /// # Errors
+    ///
+    /// The lifecycle's verdict when no usable token can be had: a non-retryable error at
+    /// once (bad credentials), a retryable one once the policy gives up.
+    pub fn token(&self) -> impl Future<Output = Result<AccessToken, Error>> + Send + '_ {
+        let mut slow: Option<SlowPath<'_>> = None;
+        std::future::poll_fn(move |cx| {
+            let future = match &mut slow {
+                Some(future) => future,
+                None => match self.fresh_token() {
+                    Some(token) => return Poll::Ready(Ok(token)),
+                    None => slow.insert(self.token_slow()),
+                },
+            };
+            future.as_mut().poll(cx)
+        })
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn token_slow(&self) -> SlowPath<'_> {
+        Box::pin(async move {
+            let shared = &*self.shared;
+            loop {
+                // Registered before asking, so a report between the answer and the wait
+                // still wakes this caller.
+                let mut reported = pin!(shared.signal.notified());
+                reported.as_mut().enable();
+                let step = shared.lifecycle.lock().poll_driver(shared.now());
+                match step {
+                    DriverStep::Ready { token, refresh } => {
+                        if let Some(fetch) = refresh {
+                            self.spawn_fetch(fetch);
+                        }
+                        return Ok(token);
+                    }
+                    DriverStep::Failed(error) => return Err(error),
+                    DriverStep::Fetch(fetch) => self.spawn_fetch(fetch),
+                    // A retry is scheduled, or a request is in flight: wait for a report,
+                    // but not past the core's next deadline (for a request in flight, at
+                    // the latest its fetch timeout, after which it counts as timed out),
+                    // on the injected clock.
+                    DriverStep::Sleep(deadline) | DriverStep::AwaitFetch(deadline) => {
+                        let mut deadline = shared.clock.sleep_until(deadline);
+                        std::future::poll_fn(|cx| {
+                            if reported.as_mut().poll(cx).is_ready() || deadline.as_mut().poll(cx).is_ready()
+                            {
+                                Poll::Ready(())
+                            } else {
+                                Poll::Pending
+                            }
+                        })
+                        .await;
+                    }
+                }
+            }
+        })
+    }
+
+    /// Runs request `fetch` in its own task. The report goes with the task: if the task
+    /// is cancelled (the runtime shuts down), dropping it reports the request.
+    fn spawn_fetch(&self, fetch: FetchId) {
+        let report = FetchReport::new(Arc::clone(&self.shared), fetch);
+        tokio::spawn(async move {
+            let shared = report.shared();
+            let result = exchange_async(
+                &shared.transport,
+                shared.lifecycle.config(),
+                shared.request_timeout,
+                || shared.now(),
+            )
+            .await;
+            report.send(result);
+        });
+    }
+}
+
+impl<T: SendAsync> ProviderBuilder<Async<T>> {
+    /// The clock to read and sleep on. Default: [`TokioClock`](crate::TokioClock).
+    pub fn clock(mut self, clock: impl AsyncClock) -> Self {
+        self.clock = Box::new(clock);
+        self
+    }
+}

@@ -1,0 +1,114 @@
+//! Flavour markers: what makes `Provider<Blocking<T>>` and `Provider<Async<T>>` two
+//! disjoint types with one implementation.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::clock::{BlockingClock, Clock, SystemClock};
+use crate::options::TransportOptions;
+use crate::transport::{BuildError, SendBlocking};
+
+/// How a [`Provider`](crate::Provider) waits: blocking threads ([`Blocking`]) or async
+/// tasks (`Async`, feature `async`). Sealed: the two flavours are all there is; a new
+/// transport plugs in through [`SendBlocking`] or `SendAsync` instead.
+pub trait Flavor: imp::FlavorImpl + Sized + 'static {
+    /// What sends token requests.
+    type Transport: fmt::Debug + Send + Sync + 'static;
+    /// What the provider reads the time from and sleeps on (a trait object).
+    type Clock: ?Sized + Clock;
+}
+
+/// The blocking flavour over transport `T`: callers are threads, a request runs on the
+/// calling thread (a refresh ahead on a thread of its own), waiting callers sleep on a
+/// condition variable. Never constructed; only named in `Provider<Blocking<T>>`.
+pub struct Blocking<T>(PhantomData<fn() -> T>);
+
+impl<T: SendBlocking> Flavor for Blocking<T> {
+    type Transport = T;
+    type Clock = dyn BlockingClock;
+}
+
+impl<T: SendBlocking> imp::FlavorImpl for Blocking<T> {
+    type Signal = std::sync::Condvar;
+
+    fn default_transport(options: &TransportOptions) -> Result<<Self as Flavor>::Transport, BuildError> {
+        T::from_options(options)
+    }
+
+    fn default_clock() -> Box<<Self as Flavor>::Clock> {
+        Box::new(SystemClock)
+    }
+
+    fn wake(signal: &Self::Signal) {
+        signal.notify_all();
+    }
+}
+
+#[cfg(feature = "async")]
+pub use self::asynchronous::Async;
+
+#[cfg(feature = "async")]
+mod asynchronous {
+    use std::marker::PhantomData;
+
+    use super::{Flavor, imp};
+    use crate::clock::{AsyncClock, TokioClock};
+    use crate::options::TransportOptions;
+    use crate::transport::{BuildError, SendAsync};
+
+    /// The async flavour over transport `T`: callers are Tokio tasks, every request runs
+    /// as a task of its own, waiting callers wait on a Tokio `Notify`. Never constructed;
+    /// only named in `Provider<Async<T>>`.
+    pub struct Async<T>(PhantomData<fn() -> T>);
+
+    impl<T: SendAsync> Flavor for Async<T> {
+        type Transport = T;
+        type Clock = dyn AsyncClock;
+    }
+
+    impl<T: SendAsync> imp::FlavorImpl for Async<T> {
+        type Signal = tokio::sync::Notify;
+
+        fn default_transport(options: &TransportOptions) -> Result<<Self as Flavor>::Transport, BuildError> {
+            T::from_options(options)
+        }
+
+        fn default_clock() -> Box<<Self as Flavor>::Clock> {
+            Box::new(TokioClock)
+        }
+
+        fn wake(signal: &Self::Signal) {
+            signal.notify_waiters();
+        }
+    }
+}
+
+/// What the flavours implement and users cannot name: the wake-up primitive and the
+/// defaults.
+pub(crate) mod imp {
+    use std::fmt;
+
+    use crate::options::TransportOptions;
+    use crate::transport::BuildError;
+
+    /// The flavour's own machinery (sealed: this module is private).
+    pub trait FlavorImpl: 'static {
+        /// Woken whenever a request has been reported.
+        type Signal: Default + fmt::Debug + Send + Sync;
+
+        /// The transport built from `options` when none is given.
+        fn default_transport(
+            options: &TransportOptions,
+        ) -> Result<<Self as super::Flavor>::Transport, BuildError>
+        where
+            Self: super::Flavor;
+
+        /// The clock used when none is given.
+        fn default_clock() -> Box<<Self as super::Flavor>::Clock>
+        where
+            Self: super::Flavor;
+
+        /// Wakes every caller waiting for a report.
+        fn wake(signal: &Self::Signal);
+    }
+}

@@ -1,0 +1,224 @@
+//! The provider: one lifecycle shared by many callers, whatever the flavour. What both
+//! flavours do alike is here; their waiting loops are in `blocking.rs` and
+//! `asynchronous.rs`.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use learn_oauth_proto::{AccessToken, ClientConfig, Error, FetchId, RefreshPolicy};
+
+use crate::clock::{Clock, random_seed};
+use crate::flavor::Flavor;
+use crate::flavor::imp::FlavorImpl;
+use crate::options::TransportOptions;
+use crate::shared::SharedLifecycle;
+use crate::transport::BuildError;
+
+/// Hands out access tokens to any number of callers, fetching one only when needed.
+///
+/// One type for every transport: `Provider<Blocking<T>>` for threads over a
+/// [`SendBlocking`](crate::SendBlocking) transport, `Provider<Async<T>>` for Tokio tasks
+/// over a `SendAsync` one (feature `async`). The transport crates name theirs
+/// `TokenProvider`. Every decision — when to fetch, refresh ahead, back off, honour
+/// `Retry-After`, give up — is the core's
+/// [`TokenLifecycle`](learn_oauth_proto::TokenLifecycle); this type moves bytes and waits:
+///
+/// - **Warm path**: while the current token is fresh, `token()` is a clock read, a
+///   lock-free load and a reference-count increment: no lock, no allocation.
+/// - **Single flight**: however many callers ask on a cold cache, one request goes out
+///   and they all get its result.
+/// - **Refresh ahead**: near expiry one background request refreshes the token while
+///   callers keep getting the current one without waiting.
+/// - **No lock across I/O**: the lifecycle's lock is only held to ask it what to do.
+///
+/// Cheap to clone and share (`Clone + Send + Sync`, one reference count).
+pub struct Provider<F: Flavor> {
+    pub(crate) shared: Arc<Shared<F>>,
+}
+
+/// What a provider's callers and its requests share.
+pub(crate) struct Shared<F: Flavor> {
+    pub(crate) lifecycle: SharedLifecycle,
+    pub(crate) transport: F::Transport,
+    pub(crate) clock: Box<F::Clock>,
+    /// Woken whenever a request has been reported.
+    pub(crate) signal: <F as FlavorImpl>::Signal,
+    /// The longest a request may take: the lifecycle's fetch timeout.
+    pub(crate) request_timeout: Duration,
+}
+
+impl<F: Flavor> Shared<F> {
+    #[inline]
+    pub(crate) fn now(&self) -> Instant {
+        self.clock.now()
+    }
+
+    /// Hands request `fetch`'s result to the lifecycle, then wakes waiting callers.
+    pub(crate) fn report(&self, fetch: FetchId, result: Result<AccessToken, Error>) {
+        self.lifecycle.handle_response(self.now(), fetch, result);
+        F::wake(&self.signal);
+    }
+}
+
+impl<F: Flavor> Provider<F> {
+    /// A provider with the transport's default transport (built from
+    /// [`TransportOptions::default`]), policy and clock.
+    ///
+    /// # Errors
+    ///
+    /// When the default transport cannot be built.
+    pub fn new(config: ClientConfig) -> Result<Self, BuildError> {
+        Self::builder(config).build()
+    }
+
+    /// A provider sending with `transport`, with the default policy and clock. Never
+    /// fails: nothing needs building.
+    #[must_use]
+    pub fn with_transport(config: ClientConfig, transport: impl Into<F::Transport>) -> Self {
+        let settings = ProviderBuilder::new(config);
+        settings.finish(transport.into())
+    }
+
+    /// Starts a provider for `config`.
+    pub fn builder(config: ClientConfig) -> ProviderBuilder<F> {
+        ProviderBuilder::new(config)
+    }
+
+    /// The configuration tokens are requested with.
+    #[must_use]
+    pub fn config(&self) -> &ClientConfig {
+        self.shared.lifecycle.config()
+    }
+
+    /// The transport requests go through.
+    #[must_use]
+    pub fn transport(&self) -> &F::Transport {
+        &self.shared.transport
+    }
+
+    /// Tells the provider that the resource API refused `token` (answered 401), so it is
+    /// not handed out again; the next `token()` call fetches a new one. Returns whether
+    /// `token` was the current token: invalidating one token from many callers drops it
+    /// once and causes one request.
+    pub fn invalidate(&self, token: &AccessToken) -> bool {
+        self.shared.lifecycle.handle_invalidate(self.shared.now(), token)
+    }
+
+    /// The warm path: the published token, if it may be handed out now.
+    #[inline]
+    pub(crate) fn fresh_token(&self) -> Option<AccessToken> {
+        self.shared.lifecycle.fresh_token(self.shared.now())
+    }
+}
+
+impl<F: Flavor> Clone for Provider<F> {
+    fn clone(&self) -> Self {
+        Self {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+}
+
+impl<F: Flavor> fmt::Debug for Provider<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Provider")
+            .field("config", self.config())
+            .field("transport", &self.shared.transport)
+            .field("clock", &&*self.shared.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`Provider`]; see [`Provider::builder`].
+#[must_use = "a builder does nothing until .build() is called"]
+pub struct ProviderBuilder<F: Flavor> {
+    config: ClientConfig,
+    transport: Option<F::Transport>,
+    options: TransportOptions,
+    policy: RefreshPolicy,
+    pub(crate) clock: Box<F::Clock>,
+    jitter_seed: Option<u64>,
+}
+
+impl<F: Flavor> ProviderBuilder<F> {
+    fn new(config: ClientConfig) -> Self {
+        Self {
+            config,
+            transport: None,
+            options: TransportOptions::default(),
+            policy: RefreshPolicy::default(),
+            clock: F::default_clock(),
+            jitter_seed: None,
+        }
+    }
+
+    /// The transport to send requests with (or anything that converts into one, such as
+    /// an HTTP client the transport crate accepts). Default: the transport type's own,
+    /// built from [`transport_options`](Self::transport_options).
+    pub fn transport(mut self, transport: impl Into<F::Transport>) -> Self {
+        self.transport = Some(transport.into());
+        self
+    }
+
+    /// The settings the default transport is built with: timeouts and root certificates.
+    /// Ignored when a transport is given with [`transport`](Self::transport). Default:
+    /// [`TransportOptions::default`].
+    pub fn transport_options(mut self, options: TransportOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// When to refresh, how to back off, when to give up. Default:
+    /// [`RefreshPolicy::default`].
+    pub fn policy(mut self, policy: RefreshPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The seed for the lifecycle's jitter. Default: a per-process random value.
+    pub fn jitter_seed(mut self, seed: u64) -> Self {
+        self.jitter_seed = Some(seed);
+        self
+    }
+
+    /// Builds the provider. Nothing is fetched until the first `token()`.
+    ///
+    /// # Errors
+    ///
+    /// When no transport was given and the default one cannot be built
+    /// ([`BuildError::NoDefaultTransport`] for a transport type without one).
+    pub fn build(mut self) -> Result<Provider<F>, BuildError> {
+        let transport = match self.transport.take() {
+            Some(transport) => transport,
+            None => F::default_transport(&self.options)?,
+        };
+        Ok(self.finish(transport))
+    }
+
+    fn finish(self, transport: F::Transport) -> Provider<F> {
+        let seed = self.jitter_seed.unwrap_or_else(random_seed);
+        let request_timeout = self.policy.fetch_timeout.max(Duration::from_millis(1));
+        Provider {
+            shared: Arc::new(Shared {
+                lifecycle: SharedLifecycle::new(self.config, self.policy, seed),
+                transport,
+                clock: self.clock,
+                signal: Default::default(),
+                request_timeout,
+            }),
+        }
+    }
+}
+
+impl<F: Flavor> fmt::Debug for ProviderBuilder<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProviderBuilder")
+            .field("config", &self.config)
+            .field("transport", &self.transport)
+            .field("options", &self.options)
+            .field("policy", &self.policy)
+            .field("clock", &&*self.clock)
+            .finish_non_exhaustive()
+    }
+}

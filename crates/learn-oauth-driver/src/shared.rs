@@ -1,0 +1,187 @@
+//! One lifecycle shared by a provider's callers and its background requests.
+
+use std::fmt;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwapOption;
+use learn_oauth_proto::{
+    AccessToken, ClientConfig, DriverStep, Error, FetchId, RefreshPolicy, Snapshot, TokenLifecycle,
+};
+
+/// A [`TokenLifecycle`] behind a lock, with its latest [`Snapshot`] published for a
+/// lock-free warm path, and the [`ClientConfig`] tokens are requested with.
+///
+/// Every input that can change the current token (`handle_*`, and asking with
+/// [`Locked::poll_driver`]) publishes a new snapshot
+/// before it returns, so [`fresh_token`](Self::fresh_token) never hands out a token the
+/// lifecycle has replaced or invalidated. The lock is only held inside these calls (and
+/// by a [`Locked`] guard), never across I/O. Nothing here reads a clock.
+pub(crate) struct SharedLifecycle {
+    config: ClientConfig,
+    lifecycle: Mutex<TokenLifecycle>,
+    snapshot: ArcSwapOption<Snapshot>,
+}
+
+impl SharedLifecycle {
+    /// A cold lifecycle for `config` with `policy` and `jitter_seed`.
+    pub(crate) fn new(config: ClientConfig, policy: RefreshPolicy, jitter_seed: u64) -> Self {
+        Self {
+            config,
+            lifecycle: Mutex::new(TokenLifecycle::new(policy, jitter_seed)),
+            snapshot: ArcSwapOption::empty(),
+        }
+    }
+
+    pub(crate) fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// The warm path: the published token if it may be handed out at `now` without
+    /// asking the lifecycle. A lock-free read and a reference-count increment.
+    #[inline]
+    pub(crate) fn fresh_token(&self, now: Instant) -> Option<AccessToken> {
+        let snapshot = self.snapshot.load();
+        snapshot.as_deref()?.token_if_fresh(now).cloned()
+    }
+
+    /// The result of request `fetch`; publishes the new snapshot before returning.
+    pub(crate) fn handle_response(&self, now: Instant, fetch: FetchId, result: Result<AccessToken, Error>) {
+        let mut locked = self.lock();
+        locked.guard.handle_response(now, fetch, result);
+        locked.publish();
+    }
+
+    /// The resource API refused `token`; publishes the new snapshot before returning.
+    /// Whether `token` was the current token.
+    pub(crate) fn handle_invalidate(&self, now: Instant, token: &AccessToken) -> bool {
+        let mut locked = self.lock();
+        let current = locked.guard.handle_invalidate(now, token);
+        locked.publish();
+        current
+    }
+
+    /// The lifecycle's lock. A poisoned lock is taken over: the lifecycle keeps its
+    /// invariants across panics.
+    pub(crate) fn lock(&self) -> Locked<'_> {
+        Locked {
+            shared: self,
+            guard: self.lifecycle.lock().unwrap_or_else(PoisonError::into_inner),
+        }
+    }
+}
+
+/// The lifecycle's lock, tied to the [`SharedLifecycle`] it belongs to: asking through it
+/// publishes to that lifecycle's snapshot, never another's.
+pub(crate) struct Locked<'a> {
+    shared: &'a SharedLifecycle,
+    guard: MutexGuard<'a, TokenLifecycle>,
+}
+
+impl Locked<'_> {
+    /// [`TokenLifecycle::poll_driver`], publishing the new snapshot before returning:
+    /// asking can start a refresh or pass deadlines, and once a refresh is in flight the
+    /// published token may be handed out lock-free again until the refresh reports (or
+    /// times out). Without it, every caller after the refresh point would take the lock
+    /// until the refresh came back.
+    pub(crate) fn poll_driver(&mut self, now: Instant) -> DriverStep {
+        let step = self.guard.poll_driver(now);
+        self.publish();
+        step
+    }
+
+    /// Releases the lock while waiting on `condvar` for at most `wait`, then takes it
+    /// again (a blocking driver waiting for a report without missing one).
+    pub(crate) fn wait(self, condvar: &Condvar, wait: Duration) -> Self {
+        let Self { shared, guard } = self;
+        let guard = condvar
+            .wait_timeout(guard, wait)
+            .unwrap_or_else(PoisonError::into_inner)
+            .0;
+        Self { shared, guard }
+    }
+
+    fn publish(&self) {
+        self.shared.snapshot.store(self.guard.snapshot().map(Arc::new));
+    }
+}
+
+impl fmt::Debug for SharedLifecycle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedLifecycle")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use learn_oauth_proto::Scopes;
+
+    use super::*;
+
+    fn secs(n: u64) -> Duration {
+        Duration::from_secs(n)
+    }
+
+    /// Review finding: after the refresh point, the shared lifecycle published no new
+    /// snapshot when it handed out the refresh, so every caller took the lock until the
+    /// refresh came back. Now the token is handed out lock-free again while the refresh
+    /// is in flight, and only until the refresh's timeout.
+    #[test]
+    fn a_shared_lifecycle_serves_lock_free_while_a_refresh_is_in_flight() {
+        let config = ClientConfig::builder()
+            .tenant_id("eu-west-2_AbcdEfghI")
+            .client_secret("s3cret")
+            .build()
+            .unwrap();
+        let mut policy = RefreshPolicy::default();
+        policy.refresh_jitter = 0.0;
+        let shared = SharedLifecycle::new(config, policy.clone(), 7);
+        let start = Instant::now();
+        let DriverStep::Fetch(fetch) = shared.lock().poll_driver(start) else {
+            panic!("expected fetch")
+        };
+        let hour = secs(3600);
+        let token = AccessToken::new("t0k3n".to_owned(), Scopes::new(), start, hour).unwrap();
+        shared.handle_response(start, fetch, Ok(token.clone()));
+        assert!(shared.fresh_token(start).is_some(), "warm");
+
+        // Past the refresh point: the warm path declines, the machine hands out a refresh.
+        let later = start + hour - policy.refresh_ahead + secs(1);
+        assert!(
+            shared.fresh_token(later).is_none(),
+            "the refresh point sends callers to the machine"
+        );
+        let DriverStep::Ready { refresh: Some(_), .. } = shared.lock().poll_driver(later) else {
+            panic!("expected the token and a refresh")
+        };
+        // While the refresh runs, the old token is served without the lock...
+        let served = shared.fresh_token(later).expect("lock-free during the refresh");
+        assert!(served.same_as(&token));
+        // ...but not past the refresh's timeout, when the machine must be asked again.
+        assert!(shared.fresh_token(later + policy.fetch_timeout).is_none());
+    }
+
+    #[test]
+    fn an_invalidated_token_leaves_the_warm_path_at_once() {
+        let config = ClientConfig::builder()
+            .tenant_id("eu-west-2_AbcdEfghI")
+            .client_secret("s3cret")
+            .build()
+            .unwrap();
+        let shared = SharedLifecycle::new(config, RefreshPolicy::default(), 7);
+        let now = Instant::now();
+        let DriverStep::Fetch(fetch) = shared.lock().poll_driver(now) else {
+            panic!("expected fetch")
+        };
+        let token = AccessToken::new("t0k3n".to_owned(), Scopes::new(), now, secs(3600)).unwrap();
+        shared.handle_response(now, fetch, Ok(token.clone()));
+        assert!(shared.fresh_token(now).is_some_and(|t| t.same_as(&token)));
+        assert!(shared.handle_invalidate(now, &token));
+        assert!(shared.fresh_token(now).is_none(), "never handed out again");
+        assert!(!shared.handle_invalidate(now, &token), "dropped once");
+    }
+}

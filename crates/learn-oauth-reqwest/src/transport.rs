@@ -157,9 +157,7 @@ impl Transport {
         let sent_to = request.url().clone();
         let mut response = self.client.execute(request).await.map_err(transport_error)?;
         if response.url() != &sent_to {
-            return Err(Error::Transport(TransportError::new(
-                TransportErrorKind::Redirected,
-            )));
+            return Err(Error::from(TransportError::new(TransportErrorKind::Redirected)));
         }
         read_capped(&mut response, config.max_response_bytes())
             .await
@@ -202,7 +200,7 @@ fn transport_error(error: reqwest::Error) -> Error {
     } else {
         TransportErrorKind::Other
     };
-    Error::Transport(TransportError::with_source(kind, error))
+    Error::from(TransportError::with_source(kind, error))
 }
 
 /// Whether a rustls error is anywhere in the chain, looking inside `io::Error`s too

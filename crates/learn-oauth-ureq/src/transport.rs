@@ -176,7 +176,7 @@ fn transport_error(error: ureq::Error) -> Error {
         ureq::Error::Io(_) | ureq::Error::Protocol(_) | ureq::Error::BodyStalled => TransportErrorKind::Io,
         _ => TransportErrorKind::Other,
     };
-    Error::Transport(TransportError::with_source(kind, error))
+    Error::from(TransportError::with_source(kind, error))
 }
 
 fn is_connect(kind: std::io::ErrorKind) -> bool {

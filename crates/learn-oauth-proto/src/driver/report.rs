@@ -86,8 +86,6 @@ impl<D: DriverHooks> FetchReport<D> {
 
 impl<D: DriverHooks> Drop for FetchReport<D> {
     fn drop(&mut self) {
-        self.report(Err(Error::Transport(TransportError::new(
-            TransportErrorKind::Other,
-        ))));
+        self.report(Err(Error::from(TransportError::new(TransportErrorKind::Other))));
     }
 }

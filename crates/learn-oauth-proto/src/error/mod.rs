@@ -27,6 +27,10 @@ pub use self::transport::{TransportError, TransportErrorKind};
 ///
 /// Match on the variant for the blame, or ask the predicates: [`Error::is_retryable`],
 /// [`Error::status`], [`Error::retry_after`].
+///
+/// The payloads are boxed so that `Error`, and a `Result<AccessToken, Error>`, stay two
+/// words wide; methods of the payload work through the box (`e.status()`). Build one
+/// with `Error::from(payload)` or `.into()`.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -34,13 +38,31 @@ pub enum Error {
     /// body): bad credentials, a refused scope, rate limiting, a server fault, a proxy's
     /// HTML error page.
     #[error(transparent)]
-    Server(#[from] ServerError),
+    Server(Box<ServerError>),
     /// The token endpoint answered 2xx, but the body is not a usable token response.
     #[error(transparent)]
-    Response(#[from] ResponseError),
+    Response(Box<ResponseError>),
     /// No complete HTTP response arrived: connect, TLS, timeout, I/O.
     #[error(transparent)]
-    Transport(#[from] TransportError),
+    Transport(Box<TransportError>),
+}
+
+impl From<ServerError> for Error {
+    fn from(error: ServerError) -> Self {
+        Error::Server(Box::new(error))
+    }
+}
+
+impl From<ResponseError> for Error {
+    fn from(error: ResponseError) -> Self {
+        Error::Response(Box::new(error))
+    }
+}
+
+impl From<TransportError> for Error {
+    fn from(error: TransportError) -> Self {
+        Error::Transport(Box::new(error))
+    }
 }
 
 impl Error {
@@ -84,5 +106,43 @@ impl Error {
             Error::Server(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+    use std::mem::size_of;
+
+    use super::*;
+    use crate::token::AccessToken;
+
+    #[test]
+    fn an_error_and_a_token_result_are_two_words() {
+        assert!(size_of::<Error>() <= 16, "{}", size_of::<Error>());
+        assert!(
+            size_of::<Result<AccessToken, Error>>() <= 16,
+            "{}",
+            size_of::<Result<AccessToken, Error>>()
+        );
+    }
+
+    #[test]
+    fn a_boxed_payload_keeps_its_message_and_source() {
+        let cause = TransportError::new(TransportErrorKind::Connect);
+        let transport = TransportError::with_source(TransportErrorKind::Io, cause.clone());
+        let error = Error::from(transport.clone());
+        assert_eq!(error.to_string(), transport.to_string());
+        let source = error.source().expect("the transport error's source");
+        assert_eq!(source.to_string(), cause.to_string());
+
+        let server = ServerError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorDetail::Unstructured(UnstructuredBody::new(BodyKind::Empty)),
+        );
+        let error = Error::from(server.clone());
+        assert_eq!(error.to_string(), server.to_string());
+        assert_eq!(error.server_error(), Some(&server));
+        assert_eq!(error.status(), Some(StatusCode::UNAUTHORIZED));
     }
 }

@@ -180,7 +180,7 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 
 /// Percent-encodes an identifier so it stays one path segment whatever it holds.
 #[must_use]
-pub fn encode_path_segment(segment: &str) -> String {
+pub(crate) fn encode_path_segment(segment: &str) -> String {
     utf8_percent_encode(segment, PATH_SEGMENT).to_string()
 }
 
@@ -232,7 +232,7 @@ fn check_custom(raw: &str, uri: &Uri) -> Result<(), ConfigError> {
 
 /// Whether `host` (as in a URL authority, IPv6 in brackets) is a loopback host.
 #[must_use]
-pub fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") {
         return true;
     }

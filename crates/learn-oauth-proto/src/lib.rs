@@ -80,9 +80,7 @@ pub use driver::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, DriverHooks, FetchReport, PemError, ProviderSettings,
     RootCertificate, RootCertificateError, SharedLifecycle, TransportOptions,
 };
-pub use endpoint::{
-    ApiKind, Endpoint, Environment, MAX_IDENTIFIER_LEN, Region, encode_path_segment, is_loopback,
-};
+pub use endpoint::{ApiKind, Endpoint, Environment, MAX_IDENTIFIER_LEN, Region};
 pub use error::{
     BodyKind, ConfigError, Error, ErrorDetail, IdentifierProblem, OAuthError, OAuthErrorCode, ResponseError,
     ResponseProblem, ScopeProblem, ServerError, TransportError, TransportErrorKind, UnstructuredBody,

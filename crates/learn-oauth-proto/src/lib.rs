@@ -73,8 +73,8 @@ mod token;
 
 pub use body::RequestBody;
 pub use config::{
-    AuthMethod, BasicEncoding, ClientConfig, ClientConfigBuilder, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_USER_AGENT, MAX_MAX_RESPONSE_BYTES, MIN_MAX_RESPONSE_BYTES,
+    AuthMethod, BasicEncoding, ClientConfig, ClientConfigBuilder, DEFAULT_USER_AGENT, MAX_MAX_RESPONSE_BYTES,
+    MIN_MAX_RESPONSE_BYTES,
 };
 pub use driver::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, DriverHooks, FetchReport, PemError, ProviderSettings,
@@ -93,7 +93,10 @@ pub use error::{
 #[doc(hidden)]
 pub use lifecycle::invariants as lifecycle_invariants;
 pub use lifecycle::{DriverStep, FetchId, RefreshPolicy, Snapshot, TokenLifecycle, TokenPoll};
-pub use response::{DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME, ParseOptions, parse_token_response};
+pub use response::{
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME, ParseOptions,
+    parse_token_response,
+};
 pub use scope::{MAX_SCOPE_LEN, Scope, Scopes};
 pub use secret::ClientSecret;
 pub use token::AccessToken;

@@ -6,9 +6,9 @@ use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
 
 use http::Uri;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::error::{ConfigError, IdentifierProblem, UrlProblem};
+use crate::path_segment::encode_path_segment;
 
 /// Staging or production. They may use different credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -170,19 +170,6 @@ const PRESET_DOMAINS: &[(Region, &str, &str)] = &[
     (Region::Global, "learn.link", "learnstaging.link"),
     (Region::Mea, "mea.learn.tech", "meastaging.learn.tech"),
 ];
-
-/// Everything outside RFC 3986 *unreserved* (`ALPHA / DIGIT / "-" / "." / "_" / "~"`).
-const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// Percent-encodes an identifier so it stays one path segment whatever it holds.
-#[must_use]
-pub(crate) fn encode_path_segment(segment: &str) -> String {
-    utf8_percent_encode(segment, PATH_SEGMENT).to_string()
-}
 
 /// The longest tenant or client id accepted, in bytes.
 pub const MAX_IDENTIFIER_LEN: usize = 256;

@@ -65,6 +65,7 @@ mod driver;
 mod endpoint;
 mod error;
 pub mod lifecycle;
+mod path_segment;
 mod response;
 mod sanitize;
 mod scope;

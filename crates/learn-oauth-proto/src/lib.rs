@@ -72,6 +72,10 @@ mod scope;
 mod secret;
 mod token;
 
+/// The `http` crate, re-exported: its `Request`, `Response`, `StatusCode` and header types
+/// are this crate's API, so you can name them without depending on a matching version.
+pub use http;
+
 pub use body::RequestBody;
 pub use config::{
     AuthMethod, BasicEncoding, ClientConfig, ClientConfigBuilder, DEFAULT_USER_AGENT, MAX_MAX_RESPONSE_BYTES,

@@ -8,6 +8,8 @@
 //! tenant id decoding back from its own, and the form body and `Authorization` header
 //! decode back to exactly the inputs.
 
+use std::net::{Ipv4Addr, Ipv6Addr};
+
 use arbitrary::Arbitrary;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -311,11 +313,25 @@ pub fn check(input: &ConfigInput) {
     check_form(&request, config.scopes().to_space_delimited(), auth);
 }
 
+/// The loopback rule as `Endpoint::Custom` and `UrlProblem::PlainHttpToNonLoopback`
+/// document it, written here rather than taken from the library: `localhost` (in any
+/// case: host names are case-insensitive), an IPv4 address in 127.0.0.0/8, or the IPv6
+/// address `::1` in brackets, as a URL authority spells it.
+fn documented_loopback(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return inner.parse::<Ipv6Addr>() == Ok(Ipv6Addr::LOCALHOST);
+    }
+    host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.octets()[0] == 127)
+}
+
 fn check_url(uri: &Uri, tenant: &str, endpoint: &Endpoint, expected: Option<Around>) {
     let scheme = uri.scheme_str().expect("an absolute url");
     let host = uri.host().expect("a host");
     assert!(
-        scheme == "https" || (scheme == "http" && learn_oauth_proto::is_loopback(host)),
+        scheme == "https" || (scheme == "http" && documented_loopback(host)),
         "https, or http to loopback: {uri}"
     );
     assert!(!uri.authority().expect("authority").as_str().contains('@'));
@@ -500,6 +516,54 @@ mod tests {
             assert_eq!(predicted_refusal(&input), Some(ConfigError::InvalidUserAgent));
             check(&input);
         }
+    }
+
+    #[test]
+    fn the_loopback_oracle_follows_the_documented_rule() {
+        for host in [
+            "localhost",
+            "LocalHost",
+            "127.0.0.1",
+            "127.255.3.4",
+            "[::1]",
+            "[0:0:0:0:0:0:0:1]",
+        ] {
+            assert!(documented_loopback(host), "{host}");
+        }
+        for host in [
+            "localhost.example.com",
+            "128.0.0.1",
+            "126.0.0.1",
+            "127.0.0.1.example.com",
+            "[::2]",
+            "[::ffff:127.0.0.1]",
+            "::1",
+            "example.com",
+            "",
+        ] {
+            assert!(!documented_loopback(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn plain_http_to_each_loopback_host_is_accepted() {
+        for host in ["localhost", "127.0.0.1", "127.1.2.3:80", "[::1]:8080"] {
+            let input = input(
+                "agent",
+                &[],
+                EndpointChoice::Raw(format!("http://{host}/token/{{tenantId}}")),
+            );
+            let (endpoint, _) = endpoint(&input.endpoint);
+            assert!(build(&input, &endpoint, &input.secret).is_ok(), "{host}");
+            check(&input);
+        }
+        // An unbracketed IPv6 address is no URL authority: whatever the builder makes of
+        // it, the target must not fail.
+        check(&input(
+            "agent",
+            &[],
+            EndpointChoice::Raw("http://::1/token".to_owned()),
+        ));
     }
 
     #[test]

@@ -46,9 +46,7 @@ impl<F: Flavor> FetchReport<F> {
 
 impl<F: Flavor> Drop for FetchReport<F> {
     fn drop(&mut self) {
-        self.report(Err(Error::Transport(TransportError::new(
-            TransportErrorKind::Other,
-        ))));
+        self.report(Err(Error::from(TransportError::new(TransportErrorKind::Other))));
     }
 }
 

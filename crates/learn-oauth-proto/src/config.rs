@@ -15,7 +15,7 @@ use crate::body::RequestBody;
 use crate::endpoint::ApiKind;
 use crate::endpoint::{Endpoint, check_identifier};
 use crate::error::{ConfigError, Error};
-use crate::response::{ParseOptions, parse_token_response};
+use crate::response::{DEFAULT_MAX_RESPONSE_BYTES, ParseOptions, parse_token_response};
 use crate::sanitize::Redactions;
 use crate::scope::{Scope, Scopes};
 use crate::secret::ClientSecret;
@@ -23,9 +23,6 @@ use crate::token::AccessToken;
 
 /// The default `User-Agent`: `learn-oauth/<version>`.
 pub const DEFAULT_USER_AGENT: &str = concat!("learn-oauth/", env!("CARGO_PKG_VERSION"));
-
-/// The default cap on a token response body: 64 KiB.
-pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024;
 
 /// The smallest response cap accepted: 1 KiB.
 pub const MIN_MAX_RESPONSE_BYTES: usize = 1024;

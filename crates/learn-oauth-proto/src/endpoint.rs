@@ -1,13 +1,14 @@
 //! Where tokens come from: the eight preset token URLs of the Learn platform, or a
 //! custom URL for proxies, tests and future hosts.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
 
 use http::Uri;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::error::{ConfigError, IdentifierProblem, UrlProblem};
+use crate::path_segment::encode_path_segment;
 
 /// Staging or production. They may use different credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -37,6 +38,16 @@ pub enum ApiKind {
     PublicApi,
     /// Webhooks (the users API, `user.api.*` hosts): scopes `api/all`, `api/webhooks`.
     Webhooks,
+}
+
+impl ApiKind {
+    /// The start of this API's host name, before the region's domain.
+    fn host_prefix(self) -> &'static str {
+        match self {
+            ApiKind::PublicApi => "public.api.",
+            ApiKind::Webhooks => "user.api.",
+        }
+    }
 }
 
 impl fmt::Display for ApiKind {
@@ -110,38 +121,36 @@ impl Endpoint {
         }
     }
 
-    /// The URL template with `{tenantId}` where the tenant id goes.
-    fn template(&self) -> &str {
-        use ApiKind::*;
-        use Environment::*;
-        use Region::*;
+    /// The URL template with `{tenantId}` where the tenant id goes. `None` only for a
+    /// region missing from [`PRESET_DOMAINS`], which a unit test rules out.
+    fn template(&self) -> Option<Cow<'_, str>> {
         match self {
             Endpoint::Preset {
                 environment,
                 region,
                 api,
-            } => match (environment, region, api) {
-                (Staging, Global, PublicApi) => {
-                    "https://public.api.learnstaging.link/oauth2/token/{tenantId}"
-                }
-                (Production, Global, PublicApi) => "https://public.api.learn.link/oauth2/token/{tenantId}",
-                (Staging, Mea, PublicApi) => {
-                    "https://public.api.meastaging.learn.tech/oauth2/token/{tenantId}"
-                }
-                (Production, Mea, PublicApi) => "https://public.api.mea.learn.tech/oauth2/token/{tenantId}",
-                (Staging, Global, Webhooks) => "https://user.api.learnstaging.link/oauth2/token/{tenantId}",
-                (Production, Global, Webhooks) => "https://user.api.learn.link/oauth2/token/{tenantId}",
-                (Staging, Mea, Webhooks) => "https://user.api.meastaging.learn.tech/oauth2/token/{tenantId}",
-                (Production, Mea, Webhooks) => "https://user.api.mea.learn.tech/oauth2/token/{tenantId}",
-            },
-            Endpoint::Custom(url) => url,
+            } => {
+                let &(_, production, staging) = PRESET_DOMAINS.iter().find(|(r, ..)| r == region)?;
+                let domain = match environment {
+                    Environment::Production => production,
+                    Environment::Staging => staging,
+                };
+                let host = api.host_prefix();
+                Some(Cow::Owned(format!(
+                    "https://{host}{domain}/oauth2/token/{TENANT_PLACEHOLDER}"
+                )))
+            }
+            Endpoint::Custom(url) => Some(Cow::Borrowed(url)),
         }
     }
 
     /// The token URL for `tenant_id` (already validated).
     pub(crate) fn token_uri(&self, tenant_id: &str) -> Result<Uri, ConfigError> {
         let encoded = encode_path_segment(tenant_id);
-        let url = self.template().replace(TENANT_PLACEHOLDER, &encoded);
+        let template = self
+            .template()
+            .ok_or(ConfigError::InvalidTokenUrl(UrlProblem::Unparseable))?;
+        let url = template.replace(TENANT_PLACEHOLDER, &encoded);
         let uri =
             Uri::try_from(url.as_str()).map_err(|_| ConfigError::InvalidTokenUrl(UrlProblem::Unparseable))?;
         if let Endpoint::Custom(raw) = self {
@@ -153,18 +162,14 @@ impl Endpoint {
 
 const TENANT_PLACEHOLDER: &str = "{tenantId}";
 
-/// Everything outside RFC 3986 *unreserved* (`ALPHA / DIGIT / "-" / "." / "_" / "~"`).
-const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// Percent-encodes an identifier so it stays one path segment whatever it holds.
-#[must_use]
-pub fn encode_path_segment(segment: &str) -> String {
-    utf8_percent_encode(segment, PATH_SEGMENT).to_string()
-}
+/// The preset token hosts, one row per region: `(region, production domain, staging
+/// domain)`. Each domain serves the public API at `public.api.<domain>` and webhooks at
+/// `user.api.<domain>` ([`ApiKind::host_prefix`]), both at `/oauth2/token/{tenantId}`.
+/// Adding a region is one row here (and its [`Region`] variant).
+const PRESET_DOMAINS: &[(Region, &str, &str)] = &[
+    (Region::Global, "learn.link", "learnstaging.link"),
+    (Region::Mea, "mea.learn.tech", "meastaging.learn.tech"),
+];
 
 /// The longest tenant or client id accepted, in bytes.
 pub const MAX_IDENTIFIER_LEN: usize = 256;
@@ -214,7 +219,7 @@ fn check_custom(raw: &str, uri: &Uri) -> Result<(), ConfigError> {
 
 /// Whether `host` (as in a URL authority, IPv6 in brackets) is a loopback host.
 #[must_use]
-pub fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") {
         return true;
     }
@@ -222,4 +227,33 @@ pub fn is_loopback(host: &str) -> bool {
         return inner.parse::<Ipv6Addr>().is_ok_and(|ip| ip.is_loopback());
     }
     host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every region, by an exhaustive match: a new `Region` does not compile here until
+    /// it is listed, and then the test below asks for its row.
+    fn every_region() -> [Region; 2] {
+        let _listed = |region: Region| match region {
+            Region::Global | Region::Mea => (),
+        };
+        [Region::Global, Region::Mea]
+    }
+
+    #[test]
+    fn every_region_has_exactly_one_row_of_domains() {
+        for region in every_region() {
+            let rows = PRESET_DOMAINS.iter().filter(|(r, ..)| *r == region).count();
+            assert_eq!(rows, 1, "{region}");
+            for environment in [Environment::Production, Environment::Staging] {
+                for api in [ApiKind::PublicApi, ApiKind::Webhooks] {
+                    let endpoint = Endpoint::preset(environment, region, api);
+                    assert!(endpoint.template().is_some(), "{environment} {region} {api}");
+                }
+            }
+        }
+        assert_eq!(PRESET_DOMAINS.len(), every_region().len());
+    }
 }

@@ -64,20 +64,23 @@ mod config;
 mod endpoint;
 mod error;
 pub mod lifecycle;
+mod path_segment;
 mod response;
 mod sanitize;
 mod scope;
 mod secret;
 mod token;
 
+/// The `http` crate, re-exported: its `Request`, `Response`, `StatusCode` and header types
+/// are this crate's API, so you can name them without depending on a matching version.
+pub use http;
+
 pub use body::RequestBody;
 pub use config::{
-    AuthMethod, BasicEncoding, ClientConfig, ClientConfigBuilder, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_USER_AGENT, MAX_MAX_RESPONSE_BYTES, MIN_MAX_RESPONSE_BYTES,
+    AuthMethod, BasicEncoding, ClientConfig, ClientConfigBuilder, DEFAULT_USER_AGENT, MAX_MAX_RESPONSE_BYTES,
+    MIN_MAX_RESPONSE_BYTES,
 };
-pub use endpoint::{
-    ApiKind, Endpoint, Environment, MAX_IDENTIFIER_LEN, Region, encode_path_segment, is_loopback,
-};
+pub use endpoint::{ApiKind, Endpoint, Environment, MAX_IDENTIFIER_LEN, Region};
 pub use error::{
     BodyKind, ConfigError, Error, ErrorDetail, IdentifierProblem, OAuthError, OAuthErrorCode, ResponseError,
     ResponseProblem, ScopeProblem, ServerError, TransportError, TransportErrorKind, UnstructuredBody,
@@ -90,7 +93,10 @@ pub use error::{
 #[doc(hidden)]
 pub use lifecycle::invariants as lifecycle_invariants;
 pub use lifecycle::{DriverStep, FetchId, RefreshPolicy, Snapshot, TokenLifecycle, TokenPoll};
-pub use response::{DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME, ParseOptions, parse_token_response};
+pub use response::{
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME, ParseOptions,
+    parse_token_response,
+};
 pub use scope::{MAX_SCOPE_LEN, Scope, Scopes};
 pub use secret::ClientSecret;
 pub use token::AccessToken;

@@ -7,6 +7,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use zeroize::Zeroizing;
 
+use crate::path_segment::encode_path_segment;
+
 /// How much of a message, description or URI is kept.
 pub(crate) const MESSAGE_EXCERPT: usize = 200;
 /// How much of an error code, a vendor `error` or a message field name is kept.
@@ -30,7 +32,7 @@ impl Redactions {
         }
         let form: Zeroizing<String> =
             Zeroizing::new(form_urlencoded::byte_serialize(secret.as_bytes()).collect());
-        let percent: Zeroizing<String> = Zeroizing::new(crate::endpoint::encode_path_segment(secret));
+        let percent: Zeroizing<String> = Zeroizing::new(encode_path_segment(secret));
         let form_id: String = form_urlencoded::byte_serialize(client_id.as_bytes()).collect();
         let raw_pair = Zeroizing::new(format!("{client_id}:{secret}"));
         let form_pair = Zeroizing::new(format!("{form_id}:{}", form.as_str()));
@@ -151,7 +153,7 @@ mod tests {
         let secret = "Ab3$kLm9 #pQr7!";
         let r = Redactions::of_secret("ten:ant", secret);
         let form: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-        let pct = crate::endpoint::encode_path_segment(secret);
+        let pct = encode_path_segment(secret);
         let basic = BASE64.encode(format!("ten:ant:{secret}"));
         for echoed in [secret, form.as_str(), pct.as_str(), basic.as_str()] {
             let text = format!("bad secret {echoed} here");

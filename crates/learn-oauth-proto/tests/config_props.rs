@@ -12,7 +12,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use learn_oauth_proto::{
     AuthMethod, BasicEncoding, ClientConfig, ConfigError, IdentifierProblem, MAX_IDENTIFIER_LEN, Scope,
-    ScopeProblem, Scopes, encode_path_segment,
+    ScopeProblem, Scopes,
 };
 use percent_encoding::percent_decode_str;
 use proptest::prelude::*;
@@ -164,6 +164,44 @@ fn config_cases() -> ProptestConfig {
 // ---------------------------------------------------------------------------------------
 // Tenant ids and the URL path
 
+/// The expected spelling of `id` as one path segment, written from RFC 3986 rather than
+/// taken from the library: each UTF-8 byte outside *unreserved* (§2.3: `ALPHA / DIGIT /
+/// "-" / "." / "_" / "~"`) becomes `%XX` with upper-case hex (§2.1); unreserved bytes
+/// stay as they are (§6.2.2.2: encoding them is not equivalent for every server).
+fn rfc3986_segment(id: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(id.len() * 3);
+    for byte in id.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+#[test]
+fn the_segment_oracle_encodes_exactly_the_reserved_bytes() {
+    assert_eq!(rfc3986_segment("aZ09-._~"), "aZ09-._~");
+    assert_eq!(rfc3986_segment("a/b c%"), "a%2Fb%20c%25");
+    assert_eq!(rfc3986_segment("é"), "%C3%A9");
+}
+
+#[test]
+fn a_tenant_id_with_reserved_and_unreserved_characters_is_encoded_exactly() {
+    let config = ClientConfig::builder()
+        .tenant_id("a/b c~d-e.f_g%é")
+        .client_id("client")
+        .client_secret("s")
+        .build()
+        .expect("a valid tenant id builds");
+    assert_eq!(
+        config.token_uri().path(),
+        "/oauth2/token/a%2Fb%20c~d-e.f_g%25%C3%A9"
+    );
+}
+
 proptest! {
     #![proptest_config(config_cases())]
 
@@ -186,7 +224,7 @@ proptest! {
                 prop_assert_eq!(segments.len(), 4, "path {}", uri.path());
                 prop_assert_eq!(&segments[..3], &["", "oauth2", "token"]);
                 let segment = segments[3];
-                prop_assert_eq!(segment, encode_path_segment(&tenant));
+                prop_assert_eq!(segment, rfc3986_segment(&tenant));
                 prop_assert!(segment != "." && segment != "..");
                 prop_assert!(
                     segment.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)),

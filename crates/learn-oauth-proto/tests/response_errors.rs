@@ -26,7 +26,7 @@ fn server_error_with(options: &ParseOptions, response: http::Response<Vec<u8>>) 
         Err(Error::Server(e)) => {
             let shown = format!("{e} {e:?}");
             assert!(!shown.contains("CANARY"), "the token leaked: {shown}");
-            e
+            *e
         }
         other => panic!("expected a server error, got {other:?}"),
     }

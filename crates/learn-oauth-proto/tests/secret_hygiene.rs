@@ -23,6 +23,7 @@ use learn_oauth_proto::{
     ResponseProblem, Scopes, ServerError, TokenLifecycle, TokenPoll, TransportError, TransportErrorKind,
     UnstructuredBody, VendorError, parse_token_response,
 };
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// The client secret.
 const SECRET: &str = "CANARY-SECRET-4f2a";
@@ -659,6 +660,14 @@ fn unstructured_bodies_keep_no_excerpt_of_token_bearing_text() {
 /// token heuristic, so only the configuration's redaction of the secret can hide it.
 const PUNCTUATED_SECRET: &str = "CANARY p@ss/w0rd+&=%;";
 
+/// Everything outside RFC 3986 *unreserved* (`ALPHA / DIGIT / "-" / "." / "_" / "~"`):
+/// the secret percent-encoded as a URL path segment would spell it.
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// Every spelling in which a server could echo `secret` sent by `client_id`.
 fn echoes(client_id: &str, secret: &str) -> Vec<String> {
     let form: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
@@ -666,7 +675,7 @@ fn echoes(client_id: &str, secret: &str) -> Vec<String> {
     vec![
         secret.to_owned(),
         form.clone(),
-        learn_oauth_proto::encode_path_segment(secret),
+        utf8_percent_encode(secret, NOT_UNRESERVED).to_string(),
         STANDARD.encode(format!("{client_id}:{secret}")),
         STANDARD.encode(format!("{form_id}:{form}")),
     ]

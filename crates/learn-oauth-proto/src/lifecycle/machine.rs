@@ -101,7 +101,7 @@ pub enum TokenPoll {
 /// let mut send = |now: Instant| {
 ///     requests += 1;
 ///     if requests == 1 {
-///         return Err(Error::Transport(TransportError::new(TransportErrorKind::Connect)));
+///         return Err(Error::from(TransportError::new(TransportErrorKind::Connect)));
 ///     }
 ///     Ok(AccessToken::new(format!("t{requests}"), Scopes::new(), now, Duration::from_secs(3600))
 ///         .expect("valid"))

@@ -75,10 +75,7 @@ impl TokenLifecycle {
             Timer::Gate => self.gate = Gate::Open,
             Timer::Fetch => {
                 self.in_flight = None;
-                self.fail(
-                    now,
-                    Error::Transport(TransportError::new(TransportErrorKind::Timeout)),
-                );
+                self.fail(now, Error::from(TransportError::new(TransportErrorKind::Timeout)));
             }
         }
     }
@@ -94,7 +91,7 @@ impl TokenLifecycle {
             }
             None => self.fail(
                 now,
-                Error::Response(ResponseError::new(
+                Error::from(ResponseError::new(
                     StatusCode::OK,
                     ResponseProblem::ExpiredOnArrival,
                 )),

@@ -36,6 +36,9 @@ use crate::token::AccessToken;
 
 use self::json::Body;
 
+/// The default cap on a token response body: 64 KiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024;
+
 /// The lifetime assumed when a response has no `expires_in`: one hour, as the Learn
 /// platform documents.
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
@@ -64,7 +67,7 @@ impl Default for ParseOptions {
     fn default() -> Self {
         Self {
             requested_scopes: Scopes::new(),
-            max_body_bytes: crate::config::DEFAULT_MAX_RESPONSE_BYTES,
+            max_body_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             default_lifetime: DEFAULT_TOKEN_LIFETIME,
             redact: Redactions::default(),
         }
@@ -150,5 +153,23 @@ pub fn parse_token_response<B: AsRef<[u8]>>(
         Body::Truncated => refuse(ResponseProblem::Truncated),
         Body::InvalidJson => refuse(ResponseProblem::InvalidJson),
         Body::NotAnObject => refuse(ResponseProblem::NotAnObject),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::mem::size_of;
+
+    use super::*;
+
+    /// What every exchange returns stays small: `Error` boxes its payloads.
+    #[test]
+    fn a_parse_result_is_two_words() {
+        assert!(size_of::<Error>() <= 16, "{}", size_of::<Error>());
+        assert!(
+            size_of::<Result<AccessToken, Error>>() <= 16,
+            "{}",
+            size_of::<Result<AccessToken, Error>>()
+        );
     }
 }

@@ -201,5 +201,5 @@ pub fn unauthorized() -> Error {
 
 /// A refused connection: retryable.
 pub fn connection_refused() -> Error {
-    Error::Transport(TransportError::new(TransportErrorKind::Connect))
+    Error::from(TransportError::new(TransportErrorKind::Connect))
 }

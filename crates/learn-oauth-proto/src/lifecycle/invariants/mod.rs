@@ -337,13 +337,13 @@ impl Checker {
             }
             Outcome::Retryable { retry_after } => {
                 let error = server_error(StatusCode::SERVICE_UNAVAILABLE);
-                Err(Error::Server(match retry_after {
+                Err(Error::from(match retry_after {
                     Some(delay) => error.with_retry_after(*delay),
                     None => error,
                 }))
             }
-            Outcome::Transport => Err(Error::Transport(TransportError::new(TransportErrorKind::Connect))),
-            Outcome::NonRetryable => Err(Error::Server(server_error(StatusCode::UNAUTHORIZED))),
+            Outcome::Transport => Err(Error::from(TransportError::new(TransportErrorKind::Connect))),
+            Outcome::NonRetryable => Err(Error::from(server_error(StatusCode::UNAUTHORIZED))),
         }
     }
 }

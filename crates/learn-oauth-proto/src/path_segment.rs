@@ -1,0 +1,17 @@
+//! An identifier as one URL path segment: the tenant id in the token URL, and one of
+//! the spellings of the client secret that errors redact.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+/// Everything outside RFC 3986 *unreserved* (`ALPHA / DIGIT / "-" / "." / "_" / "~"`).
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Percent-encodes an identifier so it stays one path segment whatever it holds.
+#[must_use]
+pub(crate) fn encode_path_segment(segment: &str) -> String {
+    utf8_percent_encode(segment, PATH_SEGMENT).to_string()
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every learn-oauth benchmark once and writes BENCHMARKS.md:
 #   1. exchange CPU cost: criterion + instruction counts under callgrind
-#   2. warm-cache hit, 4. end to end over loopback: criterion (short measurement times)
+#   2. warm-cache hit: instruction counts under callgrind, criterion; 4. end to end over
+#      loopback: criterion (short measurement times)
 #   3. refresh under load: its own harness (percentiles, one request asserted)
 #   5. footprint: dependency-graph sizes and one clean release build each
 # Needs valgrind and jq. Takes about 6-10 minutes on 2 cores, half of it the clean builds.
@@ -57,6 +58,22 @@ for side in ours ours-via-client oauth2 floor client; do
   per=$(( (b - a) / (high - low) ))
   printf '%s\t%s\n' "$side" "$per" >>"$report/callgrind.tsv"
   echo "$side: $per instructions per exchange"
+done
+
+step "2. warm hit: instructions (callgrind)"
+sample_noise "warm callgrind"
+: >"$report/warm_callgrind.tsv"
+low=1000 high=101000
+for side in blocking async polled-blocking mutex floor; do
+  for n in $low $high; do
+    valgrind --tool=callgrind --callgrind-out-file="$report/warm_callgrind.$side.$n" \
+      target/release/warm_count "$side" "$n" 2>/dev/null
+  done
+  a=$(awk '/^summary:/ {print $2}' "$report/warm_callgrind.$side.$low")
+  b=$(awk '/^summary:/ {print $2}' "$report/warm_callgrind.$side.$high")
+  per=$(( (b - a) / (high - low) ))
+  printf '%s\t%s\n' "$side" "$per" >>"$report/warm_callgrind.tsv"
+  echo "$side: $per instructions per warm hit"
 done
 
 criterion=(--warm-up-time 1 --measurement-time 3 --noplot)

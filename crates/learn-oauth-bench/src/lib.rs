@@ -13,6 +13,8 @@
 //! - [`loopback`]: the mock server and both sides' HTTP clients for it
 //!   (`benches/end_to_end.rs`).
 //! - [`latency`]: a small histogram for percentiles under load.
+//! - [`warm`]: one warm `token()` per side, for the instruction-count bin
+//!   (`src/bin/warm_count.rs`, run under callgrind).
 //!
 //! `scripts/bench-report.sh` runs everything and writes `BENCHMARKS.md`.
 #![forbid(unsafe_code)]
@@ -22,3 +24,4 @@ pub mod exchange;
 pub mod fixture;
 pub mod latency;
 pub mod loopback;
+pub mod warm;

@@ -29,18 +29,12 @@ impl<T: SendAsync> Provider<Async<T>> {
     ///
     /// The lifecycle's verdict when no usable token can be had: a non-retryable error at
     /// once (bad credentials), a retryable one once the policy gives up.
+    #[inline]
     pub fn token(&self) -> impl Future<Output = Result<AccessToken, Error>> + Send + '_ {
-        let mut slow: Option<SlowPath<'_>> = None;
-        std::future::poll_fn(move |cx| {
-            let future = match &mut slow {
-                Some(future) => future,
-                None => match self.fresh_token() {
-                    Some(token) => return Poll::Ready(Ok(token)),
-                    None => slow.insert(self.token_slow()),
-                },
-            };
-            future.as_mut().poll(cx)
-        })
+        TokenFuture {
+            provider: self,
+            slow: None,
+        }
     }
 
     #[cold]
@@ -99,6 +93,29 @@ impl<T: SendAsync> Provider<Async<T>> {
             .await;
             report.send(result);
         });
+    }
+}
+
+/// What [`Provider::token`] returns: the warm path on the first poll, else the boxed
+/// slow path.
+struct TokenFuture<'a, T: SendAsync> {
+    provider: &'a Provider<Async<T>>,
+    slow: Option<SlowPath<'a>>,
+}
+
+impl<T: SendAsync> Future for TokenFuture<'_, T> {
+    type Output = Result<AccessToken, Error>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        if let Some(slow) = &mut this.slow {
+            return slow.as_mut().poll(cx);
+        }
+        if let Some(token) = this.provider.fresh_token() {
+            return Poll::Ready(Ok(token));
+        }
+        this.slow.insert(this.provider.token_slow()).as_mut().poll(cx)
     }
 }
 

@@ -5,7 +5,8 @@
 //! ```
 //!
 //! `<report-dir>` holds what the script measured besides criterion: `meta.tsv`
-//! (key, value), `callgrind.tsv` (side, instructions per exchange), `footprint.tsv`
+//! (key, value), `callgrind.tsv` (side, instructions per exchange), `warm_callgrind.tsv`
+//! (side, instructions per warm `token()`), `footprint.tsv`
 //! (name, crates, seconds) and `refresh_under_load.json`. `<criterion-dir>` is criterion's
 //! output (`target/criterion`); medians are read from each benchmark's `estimates.json`.
 //! A figure that is missing is shown as `n/a`, never guessed.
@@ -16,6 +17,13 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod format;
+mod notes;
+
+use format::{count, nanos, opt, per_second, ratio};
+
+use notes::{CHANGES, NOTES, UREQ_BEHIND};
+
 fn main() -> ExitCode {
     let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
     let [report, criterion, output] = args.as_slice() else {
@@ -25,6 +33,7 @@ fn main() -> ExitCode {
     let inputs = Inputs {
         meta: tsv(&report.join("meta.tsv")),
         callgrind: tsv(&report.join("callgrind.tsv")),
+        warm_callgrind: tsv(&report.join("warm_callgrind.tsv")),
         footprint: tsv(&report.join("footprint.tsv")),
         refresh: std::fs::read_to_string(report.join("refresh_under_load.json"))
             .ok()
@@ -43,6 +52,7 @@ fn main() -> ExitCode {
 struct Inputs {
     meta: BTreeMap<String, Vec<String>>,
     callgrind: BTreeMap<String, Vec<String>>,
+    warm_callgrind: BTreeMap<String, Vec<String>>,
     footprint: BTreeMap<String, Vec<String>>,
     refresh: Option<serde_json::Value>,
     criterion: PathBuf,
@@ -73,6 +83,10 @@ impl Inputs {
         self.callgrind.get(side)?.first()?.parse().ok()
     }
 
+    fn warm_instructions(&self, side: &str) -> Option<f64> {
+        self.warm_callgrind.get(side)?.first()?.parse().ok()
+    }
+
     /// Criterion's median time of `group/id`, in nanoseconds.
     fn median_ns(&self, group: &str, id: &str) -> Option<f64> {
         // Criterion writes `a/b` function ids as `a_b`, and `BenchmarkId`s as `name/param`.
@@ -89,45 +103,6 @@ impl Inputs {
         let col = |i: usize| cols.and_then(|c| c.get(i)).and_then(|v| v.parse().ok());
         (col(0), col(1))
     }
-}
-
-fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
-    v.map_or_else(|| "n/a".into(), f)
-}
-
-fn count(v: f64) -> String {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let n = v.round() as u64;
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn nanos(v: f64) -> String {
-    if v >= 1_000_000.0 {
-        format!("{:.2} ms", v / 1_000_000.0)
-    } else if v >= 1000.0 {
-        format!("{:.1} µs", v / 1000.0)
-    } else {
-        format!("{v:.1} ns")
-    }
-}
-
-fn ratio(a: Option<f64>, b: Option<f64>) -> String {
-    match (a, b) {
-        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}×", a / b),
-        _ => "n/a".into(),
-    }
-}
-
-fn per_second(ns: f64) -> f64 {
-    1e9 / ns
 }
 
 fn render(i: &Inputs) -> String {
@@ -246,6 +221,38 @@ fn warm(w: &mut String, i: &Inputs) {
             opt(g, nanos),
             ratio(o, m),
             ratio(o, g)
+        );
+    }
+    let ins = |side: &str| i.warm_instructions(side);
+    let floor = ins("floor");
+    let _ = writeln!(
+        w,
+        "\n| instructions per warm hit (callgrind, 101,000 minus 1,000 calls) | count | ÷ floor | target |\n|---|---:|---:|---|"
+    );
+    for (side, label, target) in [
+        ("blocking", "ours, blocking `token()`", "≤ 150"),
+        (
+            "async",
+            "ours, async `token()` polled once (includes the poll)",
+            "≤ 150",
+        ),
+        (
+            "polled-blocking",
+            "the poll alone: blocking `token()` in `std::future::ready`, polled the same way",
+            "—",
+        ),
+        ("mutex", "`Mutex<Option<AccessToken>>`", "—"),
+        (
+            "floor",
+            "floor: clock read, `ArcSwap` load, compare, `Arc` clone",
+            "—",
+        ),
+    ] {
+        let _ = writeln!(
+            w,
+            "| {label} | {} | {} | {target} |",
+            opt(ins(side), count),
+            ratio(ins(side), floor)
         );
     }
     for (group, what) in [
@@ -391,62 +398,3 @@ fn footprint(w: &mut String, i: &Inputs) {
     }
     let _ = writeln!(w);
 }
-
-/// Why the ureq adapter is behind, as profiled when this was first seen.
-const UREQ_BEHIND: &str = "\
-**Below target (ureq).** Cause, found with `strace` and a probe: ureq 3 resolves the host on \
-*every* request, pooled connection or not (`ureq::run::connect` calls the resolver before the \
-pool), and its `DefaultResolver` spawns a thread per lookup whenever a timeout applies \
-(`resolve_async`) — and `learn-oauth-ureq` always sets `timeout_global`. A transport built with \
-`Agent::with_parts` and a resolver that answers IP literals without a thread fetched at or above \
-`oauth2`'s rate in the same probe (37-70 µs vs 48-75 µs per token). Fix belongs in \
-`learn-oauth-ureq`, whose default agent now answers IP literals without a thread (commit \
-bf91758); if this note shows, that was not enough on this run.";
-
-/// What the figures changed in the code.
-const CHANGES: &str = "\
-- `learn-oauth-proto` `AccessToken::new`: the token's character check is one pass without an \
-  early exit (vectorized), and the `Bearer` header is built with exact capacity instead of \
-  `format!` (so `Bytes` takes the buffer over without a second allocation); `Scopes` is shared by \
-  reference count, so every token parsed with the requested scopes no longer copies them. \
-  9,094 → 6,606 instructions per exchange (commit 7efc4fb).
-- `learn-oauth-proto` parser (its owner, after the first count): granted scopes equal to the \
-  requested ones skip re-validation, ~580 fewer instructions (commit dfb8c0e).
-- `learn-oauth-ureq`: end to end over ureq was 0.41× `oauth2` (10,973 vs 26,784 tokens/s at \
-  commit 195c81d) because ureq 3 resolves the host on every request, on a new thread whenever a \
-  timeout applies. The adapter's default agent now uses a resolver that answers IP-literal hosts \
-  in place and hands names to ureq's default (commit bf91758); this run: at or above `oauth2`.
-- First count, before both: 9,738 instructions (2.15× the floor, 2.2× fewer than `oauth2` through \
-  the same client); targets then met: ≤ 1.5× the floor and ≥ 3× fewer than `oauth2`.
-- `learn-oauth-proto` granted scopes: a run at 71826c0 counted 6,717 instructions against a floor \
-  of 4,426 (1.52×, over the target; the floor had moved by −126 with no change of its own, so \
-  about ±2 % is codegen). callgrind put the granted-scope check at 255 per exchange; scopes \
-  spelled exactly as requested are now recognised by comparing bytes first (commit e584ae3): \
-  6,571.
-- Part 2, tasks: in the first report 8 tasks fell to 14.4 M calls/s (the Mutex baseline fell \
-  too). A warm `token()` never waits, so a task held its worker to the end; tasks now yield every \
-  1,024 calls (commit 5d0861b). The table still depends on where Tokio places the tasks: runs at \
-  71826c0 and at this commit show no dip, one at 8388fe8 showed one at 2 tasks (14.4 M calls/s), \
-  for ours and the Mutex alike. Dealing tasks evenly over \
-  two single-thread runtimes was tried and dropped (ours then rose with the task count, 20 → 30 M \
-  calls/s, but the Go-style provider's async mutex woke tasks across runtimes and fell to \
-  0.1 M calls/s, an unfair comparison).
-- Where the remaining difference to the floor goes (callgrind, per exchange): building the owned \
-  token (~800: two allocations, the header's own byte check in `http`, an `Arc`), dropping it \
-  (~840, of which ~400 is zeroizing the token, which the floor does not do). The JSON pass itself \
-  is no dearer than the floor's `serde_json::from_slice` into borrowed fields (it validates UTF-8 \
-  once for the whole body).
-";
-
-const NOTES: &str = "\
-- Instruction counts are deterministic and the primary figure for part 1; times on these shared \
-  2-core machines move by 10-30 % between runs. Throughput with more threads than cores measures \
-  contention, not scaling.
-- Maxima under load (part 3) are dominated by the OS scheduler (8 busy threads on 2 cores: a \
-  thread preempted mid-call waits a full time slice); p50/p99 are the comparable figures.
-- The noise row is the 1-minute load average and the number of `rustc` processes at the start of \
-  each step; a load above the core count means other work competed with that step.
-- Reproduce: `scripts/bench-report.sh` (criterion with short measurement times, callgrind, footprint; \
-  about 6-10 minutes on 2 cores). `cargo bench -p learn-oauth-bench` runs the criterion benches and \
-  the refresh run with criterion's defaults.
-";

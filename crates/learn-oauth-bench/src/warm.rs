@@ -1,0 +1,218 @@
+//! One warm `token()` — a provider holding a fresh token — for each side measured, over
+//! an in-memory transport (the canned exchange), for instruction counting
+//! (`src/bin/warm_count.rs` under callgrind).
+//!
+//! | side | what one warm hit does |
+//! |---|---|
+//! | `blocking` | `Provider<Blocking<_>>::token()` |
+//! | `async` | `Provider<Async<_>>::token()`, polled once (a warm `.await` completes on its first poll) |
+//! | `polled-blocking` | the blocking `token()` inside `std::future::ready`, polled the same way: the harness's share of `async` |
+//! | `mutex` | [`MutexCache::token`](crate::baseline::MutexCache::token): lock, clock read, expiry check, clone |
+//! | `floor` | [`Floor::token`]: a clock read, an `ArcSwap` load, one compare, an `Arc` clone |
+
+use std::fmt;
+use std::future::Future;
+use std::str::FromStr;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use learn_oauth_driver::{Async, Blocking, Provider, SendAsync, SendBlocking};
+use learn_oauth_proto::{AccessToken, RequestBody, TransportError};
+
+use crate::baseline::MutexCache;
+use crate::fixture;
+
+/// The sides of the warm-hit count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarmSide {
+    /// Our blocking provider.
+    Blocking,
+    /// Our async provider.
+    Async,
+    /// Our blocking provider's answer in a ready future, polled like `Async`.
+    PolledBlocking,
+    /// `Mutex<Option<AccessToken>>`.
+    Mutex,
+    /// The practical floor.
+    Floor,
+}
+
+impl WarmSide {
+    /// Every side, in report order.
+    pub const ALL: [WarmSide; 5] = [
+        WarmSide::Blocking,
+        WarmSide::Async,
+        WarmSide::PolledBlocking,
+        WarmSide::Mutex,
+        WarmSide::Floor,
+    ];
+
+    /// The side's name on the command line and in the report.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            WarmSide::Blocking => "blocking",
+            WarmSide::Async => "async",
+            WarmSide::PolledBlocking => "polled-blocking",
+            WarmSide::Mutex => "mutex",
+            WarmSide::Floor => "floor",
+        }
+    }
+}
+
+impl fmt::Display for WarmSide {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for WarmSide {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        WarmSide::ALL
+            .into_iter()
+            .find(|side| side.name() == s)
+            .ok_or_else(|| format!("unknown side {s:?}: blocking, async, polled-blocking, mutex or floor"))
+    }
+}
+
+/// A transport answering every request with the canned response, for both flavours.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Canned;
+
+impl SendBlocking for Canned {
+    fn send(
+        &self,
+        _request: http::Request<RequestBody>,
+        _body_limit: usize,
+        _timeout: Duration,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        Ok(fixture::canned_response())
+    }
+}
+
+impl SendAsync for Canned {
+    async fn send(
+        &self,
+        _request: http::Request<RequestBody>,
+        _body_limit: usize,
+        _timeout: Duration,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        Ok(fixture::canned_response())
+    }
+}
+
+/// The floor of a lock-free warm path: the token and the instant it is fresh until,
+/// behind an `ArcSwap`.
+#[derive(Debug)]
+pub struct Floor {
+    current: ArcSwap<(AccessToken, Instant)>,
+}
+
+impl Floor {
+    /// A floor holding `token`, fresh until 10 s before it expires.
+    #[must_use]
+    pub fn new(token: AccessToken) -> Self {
+        let until = token.expires_at() - Duration::from_secs(10);
+        Self {
+            current: ArcSwap::from_pointee((token, until)),
+        }
+    }
+
+    /// The token, if fresh.
+    #[inline]
+    #[must_use]
+    pub fn token(&self) -> Option<AccessToken> {
+        #[allow(clippy::disallowed_methods)]
+        let now = Instant::now();
+        let current = self.current.load();
+        (now < current.1).then(|| current.0.clone())
+    }
+}
+
+/// One side, warmed up: it holds a fresh token.
+#[derive(Debug)]
+pub enum WarmPrepared {
+    /// Our blocking provider.
+    Blocking(Provider<Blocking<Canned>>),
+    /// Our async provider, with the runtime it was warmed on.
+    Async(Provider<Async<Canned>>, tokio::runtime::Runtime),
+    /// Our blocking provider, its answer polled as a future.
+    PolledBlocking(Provider<Blocking<Canned>>),
+    /// The mutex baseline.
+    Mutex(MutexCache),
+    /// The floor.
+    Floor(Floor),
+}
+
+impl WarmPrepared {
+    /// Builds `side` and gets it its first token.
+    ///
+    /// # Panics
+    ///
+    /// If the canned exchange does not yield a token (a broken fixture).
+    #[must_use]
+    pub fn new(side: WarmSide) -> Self {
+        let blocking = Provider::<Blocking<Canned>>::with_transport(fixture::config(), Canned);
+        let token = blocking.token().expect("the canned exchange yields a token");
+        match side {
+            WarmSide::Blocking => WarmPrepared::Blocking(blocking),
+            WarmSide::PolledBlocking => WarmPrepared::PolledBlocking(blocking),
+            WarmSide::Async => {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_time()
+                    .build()
+                    .expect("a runtime");
+                let provider = Provider::<Async<Canned>>::with_transport(fixture::config(), Canned);
+                runtime
+                    .block_on(provider.token())
+                    .expect("the canned exchange yields a token");
+                WarmPrepared::Async(provider, runtime)
+            }
+            WarmSide::Mutex => WarmPrepared::Mutex(MutexCache::new(token)),
+            WarmSide::Floor => WarmPrepared::Floor(Floor::new(token)),
+        }
+    }
+
+    /// One warm hit; `None` would mean the side had no fresh token (or, for async, that
+    /// the future did not complete on its first poll).
+    #[inline]
+    pub fn run(&self) -> Option<AccessToken> {
+        match self {
+            WarmPrepared::Blocking(p) => p.token().ok(),
+            WarmPrepared::Async(p, _) => poll_once(p.token()),
+            WarmPrepared::PolledBlocking(p) => poll_once(std::future::ready(p.token())),
+            WarmPrepared::Mutex(m) => m.token(),
+            WarmPrepared::Floor(f) => f.token(),
+        }
+    }
+}
+
+/// Polls `future` once with a no-op waker: its token if it is ready with one.
+#[inline]
+fn poll_once(
+    future: impl Future<Output = Result<AccessToken, learn_oauth_proto::Error>>,
+) -> Option<AccessToken> {
+    let mut cx = Context::from_waker(Waker::noop());
+    match std::pin::pin!(future).poll(&mut cx) {
+        Poll::Ready(result) => result.ok(),
+        Poll::Pending => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_side_hits_warm() {
+        for side in WarmSide::ALL {
+            let prepared = WarmPrepared::new(side);
+            let token = prepared.run().unwrap_or_else(|| panic!("{side}: no warm token"));
+            assert_eq!(token.expose_secret(), fixture::ACCESS_TOKEN, "{side}");
+            assert_eq!(side.name().parse::<WarmSide>(), Ok(side));
+        }
+    }
+}

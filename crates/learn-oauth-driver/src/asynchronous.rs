@@ -47,16 +47,16 @@ impl<T: SendAsync> Provider<Async<T>> {
                 // still wakes this caller.
                 let mut reported = pin!(shared.signal.notified());
                 reported.as_mut().enable();
-                let step = shared.lifecycle.lock().poll_driver(shared.now());
+                let (step, fetch_deadline) = shared.lifecycle.lock().poll_driver(shared.now());
                 match step {
                     DriverStep::Ready { token, refresh } => {
                         if let Some(fetch) = refresh {
-                            self.spawn_fetch(fetch);
+                            self.spawn_fetch(fetch, fetch_deadline);
                         }
                         return Ok(token);
                     }
                     DriverStep::Failed(error) => return Err(error),
-                    DriverStep::Fetch(fetch) => self.spawn_fetch(fetch),
+                    DriverStep::Fetch(fetch) => self.spawn_fetch(fetch, fetch_deadline),
                     // A retry is scheduled, or a request is in flight: wait for a report,
                     // but not past the core's next deadline (for a request in flight, at
                     // the latest its fetch timeout, after which it counts as timed out),
@@ -79,15 +79,17 @@ impl<T: SendAsync> Provider<Async<T>> {
     }
 
     /// Runs request `fetch` in its own task. The report goes with the task: if the task
-    /// is cancelled (the runtime shuts down), dropping it reports the request.
-    fn spawn_fetch(&self, fetch: FetchId) {
-        let report = FetchReport::new(Arc::clone(&self.shared), fetch);
+    /// is cancelled (its runtime shuts down), dropping it abandons the request, and the
+    /// next caller, on whatever runtime, starts a new one at once.
+    fn spawn_fetch(&self, fetch: FetchId, deadline: Option<std::time::Instant>) {
+        let timeout = self.shared.request_timeout(deadline);
+        let report = FetchReport::new(Arc::clone(&self.shared), fetch, timeout);
         tokio::spawn(async move {
             let shared = report.shared();
             let result = exchange_async(
                 &shared.transport,
                 shared.lifecycle.config(),
-                shared.request_timeout,
+                report.timeout(),
                 || shared.now(),
             )
             .await;

@@ -34,18 +34,20 @@ impl<T: SendBlocking> Provider<Blocking<T>> {
         // is released for I/O and sleeps.
         let mut lifecycle = shared.lifecycle.lock();
         loop {
-            match lifecycle.poll_driver(shared.now()) {
+            let (step, fetch_deadline) = lifecycle.poll_driver(shared.now());
+            match step {
                 DriverStep::Ready { token, refresh } => {
                     drop(lifecycle);
                     if let Some(fetch) = refresh {
-                        self.spawn_fetch(fetch);
+                        self.spawn_fetch(fetch, fetch_deadline);
                     }
                     return Ok(token);
                 }
                 DriverStep::Failed(error) => return Err(error),
                 DriverStep::Fetch(fetch) => {
                     drop(lifecycle);
-                    fetch_and_report(FetchReport::new(Arc::clone(&self.shared), fetch));
+                    let timeout = shared.request_timeout(fetch_deadline);
+                    fetch_and_report(FetchReport::new(Arc::clone(&self.shared), fetch, timeout));
                     lifecycle = shared.lifecycle.lock();
                 }
                 DriverStep::Sleep(deadline) => {
@@ -68,10 +70,11 @@ impl<T: SendBlocking> Provider<Blocking<T>> {
     }
 
     /// Runs request `fetch` on a background thread (a refresh ahead of expiry).
-    fn spawn_fetch(&self, fetch: FetchId) {
-        let report = FetchReport::new(Arc::clone(&self.shared), fetch);
+    fn spawn_fetch(&self, fetch: FetchId, deadline: Option<std::time::Instant>) {
+        let timeout = self.shared.request_timeout(deadline);
+        let report = FetchReport::new(Arc::clone(&self.shared), fetch, timeout);
         // If the thread cannot start, the closure is dropped and with it the report,
-        // which tells the lifecycle the request failed.
+        // which abandons the request: the next caller tries again.
         let _detached = std::thread::Builder::new()
             .name("learn-oauth-refresh".into())
             .spawn(move || fetch_and_report(report));
@@ -85,7 +88,7 @@ fn fetch_and_report<T: SendBlocking>(report: FetchReport<Blocking<T>>) {
     let result = exchange_blocking(
         &shared.transport,
         shared.lifecycle.config(),
-        shared.request_timeout,
+        report.timeout(),
         || shared.now(),
     );
     report.send(result);

@@ -91,7 +91,9 @@ pub use clock::{BlockingClock, Clock, SystemClock};
 #[cfg(feature = "async")]
 pub use flavor::Async;
 pub use flavor::{Blocking, Flavor};
-pub use options::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, RootCertificate, TransportOptions};
+pub use options::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, MAX_REQUEST_TIMEOUT, RootCertificate, TransportOptions,
+};
 pub use provider::{Provider, ProviderBuilder};
 pub use roots::{PemError, RootCertificateError};
 pub use transport::{BuildError, SendBlocking, fetch_token_blocking};

@@ -10,6 +10,11 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a transport adapter lets one token request take, body included: 30 s.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The longest timeout a transport is ever given: 24 h. Longer ones (up to
+/// `Duration::MAX`) are cut to it, since HTTP clients add timeouts to the current
+/// instant and some panic when that overflows.
+pub const MAX_REQUEST_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// The settings a transport adapter builds its HTTP client with: the timeouts HTTP
 /// clients leave unset and the roots TLS trusts. Redirects are always off and the body is
 /// always capped at [`ClientConfig::max_response_bytes`](learn_oauth_proto::ClientConfig::max_response_bytes).
@@ -62,15 +67,17 @@ impl TransportOptions {
         }
     }
 
-    /// Sets how long establishing a connection (TCP and TLS) may take.
+    /// Sets how long establishing a connection (TCP and TLS) may take; at most
+    /// [`MAX_REQUEST_TIMEOUT`] (a longer one is cut to it).
     pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.connect_timeout = timeout.min(MAX_REQUEST_TIMEOUT);
         self
     }
 
-    /// Sets how long a whole token request may take, body included.
+    /// Sets how long a whole token request may take, body included; at most
+    /// [`MAX_REQUEST_TIMEOUT`] (a longer one is cut to it).
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.timeout = timeout.min(MAX_REQUEST_TIMEOUT);
         self
     }
 

@@ -59,6 +59,23 @@ impl<F: Flavor> Shared<F> {
         self.lifecycle.handle_response(self.now(), fetch, result);
         F::wake(&self.signal);
     }
+
+    /// Tells the lifecycle that request `fetch` was abandoned, then wakes waiting callers
+    /// (one of them may start the next request).
+    pub(crate) fn abandon(&self, fetch: FetchId) {
+        self.lifecycle.handle_abandoned(self.now(), fetch);
+        F::wake(&self.signal);
+    }
+
+    /// How long the transport may take for `fetch`: until the lifecycle's deadline for
+    /// it (never more than the policy's fetch timeout, and never more than
+    /// [`MAX_REQUEST_TIMEOUT`](crate::MAX_REQUEST_TIMEOUT)).
+    pub(crate) fn request_timeout(&self, deadline: Option<Instant>) -> Duration {
+        let left = deadline.map_or(self.request_timeout, |d| d.saturating_duration_since(self.now()));
+        left.min(self.request_timeout)
+            .min(crate::options::MAX_REQUEST_TIMEOUT)
+            .max(Duration::from_millis(1))
+    }
 }
 
 impl<F: Flavor> Provider<F> {

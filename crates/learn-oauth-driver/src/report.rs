@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use learn_oauth_proto::{AccessToken, Error, FetchId, TransportError, TransportErrorKind};
 
@@ -9,22 +10,32 @@ use crate::flavor::Flavor;
 use crate::provider::Shared;
 
 /// The duty to report request `fetch` to a provider's lifecycle: done by
-/// [`send`](Self::send), or on drop (the task was cancelled, the runtime shut down, a
-/// thread could not start, a panic) as a failed request, so the lifecycle never waits for
-/// a request nobody will finish. Either way, waiting callers are woken.
+/// [`send`](Self::send), or on drop, so the lifecycle never waits for a request nobody
+/// will finish. Dropped while a panic unwinds (a transport with a bug), the request
+/// counts as failed, and the lifecycle backs off; dropped otherwise (its task was
+/// cancelled, its runtime shut down), it was abandoned, which costs no backoff, and the
+/// next caller may start a new one at once. Either way, waiting callers are woken.
 #[must_use = "a request's result is reported by .send(); dropping the report fails the request"]
 pub(crate) struct FetchReport<F: Flavor> {
     shared: Arc<Shared<F>>,
     fetch: Option<FetchId>,
+    /// How long the transport may take: until the lifecycle's deadline for the request.
+    timeout: Duration,
 }
 
 impl<F: Flavor> FetchReport<F> {
     /// Takes on the duty to report `fetch`, a request `shared` handed out.
-    pub(crate) fn new(shared: Arc<Shared<F>>, fetch: FetchId) -> Self {
+    pub(crate) fn new(shared: Arc<Shared<F>>, fetch: FetchId, timeout: Duration) -> Self {
         Self {
             shared,
             fetch: Some(fetch),
+            timeout,
         }
+    }
+
+    /// How long the transport may take for this request.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// The provider the request belongs to.
@@ -46,12 +57,19 @@ impl<F: Flavor> FetchReport<F> {
 
 impl<F: Flavor> Drop for FetchReport<F> {
     fn drop(&mut self) {
-        self.report(Err(Error::from(TransportError::new(TransportErrorKind::Other))));
+        if std::thread::panicking() {
+            self.report(Err(Error::from(TransportError::new(TransportErrorKind::Other))));
+        } else if let Some(fetch) = self.fetch.take() {
+            self.shared.abandon(fetch);
+        }
     }
 }
 
 impl<F: Flavor> fmt::Debug for FetchReport<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FetchReport").field("fetch", &self.fetch).finish()
+        f.debug_struct("FetchReport")
+            .field("fetch", &self.fetch)
+            .field("timeout", &self.timeout)
+            .finish()
     }
 }

@@ -52,6 +52,14 @@ impl SharedLifecycle {
         locked.publish();
     }
 
+    /// Request `fetch` was abandoned (cancelled, not failed); publishes the new snapshot
+    /// before returning.
+    pub(crate) fn handle_abandoned(&self, now: Instant, fetch: FetchId) {
+        let mut locked = self.lock();
+        locked.guard.handle_abandoned(now, fetch);
+        locked.publish();
+    }
+
     /// The resource API refused `token`; publishes the new snapshot before returning.
     /// Whether `token` was the current token.
     pub(crate) fn handle_invalidate(&self, now: Instant, token: &AccessToken) -> bool {
@@ -84,10 +92,20 @@ impl Locked<'_> {
     /// published token may be handed out lock-free again until the refresh reports (or
     /// times out). Without it, every caller after the refresh point would take the lock
     /// until the refresh came back.
-    pub(crate) fn poll_driver(&mut self, now: Instant) -> DriverStep {
+    ///
+    /// With the step comes the deadline of the request it hands out, if any (see
+    /// [`TokenLifecycle::fetch_deadline`]): the transport gets no longer than that.
+    pub(crate) fn poll_driver(&mut self, now: Instant) -> (DriverStep, Option<Instant>) {
         let step = self.guard.poll_driver(now);
         self.publish();
-        step
+        let fetch = match &step {
+            DriverStep::Fetch(fetch)
+            | DriverStep::Ready {
+                refresh: Some(fetch), ..
+            } => Some(*fetch),
+            _ => None,
+        };
+        (step, fetch.and_then(|f| self.guard.fetch_deadline(f)))
     }
 
     /// Releases the lock while waiting on `condvar` for at most `wait`, then takes it
@@ -141,7 +159,7 @@ mod tests {
         policy.refresh_jitter = 0.0;
         let shared = SharedLifecycle::new(config, policy.clone(), 7);
         let start = Instant::now();
-        let DriverStep::Fetch(fetch) = shared.lock().poll_driver(start) else {
+        let (DriverStep::Fetch(fetch), _) = shared.lock().poll_driver(start) else {
             panic!("expected fetch")
         };
         let hour = secs(3600);
@@ -155,7 +173,7 @@ mod tests {
             shared.fresh_token(later).is_none(),
             "the refresh point sends callers to the machine"
         );
-        let DriverStep::Ready { refresh: Some(_), .. } = shared.lock().poll_driver(later) else {
+        let (DriverStep::Ready { refresh: Some(_), .. }, Some(_)) = shared.lock().poll_driver(later) else {
             panic!("expected the token and a refresh")
         };
         // While the refresh runs, the old token is served without the lock...
@@ -174,7 +192,7 @@ mod tests {
             .unwrap();
         let shared = SharedLifecycle::new(config, RefreshPolicy::default(), 7);
         let now = Instant::now();
-        let DriverStep::Fetch(fetch) = shared.lock().poll_driver(now) else {
+        let (DriverStep::Fetch(fetch), _) = shared.lock().poll_driver(now) else {
             panic!("expected fetch")
         };
         let token = AccessToken::new("t0k3n".to_owned(), Scopes::new(), now, secs(3600)).unwrap();

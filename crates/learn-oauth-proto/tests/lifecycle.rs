@@ -471,10 +471,11 @@ fn a_lost_request_times_out_and_its_late_answer_is_ignored() {
     let mut s = Scenario::new();
     s.expect_pending();
     let lost = s.expect_fetch();
-    assert_eq!(s.next_deadline(), Some(secs(60)));
+    // The fetch timeout is 60 s, but callers wait at most the round's 30 s.
+    assert_eq!(s.next_deadline(), Some(secs(30)));
     s.jump();
     assert_eq!(s.machine.in_flight(), None);
-    // 60 s of waiting exceeded the round's 30 s budget: callers get the timeout.
+    // The request counts as timed out, and the round's budget is spent: callers get it.
     let error = s.expect_failed();
     assert!(matches!(&error, Error::Transport(e) if e.kind() == TransportErrorKind::Timeout));
     s.respond_token(lost, HOUR);
@@ -539,8 +540,8 @@ fn poll_driver_says_what_a_caller_should_do_next() {
     };
     assert_eq!(
         until,
-        s.at(RefreshPolicy::default().fetch_timeout),
-        "waits at most until the fetch times out"
+        s.at(RefreshPolicy::default().max_wait),
+        "waits at most until the fetch times out: the round's max_wait, shorter than fetch_timeout"
     );
     s.respond_error(fetch, unavailable());
     let DriverStep::Sleep(until) = s.machine.poll_driver(s.now) else {

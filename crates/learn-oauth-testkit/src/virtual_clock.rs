@@ -1,5 +1,6 @@
 //! A clock that moves only when told to.
 
+use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -62,5 +63,29 @@ impl learn_oauth_driver::Clock for VirtualClock {
 impl learn_oauth_driver::BlockingClock for VirtualClock {
     fn sleep_until(&self, deadline: Instant) {
         self.jump_to(deadline);
+    }
+}
+
+/// A sleep first lets every other ready task run once (so a request that is about to
+/// be reported is, and ends the wait), then jumps to the deadline: for async providers
+/// driven from many short-lived runtimes, where Tokio's paused clock (one per runtime)
+/// cannot follow.
+impl learn_oauth_driver::AsyncClock for VirtualClock {
+    fn sleep_until(
+        &self,
+        deadline: Instant,
+    ) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
+        let clock = self.clone();
+        let mut yielded = false;
+        Box::pin(std::future::poll_fn(move |cx| {
+            if yielded {
+                clock.jump_to(deadline);
+                std::task::Poll::Ready(())
+            } else {
+                yielded = true;
+                cx.waker().wake_by_ref();
+                std::task::Poll::Pending
+            }
+        }))
     }
 }

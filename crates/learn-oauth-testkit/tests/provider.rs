@@ -193,6 +193,8 @@ for_both_flavours!(
     an_invalidated_token_is_replaced_by_one_new_request,
     a_panicking_transport_fails_one_request_and_the_next_one_works,
     the_provider_debug_shows_no_secret_or_token,
+    a_resource_that_refuses_every_token_gets_one_token_request_per_cool_down,
+    one_call_waits_at_most_max_wait_with_the_last_attempt_cut_to_fit,
 );
 
 fn a_warm_provider_hands_out_the_same_token_without_a_request<H: Harness>() {
@@ -362,6 +364,89 @@ fn the_provider_debug_shows_no_secret_or_token<H: Harness>() {
     assert!(!debug.contains(fixtures::SECRET), "{debug}");
     assert!(!debug.contains(token.expose_secret()), "{debug}");
     assert!(debug.contains(fixtures::TENANT), "{debug}");
+}
+
+fn a_resource_that_refuses_every_token_gets_one_token_request_per_cool_down<H: Harness>() {
+    // Issue 10, item 7: callers doing token() -> 401 -> invalidate against a resource
+    // that rejects every token made thousands of token requests a second.
+    let h = H::new(policy());
+    while h.elapsed() < Duration::from_secs(60) {
+        let token = h.token().unwrap();
+        h.invalidate(&token);
+        h.advance(Duration::from_millis(10));
+    }
+    let cooldown = policy().invalidate_cooldown.as_secs();
+    let requests = h.endpoint().requests();
+    assert!(
+        requests as u64 <= 1 + 60 / cooldown,
+        "{requests} requests in a minute"
+    );
+    assert!(
+        requests as u64 >= 60 / cooldown,
+        "{requests} requests in a minute"
+    );
+}
+
+fn one_call_waits_at_most_max_wait_with_the_last_attempt_cut_to_fit<H: Harness>() {
+    // Issue 10, item 8: with max_wait 3 s and a server answering 503 after 2.5 s, a call
+    // took 5.15 s: the second attempt started at 2.75 s and ran its whole timeout.
+    let mut policy = policy();
+    policy.max_wait = Duration::from_secs(3);
+    policy.initial_backoff = Duration::from_millis(250);
+    let h = H::new(policy);
+    for _ in 0..2 {
+        h.endpoint()
+            .enqueue_after(Duration::from_millis(2500), Reply::Status(503));
+    }
+    let error = h.token().unwrap_err();
+    assert_eq!(h.elapsed(), Duration::from_secs(3), "{error:?}");
+    assert_eq!(
+        transport_kind(&error),
+        TransportErrorKind::Timeout,
+        "the last attempt was cut"
+    );
+    assert_eq!(h.endpoint().requests(), 2);
+}
+
+/// Async only: a provider used from a new runtime per call (a sync wrapper doing
+/// `Runtime::new()?.block_on(provider.token())`) loses every background refresh with its
+/// runtime. Issue 10, item 1: those abandoned refreshes used to count as failures, so the
+/// backoff grew and, at expiry, a caller slept it out. Now an abandoned request costs
+/// nothing: the caller at expiry fetches at once.
+#[test]
+fn refreshes_abandoned_with_their_runtime_cost_no_backoff() {
+    let clock = VirtualClock::new();
+    let endpoint = MemoryTransport::with_lifetime(&clock, Duration::from_secs(300));
+    let provider = Provider::<Async<MemoryTransport>>::builder(fixtures::memory_config())
+        .transport(endpoint.clone())
+        .policy(policy())
+        .clock(clock.clone())
+        .jitter_seed(JITTER_SEED)
+        .build()
+        .expect("a provider");
+    let call = || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(provider.token())
+        // The runtime drops here, and with it any refresh it was running.
+    };
+    let first = call().unwrap();
+    // From the refresh point (240 s) to the end of the usable time (290 s): one call a
+    // second, each starting a refresh that its runtime drops.
+    clock.advance(Duration::from_secs(240));
+    while clock.elapsed() < Duration::from_secs(290) {
+        assert!(
+            call().unwrap().same_as(&first),
+            "the old token while refreshes fail"
+        );
+        clock.advance(Duration::from_secs(1));
+    }
+    let before = clock.elapsed();
+    let fresh = call().unwrap();
+    assert!(!fresh.same_as(&first));
+    assert_eq!(clock.elapsed(), before, "no backoff to sleep out");
 }
 
 /// Async only: a caller that gives up does not take the request with it.

@@ -3,9 +3,10 @@
 use std::time::Instant;
 
 use super::backoff::Jitter;
+use super::policy::MIN_DELAY;
 use super::policy::RefreshPolicy;
 use super::snapshot::{Snapshot, far_future};
-use super::state::{Current, Gate, InFlight, Round, Timer, beyond, later};
+use super::state::{Current, Gate, InFlight, Round, Timer, beyond, earliest, later};
 use crate::error::Error;
 use crate::token::AccessToken;
 
@@ -131,6 +132,9 @@ pub struct TokenLifecycle {
     pub(super) gate: Gate,
     pub(super) round: Option<Round>,
     pub(super) in_flight: Option<InFlight>,
+    /// No request before this (`RefreshPolicy::invalidate_cooldown` after an
+    /// invalidated token was received); `None` when no cool-down runs.
+    pub(super) cooldown_until: Option<Instant>,
     /// Consecutive failed requests, for the backoff exponent.
     pub(super) failures: u32,
     pub(super) next_id: u64,
@@ -150,6 +154,7 @@ impl TokenLifecycle {
             gate: Gate::Open,
             round: None,
             in_flight: None,
+            cooldown_until: None,
             failures: 0,
             next_id: 0,
         }
@@ -210,11 +215,27 @@ impl TokenLifecycle {
         }
         let id = FetchId(self.next_id);
         self.next_id = self.next_id.wrapping_add(1);
-        self.in_flight = Some(InFlight {
-            id,
-            deadline: later(now, self.policy.fetch_deadline()),
-        });
+        // A request for waiting callers ends with their round: the wait of one call is
+        // bounded by `max_wait`, the last attempt's deadline cut to fit (but never to
+        // less than the smallest delay, so the deadline is always in the future).
+        let mut deadline = later(now, self.policy.fetch_deadline());
+        if let Some(round) = &self.round {
+            let round_ends = later(round.started, self.policy.max_wait);
+            let soonest = later(now, MIN_DELAY).unwrap_or(now);
+            deadline = earliest(deadline, round_ends.map(|end| end.max(soonest)));
+        }
+        self.in_flight = Some(InFlight { id, deadline });
         Some(id)
+    }
+
+    /// When request `fetch` counts as lost (a transport timeout) if it has not been
+    /// reported: at most [`RefreshPolicy::fetch_timeout`] after it started, and for a
+    /// request that callers wait for, no later than their round's `max_wait`. A driver
+    /// gives its transport at most this long. `None` when `fetch` is not in flight, or
+    /// never (a deadline beyond representable time).
+    #[must_use]
+    pub fn fetch_deadline(&self, fetch: FetchId) -> Option<Instant> {
+        self.in_flight.filter(|f| f.id == fetch).and_then(|f| f.deadline)
     }
 
     /// The result of request `fetch`: the parsed token, or the error from the parser or
@@ -247,14 +268,36 @@ impl TokenLifecycle {
     /// demand fetches a new one. Returns whether it was dropped, i.e. whether it was the
     /// current token; invalidating the same token twice drops it once and causes one
     /// request, not two.
+    ///
+    /// The new request waits until [`RefreshPolicy::invalidate_cooldown`] after the
+    /// dropped token was received, so a resource that refuses every token cannot make
+    /// the machine request tokens in a loop.
     pub fn handle_invalidate(&mut self, now: Instant, token: &AccessToken) -> bool {
-        self.observe(now);
-        if self.current.as_ref().is_some_and(|c| c.token.same_as(token)) {
-            self.current = None;
-            true
-        } else {
-            false
+        let now = self.observe(now);
+        if !self.current.as_ref().is_some_and(|c| c.token.same_as(token)) {
+            return false;
         }
+        self.current = None;
+        let cooldown_ends = later(token.received_at(), self.policy.cooldown());
+        if beyond(cooldown_ends, Some(now)) {
+            self.cooldown_until = cooldown_ends;
+        }
+        true
+    }
+
+    /// Request `fetch` ended without an answer for a reason that is neither the server's
+    /// nor the network's: the task running it was cancelled, its runtime shut down. It
+    /// stops being in flight, and nothing is counted against the server: no backoff, no
+    /// attempt used, so the next caller can start a new request at once. (A request that
+    /// failed — including a transport that panicked — is reported with
+    /// [`handle_response`](Self::handle_response) as an error instead.) An id other than
+    /// the one in flight is ignored.
+    pub fn handle_abandoned(&mut self, now: Instant, fetch: FetchId) {
+        let now = self.clamp(now);
+        if self.in_flight.is_some_and(|f| f.id == fetch) {
+            self.in_flight = None;
+        }
+        self.handle_due(now);
     }
 
     /// The next instant the machine wants [`handle_timeout`](Self::handle_timeout): a

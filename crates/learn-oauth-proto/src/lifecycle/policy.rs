@@ -67,6 +67,14 @@ pub struct RefreshPolicy {
     /// transport timeout, so a driver that loses a request cannot wedge the machine.
     /// Default: 60 s.
     pub fetch_timeout: Duration,
+    /// After [`invalidate`](super::TokenLifecycle::handle_invalidate) drops a token, a new
+    /// one is requested no sooner than this after the dropped one was received. A
+    /// resource that refuses every token (a misconfigured API, a clock far off) would
+    /// otherwise turn each 401 into a token request: with it, callers wait for the next
+    /// token instead, and the token endpoint sees at most one request per this interval.
+    /// A token revoked after it has lived longer than this is replaced at once.
+    /// Capped at one hour. Default: 5 s.
+    pub invalidate_cooldown: Duration,
 }
 
 impl Default for RefreshPolicy {
@@ -83,6 +91,7 @@ impl Default for RefreshPolicy {
             max_retry_after: Duration::from_secs(5 * 60),
             failure_hold_off: Duration::from_secs(10),
             fetch_timeout: Duration::from_secs(60),
+            invalidate_cooldown: Duration::from_secs(5),
         }
     }
 }
@@ -109,6 +118,11 @@ impl RefreshPolicy {
     /// `failure_hold_off`, at least [`MIN_DELAY`].
     pub(super) fn hold_off(&self) -> Duration {
         self.failure_hold_off.max(MIN_DELAY)
+    }
+
+    /// `invalidate_cooldown`, at most an hour.
+    pub(super) fn cooldown(&self) -> Duration {
+        self.invalidate_cooldown.min(Duration::from_secs(3600))
     }
 
     /// `fetch_timeout`, at least [`MIN_DELAY`].

@@ -127,8 +127,25 @@ pub(super) enum Timer {
     Gate,
     /// The request in flight is considered lost.
     Fetch,
+    /// The cool-down after an invalidated token ends: a request may start again.
+    Cooldown,
 }
 
 impl Timer {
-    pub(super) const ALL: [Timer; 4] = [Timer::Expiry, Timer::Refresh, Timer::Gate, Timer::Fetch];
+    pub(super) const ALL: [Timer; 5] = [
+        Timer::Expiry,
+        Timer::Refresh,
+        Timer::Gate,
+        Timer::Fetch,
+        Timer::Cooldown,
+    ];
+}
+
+/// The earlier of two instants, where `None` is never.
+pub(super) fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, None) => a,
+        (None, b) => b,
+    }
 }

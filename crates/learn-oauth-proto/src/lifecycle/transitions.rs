@@ -16,6 +16,7 @@ impl TokenLifecycle {
     pub(crate) fn wants_fetch(&self) -> bool {
         self.in_flight.is_none()
             && matches!(self.gate, Gate::Open)
+            && self.cooldown_until.is_none()
             && (self.round.is_some() || self.current.as_ref().is_some_and(|c| c.refresh_due))
     }
 
@@ -60,6 +61,7 @@ impl TokenLifecycle {
             Timer::Refresh => self.current.as_ref().and_then(|c| c.refresh_at),
             Timer::Gate => self.gate.deadline(),
             Timer::Fetch => self.in_flight.and_then(|f| f.deadline),
+            Timer::Cooldown => self.cooldown_until,
         }
     }
 
@@ -77,6 +79,7 @@ impl TokenLifecycle {
                 self.in_flight = None;
                 self.fail(now, Error::from(TransportError::new(TransportErrorKind::Timeout)));
             }
+            Timer::Cooldown => self.cooldown_until = None,
         }
     }
 

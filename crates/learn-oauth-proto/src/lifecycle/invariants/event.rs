@@ -27,6 +27,8 @@ pub enum Event {
     Rewind(Duration),
     /// The resource API refuses the last token handed out (`handle_invalidate`).
     Invalidate,
+    /// The newest request the driver holds is abandoned (`handle_abandoned`).
+    Abandon,
 }
 
 /// How a request ends.
@@ -85,7 +87,13 @@ impl Event {
             } else {
                 Outcome::NonRetryable
             }),
-            8 => Event::RespondStale(Outcome::Transport),
+            8 => {
+                if tag & 0x80 == 0 {
+                    Event::RespondStale(Outcome::Transport)
+                } else {
+                    Event::Abandon
+                }
+            }
             9 => Event::Advance(duration()),
             10 => {
                 if tag & 0x80 == 0 {

@@ -16,6 +16,9 @@
 //! - `Pending` always has a way forward (a request in flight, one to start, or a
 //!   deadline);
 //! - a snapshot never outlives its token's usable time and agrees with `current_token`;
+//! - after an invalidated token, no request starts before the cool-down after that
+//!   token was received (computed here from the policy);
+//! - an abandoned request stops being in flight and costs no backoff;
 //! - `Debug` never shows a token value;
 //! - nothing panics.
 
@@ -50,6 +53,8 @@ pub struct Checker {
     issued: HashSet<FetchId>,
     last_handed: Option<AccessToken>,
     tokens_made: u64,
+    /// No request may start before this (an invalidated token's cool-down).
+    no_fetch_before: Option<Instant>,
     /// How many requests were started.
     pub fetches: u64,
     /// How many times a token was handed out.
@@ -68,6 +73,7 @@ impl Checker {
             issued: HashSet::new(),
             last_handed: None,
             tokens_made: 0,
+            no_fetch_before: None,
             fetches: 0,
             handed_out: 0,
         }
@@ -127,6 +133,11 @@ impl Checker {
             Event::Invalidate => {
                 if let Some(token) = self.last_handed.clone() {
                     self.handle_invalidate(now, &token);
+                }
+            }
+            Event::Abandon => {
+                if let Some(id) = self.held.pop() {
+                    self.handle_abandoned(now, id);
                 }
             }
         }
@@ -237,8 +248,41 @@ impl Checker {
             !self.machine.handle_invalidate(now, token),
             "a token was dropped twice"
         );
+        if dropped {
+            let cooldown = self
+                .machine
+                .policy()
+                .invalidate_cooldown
+                .min(std::time::Duration::from_secs(3600));
+            self.no_fetch_before = token.received_at().checked_add(cooldown);
+        }
         self.check();
         dropped
+    }
+
+    /// `handle_abandoned`, checked: the request is no longer in flight, and nothing was
+    /// scheduled because of it (no retry, no hold-off).
+    pub fn handle_abandoned(&mut self, now: Instant, fetch: FetchId) {
+        let was_in_flight = self.machine.in_flight() == Some(fetch);
+        let before = self.machine.poll_timeout();
+        self.machine.handle_abandoned(now, fetch);
+        let now = self.observe(now);
+        self.held.retain(|&id| id != fetch);
+        self.answered.push(fetch);
+        if was_in_flight {
+            assert_eq!(
+                self.machine.in_flight(),
+                None,
+                "the abandoned request is still in flight"
+            );
+            if let Some(after) = self.machine.poll_timeout() {
+                assert!(
+                    before.is_some_and(|b| after >= b) || after > now,
+                    "abandoning scheduled something new"
+                );
+            }
+        }
+        self.check();
     }
 
     /// The checks that hold between any two steps.
@@ -311,6 +355,12 @@ impl Checker {
             "the new request is not in flight"
         );
         assert!(self.issued.insert(id), "request id {id:?} reused");
+        if let Some(until) = self.no_fetch_before {
+            assert!(
+                self.latest >= until,
+                "a request started during an invalidation's cool-down"
+            );
+        }
         assert!(
             !self.machine.wants_fetch(),
             "still wants a request right after starting one"

@@ -124,3 +124,32 @@ fn an_escaped_access_token_is_not_confused_with_a_field_sharing_its_prefix() {
         http,
     });
 }
+
+/// Issue 10, item 6 (found by hand, not by the fuzzer): a token URL with user information
+/// whose password holds a `/` was accepted (the authority ends at the `/`), and the
+/// configuration's `Debug` printed the password; a non-numeric port was accepted too. The
+/// target's checks pass on both, and the builder refuses them.
+#[test]
+fn user_information_and_bad_ports_in_a_token_url_are_refused() {
+    for url in [
+        "https://id:Se+cr/et@auth.example.com/oauth2/token/x",
+        "https://auth.example.com:https/oauth2/token/x",
+    ] {
+        let input = ConfigInput {
+            tenant_id: "tenant".to_owned(),
+            client_id: None,
+            secret: "Se+cr/et".to_owned(),
+            scopes: Vec::new(),
+            endpoint: EndpointChoice::Raw(url.to_owned()),
+            auth: AuthChoice::BasicRaw,
+            user_agent: None,
+        };
+        learn_oauth_fuzz::config::check(&input);
+        let refused = learn_oauth_proto::ClientConfig::builder()
+            .token_url(url)
+            .tenant_id("tenant")
+            .client_secret("Se+cr/et")
+            .build();
+        assert!(refused.is_err(), "{url} was accepted");
+    }
+}

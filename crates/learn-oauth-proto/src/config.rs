@@ -55,6 +55,7 @@ impl Default for AuthMethod {
 /// |---|---|---|
 /// | [`Raw`](BasicEncoding::Raw) (default) | `base64(id ":" secret)` exactly, like `curl -u` | the server decodes Basic the common way (the Learn platform's documented scheme); an id with `:` is refused |
 /// | [`FormUrlEncoded`](BasicEncoding::FormUrlEncoded) | `base64(urlencode(id) ":" urlencode(secret))` | the server follows RFC 6749 §2.3.1 to the letter; needed when id or secret holds characters such as `:`, `%`, `+` or non-ASCII and the server decodes them |
+/// | [`PercentEncoded`](BasicEncoding::PercentEncoded) | `base64(pct(id) ":" pct(secret))`, a space as `%20` | the server percent-decodes Basic credentials (`unquote`, as Authlib does) and would read a form-encoded `+` as a plus; `%20` is what every server tested decodes alike |
 ///
 /// For ids and secrets made only of `A–Z a–z 0–9 - . _ *` both send the same bytes (form
 /// encoding turns even `~` into `%7E`).
@@ -66,6 +67,9 @@ pub enum BasicEncoding {
     Raw,
     /// Each of id and secret `application/x-www-form-urlencoded` first (RFC 6749 §2.3.1).
     FormUrlEncoded,
+    /// Each of id and secret percent-encoded first, RFC 3986 style: everything but
+    /// `A-Z a-z 0-9 - . _ ~` as `%XX`, a space as `%20` (never `+`).
+    PercentEncoded,
 }
 
 /// A validated client configuration. Build it with [`ClientConfig::builder`].
@@ -429,6 +433,13 @@ fn basic_header(client_id: &str, secret: &ClientSecret, encoding: BasicEncoding)
                 Cow::Owned(form_urlencoded::byte_serialize(client_id.as_bytes()).collect()),
                 sec,
             )
+        }
+        BasicEncoding::PercentEncoded => {
+            let mut sec = Zeroizing::new(String::with_capacity(secret.len() * 3));
+            crate::path_segment::percent_encode_into(secret, &mut sec);
+            let mut id = String::with_capacity(client_id.len() * 3);
+            crate::path_segment::percent_encode_into(client_id, &mut id);
+            (Cow::Owned(id), sec)
         }
     };
     let mut credentials = Zeroizing::new(String::with_capacity(id.len() + 1 + sec.len()));

@@ -78,7 +78,10 @@ impl fmt::Display for Region {
 }
 
 /// The token endpoint: a preset (environment × region × API kind) or a custom URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` hides a custom URL that carries user information (`user:password@`, refused
+/// when the configuration is built), so a secret pasted into a URL is not printed.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Endpoint {
     /// One of the eight documented token URLs.
     Preset {
@@ -93,6 +96,28 @@ pub enum Endpoint {
     /// `::1`, `localhost`). A literal `{tenantId}` in it is replaced by the encoded tenant
     /// id; otherwise the URL is used exactly as given.
     Custom(String),
+}
+
+impl fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Endpoint::Preset {
+                environment,
+                region,
+                api,
+            } => f
+                .debug_struct("Preset")
+                .field("environment", environment)
+                .field("region", region)
+                .field("api", api)
+                .finish(),
+            Endpoint::Custom(url) if url.contains('@') => f
+                .debug_tuple("Custom")
+                .field(&"[url with user information, redacted]")
+                .finish(),
+            Endpoint::Custom(url) => f.debug_tuple("Custom").field(url).finish(),
+        }
+    }
 }
 
 impl Endpoint {
@@ -202,8 +227,15 @@ fn check_custom(raw: &str, uri: &Uri) -> Result<(), ConfigError> {
     let Some(authority) = uri.authority() else {
         return bad(UrlProblem::Unparseable);
     };
-    if authority.as_str().contains('@') {
+    // Anywhere before the query, not only in the authority as parsed: a password holding
+    // a `/` ends the authority early (`https://id:pa/ss@host/…` parses as host `id`, port
+    // `pa`, path `/ss@host/…`).
+    let before_query = raw.split('?').next().unwrap_or(raw);
+    if before_query.contains('@') {
         return bad(UrlProblem::UserInfo);
+    }
+    if !port_is_valid(authority.as_str()) {
+        return bad(UrlProblem::InvalidPort);
     }
     let host = authority.host();
     if host.is_empty() {
@@ -214,6 +246,21 @@ fn check_custom(raw: &str, uri: &Uri) -> Result<(), ConfigError> {
         Some("http") if is_loopback(host) => Ok(()),
         Some("http") => bad(UrlProblem::PlainHttpToNonLoopback),
         _ => bad(UrlProblem::UnsupportedScheme),
+    }
+}
+
+/// Whether the port of `authority` (`host[:port]`, IPv6 in brackets), if it has one, is a
+/// number from 0 to 65535.
+fn port_is_valid(authority: &str) -> bool {
+    let after_host = match authority.strip_prefix('[') {
+        Some(bracketed) => bracketed.split_once(']').map_or("", |(_, rest)| rest),
+        None => authority.find(':').map_or("", |i| &authority[i..]),
+    };
+    match after_host.strip_prefix(':') {
+        None => after_host.is_empty(),
+        Some(port) => {
+            !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok()
+        }
     }
 }
 

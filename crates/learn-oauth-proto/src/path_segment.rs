@@ -10,6 +10,12 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
+/// Percent-encodes `text` into `out`, which is grown only by what it can hold (callers
+/// size it up front: three bytes per input byte at most), for secrets.
+pub(crate) fn percent_encode_into(text: &str, out: &mut String) {
+    out.extend(utf8_percent_encode(text, PATH_SEGMENT));
+}
+
 /// Percent-encodes an identifier so it stays one path segment whatever it holds.
 #[must_use]
 pub(crate) fn encode_path_segment(segment: &str) -> String {

@@ -18,9 +18,14 @@ pub(crate) const CODE_EXCERPT: usize = 64;
 pub(crate) const REDACTED: &str = "[redacted]";
 
 /// Every spelling of the client secret a server could echo back — as sent (raw, in the
-/// form body, in either `Authorization: Basic` encoding) and percent-encoded — so that
-/// none of it survives into an error. Empty for options not built from a
-/// configuration. Zeroized on drop; `Debug` shows only how many there are.
+/// form body, in either `Authorization: Basic` encoding), percent-encoded, HTML-escaped
+/// (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&#39;`) and JSON-escaped (`\"`, `\\`, `\/`) —
+/// so that none of it survives into an error. Percent escapes match in either case
+/// (`%2B` and `%2b`: .NET's `HttpUtility.UrlEncode` writes lower case). Not covered:
+/// numeric HTML entities or `\u` escapes of ordinary characters outside JSON (inside
+/// JSON, the parser has already decoded them, so the raw spelling matches). Empty for
+/// options not built from a configuration. Zeroized on drop; `Debug` shows only how many
+/// there are.
 #[derive(Clone, Default)]
 pub(crate) struct Redactions(Vec<Zeroizing<String>>);
 
@@ -36,11 +41,15 @@ impl Redactions {
         let form_id: String = form_urlencoded::byte_serialize(client_id.as_bytes()).collect();
         let raw_pair = Zeroizing::new(format!("{client_id}:{secret}"));
         let form_pair = Zeroizing::new(format!("{form_id}:{}", form.as_str()));
+        let percent_pair = Zeroizing::new(format!("{}:{}", encode_path_segment(client_id), percent.as_str()));
         let mut spellings = vec![
             Zeroizing::new(secret.to_owned()),
             Zeroizing::new(BASE64.encode(raw_pair.as_bytes())),
             Zeroizing::new(BASE64.encode(form_pair.as_bytes())),
+            Zeroizing::new(BASE64.encode(percent_pair.as_bytes())),
             Zeroizing::new(BASE64.encode(secret.as_bytes())),
+            Zeroizing::new(escaped(secret, html_escape)),
+            Zeroizing::new(escaped(secret, json_escape)),
             form,
             percent,
         ];
@@ -52,15 +61,15 @@ impl Redactions {
 
     /// Whether `text` contains any spelling.
     pub(crate) fn found_in(&self, text: &str) -> bool {
-        self.0.iter().any(|s| text.contains(s.as_str()))
+        self.0.iter().any(|s| find(text, s).is_some())
     }
 
     /// `text` with every spelling replaced by `[redacted]`.
     pub(crate) fn apply<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let mut text = Cow::Borrowed(text);
         for spelling in &self.0 {
-            if text.contains(spelling.as_str()) {
-                text = Cow::Owned(text.replace(spelling.as_str(), REDACTED));
+            if find(&text, spelling).is_some() {
+                text = Cow::Owned(replace_all(&text, spelling));
             }
         }
         text
@@ -79,6 +88,81 @@ impl fmt::Debug for Redactions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Redactions({} spellings, redacted)", self.0.len())
     }
+}
+
+/// The first byte offset where `spelling` stands in `text`; the two hex digits after a
+/// `%` match in either case.
+fn find(text: &str, spelling: &str) -> Option<usize> {
+    if !spelling.contains('%') {
+        return text.find(spelling);
+    }
+    let (text, spelling) = (text.as_bytes(), spelling.as_bytes());
+    (0..=text.len().checked_sub(spelling.len())?).find(|&start| {
+        let candidate = &text[start..start + spelling.len()];
+        let mut after_percent = 0_u8;
+        candidate.iter().zip(spelling).all(|(&t, &s)| {
+            let same = if after_percent > 0 {
+                t.eq_ignore_ascii_case(&s)
+            } else {
+                t == s
+            };
+            after_percent = if s == b'%' {
+                2
+            } else {
+                after_percent.saturating_sub(1)
+            };
+            same
+        })
+    })
+}
+
+/// `text` with every occurrence of `spelling` (as [`find`] matches it) replaced.
+fn replace_all(text: &str, spelling: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = find(rest, spelling) {
+        // `spelling` is ASCII around its escapes, so `at` and `at + len` are char
+        // boundaries wherever the bytes matched.
+        out.push_str(&rest[..at]);
+        out.push_str(REDACTED);
+        rest = &rest[at + spelling.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `secret` with each character written by `escape` (or as itself).
+fn escaped(secret: &str, escape: fn(char) -> Option<&'static str>) -> String {
+    let mut out = String::with_capacity(secret.len() * 2);
+    for c in secret.chars() {
+        match escape(c) {
+            Some(e) => out.push_str(e),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// How HTML escapers write the characters they escape.
+fn html_escape(c: char) -> Option<&'static str> {
+    Some(match c {
+        '&' => "&amp;",
+        '<' => "&lt;",
+        '>' => "&gt;",
+        '"' => "&quot;",
+        '\'' => "&#39;",
+        _ => return None,
+    })
+}
+
+/// How JSON encoders write the characters they must (or often do) escape.
+fn json_escape(c: char) -> Option<&'static str> {
+    Some(match c {
+        '"' => "\\\"",
+        '\\' => "\\\\",
+        '/' => "\\/",
+        _ => return None,
+    })
 }
 
 /// Runs of token-like characters at least this long are replaced by `[redacted]`: access
@@ -161,6 +245,18 @@ mod tests {
             assert_eq!(r.apply(&text), "bad secret [redacted] here");
         }
         assert!(matches!(r.apply("nothing to see"), Cow::Borrowed(_)));
+        // Issue 10, item 3: lower-case percent escapes, as .NET writes them.
+        let dotnet = "bad %2bZq9%2fWx7%3dKp%25Lm";
+        let r2 = Redactions::of_secret("id", "+Zq9/Wx7=Kp%Lm");
+        assert_eq!(r2.apply(dotnet), "bad [redacted]");
+        assert_eq!(r2.apply("bad %2BZq9%2FWx7%3DKp%25Lm"), "bad [redacted]");
+        // HTML- and JSON-escaped echoes.
+        let r3 = Redactions::of_secret("id", r#"a&b<c>"d'e\f/g"#);
+        assert_eq!(
+            r3.apply("x a&amp;b&lt;c&gt;&quot;d&#39;e\\f/g y"),
+            "x [redacted] y"
+        );
+        assert_eq!(r3.apply(r#"x a&b<c>\"d'e\\f\/g y"#), "x [redacted] y");
         assert!(!format!("{r:?}").contains("Ab3"));
         assert!(Redactions::of_secret("id", "").apply("id").eq("id"));
     }

@@ -25,6 +25,8 @@ struct Inner {
     value: SecretString,
     header: HeaderValue,
     scopes: Scopes,
+    /// Whether the server's answer listed the scopes (`false`: they are the requested ones).
+    scopes_stated: bool,
     received_at: Instant,
     expires_at: Instant,
     lifetime: Duration,
@@ -56,6 +58,7 @@ impl AccessToken {
                 value: SecretString::new(value),
                 header,
                 scopes,
+                scopes_stated: true,
                 received_at,
                 expires_at,
                 lifetime,
@@ -83,10 +86,30 @@ impl AccessToken {
     }
 
     /// The scopes granted (the server's `scope`, or the scopes requested when it sent
-    /// none, as RFC 6749 §5.1 allows).
+    /// none, as RFC 6749 §5.1 allows; [`scopes_stated_by_server`](Self::scopes_stated_by_server)
+    /// tells which).
     #[must_use]
     pub fn scopes(&self) -> &Scopes {
         &self.inner.scopes
+    }
+
+    /// Whether the token response listed the granted scopes. `false` when it had no
+    /// `scope` (or `null`): [`scopes`](Self::scopes) are then the scopes requested, which
+    /// RFC 6749 §5.1 lets a server mean by silence — but some servers also send nothing
+    /// after silently dropping a scope they do not know, so a caller that must be sure
+    /// can tell the two apart. Always `true` for a token built with [`AccessToken::new`].
+    #[must_use]
+    pub fn scopes_stated_by_server(&self) -> bool {
+        self.inner.scopes_stated
+    }
+
+    /// This token, marked as carrying the requested scopes because the server stated none.
+    /// Only for the parser, before the token is shared.
+    pub(crate) fn with_requested_scopes(mut self) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.scopes_stated = false;
+        }
+        self
     }
 
     /// When the response arrived (the `now` given to the parser).

@@ -213,6 +213,13 @@ fn custom_urls_must_be_https_or_loopback_http() {
         ("http://[::2]/t", UrlProblem::PlainHttpToNonLoopback),
         ("ftp://example.com/t", UrlProblem::UnsupportedScheme),
         ("https://user:pw@example.com/t", UrlProblem::UserInfo),
+        // Issue 10, item 6: a password with a `/` ends the parsed authority early.
+        (
+            "https://id:Se+cr/et@auth.example.com/oauth2/token/x",
+            UrlProblem::UserInfo,
+        ),
+        ("https://auth.example.com:https/t", UrlProblem::InvalidPort),
+        ("https://auth.example.com:99999/t", UrlProblem::InvalidPort),
         ("https://example.com/t#frag", UrlProblem::Fragment),
         ("/relative/path", UrlProblem::Unparseable),
         ("not a url", UrlProblem::Unparseable),
@@ -224,6 +231,14 @@ fn custom_urls_must_be_https_or_loopback_http() {
             "{url}"
         );
     }
+}
+
+#[test]
+fn a_url_with_user_information_is_not_printed_by_debug() {
+    let builder = base().token_url("https://id:Se+cr/et@auth.example.com/oauth2/token/x");
+    let debug = format!("{builder:?}");
+    assert!(!debug.contains("Se+cr"), "{debug}");
+    assert_eq!(err(builder), ConfigError::InvalidTokenUrl(UrlProblem::UserInfo));
 }
 
 #[test]

@@ -67,6 +67,7 @@ fn auth_method() -> impl Strategy<Value = AuthMethod> {
     prop::sample::select(vec![
         AuthMethod::Basic(BasicEncoding::Raw),
         AuthMethod::Basic(BasicEncoding::FormUrlEncoded),
+        AuthMethod::Basic(BasicEncoding::PercentEncoded),
         AuthMethod::FormBody,
     ])
 }
@@ -120,6 +121,17 @@ fn credentials_sent(
                 BasicEncoding::FormUrlEncoded => {
                     assert!(!secret.contains(':'), "a form-encoded secret has no raw ':'");
                     (form_decode(id), form_decode(secret))
+                }
+                BasicEncoding::PercentEncoded => {
+                    for part in [id, secret] {
+                        assert!(
+                            part.bytes()
+                                .all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)),
+                            "only unreserved characters and escapes: {part}"
+                        );
+                    }
+                    let decode = |t: &str| percent_decode_str(t).decode_utf8().expect("utf-8").into_owned();
+                    (decode(id), decode(secret))
                 }
                 _ => unreachable!("no other encoding is generated"),
             }

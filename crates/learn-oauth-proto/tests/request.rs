@@ -107,6 +107,23 @@ fn basic_encodings_agree_for_unreserved_characters() {
 }
 
 #[test]
+fn percent_encoded_basic_encodes_id_and_secret_rfc_3986_style_with_percent_20_for_a_space() {
+    // Issue 10, item 10: form encoding sends `+` for a space, which Authlib's `unquote`
+    // reads as a plus.
+    let request = ClientConfig::builder()
+        .tenant_id("te:nant")
+        .client_secret("p@ss word+/:%é~")
+        .auth_method(AuthMethod::Basic(BasicEncoding::PercentEncoded))
+        .build()
+        .unwrap()
+        .token_request();
+    assert_eq!(
+        header(&request, "authorization"),
+        Some(basic("te%3Anant:p%40ss%20word%2B%2F%3A%25%C3%A9~").as_str())
+    );
+}
+
+#[test]
 fn form_body_auth_puts_credentials_in_the_body_and_sends_no_authorization() {
     let config = ClientConfig::builder()
         .tenant_id("t")

@@ -85,10 +85,11 @@ fn assert_display_clean(what: &str, value: &impl Display) {
     assert_clean(what, &value.to_string());
 }
 
-fn auth_methods() -> [AuthMethod; 3] {
+fn auth_methods() -> [AuthMethod; 4] {
     [
         AuthMethod::Basic(BasicEncoding::Raw),
         AuthMethod::Basic(BasicEncoding::FormUrlEncoded),
+        AuthMethod::Basic(BasicEncoding::PercentEncoded),
         AuthMethod::FormBody,
     ]
 }
@@ -170,6 +171,7 @@ fn token_request_debug_is_redacted_for_basic_auth() {
     for auth in [
         AuthMethod::Basic(BasicEncoding::Raw),
         AuthMethod::Basic(BasicEncoding::FormUrlEncoded),
+        AuthMethod::Basic(BasicEncoding::PercentEncoded),
     ] {
         let config = builder(auth).build().expect("valid config");
         assert_debug_clean(&format!("request {auth:?}"), &config.token_request());
@@ -672,13 +674,46 @@ const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
 fn echoes(client_id: &str, secret: &str) -> Vec<String> {
     let form: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
     let form_id: String = form_urlencoded::byte_serialize(client_id.as_bytes()).collect();
+    let percent = utf8_percent_encode(secret, NOT_UNRESERVED).to_string();
     vec![
         secret.to_owned(),
         form.clone(),
-        utf8_percent_encode(secret, NOT_UNRESERVED).to_string(),
+        lower_case_escapes(&form),
+        percent.clone(),
+        lower_case_escapes(&percent),
         STANDARD.encode(format!("{client_id}:{secret}")),
         STANDARD.encode(format!("{form_id}:{form}")),
+        secret
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;"),
+        secret
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('/', "\\/"),
     ]
+}
+
+/// `text` with the hex digits of every percent escape in lower case (`%2B` -> `%2b`), as
+/// .NET's `HttpUtility.UrlEncode` writes them.
+fn lower_case_escapes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut after_percent = 0;
+    for c in text.chars() {
+        out.push(if after_percent > 0 {
+            c.to_ascii_lowercase()
+        } else {
+            c
+        });
+        after_percent = if c == '%' {
+            2
+        } else {
+            after_percent - usize::from(after_percent > 0)
+        };
+    }
+    out
 }
 
 #[test]

@@ -4,7 +4,9 @@
 use std::error::Error as StdError;
 use std::time::Duration;
 
-use learn_oauth_driver::{BuildError, DEFAULT_REQUEST_TIMEOUT, SendAsync, TransportOptions};
+use learn_oauth_driver::{
+    BuildError, DEFAULT_REQUEST_TIMEOUT, MAX_REQUEST_TIMEOUT, SendAsync, TransportOptions,
+};
 use learn_oauth_proto::{AccessToken, ClientConfig, Error, RequestBody, TransportError, TransportErrorKind};
 
 /// Sends token requests with a [`reqwest::Client`].
@@ -83,10 +85,11 @@ impl Transport {
         }
     }
 
-    /// Sets the total timeout applied to each token request.
+    /// Sets the total timeout applied to each token request; at most
+    /// [`MAX_REQUEST_TIMEOUT`] (a longer one is cut to it).
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.timeout = timeout.min(MAX_REQUEST_TIMEOUT);
         self
     }
 

@@ -71,10 +71,7 @@ impl learn_oauth_driver::BlockingClock for VirtualClock {
 /// driven from many short-lived runtimes, where Tokio's paused clock (one per runtime)
 /// cannot follow.
 impl learn_oauth_driver::AsyncClock for VirtualClock {
-    fn sleep_until(
-        &self,
-        deadline: Instant,
-    ) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
+    fn sleep_until(&self, deadline: Instant) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
         let clock = self.clone();
         let mut yielded = false;
         Box::pin(std::future::poll_fn(move |cx| {

@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use learn_oauth_driver::{BuildError, TransportOptions};
 use learn_oauth_mock::{Fault, MockServer};
-use learn_oauth_proto::{AccessToken, AuthMethod, ClientConfig, Error, RefreshPolicy, TransportErrorKind};
+use learn_oauth_proto::{
+    AccessToken, AuthMethod, BasicEncoding, ClientConfig, Error, RefreshPolicy, TransportErrorKind,
+};
 use learn_oauth_testkit::expect::{self, transport_kind};
 use learn_oauth_testkit::fixtures::{self, config, server};
 use learn_oauth_testkit::storm;
@@ -122,6 +124,7 @@ macro_rules! for_both_transports {
 for_both_transports!(
     basic_auth_gets_a_bearer_token_with_the_granted_scopes,
     form_body_auth_gets_a_token,
+    percent_encoded_basic_auth_gets_a_token,
     requested_scopes_are_sent_and_granted,
     wrong_credentials_are_a_typed_unauthorized_error,
     a_slow_server_is_a_timeout_within_the_configured_time,
@@ -135,6 +138,7 @@ for_both_transports!(
     each_unusable_root_certificate_setting_is_refused_with_its_own_error,
     no_error_text_holds_the_secret_or_a_token,
     the_default_transport_does_not_follow_a_redirect,
+    timeouts_up_to_duration_max_never_panic,
     a_provider_storm_over_sockets_sends_one_request,
     a_provider_retries_broken_connections_over_sockets,
     a_provider_replaces_an_invalidated_token_over_sockets,
@@ -156,6 +160,13 @@ fn form_body_auth_gets_a_token<S: Side>() {
         .fetch(&fixtures::config_with(&server, AuthMethod::FormBody))
         .unwrap();
     expect::sent_with_form_body_auth(&server);
+}
+
+fn percent_encoded_basic_auth_gets_a_token<S: Side>() {
+    let server = server();
+    let config = fixtures::config_with(&server, AuthMethod::Basic(BasicEncoding::PercentEncoded));
+    S::new().fetch(&config).unwrap();
+    assert_eq!(server.token_request_count(), 1);
 }
 
 fn requested_scopes_are_sent_and_granted<S: Side>() {
@@ -265,6 +276,37 @@ fn the_default_transport_does_not_follow_a_redirect<S: Side>() {
     let (config, _redirector) = fixtures::config_redirected_to(&server, AuthMethod::FormBody);
     let error = S::new().fetch(&config).unwrap_err();
     expect::redirect_not_followed(&server, &error);
+}
+
+/// Issue 10, item 4: `Duration::MAX` as a timeout panicked in the blocking transport
+/// ("overflow when adding duration to instant", in ureq). Every duration near the limits,
+/// as a total and as a connect timeout, and as the policy's fetch timeout: a token, or a
+/// typed error, never a panic.
+fn timeouts_up_to_duration_max_never_panic<S: Side>() {
+    let server = server();
+    let extremes = [
+        Duration::MAX,
+        Duration::MAX - Duration::from_nanos(1),
+        Duration::from_secs(u64::MAX / 2),
+        Duration::from_secs(100 * 365 * 24 * 3600),
+        learn_oauth_driver::MAX_REQUEST_TIMEOUT + Duration::from_nanos(1),
+        Duration::from_secs(30),
+    ];
+    for timeout in extremes {
+        let options = TransportOptions::new()
+            .with_timeout(timeout)
+            .with_connect_timeout(timeout);
+        assert!(options.timeout() <= learn_oauth_driver::MAX_REQUEST_TIMEOUT);
+        S::with_options(&options)
+            .unwrap()
+            .fetch(&config(&server))
+            .unwrap_or_else(|e| panic!("{timeout:?}: {e:?}"));
+        let mut policy = fixtures::policy();
+        policy.fetch_timeout = timeout;
+        policy.max_wait = timeout;
+        let answers = S::provider_storm(config(&server), policy, 1);
+        assert!(answers[0].is_ok(), "{timeout:?}: {answers:?}");
+    }
 }
 
 fn a_provider_storm_over_sockets_sends_one_request<S: Side>() {

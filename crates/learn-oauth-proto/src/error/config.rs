@@ -122,6 +122,9 @@ pub enum UrlProblem {
     /// It has a fragment, which HTTP never sends.
     #[error("must not have a fragment")]
     Fragment,
+    /// Its port is not a number from 0 to 65535.
+    #[error("port is not a number from 0 to 65535")]
+    InvalidPort,
 }
 
 /// What is wrong with a scope token (RFC 6749 §3.3: `%x21 / %x23-5B / %x5D-7E`).

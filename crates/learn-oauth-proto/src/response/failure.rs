@@ -124,11 +124,29 @@ fn object_message(entries: &[(String, String)], secret: Secret<'_>) -> Vec<(Stri
             let shown = if mentions_credential(name.as_bytes()) {
                 REDACTED.to_owned()
             } else {
-                clean(value, FIELD_VALUE_EXCERPT, secret)
+                // A string value is kept as JSON text; clean what it says, not its escaped
+                // form, in which an echoed secret would be spelled differently.
+                match serde_json::from_str::<String>(value) {
+                    Ok(text) => json_string_excerpt(&text, secret),
+                    Err(_) => clean(value, FIELD_VALUE_EXCERPT, secret),
+                }
             };
             (clean(name, CODE_EXCERPT, secret), shown)
         })
         .collect()
+}
+
+/// `text`, cleaned, as a JSON string of at most [`FIELD_VALUE_EXCERPT`] characters plus
+/// the ellipsis (escapes count: a shorter excerpt is taken when they push it over).
+fn json_string_excerpt(text: &str, secret: Secret<'_>) -> String {
+    let mut keep = FIELD_VALUE_EXCERPT.saturating_sub(2);
+    loop {
+        let shown = serde_json::Value::String(clean(text, keep, secret)).to_string();
+        if shown.chars().count() <= FIELD_VALUE_EXCERPT + 1 || keep == 0 {
+            return shown;
+        }
+        keep = keep.saturating_sub(8);
+    }
 }
 
 /// What server text must never repeat.

@@ -28,12 +28,18 @@ pub(super) fn token(
     };
     check_token_type(fields.token_type.as_ref(), &value, repeated, &options.redact)?;
     let lifetime = lifetime(fields.expires_in.as_ref(), options.default_lifetime)?;
-    let scopes = match &fields.scope {
-        None | Some(Shallow::Null) => options.requested_scopes.clone(),
-        Some(Shallow::Str(s)) => granted_scopes(s, &options.requested_scopes),
+    let (scopes, stated) = match &fields.scope {
+        None | Some(Shallow::Null) => (options.requested_scopes.clone(), false),
+        Some(Shallow::Str(s)) => (granted_scopes(s, &options.requested_scopes), true),
         Some(_) => return Err(ResponseProblem::InvalidScope),
     };
-    AccessToken::new(value.into_owned(), scopes, now, lifetime).ok_or(ResponseProblem::InvalidAccessToken)
+    let token = AccessToken::new(value.into_owned(), scopes, now, lifetime)
+        .ok_or(ResponseProblem::InvalidAccessToken)?;
+    Ok(if stated {
+        token
+    } else {
+        token.with_requested_scopes()
+    })
 }
 
 /// [`Scopes::parse_granted`], with a shortcut for the usual answer: exactly the scopes

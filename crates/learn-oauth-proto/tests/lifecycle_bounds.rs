@@ -161,3 +161,13 @@ fn an_abandoned_refresh_is_started_again_by_the_next_caller() {
     let fresh = s.respond_token(refresh, HOUR);
     assert!(s.expect_ready().same_as(&fresh));
 }
+
+#[test]
+fn the_cool_down_is_at_most_half_the_invalidated_tokens_lifetime() {
+    // A 3 s token (the long-running example's) is not held back 5 s.
+    let mut s = Scenario::new();
+    let token = s.cold_start(secs(3));
+    assert!(s.machine.handle_invalidate(s.now, &token));
+    s.expect_pending();
+    assert_eq!(s.next_deadline(), Some(millis(1500)));
+}

@@ -71,18 +71,37 @@ impl Transport {
     /// [`DEFAULT_REQUEST_TIMEOUT`] (change it with [`Transport::with_timeout`]) and the
     /// body cap; redirects, the connect timeout, proxies and TLS are yours to configure.
     ///
-    /// **Turn redirects off** (`redirect(reqwest::redirect::Policy::none())`; reqwest
-    /// follows up to 10 by default). reqwest drops the `Authorization` header on a
-    /// redirect to another host, but on a 307 or 308 it sends the body again — with
+    /// **Prefer [`Transport::from_client_builder`]**, which turns redirects off for you.
+    /// A built client's redirect policy cannot be read or changed: reqwest follows up to
+    /// 10 by default, drops the `Authorization` header on a redirect to another host, but
+    /// on a 307 or 308 sends the body again — with
     /// [`AuthMethod::FormBody`](learn_oauth_proto::AuthMethod::FormBody), the client
-    /// secret. This transport cannot stop your client from following a redirect; it
-    /// refuses the answer afterwards ([`TransportErrorKind::Redirected`]).
+    /// secret. This transport refuses an answer that came from another URL
+    /// ([`TransportErrorKind::Redirected`]), but **it cannot see a redirect chain that
+    /// ends back at the token URL** (A → B → A): B has received the request by then. Only
+    /// pass a client built with `redirect(reqwest::redirect::Policy::none())`.
     #[must_use]
     pub fn from_client(client: reqwest::Client) -> Self {
         Self {
             client,
             timeout: DEFAULT_REQUEST_TIMEOUT,
         }
+    }
+
+    /// Builds your client configuration with redirects turned off (whatever it said), so
+    /// no token request is ever replayed to another URL; proxies, roots, pools and
+    /// timeouts stay yours. Each token request gets a total timeout of
+    /// [`DEFAULT_REQUEST_TIMEOUT`] and the body cap, as with [`Transport::from_client`].
+    ///
+    /// # Errors
+    ///
+    /// [`BuildError::Client`] when reqwest refuses the configuration.
+    pub fn from_client_builder(builder: reqwest::ClientBuilder) -> Result<Self, BuildError> {
+        let client = builder
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| BuildError::Client(Box::new(e)))?;
+        Ok(Self::from_client(client))
     }
 
     /// Sets the total timeout applied to each token request; at most

@@ -24,8 +24,9 @@ trait Side: Sized {
         policy: RefreshPolicy,
         n: usize,
     ) -> Vec<Result<AccessToken, Error>>;
-    /// `token()`, `invalidate`, `token()` again on one provider: the two tokens.
-    fn provider_invalidate(config: ClientConfig) -> (AccessToken, AccessToken);
+    /// `token()`, `invalidate`, `token()` again on one provider with `policy`: the two
+    /// tokens.
+    fn provider_invalidate(config: ClientConfig, policy: RefreshPolicy) -> (AccessToken, AccessToken);
 
     fn new() -> Self {
         Self::with_options(&TransportOptions::new()).expect("the default transport builds")
@@ -71,9 +72,12 @@ impl Side for Reqwest {
             .await
         })
     }
-    fn provider_invalidate(config: ClientConfig) -> (AccessToken, AccessToken) {
+    fn provider_invalidate(config: ClientConfig, policy: RefreshPolicy) -> (AccessToken, AccessToken) {
         runtime().block_on(async {
-            let provider = learn_oauth_reqwest::TokenProvider::new(config).expect("a provider");
+            let provider = learn_oauth_reqwest::TokenProvider::builder(config)
+                .policy(policy)
+                .build()
+                .expect("a provider");
             let first = provider.token().await.expect("a token");
             assert!(provider.invalidate(&first));
             (first, provider.token().await.expect("a new token"))
@@ -101,8 +105,11 @@ impl Side for Ureq {
             .expect("a provider");
         storm::threads(n, || provider.token())
     }
-    fn provider_invalidate(config: ClientConfig) -> (AccessToken, AccessToken) {
-        let provider = learn_oauth_ureq::TokenProvider::new(config).expect("a provider");
+    fn provider_invalidate(config: ClientConfig, policy: RefreshPolicy) -> (AccessToken, AccessToken) {
+        let provider = learn_oauth_ureq::TokenProvider::builder(config)
+            .policy(policy)
+            .build()
+            .expect("a provider");
         let first = provider.token().expect("a token");
         assert!(provider.invalidate(&first));
         (first, provider.token().expect("a new token"))
@@ -135,6 +142,7 @@ for_both_transports!(
     a_refused_connection_is_a_connect_error,
     real_tls_works_with_the_mock_ca_added_as_a_root,
     an_untrusted_certificate_is_a_tls_error_that_is_not_retried,
+    a_server_that_drops_the_tls_handshake_is_a_connect_error,
     each_unusable_root_certificate_setting_is_refused_with_its_own_error,
     no_error_text_holds_the_secret_or_a_token,
     the_default_transport_does_not_follow_a_redirect,
@@ -239,6 +247,22 @@ fn an_untrusted_certificate_is_a_tls_error_that_is_not_retried<S: Side>() {
     expect::tls_not_retried(&fetch_error::<S>(&server));
 }
 
+/// Issue 10, item 11: a server that closes or resets the connection during the TLS
+/// handshake was `Io` from ureq and `Connect` from reqwest; the connect phase covers TCP
+/// and TLS for both.
+fn a_server_that_drops_the_tls_handshake_is_a_connect_error<S: Side>() {
+    for reset in [false, true] {
+        let (config, _server) = fixtures::config_for_handshake_dropper(reset);
+        let error = S::new().fetch(&config).unwrap_err();
+        assert_eq!(
+            transport_kind(&error),
+            TransportErrorKind::Connect,
+            "reset {reset}: {error:?}"
+        );
+        assert!(error.is_retryable());
+    }
+}
+
 fn each_unusable_root_certificate_setting_is_refused_with_its_own_error<S: Side>() {
     use learn_oauth_driver::RootCertificateError as Roots;
     for (options, expected) in fixtures::refused_root_options() {
@@ -331,7 +355,10 @@ fn a_provider_retries_broken_connections_over_sockets<S: Side>() {
 
 fn a_provider_replaces_an_invalidated_token_over_sockets<S: Side>() {
     let server = server();
-    let (first, second) = S::provider_invalidate(config(&server));
+    // No cool-down: the token was received a moment ago (the cool-down is tested in memory).
+    let mut policy = fixtures::policy();
+    policy.invalidate_cooldown = Duration::ZERO;
+    let (first, second) = S::provider_invalidate(config(&server), policy);
     assert!(!second.same_as(&first));
     assert_eq!(server.token_request_count(), 2);
 }
@@ -352,6 +379,35 @@ fn reqwest_refuses_an_answer_from_a_redirect_the_users_client_followed() {
     assert!(!error.is_retryable());
     // The replay happened (the reason to turn redirects off), but its token was refused.
     assert_eq!(server.token_request_count(), 1);
+}
+
+/// reqwest only: a client configuration of the user's that follows redirects, given as a
+/// builder, has them turned off: a chain A -> B -> A (which the after-the-fact URL check
+/// cannot see) stops at the first 307, and B never receives the request.
+#[test]
+fn reqwest_turns_redirects_off_on_the_users_client_builder() {
+    let a = server();
+    let b = server();
+    a.enqueue(Fault::raw(
+        307,
+        &[("Location", &b.token_url(fixtures::TENANT))],
+        "",
+    ));
+    b.enqueue(Fault::raw(
+        307,
+        &[("Location", &a.token_url(fixtures::TENANT))],
+        "",
+    ));
+    let config = fixtures::config_with(&a, AuthMethod::FormBody);
+    let _already_installed = rustls::crypto::ring::default_provider().install_default();
+    let side = Reqwest {
+        runtime: runtime(),
+        transport: learn_oauth_reqwest::Transport::from_client_builder(::reqwest::Client::builder())
+            .expect("a client"),
+    };
+    let error = side.fetch(&config).unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(307), "{error:?}");
+    assert_eq!(b.requests().len(), 0, "the redirect's target received nothing");
 }
 
 /// ureq only: an agent of the user's that follows redirects (ureq's default) is

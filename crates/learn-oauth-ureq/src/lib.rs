@@ -53,8 +53,17 @@
 //! When the resource API answers 401 to a token, call
 //! [`invalidate`](learn_oauth_driver::Provider::invalidate) with it; the next `token()`
 //! fetches a new one.
+//!
+//! # Logging: filter `ureq_proto` below DEBUG
+//!
+//! ureq's protocol layer hex-dumps every request head and response body at TRACE (target
+//! `ureq_proto`), credentials and the access token included; ureq has no switch to turn
+//! it off. With a TRACE subscriber, keep that one target quiet:
+//! `RUST_LOG=trace,ureq_proto=off`. Nothing else in this stack logs a credential at any
+//! level (tested by capturing TRACE through `log`).
 #![forbid(unsafe_code)]
 
+mod connect;
 mod resolver;
 mod tls;
 mod transport;

@@ -25,7 +25,9 @@ use learn_oauth_proto::{AccessToken, ClientConfig, Error, RequestBody, Transport
 ///
 /// With [`Transport::from_agent`] you bring your own agent (proxies, pools, roots). Each
 /// token request still gets, through ureq's per-request configuration, the total timeout,
-/// redirects off and statuses as responses; the connect timeout and TLS are yours.
+/// redirects off and statuses as responses; the connect timeout and TLS are yours (and
+/// so is the connect phase: a dropped TLS handshake on your agent may come back as `Io`
+/// rather than `Connect`).
 ///
 /// Cheap to clone (the agent is reference-counted).
 #[derive(Debug, Clone)]
@@ -60,7 +62,7 @@ impl Transport {
             .build();
         let agent = ureq::Agent::with_parts(
             config,
-            ureq::unversioned::transport::DefaultConnector::default(),
+            crate::connect::ConnectPhase(ureq::unversioned::transport::DefaultConnector::default()),
             crate::resolver::IpLiteralResolver::default(),
         );
         Ok(Self {
@@ -171,6 +173,9 @@ fn transport_error(error: ureq::Error) -> TransportError {
             TransportErrorKind::Tls
         }
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => TransportErrorKind::Timeout,
+        ureq::Error::Io(io) if io.get_ref().is_some_and(|e| e.is::<crate::connect::InConnect>()) => {
+            TransportErrorKind::Connect
+        }
         ureq::Error::Io(io) if is_connect(io.kind()) => TransportErrorKind::Connect,
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::ConnectProxyFailed(_) => {
             TransportErrorKind::Connect

@@ -269,16 +269,16 @@ impl TokenLifecycle {
     /// current token; invalidating the same token twice drops it once and causes one
     /// request, not two.
     ///
-    /// The new request waits until [`RefreshPolicy::invalidate_cooldown`] after the
-    /// dropped token was received, so a resource that refuses every token cannot make
-    /// the machine request tokens in a loop.
+    /// The new request waits until [`RefreshPolicy::invalidate_cooldown`] (at most half
+    /// the dropped token's lifetime) after the dropped token was received, so a resource
+    /// that refuses every token cannot make the machine request tokens in a loop.
     pub fn handle_invalidate(&mut self, now: Instant, token: &AccessToken) -> bool {
         let now = self.observe(now);
         if !self.current.as_ref().is_some_and(|c| c.token.same_as(token)) {
             return false;
         }
         self.current = None;
-        let cooldown_ends = later(token.received_at(), self.policy.cooldown());
+        let cooldown_ends = later(token.received_at(), self.policy.cooldown_for(token.lifetime()));
         if beyond(cooldown_ends, Some(now)) {
             self.cooldown_until = cooldown_ends;
         }

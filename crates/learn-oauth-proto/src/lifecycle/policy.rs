@@ -73,7 +73,7 @@ pub struct RefreshPolicy {
     /// otherwise turn each 401 into a token request: with it, callers wait for the next
     /// token instead, and the token endpoint sees at most one request per this interval.
     /// A token revoked after it has lived longer than this is replaced at once.
-    /// Capped at one hour. Default: 5 s.
+    /// Capped at half the token's lifetime and at one hour. Default: 5 s.
     pub invalidate_cooldown: Duration,
 }
 
@@ -120,9 +120,12 @@ impl RefreshPolicy {
         self.failure_hold_off.max(MIN_DELAY)
     }
 
-    /// `invalidate_cooldown`, at most an hour.
-    pub(super) fn cooldown(&self) -> Duration {
-        self.invalidate_cooldown.min(Duration::from_secs(3600))
+    /// `invalidate_cooldown` for a token of `lifetime`: at most half of it, and at most
+    /// an hour.
+    pub(crate) fn cooldown_for(&self, lifetime: Duration) -> Duration {
+        self.invalidate_cooldown
+            .min(Duration::from_secs(3600))
+            .min(lifetime / 2)
     }
 
     /// `fetch_timeout`, at least [`MIN_DELAY`].

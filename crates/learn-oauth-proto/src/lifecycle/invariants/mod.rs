@@ -253,7 +253,8 @@ impl Checker {
                 .machine
                 .policy()
                 .invalidate_cooldown
-                .min(std::time::Duration::from_secs(3600));
+                .min(std::time::Duration::from_secs(3600))
+                .min(token.lifetime() / 2);
             self.no_fetch_before = token.received_at().checked_add(cooldown);
         }
         self.check();

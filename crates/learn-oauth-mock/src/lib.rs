@@ -71,6 +71,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod accept;
 mod client_auth;
 mod connection;
 mod fault;

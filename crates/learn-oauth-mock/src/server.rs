@@ -10,10 +10,10 @@ use std::time::Duration;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
-use tokio_rustls::TlsAcceptor;
 
+use crate::accept::accept_loop;
 use crate::client_auth::BasicEncoding;
-use crate::connection::{TOKEN_PATH, serve};
+use crate::connection::TOKEN_PATH;
 use crate::fault::Fault;
 use crate::http1::Limits;
 use crate::record::RecordedRequest;
@@ -254,49 +254,6 @@ impl MockServerBuilder {
             shutdown: Some(shutdown_tx),
             thread: Some(thread),
         })
-    }
-}
-
-async fn accept_loop(
-    listener: TcpListener,
-    shared: Arc<Shared>,
-    tls: Option<TlsAcceptor>,
-    max_connections: usize,
-    mut shutdown: oneshot::Receiver<()>,
-) {
-    // One permit per connection being served: at the cap, the loop stops accepting and
-    // new connections wait in the kernel's backlog.
-    let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
-    loop {
-        let slot = tokio::select! {
-            _ = &mut shutdown => return,
-            slot = Arc::clone(&slots).acquire_owned() => slot,
-        };
-        let Ok(slot) = slot else { return };
-        let accepted = tokio::select! {
-            _ = &mut shutdown => return,
-            accepted = listener.accept() => accepted,
-        };
-        let Ok((stream, _peer)) = accepted else {
-            // Out of file descriptors or similar: back off instead of spinning.
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            continue;
-        };
-        let _ = stream.set_nodelay(true);
-        let shared = Arc::clone(&shared);
-        let tls = tls.clone();
-        tokio::spawn(async move {
-            let _slot = slot;
-            match tls {
-                None => serve(stream, shared).await,
-                Some(acceptor) => {
-                    let handshake = shared.config.limits.read_timeout;
-                    if let Ok(Ok(stream)) = tokio::time::timeout(handshake, acceptor.accept(stream)).await {
-                        serve(stream, shared).await;
-                    }
-                }
-            }
-        });
     }
 }
 

@@ -23,6 +23,7 @@
 //! - nothing panics.
 
 mod event;
+mod oracle;
 
 use std::collections::HashSet;
 use std::time::Instant;
@@ -31,6 +32,8 @@ use http::StatusCode;
 
 use event::server_error;
 pub use event::{Event, Outcome};
+use oracle::cooldown_end;
+pub use oracle::usable_until;
 
 use super::machine::{FetchId, TokenLifecycle, TokenPoll};
 use super::policy::RefreshPolicy;
@@ -249,13 +252,7 @@ impl Checker {
             "a token was dropped twice"
         );
         if dropped {
-            let cooldown = self
-                .machine
-                .policy()
-                .invalidate_cooldown
-                .min(std::time::Duration::from_secs(3600))
-                .min(token.lifetime() / 2);
-            self.no_fetch_before = token.received_at().checked_add(cooldown);
+            self.no_fetch_before = cooldown_end(self.machine.policy(), token);
         }
         self.check();
         dropped
@@ -397,12 +394,4 @@ impl Checker {
             Outcome::NonRetryable => Err(Error::from(server_error(StatusCode::UNAUTHORIZED))),
         }
     }
-}
-
-/// The end of `token`'s usable time by the policy, computed independently of the
-/// machine; `None` when beyond representable time.
-pub fn usable_until(policy: &RefreshPolicy, token: &AccessToken) -> Option<Instant> {
-    let lifetime = token.lifetime();
-    let margin = policy.safety_margin.min(lifetime / 4);
-    token.received_at().checked_add(lifetime - margin)
 }

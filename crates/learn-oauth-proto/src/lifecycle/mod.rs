@@ -48,6 +48,13 @@
 //!   no usable token at once, until the hold-off or the next attempt time has passed;
 //!   then new demand starts a new round.
 //!
+//! One call waits at most `max_wait`: the attempt in flight for waiting callers is cut
+//! to end with their round ([`TokenLifecycle::fetch_deadline`]). After
+//! [`handle_invalidate`](TokenLifecycle::handle_invalidate), the next request waits out
+//! `invalidate_cooldown` from the dropped token's arrival (at most half its lifetime). A
+//! request the driver abandons ([`handle_abandoned`](TokenLifecycle::handle_abandoned):
+//! its task cancelled) costs no backoff and no attempt.
+//!
 //! A request never reported back counts as a transport timeout after `fetch_timeout`; a
 //! token with no usable time on arrival counts as a non-retryable
 //! [`ExpiredOnArrival`](crate::ResponseProblem::ExpiredOnArrival). Time never goes

@@ -53,8 +53,10 @@ pub struct RefreshPolicy {
     /// Requests per *round*: while callers wait with no usable token, this many failed
     /// attempts end the round and the callers get the last error. Default: 4.
     pub max_attempts: u32,
-    /// A round also ends when its next attempt would start later than this after the
-    /// round began (a long `Retry-After` ends it at once). Default: 30 s.
+    /// The longest one call waits for a token: a round ends when its next attempt would
+    /// start later than this after the round began (a long `Retry-After` ends it at
+    /// once), and the attempt in flight is cut to end with the round (its transport gets
+    /// no longer). Default: 30 s.
     pub max_wait: Duration,
     /// `Retry-After` is honoured up to this long; a longer one is cut to it.
     /// Default: 5 min.
@@ -64,7 +66,10 @@ pub struct RefreshPolicy {
     /// Default: 10 s.
     pub failure_hold_off: Duration,
     /// A request not reported back within this long is considered lost and counts as a
-    /// transport timeout, so a driver that loses a request cannot wedge the machine.
+    /// transport timeout, so a driver that loses a request cannot wedge the machine. A
+    /// request that callers wait for ends sooner, with their round (`max_wait`); a
+    /// background refresh gets all of it. A request abandoned by its driver (its task
+    /// cancelled, its runtime shut down) counts as nothing: no backoff, no attempt.
     /// Default: 60 s.
     pub fetch_timeout: Duration,
     /// After [`invalidate`](super::TokenLifecycle::handle_invalidate) drops a token, a new

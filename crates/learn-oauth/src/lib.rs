@@ -17,8 +17,8 @@
 //!
 //! | features | you get | use it when |
 //! |---|---|---|
-//! | `reqwest` | [`reqwest::TokenProvider`](crate::reqwest::TokenProvider): async, on Tokio | async services |
-//! | `ureq` | [`blocking::TokenProvider`](crate::blocking::TokenProvider): threads, no runtime | jobs, CLIs, sync code |
+//! | `reqwest` | [`reqwest::TokenProvider`]: async, on Tokio | async services |
+//! | `ureq` | [`blocking::TokenProvider`]: threads, no runtime | jobs, CLIs, sync code |
 //! | `async` | + the async flavour of [`driver::Provider`] (included in `reqwest`) | your own async HTTP client |
 //! | none | the core, [`driver::Provider`] over a transport you write, or the bare [`lifecycle`] | another HTTP client |
 //!

@@ -71,7 +71,7 @@
 //! | (none) | the blocking flavour: [`Blocking`], [`SendBlocking`], [`SystemClock`] |
 //! | `async` | the async flavour on Tokio: `Async`, `SendAsync`, `AsyncClock`, `TokioClock` |
 #![forbid(unsafe_code)]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "async")]
 mod asynchronous;

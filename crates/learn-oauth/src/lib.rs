@@ -101,7 +101,7 @@
 //! [`env::config_from_env`] builds a [`ClientConfig`] from `LEARN_TENANT_ID`,
 //! `LEARN_API_SECRET` and friends, naming the variable in every error.
 #![forbid(unsafe_code)]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod env;
 

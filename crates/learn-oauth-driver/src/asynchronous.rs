@@ -82,8 +82,7 @@ impl<T: SendAsync> Provider<Async<T>> {
     /// is cancelled (its runtime shuts down), dropping it abandons the request, and the
     /// next caller, on whatever runtime, starts a new one at once.
     fn spawn_fetch(&self, fetch: FetchId, deadline: Option<std::time::Instant>) {
-        let timeout = self.shared.request_timeout(deadline);
-        let report = FetchReport::new(Arc::clone(&self.shared), fetch, timeout);
+        let report = FetchReport::new(Arc::clone(&self.shared), fetch, deadline);
         tokio::spawn(async move {
             let shared = report.shared();
             let result = exchange_async(

@@ -46,8 +46,7 @@ impl<T: SendBlocking> Provider<Blocking<T>> {
                 DriverStep::Failed(error) => return Err(error),
                 DriverStep::Fetch(fetch) => {
                     drop(lifecycle);
-                    let timeout = shared.request_timeout(fetch_deadline);
-                    fetch_and_report(FetchReport::new(Arc::clone(&self.shared), fetch, timeout));
+                    fetch_and_report(FetchReport::new(Arc::clone(&self.shared), fetch, fetch_deadline));
                     lifecycle = shared.lifecycle.lock();
                 }
                 DriverStep::Sleep(deadline) => {
@@ -71,8 +70,7 @@ impl<T: SendBlocking> Provider<Blocking<T>> {
 
     /// Runs request `fetch` on a background thread (a refresh ahead of expiry).
     fn spawn_fetch(&self, fetch: FetchId, deadline: Option<std::time::Instant>) {
-        let timeout = self.shared.request_timeout(deadline);
-        let report = FetchReport::new(Arc::clone(&self.shared), fetch, timeout);
+        let report = FetchReport::new(Arc::clone(&self.shared), fetch, deadline);
         // If the thread cannot start, the closure is dropped and with it the report,
         // which abandons the request: the next caller tries again.
         let _detached = std::thread::Builder::new()

@@ -44,8 +44,6 @@ pub(crate) struct Shared<F: Flavor> {
     pub(crate) clock: Box<F::Clock>,
     /// Woken whenever a request has been reported.
     pub(crate) signal: <F as FlavorImpl>::Signal,
-    /// The longest a request may take: the lifecycle's fetch timeout.
-    pub(crate) request_timeout: Duration,
 }
 
 impl<F: Flavor> Shared<F> {
@@ -67,14 +65,11 @@ impl<F: Flavor> Shared<F> {
         F::wake(&self.signal);
     }
 
-    /// How long the transport may take for `fetch`: until the lifecycle's deadline for
-    /// it (never more than the policy's fetch timeout, and never more than
-    /// [`MAX_REQUEST_TIMEOUT`](crate::MAX_REQUEST_TIMEOUT)).
-    pub(crate) fn request_timeout(&self, deadline: Option<Instant>) -> Duration {
-        let left = deadline.map_or(self.request_timeout, |d| d.saturating_duration_since(self.now()));
-        left.min(self.request_timeout)
-            .min(crate::options::MAX_REQUEST_TIMEOUT)
-            .max(Duration::from_millis(1))
+    /// How long the transport may take for a request the lifecycle gives up on at
+    /// `deadline` (`None`: never); the exchange cuts it to
+    /// [`MAX_REQUEST_TIMEOUT`](crate::MAX_REQUEST_TIMEOUT).
+    pub(crate) fn time_until(&self, deadline: Option<Instant>) -> Duration {
+        deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(self.now()))
     }
 }
 
@@ -215,14 +210,12 @@ impl<F: Flavor> ProviderBuilder<F> {
 
     fn finish(self, transport: F::Transport) -> Provider<F> {
         let seed = self.jitter_seed.unwrap_or_else(random_seed);
-        let request_timeout = self.policy.fetch_timeout.max(Duration::from_millis(1));
         Provider {
             shared: Arc::new(Shared {
                 lifecycle: SharedLifecycle::new(self.config, self.policy, seed),
                 transport,
                 clock: self.clock,
                 signal: Default::default(),
-                request_timeout,
             }),
         }
     }

@@ -25,7 +25,9 @@ pub(crate) struct FetchReport<F: Flavor> {
 
 impl<F: Flavor> FetchReport<F> {
     /// Takes on the duty to report `fetch`, a request `shared` handed out.
-    pub(crate) fn new(shared: Arc<Shared<F>>, fetch: FetchId, timeout: Duration) -> Self {
+    /// `deadline` is when the lifecycle gives up on the request (`None`: never).
+    pub(crate) fn new(shared: Arc<Shared<F>>, fetch: FetchId, deadline: Option<std::time::Instant>) -> Self {
+        let timeout = shared.time_until(deadline);
         Self {
             shared,
             fetch: Some(fetch),

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use learn_oauth_proto::{AccessToken, ClientConfig, Error, RequestBody, TransportError};
 
-use crate::options::TransportOptions;
+use crate::options::{MAX_REQUEST_TIMEOUT, TransportOptions};
 use crate::roots::RootCertificateError;
 
 /// Why a transport (and so a provider) could not be built.
@@ -42,7 +42,8 @@ pub enum BuildError {
 /// - Read at most `body_limit` bytes of the body and stop there (the core refuses a body
 ///   that reaches the limit as too large; reading it all would let a server exhaust
 ///   memory).
-/// - Give up after `timeout` (the whole exchange, body included) with a
+/// - Give up after `timeout` (the whole exchange, body included; at most
+///   [`MAX_REQUEST_TIMEOUT`](crate::MAX_REQUEST_TIMEOUT)) with a
 ///   [`TransportErrorKind::Timeout`](learn_oauth_proto::TransportErrorKind::Timeout); a
 ///   shorter timeout of your own is fine.
 /// - Report what went wrong as a [`TransportError`] of the right kind, with your client's
@@ -154,6 +155,7 @@ mod asynchronous {
         timeout: Duration,
         now: impl Fn() -> std::time::Instant,
     ) -> Result<learn_oauth_proto::AccessToken, learn_oauth_proto::Error> {
+        let timeout = super::bounded(timeout);
         let response = transport
             .send(config.token_request(), super::body_limit(config), timeout)
             .await?;
@@ -182,6 +184,13 @@ pub(crate) use self::asynchronous::exchange as exchange_async;
 #[cfg(feature = "async")]
 pub use self::asynchronous::fetch_token_async;
 
+/// `timeout` as a transport is given it: at least a millisecond, at most
+/// [`MAX_REQUEST_TIMEOUT`] (HTTP clients add it to the current instant, and some panic
+/// when that overflows).
+pub(crate) fn bounded(timeout: Duration) -> Duration {
+    timeout.clamp(Duration::from_millis(1), MAX_REQUEST_TIMEOUT)
+}
+
 /// How many body bytes a transport may read for `config`: one more than the core
 /// accepts, so it can tell a body at the cap from one over it.
 pub(crate) fn body_limit(config: &ClientConfig) -> usize {
@@ -196,7 +205,7 @@ pub(crate) fn exchange_blocking<T: SendBlocking>(
     timeout: Duration,
     now: impl Fn() -> Instant,
 ) -> Result<AccessToken, Error> {
-    let response = transport.send(config.token_request(), body_limit(config), timeout)?;
+    let response = transport.send(config.token_request(), body_limit(config), bounded(timeout))?;
     config.parse_response(&response, now())
 }
 

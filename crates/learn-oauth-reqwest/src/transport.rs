@@ -4,9 +4,7 @@
 use std::error::Error as StdError;
 use std::time::Duration;
 
-use learn_oauth_driver::{
-    BuildError, DEFAULT_REQUEST_TIMEOUT, MAX_REQUEST_TIMEOUT, SendAsync, TransportOptions,
-};
+use learn_oauth_driver::{BuildError, DEFAULT_REQUEST_TIMEOUT, SendAsync, TransportOptions};
 use learn_oauth_proto::{AccessToken, ClientConfig, Error, RequestBody, TransportError, TransportErrorKind};
 
 /// Sends token requests with a [`reqwest::Client`].
@@ -104,11 +102,12 @@ impl Transport {
         Ok(Self::from_client(client))
     }
 
-    /// Sets the total timeout applied to each token request; at most
-    /// [`MAX_REQUEST_TIMEOUT`] (a longer one is cut to it).
+    /// Sets the total timeout applied to each token request (at most
+    /// [`MAX_REQUEST_TIMEOUT`](learn_oauth_driver::MAX_REQUEST_TIMEOUT) reaches the
+    /// client: the driver cuts longer ones).
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout.min(MAX_REQUEST_TIMEOUT);
+        self.timeout = timeout;
         self
     }
 

@@ -117,18 +117,18 @@ fn status_code(n: Number) -> Option<u16> {
 
 /// An object `message`: names and compact JSON values, sanitized; values of fields whose
 /// name suggests a credential are not kept.
-fn object_message(entries: &[(String, String)], secret: Secret<'_>) -> Vec<(String, String)> {
+fn object_message(entries: &[(String, serde_json::Value)], secret: Secret<'_>) -> Vec<(String, String)> {
     entries
         .iter()
         .map(|(name, value)| {
             let shown = if mentions_credential(name.as_bytes()) {
                 REDACTED.to_owned()
             } else {
-                // A string value is kept as JSON text; clean what it says, not its escaped
-                // form, in which an echoed secret would be spelled differently.
-                match serde_json::from_str::<String>(value) {
-                    Ok(text) => json_string_excerpt(&text, secret),
-                    Err(_) => clean(value, FIELD_VALUE_EXCERPT, secret),
+                // A string is cleaned as what it says, not as its JSON escapes, in which an
+                // echoed secret would be spelled differently; other values as JSON text.
+                match value {
+                    serde_json::Value::String(text) => json_string_excerpt(text, secret),
+                    other => clean(&other.to_string(), FIELD_VALUE_EXCERPT, secret),
                 }
             };
             (clean(name, CODE_EXCERPT, secret), shown)

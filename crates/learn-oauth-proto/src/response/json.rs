@@ -129,8 +129,8 @@ pub(super) enum Number {
 /// The vendor envelope's `message`.
 pub(super) enum Message<'a> {
     Text(Cow<'a, str>),
-    /// The first fields of an object, each value as compact JSON text (unsanitized).
-    Object(Vec<(String, String)>),
+    /// The first fields of an object, as parsed (unsanitized).
+    Object(Vec<(String, serde_json::Value)>),
     /// Any other JSON type.
     Other,
 }
@@ -307,8 +307,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Message<'a> {
                 let mut out = Vec::new();
                 while let Some(key) = map.next_key::<String>()? {
                     if out.len() < MAX_MESSAGE_FIELDS {
-                        let value = map.next_value::<serde_json::Value>()?;
-                        out.push((key, value.to_string()));
+                        out.push((key, map.next_value::<serde_json::Value>()?));
                     } else {
                         map.next_value::<IgnoredAny>()?;
                     }

@@ -45,28 +45,27 @@ impl SharedLifecycle {
         snapshot.as_deref()?.token_if_fresh(now).cloned()
     }
 
-    /// The result of request `fetch`; publishes the new snapshot before returning.
+    /// The result of request `fetch`.
     pub(crate) fn handle_response(&self, now: Instant, fetch: FetchId, result: Result<AccessToken, Error>) {
-        let mut locked = self.lock();
-        locked.guard.handle_response(now, fetch, result);
-        locked.publish();
+        self.update(|lifecycle| lifecycle.handle_response(now, fetch, result));
     }
 
-    /// Request `fetch` was abandoned (cancelled, not failed); publishes the new snapshot
-    /// before returning.
+    /// Request `fetch` was abandoned (cancelled, not failed).
     pub(crate) fn handle_abandoned(&self, now: Instant, fetch: FetchId) {
-        let mut locked = self.lock();
-        locked.guard.handle_abandoned(now, fetch);
-        locked.publish();
+        self.update(|lifecycle| lifecycle.handle_abandoned(now, fetch));
     }
 
-    /// The resource API refused `token`; publishes the new snapshot before returning.
-    /// Whether `token` was the current token.
+    /// The resource API refused `token`. Whether `token` was the current token.
     pub(crate) fn handle_invalidate(&self, now: Instant, token: &AccessToken) -> bool {
+        self.update(|lifecycle| lifecycle.handle_invalidate(now, token))
+    }
+
+    /// Feeds one input under the lock and publishes the new snapshot before returning.
+    fn update<R>(&self, input: impl FnOnce(&mut TokenLifecycle) -> R) -> R {
         let mut locked = self.lock();
-        let current = locked.guard.handle_invalidate(now, token);
+        let answer = input(&mut locked.guard);
         locked.publish();
-        current
+        answer
     }
 
     /// The lifecycle's lock. A poisoned lock is taken over: the lifecycle keeps its

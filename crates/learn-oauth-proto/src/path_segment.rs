@@ -19,5 +19,7 @@ pub(crate) fn percent_encode_into(text: &str, out: &mut String) {
 /// Percent-encodes an identifier so it stays one path segment whatever it holds.
 #[must_use]
 pub(crate) fn encode_path_segment(segment: &str) -> String {
-    utf8_percent_encode(segment, PATH_SEGMENT).to_string()
+    let mut out = String::with_capacity(segment.len());
+    percent_encode_into(segment, &mut out);
+    out
 }

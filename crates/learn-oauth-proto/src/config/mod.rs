@@ -223,9 +223,11 @@ fn basic_header(client_id: &str, secret: &ClientSecret, encoding: BasicEncoding)
         BasicEncoding::PercentEncoded => {
             let mut sec = Zeroizing::new(String::with_capacity(secret.len() * 3));
             crate::path_segment::percent_encode_into(secret, &mut sec);
-            let mut id = String::with_capacity(client_id.len() * 3);
-            crate::path_segment::percent_encode_into(client_id, &mut id);
-            (Cow::Owned(id), sec)
+            // The id is no secret: the encoder the tenant id in the URL uses will do.
+            (
+                Cow::Owned(crate::path_segment::encode_path_segment(client_id)),
+                sec,
+            )
         }
     };
     let mut credentials = Zeroizing::new(String::with_capacity(id.len() + 1 + sec.len()));

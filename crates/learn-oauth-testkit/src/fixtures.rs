@@ -77,13 +77,13 @@ pub fn memory_config() -> ClientConfig {
 /// A configuration for an `https` token URL on loopback whose server accepts every
 /// connection, reads the client's first TLS message and then closes it (`reset`: with a
 /// TCP reset, by closing with most of that message unread, which makes the kernel send
-/// one). The second value keeps the server running.
+/// one). The server runs on a detached thread for the rest of the process.
 #[must_use]
-pub fn config_for_handshake_dropper(reset: bool) -> (ClientConfig, HandshakeDropper) {
+pub fn config_for_handshake_dropper(reset: bool) -> ClientConfig {
     use std::io::Read as _;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     let addr = listener.local_addr().expect("a bound port");
-    let thread = std::thread::spawn(move || {
+    std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { return };
             let mut hello = vec![0_u8; if reset { 1 } else { 16 * 1024 }];
@@ -91,14 +91,7 @@ pub fn config_for_handshake_dropper(reset: bool) -> (ClientConfig, HandshakeDrop
             drop(stream);
         }
     });
-    let config = config_for(&format!("https://{addr}/oauth2/token/{TENANT}"), |b| b);
-    (config, HandshakeDropper { _thread: thread })
-}
-
-/// Keeps a [`config_for_handshake_dropper`] server's thread (it ends with the process).
-#[derive(Debug)]
-pub struct HandshakeDropper {
-    _thread: std::thread::JoinHandle<()>,
+    config_for(&format!("https://{addr}/oauth2/token/{TENANT}"), |b| b)
 }
 
 /// A configuration for a loopback port nobody listens on: the connection is refused.

@@ -252,7 +252,7 @@ fn an_untrusted_certificate_is_a_tls_error_that_is_not_retried<S: Side>() {
 /// and TLS for both.
 fn a_server_that_drops_the_tls_handshake_is_a_connect_error<S: Side>() {
     for reset in [false, true] {
-        let (config, _server) = fixtures::config_for_handshake_dropper(reset);
+        let config = fixtures::config_for_handshake_dropper(reset);
         let error = S::new().fetch(&config).unwrap_err();
         assert_eq!(
             transport_kind(&error),

@@ -19,16 +19,6 @@ pub fn server() -> MockServer {
     server_from(MockServer::builder().tenant(Tenant::new(TENANT, SECRET)))
 }
 
-/// A mock whose tokens live for `lifetime`.
-#[must_use]
-pub fn server_with_lifetime(lifetime: Duration) -> MockServer {
-    server_from(
-        MockServer::builder()
-            .tenant(Tenant::new(TENANT, SECRET))
-            .token_lifetime(lifetime),
-    )
-}
-
 /// A mock over HTTPS with its own throwaway CA.
 #[must_use]
 pub fn https_server() -> MockServer {
@@ -121,11 +111,6 @@ fn config_for(
 /// Transport options with a short total timeout (200 ms), so slow-server faults end fast.
 pub fn short_timeout() -> TransportOptions {
     TransportOptions::new().with_timeout(Duration::from_millis(200))
-}
-
-/// Transport options for provider tests: a 500 ms total timeout.
-pub fn provider_transport() -> TransportOptions {
-    TransportOptions::new().with_timeout(Duration::from_millis(500))
 }
 
 /// A refresh policy with short, jitter-free waits: backoff from 1 s to 8 s, refresh 60 s

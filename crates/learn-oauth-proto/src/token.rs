@@ -41,6 +41,18 @@ impl AccessToken {
     /// for you; this is for custom flows and tests.
     #[must_use]
     pub fn new(value: String, scopes: Scopes, received_at: Instant, lifetime: Duration) -> Option<Self> {
+        Self::with_scope_source(value, scopes, true, received_at, lifetime)
+    }
+
+    /// [`AccessToken::new`], saying whether `scopes` were stated by the server (`false`:
+    /// they are the requested ones, the server said nothing). For the parser.
+    pub(crate) fn with_scope_source(
+        value: String,
+        scopes: Scopes,
+        scopes_stated: bool,
+        received_at: Instant,
+        lifetime: Duration,
+    ) -> Option<Self> {
         // One pass without an early exit, which the compiler vectorizes.
         if value.is_empty() || !value.bytes().fold(true, |ok, b| ok & (0x21..=0x7e).contains(&b)) {
             return None;
@@ -58,7 +70,7 @@ impl AccessToken {
                 value: SecretString::new(value),
                 header,
                 scopes,
-                scopes_stated: true,
+                scopes_stated,
                 received_at,
                 expires_at,
                 lifetime,
@@ -101,15 +113,6 @@ impl AccessToken {
     #[must_use]
     pub fn scopes_stated_by_server(&self) -> bool {
         self.inner.scopes_stated
-    }
-
-    /// This token, marked as carrying the requested scopes because the server stated none.
-    /// Only for the parser, before the token is shared.
-    pub(crate) fn with_requested_scopes(mut self) -> Self {
-        if let Some(inner) = Arc::get_mut(&mut self.inner) {
-            inner.scopes_stated = false;
-        }
-        self
     }
 
     /// When the response arrived (the `now` given to the parser).

@@ -33,13 +33,8 @@ pub(super) fn token(
         Some(Shallow::Str(s)) => (granted_scopes(s, &options.requested_scopes), true),
         Some(_) => return Err(ResponseProblem::InvalidScope),
     };
-    let token = AccessToken::new(value.into_owned(), scopes, now, lifetime)
-        .ok_or(ResponseProblem::InvalidAccessToken)?;
-    Ok(if stated {
-        token
-    } else {
-        token.with_requested_scopes()
-    })
+    AccessToken::with_scope_source(value.into_owned(), scopes, stated, now, lifetime)
+        .ok_or(ResponseProblem::InvalidAccessToken)
 }
 
 /// [`Scopes::parse_granted`], with a shortcut for the usual answer: exactly the scopes

@@ -44,37 +44,32 @@ run_bench() { # <name> [criterion args...]
   (cd crates/learn-oauth-bench && "${bench[$name]}" --bench "$@")
 }
 
+# Instructions per call of each side of a counting bin, under callgrind: the difference
+# between a run of <high> and one of <low> calls, over the difference (start-up cancels).
+count_per_call() { # <bin> <tsv name> <what> <low> <high> <side>...
+  local bin=$1 name=$2 what=$3 low=$4 high=$5
+  shift 5
+  : >"$report/$name.tsv"
+  for side in "$@"; do
+    for n in $low $high; do
+      valgrind --tool=callgrind --callgrind-out-file="$report/$name.$side.$n" \
+        "target/release/$bin" "$side" "$n" 2>/dev/null
+    done
+    a=$(awk '/^summary:/ {print $2}' "$report/$name.$side.$low")
+    b=$(awk '/^summary:/ {print $2}' "$report/$name.$side.$high")
+    per=$(( (b - a) / (high - low) ))
+    printf '%s\t%s\n' "$side" "$per" >>"$report/$name.tsv"
+    echo "$side: $per instructions per $what"
+  done
+}
+
 step "1. exchange: instructions (callgrind)"
 sample_noise "callgrind"
-: >"$report/callgrind.tsv"
-low=1000 high=11000
-for side in ours ours-via-client oauth2 floor client; do
-  for n in $low $high; do
-    valgrind --tool=callgrind --callgrind-out-file="$report/callgrind.$side.$n" \
-      target/release/exchange_count "$side" "$n" 2>/dev/null
-  done
-  a=$(awk '/^summary:/ {print $2}' "$report/callgrind.$side.$low")
-  b=$(awk '/^summary:/ {print $2}' "$report/callgrind.$side.$high")
-  per=$(( (b - a) / (high - low) ))
-  printf '%s\t%s\n' "$side" "$per" >>"$report/callgrind.tsv"
-  echo "$side: $per instructions per exchange"
-done
+count_per_call exchange_count callgrind exchange 1000 11000 ours ours-via-client oauth2 floor client
 
 step "2. warm hit: instructions (callgrind)"
 sample_noise "warm callgrind"
-: >"$report/warm_callgrind.tsv"
-low=1000 high=101000
-for side in blocking async polled-blocking mutex floor; do
-  for n in $low $high; do
-    valgrind --tool=callgrind --callgrind-out-file="$report/warm_callgrind.$side.$n" \
-      target/release/warm_count "$side" "$n" 2>/dev/null
-  done
-  a=$(awk '/^summary:/ {print $2}' "$report/warm_callgrind.$side.$low")
-  b=$(awk '/^summary:/ {print $2}' "$report/warm_callgrind.$side.$high")
-  per=$(( (b - a) / (high - low) ))
-  printf '%s\t%s\n' "$side" "$per" >>"$report/warm_callgrind.tsv"
-  echo "$side: $per instructions per warm hit"
-done
+count_per_call warm_count warm_callgrind "warm hit" 1000 101000 blocking async polled-blocking mutex floor
 
 criterion=(--warm-up-time 1 --measurement-time 3 --noplot)
 step "1. exchange: time (criterion)"

@@ -20,6 +20,7 @@
 #![forbid(unsafe_code)]
 
 pub mod baseline;
+pub mod counting;
 pub mod exchange;
 pub mod fixture;
 pub mod latency;

@@ -12,18 +12,15 @@
 use std::hint::black_box;
 use std::process::ExitCode;
 
+use learn_oauth_bench::counting::side_and_iterations;
 use learn_oauth_bench::exchange::{Prepared, Side};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (side, iterations) = match args.as_slice() {
-        [side, iterations] => match (side.parse::<Side>(), iterations.parse::<u64>()) {
-            (Ok(side), Ok(n)) => (side, n),
-            (Err(e), _) => return usage(&e),
-            (_, Err(e)) => return usage(&format!("iterations: {e}")),
-        },
-        _ => return usage("two arguments expected"),
-    };
+    let (side, iterations) =
+        match side_and_iterations::<Side>("exchange_count", "ours|ours-via-client|oauth2|floor|client") {
+            Ok(parsed) => parsed,
+            Err(code) => return code,
+        };
     let prepared = Prepared::new(side);
     let mut sum = 0usize;
     for _ in 0..iterations {
@@ -31,11 +28,4 @@ fn main() -> ExitCode {
     }
     black_box(sum);
     ExitCode::SUCCESS
-}
-
-fn usage(problem: &str) -> ExitCode {
-    eprintln!(
-        "exchange_count: {problem}\nusage: exchange_count <ours|ours-via-client|oauth2|floor|client> <iterations>"
-    );
-    ExitCode::from(2)
 }

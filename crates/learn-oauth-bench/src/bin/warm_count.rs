@@ -12,18 +12,15 @@
 use std::hint::black_box;
 use std::process::ExitCode;
 
+use learn_oauth_bench::counting::side_and_iterations;
 use learn_oauth_bench::warm::{WarmPrepared, WarmSide};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (side, iterations) = match args.as_slice() {
-        [side, iterations] => match (side.parse::<WarmSide>(), iterations.parse::<u64>()) {
-            (Ok(side), Ok(n)) => (side, n),
-            (Err(e), _) => return usage(&e),
-            (_, Err(e)) => return usage(&format!("iterations: {e}")),
-        },
-        _ => return usage("two arguments expected"),
-    };
+    let (side, iterations) =
+        match side_and_iterations::<WarmSide>("warm_count", "blocking|async|polled-blocking|mutex|floor") {
+            Ok(parsed) => parsed,
+            Err(code) => return code,
+        };
     let prepared = WarmPrepared::new(side);
     let mut hits = 0u64;
     for _ in 0..iterations {
@@ -34,11 +31,4 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
-}
-
-fn usage(problem: &str) -> ExitCode {
-    eprintln!(
-        "warm_count: {problem}\nusage: warm_count <blocking|async|polled-blocking|mutex|floor> <iterations>"
-    );
-    ExitCode::from(2)
 }

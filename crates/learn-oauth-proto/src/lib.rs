@@ -65,6 +65,7 @@ mod endpoint;
 mod error;
 pub mod lifecycle;
 mod path_segment;
+mod resource;
 mod response;
 mod sanitize;
 mod scope;
@@ -92,7 +93,10 @@ pub use error::{
 #[cfg(feature = "invariants")]
 #[doc(hidden)]
 pub use lifecycle::invariants as lifecycle_invariants;
-pub use lifecycle::{DriverStep, FetchId, RefreshPolicy, Snapshot, TokenLifecycle, TokenPoll};
+pub use lifecycle::{
+    DriverStep, FetchId, RefreshPolicy, ResponseOutcome, Snapshot, TokenLifecycle, TokenPoll,
+};
+pub use resource::{ResourceVerdict, resource_verdict};
 pub use response::{
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME, ParseOptions,
     parse_token_response,

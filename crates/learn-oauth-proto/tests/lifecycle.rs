@@ -7,8 +7,8 @@ mod scenario;
 use std::time::Duration;
 
 use learn_oauth_proto::{
-    DriverStep, Error, MAX_TOKEN_LIFETIME, RefreshPolicy, ResponseProblem, TokenLifecycle, TokenPoll,
-    TransportErrorKind,
+    DriverStep, Error, MAX_TOKEN_LIFETIME, RefreshPolicy, ResponseOutcome, ResponseProblem, TokenLifecycle,
+    TokenPoll, TransportErrorKind,
 };
 use scenario::*;
 
@@ -647,4 +647,100 @@ fn after_handle_timeout_the_next_deadline_is_later() {
         }
     }
     let _: &TokenLifecycle = &s.machine;
+}
+
+// ---------------------------------------------------------------------------------------
+// What the machine tells a driver to count and trace
+
+#[test]
+fn handle_response_says_what_it_decided() {
+    let mut s = Scenario::new();
+    s.expect_pending();
+    let fetch = s.expect_fetch();
+    let outcome = s
+        .machine
+        .handle_response(s.now, fetch, Err(too_many_requests(20)));
+    assert_eq!(
+        outcome,
+        ResponseOutcome::RetryScheduled {
+            at: Some(s.at(secs(20))),
+            failures: 1,
+            retry_after_honoured: true
+        }
+    );
+    s.jump();
+    let fetch = s.expect_fetch();
+    let outcome = s.machine.handle_response(s.now, fetch, Err(unavailable()));
+    let ResponseOutcome::RetryScheduled {
+        failures: 2,
+        retry_after_honoured: false,
+        ..
+    } = outcome
+    else {
+        panic!("a backoff retry, not {outcome:?}")
+    };
+    s.jump();
+    let fetch = s.expect_fetch();
+    let token = s.token(HOUR);
+    assert_eq!(
+        s.machine.handle_response(s.now, fetch, Ok(token)),
+        ResponseOutcome::Accepted { lifetime: HOUR }
+    );
+    // The same id again changes nothing.
+    assert_eq!(
+        s.machine.handle_response(s.now, fetch, Err(unavailable())),
+        ResponseOutcome::Ignored
+    );
+    // A non-retryable failure holds off.
+    let current = s.expect_ready();
+    assert!(s.machine.handle_invalidate(s.now, &current));
+    s.advance(secs(60));
+    s.expect_pending();
+    let fetch = s.expect_fetch();
+    assert_eq!(
+        s.machine.handle_response(s.now, fetch, Err(unauthorized())),
+        ResponseOutcome::HeldOff {
+            until: Some(s.now + secs(10)),
+            gave_up: false
+        }
+    );
+}
+
+#[test]
+fn a_round_that_runs_out_reports_that_it_gave_up() {
+    let mut policy = policy();
+    policy.max_attempts = 1;
+    let mut s = Scenario::with_policy(policy);
+    s.expect_pending();
+    let fetch = s.expect_fetch();
+    let outcome = s.machine.handle_response(s.now, fetch, Err(unavailable()));
+    assert!(
+        matches!(
+            outcome,
+            ResponseOutcome::HeldOff {
+                gave_up: true,
+                until: Some(_)
+            }
+        ),
+        "{outcome:?}"
+    );
+}
+
+#[test]
+fn the_token_is_stale_only_after_a_failed_refresh_until_a_new_one_arrives() {
+    let (mut s, old) = Scenario::warm(HOUR);
+    assert!(!s.machine.serving_stale());
+    assert!(!s.machine.snapshot().unwrap().is_stale());
+    s.jump(); // the refresh point
+    let fetch = s.expect_fetch();
+    assert!(!s.machine.serving_stale(), "refreshing, not yet stale");
+    s.respond_error(fetch, unavailable());
+    assert!(s.expect_ready().same_as(&old));
+    assert!(s.machine.serving_stale(), "served while the endpoint is out");
+    assert!(s.machine.snapshot().unwrap().is_stale());
+    s.jump();
+    let fetch = s.expect_fetch();
+    s.respond_token(fetch, HOUR);
+    assert!(!s.machine.serving_stale());
+    assert!(!s.machine.snapshot().unwrap().is_stale());
 }

@@ -3,6 +3,7 @@
 use std::time::Instant;
 
 use super::backoff::Jitter;
+use super::outcome::ResponseOutcome;
 use super::policy::MIN_DELAY;
 use super::policy::RefreshPolicy;
 use super::snapshot::{Snapshot, far_future};
@@ -245,16 +246,26 @@ impl TokenLifecycle {
     /// A token with no usable time left (zero lifetime, or expired on arrival) counts as
     /// a non-retryable [`ResponseProblem::ExpiredOnArrival`](crate::ResponseProblem::ExpiredOnArrival), so a server sending
     /// `expires_in: 0` cannot make the machine fetch in a loop.
-    pub fn handle_response(&mut self, now: Instant, fetch: FetchId, result: Result<AccessToken, Error>) {
+    ///
+    /// Returns what was decided ([`ResponseOutcome`]), for a driver's counters and
+    /// traces; driving the machine needs none of it.
+    pub fn handle_response(
+        &mut self,
+        now: Instant,
+        fetch: FetchId,
+        result: Result<AccessToken, Error>,
+    ) -> ResponseOutcome {
         let now = self.clamp(now);
+        let mut outcome = ResponseOutcome::Ignored;
         if self.in_flight.is_some_and(|f| f.id == fetch) {
             self.in_flight = None;
-            match result {
+            outcome = match result {
                 Ok(token) => self.accept(now, token),
                 Err(error) => self.fail(now, error),
-            }
+            };
         }
         self.handle_due(now);
+        outcome
     }
 
     /// Processes every deadline at or before `now`: the end of a token's usable time,
@@ -345,7 +356,17 @@ impl TokenLifecycle {
         Some(Snapshot {
             token: current.token.clone(),
             fresh_until,
+            stale: self.serving_stale(),
         })
+    }
+
+    /// Whether the current token is being served *stale*: its refresh point has passed
+    /// and the refresh failed (a retry or hold-off is pending), so callers get the old
+    /// token while the token endpoint is out (stale-while-revalidate). `false` without a
+    /// token.
+    #[must_use]
+    pub fn serving_stale(&self) -> bool {
+        self.current.as_ref().is_some_and(|c| c.refresh_due) && !matches!(self.gate, Gate::Open)
     }
 
     /// The request in flight, if any.

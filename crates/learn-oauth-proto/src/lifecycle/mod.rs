@@ -123,6 +123,7 @@
 
 mod backoff;
 mod machine;
+mod outcome;
 mod policy;
 mod snapshot;
 mod state;
@@ -134,6 +135,7 @@ mod transitions;
 pub mod invariants;
 
 pub use machine::{FetchId, TokenLifecycle, TokenPoll};
+pub use outcome::ResponseOutcome;
 pub use policy::RefreshPolicy;
 pub use snapshot::Snapshot;
 pub use step::DriverStep;

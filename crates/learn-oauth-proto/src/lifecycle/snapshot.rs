@@ -14,6 +14,7 @@ use crate::token::AccessToken;
 pub struct Snapshot {
     pub(super) token: AccessToken,
     pub(super) fresh_until: Instant,
+    pub(super) stale: bool,
 }
 
 impl Snapshot {
@@ -28,6 +29,13 @@ impl Snapshot {
     #[must_use]
     pub fn fresh_until(&self) -> Instant {
         self.fresh_until
+    }
+
+    /// Whether the token is served stale: past its refresh point after a failed refresh
+    /// (see [`TokenLifecycle::serving_stale`](crate::TokenLifecycle::serving_stale)).
+    #[must_use]
+    pub fn is_stale(&self) -> bool {
+        self.stale
     }
 
     /// The token, if `now` is before [`fresh_until`](Self::fresh_until); otherwise ask

@@ -6,6 +6,7 @@ use http::StatusCode;
 
 use super::backoff::backoff;
 use super::machine::TokenLifecycle;
+use super::outcome::ResponseOutcome;
 use super::policy::MIN_DELAY;
 use super::state::{Current, Gate, Timer, beyond, later, reached};
 use crate::error::{Error, ResponseError, ResponseProblem, TransportError, TransportErrorKind};
@@ -83,14 +84,16 @@ impl TokenLifecycle {
         }
     }
 
-    pub(super) fn accept(&mut self, now: Instant, token: AccessToken) {
+    pub(super) fn accept(&mut self, now: Instant, token: AccessToken) -> ResponseOutcome {
         let unit = self.jitter.unit();
         match Current::new(token, &self.policy, now, unit) {
             Some(current) => {
+                let lifetime = current.token.lifetime();
                 self.current = Some(current);
                 self.gate = Gate::Open;
                 self.round = None;
                 self.failures = 0;
+                ResponseOutcome::Accepted { lifetime }
             }
             None => self.fail(
                 now,
@@ -102,20 +105,23 @@ impl TokenLifecycle {
         }
     }
 
-    pub(super) fn fail(&mut self, now: Instant, error: Error) {
+    pub(super) fn fail(&mut self, now: Instant, error: Error) -> ResponseOutcome {
         self.failures = self.failures.saturating_add(1);
         if !error.is_retryable() {
             self.round = None;
-            self.gate = Gate::HoldOff {
-                until: later(now, self.policy.hold_off()),
-                error,
+            let until = later(now, self.policy.hold_off());
+            self.gate = Gate::HoldOff { until, error };
+            return ResponseOutcome::HeldOff {
+                until,
+                gave_up: false,
             };
-            return;
         }
-        let mut delay = backoff(&self.policy, self.failures, self.jitter.unit());
+        let backed_off = backoff(&self.policy, self.failures, self.jitter.unit());
+        let mut delay = backed_off;
         if let Some(asked) = error.retry_after() {
             delay = delay.max(asked.min(self.policy.max_retry_after)).max(MIN_DELAY);
         }
+        let retry_after_honoured = delay > backed_off;
         let at = later(now, delay);
         if let Some(round) = &mut self.round {
             round.failures = round.failures.saturating_add(1);
@@ -126,10 +132,18 @@ impl TokenLifecycle {
                 || beyond(at, later(round.started, self.policy.max_wait))
             {
                 self.give_up(at, error);
-                return;
+                return ResponseOutcome::HeldOff {
+                    until: at,
+                    gave_up: true,
+                };
             }
         }
         self.gate = Gate::Retry { at, error };
+        ResponseOutcome::RetryScheduled {
+            at,
+            failures: self.failures,
+            retry_after_honoured,
+        }
     }
 
     /// The waiting callers get `error`, and every caller without a usable token gets it

@@ -14,11 +14,19 @@ pub(crate) fn ping(shared: &Shared, request: &Request) -> Response {
     if request.method != "GET" {
         return Response::envelope(405, "method not allowed".into()).header("Allow", "GET");
     }
+    let mut state = shared.lock();
+    state.resource_requests += 1;
+    if let Some((status, challenge)) = state.resource_answers.pop_front() {
+        let response = Response::envelope(status, "scripted answer".into());
+        return match challenge {
+            Some(challenge) => response.header("WWW-Authenticate", challenge),
+            None => response,
+        };
+    }
     let Some(token) = request.header("authorization").and_then(bearer_token) else {
         return Response::envelope(401, "missing bearer token".into())
             .header("WWW-Authenticate", "Bearer realm=\"learn-oauth-mock\"");
     };
-    let state = shared.lock();
     match state.tokens.validate(token) {
         Some(issued) => Response::json(200, &json!({ "ok": true, "tenant": issued.tenant })),
         None => Response::envelope(401, "invalid, expired or revoked token".into()).header(

@@ -373,6 +373,20 @@ impl MockServer {
         self.shared.lock().tokens.revoke(token)
     }
 
+    /// Scripts the protected resource's answer to its next request that has none queued
+    /// before it: `status` (say 401 or 403) with an optional `WWW-Authenticate`
+    /// challenge (say `Bearer error="insufficient_scope"`), whatever token it carries.
+    pub fn enqueue_resource_answer(&self, status: u16, www_authenticate: Option<&str>) {
+        let answer = (status, www_authenticate.map(str::to_owned));
+        self.shared.lock().resource_answers.push_back(answer);
+    }
+
+    /// How many requests the protected resource has answered.
+    #[must_use]
+    pub fn resource_request_count(&self) -> usize {
+        self.shared.lock().resource_requests
+    }
+
     /// Moves the mock's clock forward, so tokens expire without anyone sleeping.
     pub fn advance_clock(&self, by: Duration) {
         self.shared.lock().tokens.advance_clock(by);

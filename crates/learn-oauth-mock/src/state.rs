@@ -50,6 +50,11 @@ pub(crate) struct State {
     /// Every token request since the start or the last `clear_records`, kept or not.
     request_count: usize,
     pub(crate) tokens: TokenStore,
+    /// Scripted answers for the protected resource: (status, `WWW-Authenticate`), used
+    /// one per request before any token is looked at.
+    pub(crate) resource_answers: VecDeque<(u16, Option<String>)>,
+    /// Requests the protected resource has answered.
+    pub(crate) resource_requests: usize,
 }
 
 impl State {
@@ -61,6 +66,8 @@ impl State {
             records_bytes: 0,
             request_count: 0,
             tokens: TokenStore::with_cap(max_issued_tokens),
+            resource_answers: VecDeque::new(),
+            resource_requests: 0,
         }
     }
 

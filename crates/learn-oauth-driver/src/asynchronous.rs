@@ -51,12 +51,12 @@ impl<T: SendAsync> Provider<Async<T>> {
                 match step {
                     DriverStep::Ready { token, refresh } => {
                         if let Some(fetch) = refresh {
-                            self.spawn_fetch(fetch, fetch_deadline);
+                            self.spawn_fetch(fetch, fetch_deadline, true);
                         }
                         return Ok(token);
                     }
                     DriverStep::Failed(error) => return Err(error),
-                    DriverStep::Fetch(fetch) => self.spawn_fetch(fetch, fetch_deadline),
+                    DriverStep::Fetch(fetch) => self.spawn_fetch(fetch, fetch_deadline, false),
                     // A retry is scheduled, or a request is in flight: wait for a report,
                     // but not past the core's next deadline (for a request in flight, at
                     // the latest its fetch timeout, after which it counts as timed out),
@@ -81,8 +81,8 @@ impl<T: SendAsync> Provider<Async<T>> {
     /// Runs request `fetch` in its own task. The report goes with the task: if the task
     /// is cancelled (its runtime shuts down), dropping it abandons the request, and the
     /// next caller, on whatever runtime, starts a new one at once.
-    fn spawn_fetch(&self, fetch: FetchId, deadline: Option<std::time::Instant>) {
-        let report = FetchReport::new(Arc::clone(&self.shared), fetch, deadline);
+    fn spawn_fetch(&self, fetch: FetchId, deadline: Option<std::time::Instant>, refresh_ahead: bool) {
+        let report = FetchReport::new(Arc::clone(&self.shared), fetch, deadline, refresh_ahead);
         tokio::spawn(async move {
             let shared = report.shared();
             let result = exchange_async(

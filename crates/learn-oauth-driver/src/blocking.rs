@@ -46,7 +46,12 @@ impl<T: SendBlocking> Provider<Blocking<T>> {
                 DriverStep::Failed(error) => return Err(error),
                 DriverStep::Fetch(fetch) => {
                     drop(lifecycle);
-                    fetch_and_report(FetchReport::new(Arc::clone(&self.shared), fetch, fetch_deadline));
+                    fetch_and_report(FetchReport::new(
+                        Arc::clone(&self.shared),
+                        fetch,
+                        fetch_deadline,
+                        false,
+                    ));
                     lifecycle = shared.lifecycle.lock();
                 }
                 DriverStep::Sleep(deadline) => {
@@ -70,7 +75,7 @@ impl<T: SendBlocking> Provider<Blocking<T>> {
 
     /// Runs request `fetch` on a background thread (a refresh ahead of expiry).
     fn spawn_fetch(&self, fetch: FetchId, deadline: Option<std::time::Instant>) {
-        let report = FetchReport::new(Arc::clone(&self.shared), fetch, deadline);
+        let report = FetchReport::new(Arc::clone(&self.shared), fetch, deadline, true);
         // If the thread cannot start, the closure is dropped and with it the report,
         // which abandons the request: the next caller tries again.
         let _detached = std::thread::Builder::new()

@@ -70,19 +70,31 @@
 //! |---|---|
 //! | (none) | the blocking flavour: [`Blocking`], [`SendBlocking`], [`SystemClock`] |
 //! | `async` | the async flavour on Tokio: `Async`, `SendAsync`, `AsyncClock`, `TokioClock` |
+//! | `tower` | [`tower::AuthLayer`]: a tower `Layer` that authorizes requests with any [`TokenSource`] |
+//! | `tracing` | `tracing` events (target `learn_oauth`) for fetches, retries, hold-offs, stale serves, invalidations and 401 retries; never a secret or token |
+//!
+//! Every provider counts what it does, feature or not: [`Provider::stats`].
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "async")]
 mod asynchronous;
+pub mod bearer;
 mod blocking;
 mod clock;
 mod flavor;
+mod observe;
 mod options;
 mod provider;
 mod report;
 mod roots;
 mod shared;
+mod source;
+mod stats;
+pub mod testing;
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub mod tower;
 mod transport;
 
 #[cfg(feature = "async")]
@@ -96,6 +108,8 @@ pub use options::{
 };
 pub use provider::{Provider, ProviderBuilder};
 pub use roots::{PemError, RootCertificateError};
+pub use source::TokenSource;
+pub use stats::{FailureClass, FailureCounts, Stats};
 pub use transport::{BuildError, SendBlocking, fetch_token_blocking};
 #[cfg(feature = "async")]
 pub use transport::{SendAsync, fetch_token_async};

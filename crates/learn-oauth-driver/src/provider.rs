@@ -4,15 +4,17 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use learn_oauth_proto::{AccessToken, ClientConfig, Error, FetchId, RefreshPolicy};
 
 use crate::clock::{Clock, random_seed};
 use crate::flavor::Flavor;
 use crate::flavor::imp::FlavorImpl;
+use crate::observe;
 use crate::options::TransportOptions;
 use crate::shared::SharedLifecycle;
+use crate::stats::Stats;
 use crate::transport::BuildError;
 
 /// Hands out access tokens to any number of callers, fetching one only when needed.
@@ -52,10 +54,24 @@ impl<F: Flavor> Shared<F> {
         self.clock.now()
     }
 
-    /// Hands request `fetch`'s result to the lifecycle, then wakes waiting callers.
-    pub(crate) fn report(&self, fetch: FetchId, result: Result<AccessToken, Error>) {
-        self.lifecycle.handle_response(self.now(), fetch, result);
+    /// Hands the result of request `fetch`, started at `started`, to the lifecycle, then
+    /// wakes waiting callers.
+    pub(crate) fn report(&self, fetch: FetchId, result: Result<AccessToken, Error>, started: Instant) {
+        let now = self.now();
+        let took = now.saturating_duration_since(started);
+        self.lifecycle.handle_response(now, fetch, result, took);
         F::wake(&self.signal);
+    }
+
+    /// Counts and traces a request that starts now.
+    pub(crate) fn fetch_started(&self, refresh_ahead: bool) {
+        let counters = self.lifecycle.counters();
+        counters.fetch_started(refresh_ahead);
+        let attempt = counters
+            .read(self.now(), None)
+            .consecutive_failures
+            .saturating_add(1);
+        observe::fetch_started(self.lifecycle.config(), refresh_ahead, attempt);
     }
 
     /// Tells the lifecycle that request `fetch` was abandoned, then wakes waiting callers
@@ -63,13 +79,6 @@ impl<F: Flavor> Shared<F> {
     pub(crate) fn abandon(&self, fetch: FetchId) {
         self.lifecycle.handle_abandoned(self.now(), fetch);
         F::wake(&self.signal);
-    }
-
-    /// How long the transport may take for a request the lifecycle gives up on at
-    /// `deadline` (`None`: never); the exchange cuts it to
-    /// [`MAX_REQUEST_TIMEOUT`](crate::MAX_REQUEST_TIMEOUT).
-    pub(crate) fn time_until(&self, deadline: Option<Instant>) -> Duration {
-        deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(self.now()))
     }
 }
 
@@ -115,6 +124,13 @@ impl<F: Flavor> Provider<F> {
     /// once and causes one request.
     pub fn invalidate(&self, token: &AccessToken) -> bool {
         self.shared.lifecycle.handle_invalidate(self.shared.now(), token)
+    }
+
+    /// What the provider has done since it was built, and what is left of its current
+    /// token: lock-free atomic reads, for export to a metrics system.
+    #[must_use]
+    pub fn stats(&self) -> Stats {
+        self.shared.lifecycle.stats(self.shared.now())
     }
 
     /// The warm path: the published token, if it may be handed out now.

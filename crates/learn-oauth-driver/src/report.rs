@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use learn_oauth_proto::{AccessToken, Error, FetchId, TransportError, TransportErrorKind};
 
@@ -21,17 +21,28 @@ pub(crate) struct FetchReport<F: Flavor> {
     fetch: Option<FetchId>,
     /// How long the transport may take: until the lifecycle's deadline for the request.
     timeout: Duration,
+    /// When it started, on the provider's clock.
+    started: Instant,
 }
 
 impl<F: Flavor> FetchReport<F> {
-    /// Takes on the duty to report `fetch`, a request `shared` handed out.
+    /// Takes on the duty to report `fetch`, a request `shared` handed out (a refresh
+    /// ahead of expiry if `refresh_ahead`), and counts it as started.
     /// `deadline` is when the lifecycle gives up on the request (`None`: never).
-    pub(crate) fn new(shared: Arc<Shared<F>>, fetch: FetchId, deadline: Option<std::time::Instant>) -> Self {
-        let timeout = shared.time_until(deadline);
+    pub(crate) fn new(
+        shared: Arc<Shared<F>>,
+        fetch: FetchId,
+        deadline: Option<Instant>,
+        refresh_ahead: bool,
+    ) -> Self {
+        let started = shared.now();
+        let timeout = deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(started));
+        shared.fetch_started(refresh_ahead);
         Self {
             shared,
             fetch: Some(fetch),
             timeout,
+            started,
         }
     }
 
@@ -53,7 +64,7 @@ impl<F: Flavor> FetchReport<F> {
 
     fn report(&mut self, result: Result<AccessToken, Error>) {
         let Some(fetch) = self.fetch.take() else { return };
-        self.shared.report(fetch, result);
+        self.shared.report(fetch, result, self.started);
     }
 }
 

@@ -6,8 +6,12 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwapOption;
 use learn_oauth_proto::{
-    AccessToken, ClientConfig, DriverStep, Error, FetchId, RefreshPolicy, Snapshot, TokenLifecycle,
+    AccessToken, ClientConfig, DriverStep, Error, FetchId, RefreshPolicy, ResponseOutcome, Snapshot,
+    TokenLifecycle,
 };
+
+use crate::observe;
+use crate::stats::{Counters, FailureClass, Stats};
 
 /// A [`TokenLifecycle`] behind a lock, with its latest [`Snapshot`] published for a
 /// lock-free warm path, and the [`ClientConfig`] tokens are requested with.
@@ -17,10 +21,14 @@ use learn_oauth_proto::{
 /// before it returns, so [`fresh_token`](Self::fresh_token) never hands out a token the
 /// lifecycle has replaced or invalidated. The lock is only held inside these calls (and
 /// by a [`Locked`] guard), never across I/O. Nothing here reads a clock.
+///
+/// It keeps the provider's [`Counters`] too: each input counts what the lifecycle made of
+/// it, and the warm path counts a stale serve.
 pub(crate) struct SharedLifecycle {
     config: ClientConfig,
     lifecycle: Mutex<TokenLifecycle>,
     snapshot: ArcSwapOption<Snapshot>,
+    counters: Counters,
 }
 
 impl SharedLifecycle {
@@ -30,7 +38,19 @@ impl SharedLifecycle {
             config,
             lifecycle: Mutex::new(TokenLifecycle::new(policy, jitter_seed)),
             snapshot: ArcSwapOption::empty(),
+            counters: Counters::default(),
         }
+    }
+
+    pub(crate) fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// The counters, and what is left of the published token at `now`.
+    pub(crate) fn stats(&self, now: Instant) -> Stats {
+        let snapshot = self.snapshot.load();
+        let expires_at = snapshot.as_deref().map(|s| s.token().expires_at());
+        self.counters.read(now, expires_at)
     }
 
     pub(crate) fn config(&self) -> &ClientConfig {
@@ -42,22 +62,52 @@ impl SharedLifecycle {
     #[inline]
     pub(crate) fn fresh_token(&self, now: Instant) -> Option<AccessToken> {
         let snapshot = self.snapshot.load();
-        snapshot.as_deref()?.token_if_fresh(now).cloned()
+        let snapshot = snapshot.as_deref()?;
+        let token = snapshot.token_if_fresh(now)?;
+        if snapshot.is_stale() {
+            self.counters.stale_served();
+        }
+        Some(token.clone())
     }
 
-    /// The result of request `fetch`.
-    pub(crate) fn handle_response(&self, now: Instant, fetch: FetchId, result: Result<AccessToken, Error>) {
-        self.update(|lifecycle| lifecycle.handle_response(now, fetch, result));
+    /// The result of request `fetch`, which took `took`; counted and traced.
+    pub(crate) fn handle_response(
+        &self,
+        now: Instant,
+        fetch: FetchId,
+        result: Result<AccessToken, Error>,
+        took: Duration,
+    ) {
+        let failure = result.as_ref().err().map(FailureClass::of);
+        // Only the error is kept for the trace: the token goes into the lifecycle.
+        let error = result.as_ref().err().cloned();
+        let (outcome, stale) = self.update(|lifecycle| {
+            let outcome = lifecycle.handle_response(now, fetch, result);
+            (outcome, lifecycle.serving_stale())
+        });
+        if outcome == ResponseOutcome::Ignored {
+            return;
+        }
+        self.counters.reported(failure, outcome);
+        let result = error.as_ref().map_or(Ok(()), Err);
+        observe::fetch_finished(&self.config, &result, took, outcome, now, stale);
     }
 
     /// Request `fetch` was abandoned (cancelled, not failed).
     pub(crate) fn handle_abandoned(&self, now: Instant, fetch: FetchId) {
         self.update(|lifecycle| lifecycle.handle_abandoned(now, fetch));
+        self.counters.abandoned();
+        observe::abandoned(&self.config);
     }
 
     /// The resource API refused `token`. Whether `token` was the current token.
     pub(crate) fn handle_invalidate(&self, now: Instant, token: &AccessToken) -> bool {
-        self.update(|lifecycle| lifecycle.handle_invalidate(now, token))
+        let dropped = self.update(|lifecycle| lifecycle.handle_invalidate(now, token));
+        if dropped {
+            self.counters.invalidated();
+            observe::invalidated(&self.config);
+        }
+        dropped
     }
 
     /// Feeds one input under the lock and publishes the new snapshot before returning.
@@ -97,6 +147,9 @@ impl Locked<'_> {
     pub(crate) fn poll_driver(&mut self, now: Instant) -> (DriverStep, Option<Instant>) {
         let step = self.guard.poll_driver(now);
         self.publish();
+        if matches!(step, DriverStep::Ready { .. }) && self.guard.serving_stale() {
+            self.shared.counters.stale_served();
+        }
         let fetch = match &step {
             DriverStep::Fetch(fetch)
             | DriverStep::Ready {
@@ -163,7 +216,7 @@ mod tests {
         };
         let hour = secs(3600);
         let token = AccessToken::new("t0k3n".to_owned(), Scopes::new(), start, hour).unwrap();
-        shared.handle_response(start, fetch, Ok(token.clone()));
+        shared.handle_response(start, fetch, Ok(token.clone()), Duration::ZERO);
         assert!(shared.fresh_token(start).is_some(), "warm");
 
         // Past the refresh point: the warm path declines, the machine hands out a refresh.
@@ -195,7 +248,7 @@ mod tests {
             panic!("expected fetch")
         };
         let token = AccessToken::new("t0k3n".to_owned(), Scopes::new(), now, secs(3600)).unwrap();
-        shared.handle_response(now, fetch, Ok(token.clone()));
+        shared.handle_response(now, fetch, Ok(token.clone()), Duration::ZERO);
         assert!(shared.fresh_token(now).is_some_and(|t| t.same_as(&token)));
         assert!(shared.handle_invalidate(now, &token));
         assert!(shared.fresh_token(now).is_none(), "never handed out again");

@@ -56,7 +56,11 @@
 //! [`invalidate`](learn_oauth_driver::Provider::invalidate) with it; the next `token()`
 //! fetches a new one.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "middleware")]
+#[cfg_attr(docsrs, doc(cfg(feature = "middleware")))]
+pub mod middleware;
 mod tls;
 mod transport;
 

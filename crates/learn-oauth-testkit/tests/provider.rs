@@ -6,7 +6,7 @@
 use std::future::Future as _;
 use std::time::Duration;
 
-use learn_oauth_driver::{Async, Blocking, Provider};
+use learn_oauth_driver::{Async, Blocking, Provider, Stats};
 use learn_oauth_proto::{AccessToken, Error, RefreshPolicy, TransportErrorKind};
 use learn_oauth_testkit::VirtualClock;
 use learn_oauth_testkit::expect::transport_kind;
@@ -29,6 +29,9 @@ trait Harness: Sized {
     /// Lets a background refresh run to its end; the token it brought.
     fn refreshed(&self, old: &AccessToken) -> AccessToken;
     fn debug(&self) -> String;
+    fn stats(&self) -> Stats;
+    /// Lets background requests run until `done` holds for the provider's stats.
+    fn settle(&self, done: &dyn Fn(&Stats) -> bool);
 
     fn new(policy: RefreshPolicy) -> Self {
         Self::with_lifetime(policy, MemoryTransport::DEFAULT_LIFETIME)
@@ -91,6 +94,21 @@ impl Harness for BlockingHarness {
     }
     fn debug(&self) -> String {
         format!("{:?}", self.provider)
+    }
+    fn stats(&self) -> Stats {
+        self.provider.stats()
+    }
+    fn settle(&self, done: &dyn Fn(&Stats) -> bool) {
+        // A condition, not a sleep: bounded in real time only against a hang.
+        let give_up = std::time::Instant::now() + Duration::from_secs(10);
+        while !done(&self.provider.stats()) {
+            assert!(
+                std::time::Instant::now() < give_up,
+                "never settled: {:?}",
+                self.provider.stats()
+            );
+            std::thread::yield_now();
+        }
     }
 }
 
@@ -164,6 +182,17 @@ impl Harness for AsyncHarness {
     fn debug(&self) -> String {
         format!("{:?}", self.provider)
     }
+    fn stats(&self) -> Stats {
+        let _entered = self.runtime.enter();
+        self.provider.stats()
+    }
+    fn settle(&self, done: &dyn Fn(&Stats) -> bool) {
+        self.runtime.block_on(async {
+            while !done(&self.provider.stats()) {
+                tokio::task::yield_now().await;
+            }
+        });
+    }
 }
 
 /// Each test body, once per flavour.
@@ -195,7 +224,45 @@ for_both_flavours!(
     the_provider_debug_shows_no_secret_or_token,
     a_resource_that_refuses_every_token_gets_one_token_request_per_cool_down,
     one_call_waits_at_most_max_wait_with_the_last_attempt_cut_to_fit,
+    stats_count_fetches_refreshes_failures_stale_serves_and_invalidations,
 );
+
+fn stats_count_fetches_refreshes_failures_stale_serves_and_invalidations<H: Harness>() {
+    let lifetime = Duration::from_secs(300);
+    let h = H::with_lifetime(policy(), lifetime);
+    let token = h.token().unwrap();
+    let stats = h.stats();
+    assert_eq!(
+        (stats.fetches, stats.tokens_received, stats.refreshes_ahead),
+        (1, 1, 0)
+    );
+    assert_eq!(stats.token_remaining, Some(lifetime));
+    assert_eq!(stats.failures.total(), 0);
+
+    // Past the refresh point (240 s) the endpoint fails: one refresh, which fails.
+    h.endpoint().enqueue_n(1000, &Reply::Status(503));
+    h.advance(Duration::from_secs(250));
+    assert!(h.token().unwrap().same_as(&token));
+    h.settle(&|s| s.failures.server_retryable == 1);
+    // Until its retry is due, every call is served the token stale, lock-free.
+    let before = h.stats().stale_served;
+    for _ in 0..3 {
+        assert!(h.token().unwrap().same_as(&token));
+    }
+    let stats = h.stats();
+    assert_eq!(stats.stale_served, before + 3, "{stats:?}");
+    assert_eq!(
+        (stats.fetches, stats.refreshes_ahead, stats.tokens_received),
+        (2, 1, 1)
+    );
+    assert_eq!((stats.retries_scheduled, stats.consecutive_failures), (1, 1));
+    assert_eq!(stats.token_remaining, Some(lifetime - Duration::from_secs(250)));
+
+    assert!(h.invalidate(&token));
+    assert!(!h.invalidate(&token));
+    assert_eq!(h.stats().invalidations, 1);
+    assert_eq!(h.stats().token_remaining, None, "no token held");
+}
 
 fn a_warm_provider_hands_out_the_same_token_without_a_request<H: Harness>() {
     let h = H::new(policy());

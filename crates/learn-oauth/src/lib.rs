@@ -106,9 +106,15 @@
 pub mod env;
 
 pub use http;
+/// A scripted [`TokenSource`] for your own unit tests: no server, no clock.
+pub use learn_oauth_driver::testing;
+/// A tower `Layer` that authorizes requests with any [`TokenSource`] (feature `tower`).
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub use learn_oauth_driver::tower;
 pub use learn_oauth_driver::{
-    BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, PemError, RootCertificate,
-    RootCertificateError, TransportOptions,
+    BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, FailureClass, FailureCounts, PemError,
+    RootCertificate, RootCertificateError, Stats, TokenSource, TransportOptions,
 };
 pub use learn_oauth_proto::lifecycle;
 pub use learn_oauth_proto::{
@@ -125,6 +131,9 @@ pub use learn_oauth_proto::{
 /// traits it sends through (everything in `learn-oauth-driver` but what the top level
 /// already has).
 pub mod driver {
+    /// The bearer-token rules (attach, keep the caller's own, retry a 401 once) for a
+    /// client of your own.
+    pub use learn_oauth_driver::bearer;
     #[cfg(feature = "async")]
     pub use learn_oauth_driver::{Async, AsyncClock, SendAsync, TokioClock, fetch_token_async};
     pub use learn_oauth_driver::{
@@ -136,6 +145,10 @@ pub mod driver {
 /// The async transport over `reqwest` (feature `reqwest`).
 #[cfg(feature = "reqwest")]
 pub mod reqwest {
+    /// `AuthMiddleware` for `reqwest-middleware` clients (feature `middleware`).
+    #[cfg(feature = "middleware")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "middleware")))]
+    pub use learn_oauth_reqwest::middleware;
     pub use learn_oauth_reqwest::{TokenProvider, TokenProviderBuilder, Transport};
 }
 

@@ -1,0 +1,120 @@
+//! The bearer-token rules for sending requests to a protected resource, written once for
+//! the reqwest middleware, the tower layer and your own client.
+
+use http::header::AUTHORIZATION;
+use http::{HeaderMap, StatusCode, Uri};
+use learn_oauth_proto::{AccessToken, Error, resource_verdict};
+
+use crate::observe;
+use crate::source::TokenSource;
+
+/// One request's bearer authorization, from the first send to the last:
+///
+/// 1. [`begin`](Self::begin): a request that already carries an `Authorization` header
+///    keeps it and is left alone; otherwise a token is taken from the source.
+/// 2. [`authorize`](Self::authorize) sets `Authorization: Bearer …` (a sensitive header
+///    value, so HTTP stacks leave it out of their logs) before each send.
+/// 3. [`retry`](Self::retry) reads the resource's answer: on a 401 that rejects the
+///    token (a plain 401, or `WWW-Authenticate: Bearer error="invalid_token"`) it
+///    invalidates that token in the source and, when the request can be sent again,
+///    takes a new token and says "send it again" — **once**. A 403, or a 401 with
+///    `error="insufficient_scope"`, is the answer: a new token with the same scopes gets
+///    the same one. A 401 on the retried request is the answer too: never a loop.
+///
+/// ```
+/// use learn_oauth_driver::bearer::BearerAttempt;
+/// use learn_oauth_driver::testing::FakeTokenSource;
+/// use learn_oauth_proto::http::{HeaderMap, StatusCode, Uri};
+///
+/// # let waker = std::task::Waker::noop();
+/// # let mut cx = std::task::Context::from_waker(&waker);
+/// # let mut run = std::pin::pin!(async {
+/// let source = FakeTokenSource::new("t0k3n");
+/// let uri: Uri = "http://localhost/api".parse().unwrap();
+/// let mut headers = HeaderMap::new();
+/// let mut attempt = BearerAttempt::begin(&source, &headers).await?;
+/// attempt.authorize(&mut headers);
+/// assert_eq!(headers["authorization"], "Bearer t0k3n");
+/// // The resource answers 401: drop the token, send again with a new one.
+/// assert!(attempt.retry(StatusCode::UNAUTHORIZED, &HeaderMap::new(), Some(&uri)).await?);
+/// attempt.authorize(&mut headers);
+/// assert_eq!(headers["authorization"], "Bearer t0k3n-2");
+/// // A second 401 is the answer.
+/// assert!(!attempt.retry(StatusCode::UNAUTHORIZED, &HeaderMap::new(), Some(&uri)).await?);
+/// assert_eq!(source.invalidations(), 1);
+/// # Ok::<(), learn_oauth_proto::Error>(())
+/// # });
+/// # assert!(run.as_mut().poll(&mut cx).is_ready());
+/// ```
+#[derive(Debug)]
+pub struct BearerAttempt<'a, S: TokenSource> {
+    source: &'a S,
+    /// The token this attempt attaches; `None` when the request brought its own
+    /// `Authorization`.
+    token: Option<AccessToken>,
+    retried: bool,
+}
+
+impl<'a, S: TokenSource> BearerAttempt<'a, S> {
+    /// Starts authorizing a request whose headers are `headers`: takes a token from
+    /// `source`, unless the request already has an `Authorization` header.
+    ///
+    /// # Errors
+    ///
+    /// The source's error when no token can be had.
+    pub async fn begin(source: &'a S, headers: &HeaderMap) -> Result<Self, Error> {
+        let token = if headers.contains_key(AUTHORIZATION) {
+            None
+        } else {
+            Some(source.token().await?)
+        };
+        Ok(Self {
+            source,
+            token,
+            retried: false,
+        })
+    }
+
+    /// Whether a response could still lead to a retry: this attempt attaches its own
+    /// token and has not retried yet. Clone a request for replay only while this holds.
+    #[must_use]
+    pub fn may_retry(&self) -> bool {
+        self.token.is_some() && !self.retried
+    }
+
+    /// Sets `Authorization: Bearer <token>` on `headers`, unless the request brought its
+    /// own `Authorization`.
+    pub fn authorize(&self, headers: &mut HeaderMap) {
+        if let Some(token) = &self.token {
+            headers.insert(AUTHORIZATION, token.authorization_header());
+        }
+    }
+
+    /// Reads the resource's answer to the request just sent and says whether to send it
+    /// once more, after [`authorize`](Self::authorize) again. `replay` is the URI of the
+    /// copy of the request you can send again (`None`: it cannot be replayed, such as a
+    /// streamed body); on a token-rejecting 401 the token is invalidated either way, so
+    /// the next request gets a new one.
+    ///
+    /// # Errors
+    ///
+    /// The source's error when the new token cannot be had.
+    pub async fn retry(
+        &mut self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        replay: Option<&Uri>,
+    ) -> Result<bool, Error> {
+        if !self.may_retry() || !resource_verdict(status, headers).retry_with_new_token() {
+            return Ok(false);
+        }
+        self.retried = true;
+        if let Some(refused) = self.token.take() {
+            self.source.invalidate(&refused);
+        }
+        let Some(uri) = replay else { return Ok(false) };
+        observe::retrying_after_401(uri);
+        self.token = Some(self.source.token().await?);
+        Ok(true)
+    }
+}

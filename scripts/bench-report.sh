@@ -71,6 +71,9 @@ step "2. warm hit: instructions (callgrind)"
 sample_noise "warm callgrind"
 count_per_call warm_count warm_callgrind "warm hit" 1000 101000 blocking async polled-blocking mutex floor
 
+step "2b. authorized request: instructions (callgrind)"
+count_per_call auth_count auth_callgrind "authorized request" 1000 101000 layer layer-no-replay by-hand inner
+
 criterion=(--warm-up-time 1 --measurement-time 3 --noplot)
 step "1. exchange: time (criterion)"
 sample_noise "exchange"

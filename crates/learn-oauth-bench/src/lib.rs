@@ -19,6 +19,7 @@
 //! `scripts/bench-report.sh` runs everything and writes `BENCHMARKS.md`.
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod baseline;
 pub mod counting;
 pub mod exchange;

@@ -1,0 +1,184 @@
+//! One authorized request on the warm path — a provider holding a fresh token, an
+//! in-memory service that answers 200 at once — through the tower layer and by hand, for
+//! instruction counting (`src/bin/auth_count.rs` under callgrind). The difference between
+//! a side and `inner` is what attaching the token costs per request.
+//!
+//! | side | what one request does |
+//! |---|---|
+//! | `layer` | [`AuthService`] over the async provider: token, header, a request clone for a possible 401 retry, the call, the verdict |
+//! | `layer-no-replay` | the same with [`NoReplay`](learn_oauth_driver::tower::NoReplay): no clone |
+//! | `by-hand` | `provider.token()` polled once, `headers.insert(AUTHORIZATION, token.authorization_header())`, the call |
+//! | `inner` | the call alone, with a header already set |
+
+use std::convert::Infallible;
+use std::fmt;
+use std::future::{Future, Ready, ready};
+use std::str::FromStr;
+use std::task::{Context, Poll, Waker};
+
+use http::header::AUTHORIZATION;
+use learn_oauth_driver::tower::{AuthLayer, AuthService, CloneBody, NoReplay};
+use learn_oauth_driver::{Async, Provider};
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::fixture;
+use crate::warm::Canned;
+
+/// The sides of the authorized-request count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthSide {
+    /// Through the layer, replay by clone.
+    Layer,
+    /// Through the layer, no replay.
+    LayerNoReplay,
+    /// The token attached by hand.
+    ByHand,
+    /// The inner service alone.
+    Inner,
+}
+
+impl AuthSide {
+    /// Every side, in report order.
+    pub const ALL: [AuthSide; 4] = [
+        AuthSide::Layer,
+        AuthSide::LayerNoReplay,
+        AuthSide::ByHand,
+        AuthSide::Inner,
+    ];
+
+    /// The side's name on the command line and in the report.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthSide::Layer => "layer",
+            AuthSide::LayerNoReplay => "layer-no-replay",
+            AuthSide::ByHand => "by-hand",
+            AuthSide::Inner => "inner",
+        }
+    }
+}
+
+impl fmt::Display for AuthSide {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for AuthSide {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        AuthSide::ALL
+            .into_iter()
+            .find(|side| side.name() == s)
+            .ok_or_else(|| format!("unknown side {s:?}: layer, layer-no-replay, by-hand or inner"))
+    }
+}
+
+/// The resource: answers 200 at once, as a service over a warm connection would at best.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ok200;
+
+impl Service<http::Request<()>> for Ok200 {
+    type Response = http::Response<()>;
+    type Error = Infallible;
+    type Future = Ready<Result<http::Response<()>, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<()>) -> Self::Future {
+        let status = if request.headers().contains_key(AUTHORIZATION) {
+            200
+        } else {
+            401
+        };
+        ready(Ok(http::Response::builder()
+            .status(status)
+            .body(())
+            .unwrap_or_default()))
+    }
+}
+
+type AsyncProvider = Provider<Async<Canned>>;
+
+/// One side, warmed up: its provider holds a fresh token.
+pub struct AuthPrepared {
+    side: AuthSide,
+    provider: AsyncProvider,
+    layer: AuthService<Ok200, AsyncProvider, CloneBody>,
+    no_replay: AuthService<Ok200, AsyncProvider, NoReplay>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl fmt::Debug for AuthPrepared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthPrepared")
+            .field("side", &self.side)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuthPrepared {
+    /// Builds `side` and gets its provider a token.
+    ///
+    /// # Panics
+    ///
+    /// If the canned exchange does not yield a token (a broken fixture).
+    #[must_use]
+    pub fn new(side: AuthSide) -> Self {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("a runtime");
+        let provider = AsyncProvider::with_transport(fixture::config(), Canned);
+        runtime
+            .block_on(provider.token())
+            .expect("the canned exchange yields a token");
+        Self {
+            side,
+            layer: AuthLayer::new(provider.clone()).layer(Ok200),
+            no_replay: AuthLayer::new(provider.clone()).without_retry().layer(Ok200),
+            provider,
+            _runtime: runtime,
+        }
+    }
+
+    /// One request; its status if it completed on the first poll.
+    pub fn run(&mut self) -> Option<u16> {
+        let request = http::Request::get("https://api.example/v1/ping")
+            .body(())
+            .unwrap_or_default();
+        let response = match self.side {
+            AuthSide::Layer => poll_once(self.layer.call(request)).and_then(Result::ok),
+            AuthSide::LayerNoReplay => poll_once(self.no_replay.call(request)).and_then(Result::ok),
+            AuthSide::ByHand => {
+                let token = poll_once(self.provider.token())?.ok()?;
+                let mut request = request;
+                request
+                    .headers_mut()
+                    .insert(AUTHORIZATION, token.authorization_header());
+                poll_once(Ok200.call(request)).and_then(Result::ok)
+            }
+            AuthSide::Inner => {
+                let mut request = request;
+                request
+                    .headers_mut()
+                    .insert(AUTHORIZATION, http::HeaderValue::from_static("Bearer x"));
+                poll_once(Ok200.call(request)).and_then(Result::ok)
+            }
+        };
+        response.map(|r| r.status().as_u16())
+    }
+}
+
+/// Polls `future` once with a no-op waker: its output if it is ready.
+fn poll_once<F: Future>(future: F) -> Option<F::Output> {
+    let mut cx = Context::from_waker(Waker::noop());
+    match std::pin::pin!(future).poll(&mut cx) {
+        Poll::Ready(output) => Some(output),
+        Poll::Pending => None,
+    }
+}

@@ -6,7 +6,7 @@
 //! | side | what one request does |
 //! |---|---|
 //! | `layer` | [`AuthService`] over the async provider: token, header, a request clone for a possible 401 retry, the call, the verdict |
-//! | `layer-no-replay` | the same with [`NoReplay`](learn_oauth_driver::tower::NoReplay): no clone |
+//! | `layer-no-replay` | the same with [`NoReplay`]: no clone |
 //! | `by-hand` | `provider.token()` polled once, `headers.insert(AUTHORIZATION, token.authorization_header())`, the call |
 //! | `inner` | the call alone, with a header already set |
 

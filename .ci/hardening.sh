@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Hardening gates, called by .ci/run (also runnable alone from the repo root):
-#   1. supply chain: `cargo deny --workspace --offline check` (advisories from the offline snapshot in
+#   1. supply chain: `cargo fetch` (every platform's crates), then
+#      `cargo deny --workspace --offline check` (advisories from the offline snapshot in
 #      $SHARED/advisory-db, bans, licenses, sources) against deny.toml;
 #   2. fuzzing: every committed seed replayed through its target's checks (stable,
 #      `cargo test` in fuzz/), then each cargo-fuzz target built once on nightly and run
@@ -32,8 +33,12 @@ rustup toolchain list | grep -q nightly || rustup toolchain install nightly --pr
 cargo deny --version
 cargo fuzz --version
 
-say "cargo deny --workspace --offline check"
+say "cargo fetch, cargo deny --workspace --offline check"
 "$SHARED/tools/install-advisory-db.sh" target/advisory-dbs
+# cargo-deny reads `cargo metadata`, which needs every platform's dependencies in the
+# cargo cache, not only this machine's: a plain `cargo fetch` (no --target) fetches them
+# all, so --offline below never depends on what an earlier run left behind.
+cargo fetch --locked
 # --workspace: the root manifest is also a package (the examples), and without it
 # cargo-deny would check only that package's graph, not every workspace member's.
 cargo deny --workspace --offline check

@@ -15,6 +15,13 @@
 //!     └── ClientConfig, AccessToken, Error, …  the pure protocol core
 //! ```
 //!
+//! Three ways to use it, shown below: an async provider over reqwest, a blocking one over
+//! ureq, or the same provider over an HTTP client of your own through [`driver`]. All of
+//! them hand out tokens the same way, and after a 401 from the API you invalidate the
+//! token (*After a 401* below).
+//!
+//! # Features
+//!
 //! | features | you get | use it when |
 //! |---|---|---|
 //! | `reqwest` | [`reqwest::TokenProvider`]: async, on Tokio | async services |
@@ -22,10 +29,11 @@
 //! | `async` | + the async flavour of [`driver::Provider`] (included in `reqwest`) | your own async HTTP client |
 //! | none | the core, [`driver::Provider`] over a transport you write, or the bare [`lifecycle`] | another HTTP client |
 //!
-//! Both bundled transports use rustls with the *ring* crypto provider, set a 10 s
-//! connect and a 30 s total timeout, turn redirects off and cap the response body.
+//! Both bundled transports use rustls with the *ring* crypto provider (which compiles C:
+//! building them needs a C compiler), set a 10 s connect and a 30 s total timeout, turn
+//! redirects off and cap the response body.
 //!
-//! # Feature `reqwest`: async
+//! # 1. Async services: feature `reqwest`
 //!
 //! ```toml
 //! learn-oauth = { version = "0.1", features = ["reqwest"] }
@@ -42,14 +50,13 @@
 //!     .client_secret(std::env::var("LEARN_API_SECRET")?)
 //!     .build()?;
 //! let provider = TokenProvider::new(config)?; // clone it into every task
-//! let token = provider.token().await?;
-//! // ... send the API request with `token.authorization_header()`; on a 401:
-//! provider.invalidate(&token); // the next token() fetches a new one
+//! let token = provider.token().await?; // fetched on first use, then cached
+//! // ... send the API request with `token.authorization_header()`
 //! # Ok(())
 //! # }
 //! ```
 //!
-//! # Feature `ureq`: blocking
+//! # 2. Blocking code: feature `ureq`
 //!
 //! ```toml
 //! learn-oauth = { version = "0.1", features = ["ureq"] }
@@ -72,7 +79,47 @@
 //! # }
 //! ```
 //!
-//! # No features: the pure core
+//! # 3. Your own HTTP client: no feature, one trait impl
+//!
+//! Implement [`driver::SendBlocking`] (or `driver::SendAsync`, feature `async`) for your
+//! client and name the provider type: single flight, refresh ahead, backoff,
+//! `Retry-After` and `invalidate` come with it. The trait's docs list the rules a
+//! transport follows.
+//!
+//! ```
+//! use std::time::Duration;
+//! use learn_oauth::driver::{Blocking, Provider, SendBlocking};
+//! use learn_oauth::{ClientConfig, RequestBody, TransportError};
+//!
+//! #[derive(Debug)]
+//! struct MyClient; // yours; this one answers from memory
+//!
+//! impl SendBlocking for MyClient {
+//!     fn send(
+//!         &self,
+//!         request: http::Request<RequestBody>,
+//!         body_limit: usize,
+//!         timeout: Duration,
+//!     ) -> Result<http::Response<Vec<u8>>, TransportError> {
+//!         // Send `request` as is, follow no redirect, return every status with its
+//!         // headers, read at most `body_limit` body bytes, give up after `timeout`.
+//! #       let _ = (request, body_limit, timeout);
+//! #       let body = br#"{"access_token":"t0k3n","token_type":"Bearer","expires_in":3600}"#;
+//! #       Ok(http::Response::builder().status(200).header("content-type", "application/json")
+//! #           .body(body.to_vec()).expect("a valid response"))
+//!     }
+//! }
+//!
+//! let config = ClientConfig::builder().tenant_id("my-tenant").client_secret("s3cret").build()?;
+//! let provider = Provider::<Blocking<MyClient>>::with_transport(config, MyClient);
+//! let token = provider.token()?;
+//! # assert_eq!(token.expose_secret(), "t0k3n");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Below the provider there is no I/O at all: the core builds the token request and
+//! parses the answer, and [`lifecycle::TokenLifecycle`] decides when to fetch, for a loop
+//! of your own.
 //!
 //! ```
 //! use learn_oauth::ClientConfig;
@@ -87,14 +134,63 @@
 //! # Ok::<(), learn_oauth::ConfigError>(())
 //! ```
 //!
-//! To keep the provider's guarantees with your own HTTP client, implement
-//! [`driver::SendBlocking`] (or `driver::SendAsync`) for it: one method.
+//! # After a 401: invalidate
 //!
-//! # Testing your code
+//! A token can stop working before it expires (revoked, the secret rotated). When the
+//! API answers 401, hand the token back with
+//! [`invalidate`](driver::Provider::invalidate) and ask again, once: no caller gets that
+//! token again, and however many callers saw the 401, one new token is requested (no
+//! sooner than [`RefreshPolicy::invalidate_cooldown`] after the refused one arrived).
 //!
-//! The `learn-oauth-mock` crate is a loopback mock of the token endpoint (plain HTTP or
-//! HTTPS with a throwaway CA, scriptable faults, a protected resource) for your
-//! integration tests.
+//! ```no_run
+//! # #[cfg(feature = "ureq")]
+//! # fn run(provider: learn_oauth::blocking::TokenProvider) -> Result<(), learn_oauth::Error> {
+//! # fn call_api(_authorization: http::HeaderValue) -> u16 { 200 }
+//! // `call_api` sends your API request and returns its status.
+//! let token = provider.token()?;
+//! if call_api(token.authorization_header()) == 401 {
+//!     provider.invalidate(&token);
+//!     let token = provider.token()?; // a new one
+//!     call_api(token.authorization_header()); // retried once, never in a loop
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Testing your code: `learn-oauth-mock`
+//!
+//! The `learn-oauth-mock` crate is a loopback mock of the token endpoint for your
+//! integration tests: scriptable faults (`Retry-After`, 5xx, proxies' HTML pages, cut-off
+//! bodies), recorded requests without their secrets, a protected resource that accepts
+//! only live tokens it issued, HTTPS with a throwaway CA, a clock you can move.
+//!
+//! ```toml
+//! [dev-dependencies]
+//! learn-oauth-mock = "0.1"
+//! ```
+//!
+//! ```
+//! # #[cfg(feature = "ureq")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use learn_oauth::ClientConfig;
+//! use learn_oauth::blocking::TokenProvider;
+//! use learn_oauth_mock::{Fault, MockServer, Tenant};
+//!
+//! let server = MockServer::builder().tenant(Tenant::new("my-tenant", "s3cret")).start()?;
+//! server.enqueue(Fault::retry_after(503, 0)); // the first token request fails
+//! let config = ClientConfig::builder()
+//!     .token_url(server.token_url("my-tenant")) // plain HTTP: loopback only
+//!     .tenant_id("my-tenant")
+//!     .client_secret("s3cret")
+//!     .build()?;
+//! let provider = TokenProvider::new(config)?;
+//! provider.token()?; // retried after the 503
+//! assert_eq!(server.token_request_count(), 2);
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "ureq"))]
+//! # fn main() {}
+//! ```
 //!
 //! # Configuration from the environment
 //!

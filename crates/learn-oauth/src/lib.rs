@@ -27,6 +27,9 @@
 //! | `reqwest` | [`reqwest::TokenProvider`]: async, on Tokio | async services |
 //! | `ureq` | [`blocking::TokenProvider`]: threads, no runtime | jobs, CLIs, sync code |
 //! | `async` | + the async flavour of [`driver::Provider`] (included in `reqwest`) | your own async HTTP client |
+//! | `middleware` | + `reqwest::middleware::AuthMiddleware` (includes `reqwest`) | `reqwest-middleware` clients |
+//! | `tower` | + [`tower::AuthLayer`](crate::tower) | hyper, tonic, any tower `Service` |
+//! | `tracing` | + `tracing` events, target `learn_oauth` | observability |
 //! | none | the core, [`driver::Provider`] over a transport you write, or the bare [`lifecycle`] | another HTTP client |
 //!
 //! Both bundled transports use rustls with the *ring* crypto provider (which compiles C:
@@ -156,6 +159,31 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Or let the client do it. With feature `middleware`,
+//! [`reqwest::middleware::AuthMiddleware`] attaches the token to every request of a
+//! `reqwest-middleware` client and does exactly this on a 401 (once, for replayable
+//! requests; never on a 403); with feature `tower`, [`tower::AuthLayer`] does the same for
+//! hyper, tonic or any `Service<http::Request<B>>`. Both take any [`TokenSource`]: either
+//! provider, or [`testing::FakeTokenSource`] in your unit tests.
+//!
+//! ```no_run
+//! # #[cfg(feature = "middleware")]
+//! # async fn run(provider: learn_oauth::reqwest::TokenProvider) -> Result<(), Box<dyn std::error::Error>> {
+//! use learn_oauth::reqwest::middleware::AuthMiddleware;
+//!
+//! let client = reqwest_middleware::ClientBuilder::new(provider.transport().client().clone())
+//!     .with(AuthMiddleware::new(provider.clone()))
+//!     .build();
+//! let response = client.get("https://…/learn/api/public/v1/…").send().await?;
+//! # let _ = response;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Every provider counts what it does ([`driver::Provider::stats`]: requests, failures by
+//! class, stale serves, invalidations, the token's remaining lifetime); feature `tracing`
+//! adds `tracing` events with OpenTelemetry field names, never a secret or token.
 //!
 //! # Testing your code: `learn-oauth-mock`
 //!

@@ -123,7 +123,7 @@ impl<T: SendAsync> Future for TokenFuture<'_, T> {
 impl<T: SendAsync> ProviderBuilder<Async<T>> {
     /// The clock to read and sleep on. Default: [`TokioClock`](crate::TokioClock).
     pub fn clock(mut self, clock: impl AsyncClock) -> Self {
-        self.clock = Box::new(clock);
+        self.clock = Arc::new(clock);
         self
     }
 }

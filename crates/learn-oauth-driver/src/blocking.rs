@@ -100,7 +100,7 @@ fn fetch_and_report<T: SendBlocking>(report: FetchReport<Blocking<T>>) {
 impl<T: SendBlocking> ProviderBuilder<Blocking<T>> {
     /// The clock to read and sleep on. Default: [`SystemClock`](crate::SystemClock).
     pub fn clock(mut self, clock: impl BlockingClock) -> Self {
-        self.clock = Box::new(clock);
+        self.clock = Arc::new(clock);
         self
     }
 }

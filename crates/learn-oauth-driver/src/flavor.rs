@@ -35,12 +35,30 @@ impl<T: SendBlocking> imp::FlavorImpl for Blocking<T> {
         T::from_options(options)
     }
 
-    fn default_clock() -> Box<<Self as Flavor>::Clock> {
-        Box::new(SystemClock)
+    fn default_clock() -> std::sync::Arc<<Self as Flavor>::Clock> {
+        std::sync::Arc::new(SystemClock)
     }
 
     fn wake(signal: &Self::Signal) {
         signal.notify_all();
+    }
+
+    type Once<V: Send + Sync + 'static> = std::sync::OnceLock<V>;
+
+    type Resolver<K: 'static> = std::sync::Arc<
+        dyn Fn(&K) -> Result<learn_oauth_proto::ClientConfig, crate::pool::ResolveError> + Send + Sync,
+    >;
+
+    fn once_filled<V: Send + Sync + 'static>(value: V) -> Self::Once<V> {
+        std::sync::OnceLock::from(value)
+    }
+
+    fn once_empty<V: Send + Sync + 'static>() -> Self::Once<V> {
+        std::sync::OnceLock::new()
+    }
+
+    fn once_get<V: Send + Sync + 'static>(once: &Self::Once<V>) -> Option<&V> {
+        once.get()
     }
 }
 
@@ -73,12 +91,28 @@ mod asynchronous {
             T::from_options(options)
         }
 
-        fn default_clock() -> Box<<Self as Flavor>::Clock> {
-            Box::new(TokioClock)
+        fn default_clock() -> std::sync::Arc<<Self as Flavor>::Clock> {
+            std::sync::Arc::new(TokioClock)
         }
 
         fn wake(signal: &Self::Signal) {
             signal.notify_waiters();
+        }
+
+        type Once<V: Send + Sync + 'static> = tokio::sync::OnceCell<V>;
+
+        type Resolver<K: 'static> = std::sync::Arc<dyn Fn(&K) -> crate::pool::ResolveFuture + Send + Sync>;
+
+        fn once_filled<V: Send + Sync + 'static>(value: V) -> Self::Once<V> {
+            tokio::sync::OnceCell::new_with(Some(value))
+        }
+
+        fn once_empty<V: Send + Sync + 'static>() -> Self::Once<V> {
+            tokio::sync::OnceCell::new()
+        }
+
+        fn once_get<V: Send + Sync + 'static>(once: &Self::Once<V>) -> Option<&V> {
+            once.get()
         }
     }
 }
@@ -104,11 +138,28 @@ pub(crate) mod imp {
             Self: super::Flavor;
 
         /// The clock used when none is given.
-        fn default_clock() -> Box<<Self as super::Flavor>::Clock>
+        fn default_clock() -> std::sync::Arc<<Self as super::Flavor>::Clock>
         where
             Self: super::Flavor;
 
         /// Wakes every caller waiting for a report.
         fn wake(signal: &Self::Signal);
+
+        /// A value set once, by one caller, while others wait for it (a pool entry's
+        /// provider, resolved on first use): `OnceLock` for threads, Tokio's `OnceCell`
+        /// for tasks.
+        type Once<V: Send + Sync + 'static>: Send + Sync + 'static;
+
+        /// What a pool calls to load a key's configuration on a miss.
+        type Resolver<K: 'static>: Send + Sync + 'static;
+
+        /// A cell already holding `value`.
+        fn once_filled<V: Send + Sync + 'static>(value: V) -> Self::Once<V>;
+
+        /// An empty cell.
+        fn once_empty<V: Send + Sync + 'static>() -> Self::Once<V>;
+
+        /// The value, once set.
+        fn once_get<V: Send + Sync + 'static>(once: &Self::Once<V>) -> Option<&V>;
     }
 }

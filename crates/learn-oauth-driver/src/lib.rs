@@ -85,6 +85,7 @@ mod clock;
 mod flavor;
 mod observe;
 mod options;
+pub mod pool;
 mod provider;
 mod report;
 mod roots;
@@ -106,6 +107,7 @@ pub use flavor::{Blocking, Flavor};
 pub use options::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, MAX_REQUEST_TIMEOUT, RootCertificate, TransportOptions,
 };
+pub use pool::{PoolBuilder, PoolError, PoolKey, TokenPool};
 pub use provider::{Provider, ProviderBuilder};
 pub use roots::{PemError, RootCertificateError};
 pub use source::TokenSource;

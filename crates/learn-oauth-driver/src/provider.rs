@@ -8,7 +8,8 @@ use std::time::Instant;
 
 use learn_oauth_proto::{AccessToken, ClientConfig, Error, FetchId, RefreshPolicy};
 
-use crate::clock::{Clock, random_seed};
+use crate::clock::Clock;
+pub(crate) use crate::clock::random_seed;
 use crate::flavor::Flavor;
 use crate::flavor::imp::FlavorImpl;
 use crate::observe;
@@ -43,7 +44,7 @@ pub struct Provider<F: Flavor> {
 pub(crate) struct Shared<F: Flavor> {
     pub(crate) lifecycle: SharedLifecycle,
     pub(crate) transport: F::Transport,
-    pub(crate) clock: Box<F::Clock>,
+    pub(crate) clock: Arc<F::Clock>,
     /// Woken whenever a request has been reported.
     pub(crate) signal: <F as FlavorImpl>::Signal,
 }
@@ -136,7 +137,38 @@ impl<F: Flavor> Provider<F> {
     /// The warm path: the published token, if it may be handed out now.
     #[inline]
     pub(crate) fn fresh_token(&self) -> Option<AccessToken> {
-        self.shared.lifecycle.fresh_token(self.shared.now())
+        self.fresh_token_at(self.shared.now())
+    }
+
+    /// The warm path at `now`, read from this provider's clock by the caller.
+    #[inline]
+    pub(crate) fn fresh_token_at(&self, now: Instant) -> Option<AccessToken> {
+        self.shared.lifecycle.fresh_token(now)
+    }
+
+    /// A provider from its parts (a pool's entry gets the pool's transport, a clone
+    /// sharing its connections, and the pool's clock).
+    pub(crate) fn from_parts(
+        config: ClientConfig,
+        transport: F::Transport,
+        policy: RefreshPolicy,
+        clock: Arc<F::Clock>,
+        jitter_seed: u64,
+    ) -> Self {
+        Provider {
+            shared: Arc::new(Shared {
+                lifecycle: SharedLifecycle::new(config, policy, jitter_seed),
+                transport,
+                clock,
+                signal: Default::default(),
+            }),
+        }
+    }
+
+    /// Whether anything but this handle holds the provider: another handle, a request in
+    /// flight, a background refresh (a pool never evicts such an entry).
+    pub(crate) fn is_shared(&self) -> bool {
+        Arc::strong_count(&self.shared) > 1
     }
 }
 
@@ -165,7 +197,7 @@ pub struct ProviderBuilder<F: Flavor> {
     transport: Option<F::Transport>,
     options: TransportOptions,
     policy: RefreshPolicy,
-    pub(crate) clock: Box<F::Clock>,
+    pub(crate) clock: Arc<F::Clock>,
     jitter_seed: Option<u64>,
 }
 
@@ -226,14 +258,7 @@ impl<F: Flavor> ProviderBuilder<F> {
 
     fn finish(self, transport: F::Transport) -> Provider<F> {
         let seed = self.jitter_seed.unwrap_or_else(random_seed);
-        Provider {
-            shared: Arc::new(Shared {
-                lifecycle: SharedLifecycle::new(self.config, self.policy, seed),
-                transport,
-                clock: self.clock,
-                signal: Default::default(),
-            }),
-        }
+        Provider::from_parts(self.config, transport, self.policy, self.clock, seed)
     }
 }
 

@@ -68,6 +68,7 @@ mod resolver;
 mod tls;
 mod transport;
 
+pub use learn_oauth_driver::pool::{PoolError, PoolKey, ResolveError};
 pub use learn_oauth_driver::{BlockingClock, BuildError, Clock, SystemClock, TransportOptions};
 pub use transport::Transport;
 
@@ -77,3 +78,13 @@ pub type TokenProvider = learn_oauth_driver::Provider<learn_oauth_driver::Blocki
 
 /// Configures a [`TokenProvider`]; see [`ProviderBuilder`](learn_oauth_driver::ProviderBuilder).
 pub type TokenProviderBuilder = learn_oauth_driver::ProviderBuilder<learn_oauth_driver::Blocking<Transport>>;
+
+/// Many tenants' tokens over one [`Transport`]: the driver's
+/// [`TokenPool`](learn_oauth_driver::TokenPool), keyed by [`PoolKey`] unless you name
+/// your own key type (with a resolver). Build it with
+/// `TokenPool::builder(Transport::new()?)`.
+pub type TokenPool<K = PoolKey> = learn_oauth_driver::TokenPool<learn_oauth_driver::Blocking<Transport>, K>;
+
+/// Configures a [`TokenPool`].
+pub type TokenPoolBuilder<K = PoolKey> =
+    learn_oauth_driver::PoolBuilder<learn_oauth_driver::Blocking<Transport>, K>;

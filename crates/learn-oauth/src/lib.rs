@@ -230,6 +230,9 @@
 pub mod env;
 
 pub use http;
+/// Many tenants in one process: the bounded [`TokenPool`](pool::TokenPool) and its keys.
+pub use learn_oauth_driver::pool;
+pub use learn_oauth_driver::pool::{PoolError, PoolKey, ResolveError};
 /// A scripted [`TokenSource`] for your own unit tests: no server, no clock.
 pub use learn_oauth_driver::testing;
 /// A tower `Layer` that authorizes requests with any [`TokenSource`] (feature `tower`).
@@ -273,11 +276,13 @@ pub mod reqwest {
     #[cfg(feature = "middleware")]
     #[cfg_attr(docsrs, doc(cfg(feature = "middleware")))]
     pub use learn_oauth_reqwest::middleware;
-    pub use learn_oauth_reqwest::{TokenProvider, TokenProviderBuilder, Transport};
+    pub use learn_oauth_reqwest::{
+        TokenPool, TokenPoolBuilder, TokenProvider, TokenProviderBuilder, Transport,
+    };
 }
 
 /// The blocking transport over `ureq` (feature `ureq`).
 #[cfg(feature = "ureq")]
 pub mod blocking {
-    pub use learn_oauth_ureq::{TokenProvider, TokenProviderBuilder, Transport};
+    pub use learn_oauth_ureq::{TokenPool, TokenPoolBuilder, TokenProvider, TokenProviderBuilder, Transport};
 }

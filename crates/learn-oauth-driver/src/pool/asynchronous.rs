@@ -1,0 +1,73 @@
+//! The async pool: callers are Tokio tasks.
+
+use std::future::Future;
+use std::hash::Hash;
+use std::sync::Arc;
+
+use learn_oauth_proto::{AccessToken, ClientConfig};
+
+use super::{PoolBuilder, PoolError, ResolveError, ResolveFuture, TokenPool};
+use crate::clock::AsyncClock;
+use crate::flavor::Async;
+use crate::provider::Provider;
+use crate::transport::SendAsync;
+
+impl<T: SendAsync + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> TokenPool<Async<T>, K> {
+    /// A usable token for `key`, with a provider's guarantees for that key (see
+    /// [`Provider::token`]): the warm path completes on the first poll without a lock;
+    /// a miss resolves the key's configuration first if it has none (one resolver call
+    /// per key, however many tasks ask; a cancelled resolving task hands over to the
+    /// next).
+    ///
+    /// # Errors
+    ///
+    /// The key's token error, [`PoolError::UnknownKey`], its resolver's failure, or
+    /// [`PoolError::Full`].
+    pub async fn token(&self, key: &K) -> Result<AccessToken, PoolError> {
+        let now = self.inner.clock.now();
+        if let Some(token) = self.inner.warm(key, now) {
+            return Ok(token);
+        }
+        Ok(self.provider(key).await?.token().await?)
+    }
+
+    /// `key`'s provider, resolving the key if needed: a handle that implements
+    /// [`TokenSource`](crate::TokenSource) for the middleware or layer. While you hold it
+    /// the entry is in use and never evicted.
+    ///
+    /// # Errors
+    ///
+    /// [`PoolError::UnknownKey`], the resolver's failure, or [`PoolError::Full`].
+    pub async fn provider(&self, key: &K) -> Result<Provider<Async<T>>, PoolError> {
+        let now = self.inner.clock.now();
+        let entry = self.inner.entry(key, now)?;
+        entry
+            .slot
+            .get_or_init(|| async {
+                let resolver = self.inner.resolver.as_ref().ok_or(PoolError::UnknownKey)?;
+                let config = resolver(key).await.map_err(PoolError::Resolve)?;
+                Ok(self.inner.provider_for(config))
+            })
+            .await
+            .clone()
+    }
+}
+
+impl<T: SendAsync + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<Async<T>, K> {
+    /// The clock every entry reads and sleeps on. Default: [`TokioClock`](crate::TokioClock).
+    pub fn clock(self, clock: impl AsyncClock) -> Self {
+        self.set_clock(Arc::new(clock))
+    }
+
+    /// Called on a miss for a key with no entry, to load its configuration (say, a
+    /// tenant's secret from a database); once per key however many tasks ask. Its
+    /// failure is that key's [`PoolError::Resolve`] until the resolve hold-off passes.
+    pub fn resolver<Fut>(self, resolver: impl Fn(&K) -> Fut + Send + Sync + 'static) -> Self
+    where
+        Fut: Future<Output = Result<ClientConfig, ResolveError>> + Send + 'static,
+    {
+        self.set_resolver(Arc::new(move |key: &K| -> ResolveFuture {
+            Box::pin(resolver(key))
+        }))
+    }
+}

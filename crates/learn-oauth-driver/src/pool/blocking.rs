@@ -1,0 +1,75 @@
+//! The blocking pool: callers are threads.
+
+use std::hash::Hash;
+use std::sync::Arc;
+
+use learn_oauth_proto::{AccessToken, ClientConfig};
+
+use super::{PoolBuilder, PoolError, ResolveError, TokenPool};
+use crate::clock::BlockingClock;
+use crate::flavor::Blocking;
+use crate::provider::Provider;
+use crate::transport::SendBlocking;
+
+impl<T: SendBlocking + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> TokenPool<Blocking<T>, K> {
+    /// A usable token for `key`, with a provider's guarantees for that key (see
+    /// [`Provider::token`]): the warm path is lock-free; a miss resolves the key's
+    /// configuration first if it has none (one resolver call per key, however many
+    /// callers ask).
+    ///
+    /// # Errors
+    ///
+    /// The key's token error, [`PoolError::UnknownKey`], its resolver's failure, or
+    /// [`PoolError::Full`].
+    #[inline]
+    pub fn token(&self, key: &K) -> Result<AccessToken, PoolError> {
+        let now = self.inner.clock.now();
+        match self.inner.warm(key, now) {
+            Some(token) => Ok(token),
+            None => self.token_slow(key),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn token_slow(&self, key: &K) -> Result<AccessToken, PoolError> {
+        Ok(self.provider(key)?.token()?)
+    }
+
+    /// `key`'s provider, resolving the key if needed: a handle that implements
+    /// [`TokenSource`](crate::TokenSource) for the middleware or layer. While you hold it
+    /// the entry is in use and never evicted.
+    ///
+    /// # Errors
+    ///
+    /// [`PoolError::UnknownKey`], the resolver's failure, or [`PoolError::Full`].
+    pub fn provider(&self, key: &K) -> Result<Provider<Blocking<T>>, PoolError> {
+        let now = self.inner.clock.now();
+        let entry = self.inner.entry(key, now)?;
+        entry
+            .slot
+            .get_or_init(|| {
+                let resolver = self.inner.resolver.as_ref().ok_or(PoolError::UnknownKey)?;
+                let config = resolver(key).map_err(PoolError::Resolve)?;
+                Ok(self.inner.provider_for(config))
+            })
+            .clone()
+    }
+}
+
+impl<T: SendBlocking + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<Blocking<T>, K> {
+    /// The clock every entry reads and sleeps on. Default: [`SystemClock`](crate::SystemClock).
+    pub fn clock(self, clock: impl BlockingClock) -> Self {
+        self.set_clock(Arc::new(clock))
+    }
+
+    /// Called on a miss for a key with no entry, to load its configuration (say, a
+    /// tenant's secret from a database); once per key however many callers ask. Its
+    /// failure is that key's [`PoolError::Resolve`] until the resolve hold-off passes.
+    pub fn resolver(
+        self,
+        resolver: impl Fn(&K) -> Result<ClientConfig, ResolveError> + Send + Sync + 'static,
+    ) -> Self {
+        self.set_resolver(Arc::new(resolver))
+    }
+}

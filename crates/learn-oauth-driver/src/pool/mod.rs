@@ -1,0 +1,636 @@
+//! Many tenants in one process: [`TokenPool`], a bounded map from keys to per-key token
+//! lifecycles, lock-free on the warm path.
+//!
+//! Each entry is a [`Provider`] of its own — single flight, refresh ahead, stale while
+//! valid, backoff, `Retry-After`, hold-off and `invalidate` per key — over the pool's one
+//! transport (one connection pool per host) and clock, so an entry is a lifecycle and a
+//! token, not an HTTP client.
+//!
+//! - **Warm path:** a hash, an atomic load of one shard's map, a lookup and the entry's
+//!   own warm path; no lock, no allocation. The map is copy-on-write per shard (64
+//!   shards behind `ArcSwap`): inserts, which are rare, copy one shard.
+//! - **Isolation:** one key's slow or failing endpoint only ever holds up that key's
+//!   callers; its retries and hold-offs are its own.
+//! - **Bounded:** at most `max_entries`. An entry not asked for during `idle_timeout` is
+//!   dropped; when full, the least recently used entry goes. An entry in use — a caller
+//!   waiting on it, a request in flight, a [`provider`](TokenPool::provider) handle held —
+//!   is never evicted; when every entry is in use, a new key gets [`PoolError::Full`].
+//!   Use is recorded the way the CLOCK algorithm does: a hit sets the entry's flag (a
+//!   read, and a write only if unset), and the pool's sweeps turn flags into times: at
+//!   its writes (inserts and misses; a full sweep at most every quarter of the idle
+//!   timeout, and whenever it is full) and on [`evict_idle`](TokenPool::evict_idle). So
+//!   an idle entry is never dropped early — it goes at the first sweep once it has been
+//!   unused for `idle_timeout` since the sweep that last saw it used — and "least
+//!   recently used" is exact to the pool's last sweep. Call `evict_idle` on a timer if
+//!   your pool sees no new keys for long.
+//! - **Keys:** [`PoolKey`] (token URL, client id, scopes in any order) for configurations
+//!   you [`insert`](TokenPool::insert), or a key type of your own (a tenant id) with a
+//!   resolver the pool calls on a miss to load that key's configuration. A resolver
+//!   failure is that key's typed error, cached for `resolve_hold_off` so a failing lookup
+//!   is not retried in a hot loop.
+
+#[cfg(feature = "async")]
+mod asynchronous;
+mod blocking;
+mod key;
+
+use std::fmt;
+#[cfg(feature = "async")]
+use std::future::Future;
+use std::hash::{BuildHasher, Hash};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use foldhash::fast::RandomState;
+use hashbrown::HashTable;
+use learn_oauth_proto::{AccessToken, ClientConfig, Error, RefreshPolicy};
+
+use crate::clock::Clock;
+use crate::flavor::Flavor;
+use crate::flavor::imp::FlavorImpl;
+use crate::provider::{Provider, random_seed};
+use crate::stats::Stats;
+
+pub use key::PoolKey;
+
+/// How many entries a pool holds at most, by default.
+pub const DEFAULT_MAX_ENTRIES: usize = 10_000;
+/// How long an entry may go unasked before it is dropped, by default.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+/// How long a resolver's failure for a key is answered from memory, by default.
+pub const DEFAULT_RESOLVE_HOLD_OFF: Duration = Duration::from_secs(5);
+
+const SHARDS: usize = 64;
+/// Many keys' tokens, each with its own lifecycle; see the [module docs](self).
+///
+/// `TokenPool<Blocking<T>, K>` for threads, `TokenPool<Async<T>, K>` for Tokio tasks
+/// (feature `async`); the transport crates name theirs `TokenPool`. Cheap to clone (one
+/// reference count); clones share everything.
+pub struct TokenPool<F: Flavor, K: 'static = PoolKey> {
+    inner: Arc<Inner<F, K>>,
+}
+
+/// One shard: (key, entry) pairs found by the pool's hash of the key.
+type Map<F, K> = HashTable<(K, Arc<Entry<F>>)>;
+
+struct Inner<F: Flavor, K: 'static> {
+    shards: Box<[ArcSwap<Map<F, K>>]>,
+    /// Serialises inserts, removals and evictions; holds when idle entries were last swept.
+    writer: Mutex<Instant>,
+    len: AtomicUsize,
+    hasher: RandomState,
+    transport: F::Transport,
+    clock: Arc<F::Clock>,
+    epoch: Instant,
+    settings: PoolSettings,
+    resolver: Option<<F as FlavorImpl>::Resolver<K>>,
+    seed: u64,
+}
+
+/// A pool's limits and the policy its entries share.
+#[derive(Debug, Clone)]
+struct PoolSettings {
+    max_entries: usize,
+    idle_timeout: Duration,
+    resolve_hold_off: Duration,
+    policy: RefreshPolicy,
+}
+
+/// One key's entry: its provider once resolved (or why it could not be), and when it was
+/// last asked for.
+pub(crate) struct Entry<F: Flavor> {
+    slot: <F as FlavorImpl>::Once<Result<Provider<F>, PoolError>>,
+    created: Instant,
+    /// Asked for since the last sweep: set by `token()` (read first, so a hot key's
+    /// callers do not all write one cache line on every hit), cleared by the sweeps that
+    /// move it into `last_used`.
+    used: AtomicBool,
+    /// When it was last seen used by a sweep (or made): whole seconds since the pool's
+    /// epoch.
+    last_used: AtomicU64,
+}
+
+/// What a pool's `token()` can fail with, for one key.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum PoolError {
+    /// The key's token could not be had: the same typed error a provider gives.
+    #[error(transparent)]
+    Token(#[from] Error),
+    /// The key was not inserted and the pool has no resolver.
+    #[error("no configuration for this key: it was not inserted and the pool has no resolver")]
+    UnknownKey,
+    /// The resolver failed for this key; answered from memory until the pool's
+    /// `resolve_hold_off` has passed.
+    #[error("resolving the configuration for this key failed")]
+    Resolve(#[source] ResolveError),
+    /// The pool holds `max` entries and every one is in use: none could be evicted for
+    /// this key.
+    #[error("the token pool is full ({max} entries, all in use)")]
+    Full {
+        /// The pool's `max_entries`.
+        max: usize,
+    },
+}
+
+impl PoolError {
+    /// The token error, if that is what this is.
+    #[must_use]
+    pub fn token_error(&self) -> Option<&Error> {
+        match self {
+            Self::Token(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// A resolver's failure, shared by every caller that gets it.
+///
+/// Its `Display` is fixed text; the resolver's own error is its
+/// [`source`](std::error::Error::source) — keep secrets out of it.
+#[derive(Clone)]
+pub struct ResolveError(Arc<dyn std::error::Error + Send + Sync>);
+
+impl ResolveError {
+    /// Wraps a resolver's error.
+    pub fn new(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self(Arc::from(error.into()))
+    }
+}
+
+impl fmt::Debug for ResolveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ResolveError").field(&self.0.to_string()).finish()
+    }
+}
+
+impl fmt::Display for ResolveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the resolver failed")
+    }
+}
+
+impl std::error::Error for ResolveError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.0)
+    }
+}
+
+/// What an async pool's resolver returns: the key's configuration, later.
+#[cfg(feature = "async")]
+pub type ResolveFuture =
+    std::pin::Pin<Box<dyn Future<Output = Result<ClientConfig, ResolveError>> + Send + 'static>>;
+
+/// Configures a [`TokenPool`]; see `TokenPool::builder`.
+#[must_use = "a builder does nothing until .build() is called"]
+pub struct PoolBuilder<F: Flavor, K: 'static = PoolKey> {
+    transport: F::Transport,
+    settings: PoolSettings,
+    clock: Arc<F::Clock>,
+    resolver: Option<<F as FlavorImpl>::Resolver<K>>,
+    seed: Option<u64>,
+}
+
+impl<F: Flavor, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<F, K> {
+    pub(crate) fn new(transport: F::Transport) -> Self {
+        Self {
+            transport,
+            settings: PoolSettings {
+                max_entries: DEFAULT_MAX_ENTRIES,
+                idle_timeout: DEFAULT_IDLE_TIMEOUT,
+                resolve_hold_off: DEFAULT_RESOLVE_HOLD_OFF,
+                policy: RefreshPolicy::default(),
+            },
+            clock: F::default_clock(),
+            resolver: None,
+            seed: None,
+        }
+    }
+
+    /// At most this many entries (at least 1). Default: [`DEFAULT_MAX_ENTRIES`].
+    pub fn max_entries(mut self, max: usize) -> Self {
+        self.settings.max_entries = max.max(1);
+        self
+    }
+
+    /// An entry not asked for during this long is dropped. Default:
+    /// [`DEFAULT_IDLE_TIMEOUT`].
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.idle_timeout = timeout;
+        self
+    }
+
+    /// How long a resolver's failure for a key is answered from memory before the
+    /// resolver is asked again. Default: [`DEFAULT_RESOLVE_HOLD_OFF`].
+    pub fn resolve_hold_off(mut self, hold_off: Duration) -> Self {
+        self.settings.resolve_hold_off = hold_off;
+        self
+    }
+
+    /// The refresh policy of every entry. Default: [`RefreshPolicy::default`].
+    pub fn policy(mut self, policy: RefreshPolicy) -> Self {
+        self.settings.policy = policy;
+        self
+    }
+
+    /// The seed of the entries' jitter (each entry's is derived from it). Default: a
+    /// per-process random value.
+    pub fn jitter_seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    pub(crate) fn set_clock(mut self, clock: Arc<F::Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub(crate) fn set_resolver(mut self, resolver: <F as FlavorImpl>::Resolver<K>) -> Self {
+        self.resolver = Some(resolver);
+        self
+    }
+
+    /// Builds the pool, empty.
+    pub fn build(self) -> TokenPool<F, K> {
+        let epoch = self.clock.now();
+        TokenPool {
+            inner: Arc::new(Inner {
+                shards: (0..SHARDS)
+                    .map(|_| ArcSwap::from_pointee(HashTable::new()))
+                    .collect(),
+                writer: Mutex::new(epoch),
+                len: AtomicUsize::new(0),
+                hasher: RandomState::default(),
+                transport: self.transport,
+                clock: self.clock,
+                epoch,
+                settings: self.settings,
+                resolver: self.resolver,
+                seed: self.seed.unwrap_or_else(random_seed),
+            }),
+        }
+    }
+}
+
+impl<F: Flavor, K: Hash + Eq + Clone + Send + Sync + 'static> TokenPool<F, K>
+where
+    F::Transport: Clone,
+{
+    /// Starts a pool whose entries send through `transport` (clones of it, sharing its
+    /// connections).
+    pub fn builder(transport: impl Into<F::Transport>) -> PoolBuilder<F, K> {
+        PoolBuilder::new(transport.into())
+    }
+
+    /// Adds `config` under `key`. Nothing is fetched until the first `token(key)`.
+    /// Returns `Ok(false)`, changing nothing, when `key` is already present (remove it
+    /// first to replace its configuration).
+    ///
+    /// # Errors
+    ///
+    /// [`PoolError::Full`] when the pool is full and no entry can be evicted.
+    pub fn insert_with_key(&self, key: K, config: ClientConfig) -> Result<bool, PoolError> {
+        let now = self.inner.clock.now();
+        let mut added = false;
+        self.inner.with_writer(now, |inner| {
+            if inner.find(&key, |_| ()).is_some() {
+                return Ok(());
+            }
+            inner.make_room(now)?;
+            let entry = Entry {
+                slot: F::once_filled(Ok(inner.provider_for(config))),
+                created: now,
+                used: AtomicBool::new(false),
+                last_used: AtomicU64::new(inner.seconds(now)),
+            };
+            inner.store(&key, Some(Arc::new(entry)));
+            added = true;
+            Ok(())
+        })?;
+        Ok(added)
+    }
+
+    /// Drops `key`'s entry (its token is forgotten; a handle still held keeps working on
+    /// its own). Whether it was present.
+    pub fn remove(&self, key: &K) -> bool {
+        let now = self.inner.clock.now();
+        let mut removed = false;
+        let _ = self.inner.with_writer(now, |inner| {
+            removed = inner.find(key, |_| ()).is_some();
+            if removed {
+                inner.store(key, None);
+            }
+            Ok(())
+        });
+        removed
+    }
+
+    /// How many entries the pool holds.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.inner.len.load(Relaxed)
+    }
+
+    /// Whether the pool holds no entry.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Tells `key`'s entry that the resource refused `token` (see
+    /// [`Provider::invalidate`]). Whether it was that key's current token.
+    pub fn invalidate(&self, key: &K, token: &AccessToken) -> bool {
+        self.inner.resolved(key).is_some_and(|p| p.invalidate(token))
+    }
+
+    /// `key`'s counters (see [`Provider::stats`]), if it has a resolved entry.
+    #[must_use]
+    pub fn stats(&self, key: &K) -> Option<Stats> {
+        self.inner.resolved(key).map(|p| p.stats())
+    }
+
+    /// Drops every entry not asked for during the idle timeout and not in use now; how
+    /// many. The pool also does this by itself as new keys arrive.
+    pub fn evict_idle(&self) -> usize {
+        let now = self.inner.clock.now();
+        let before = self.len();
+        let _ = self.inner.with_writer(now, |inner| {
+            inner.sweep_idle(now);
+            Ok(())
+        });
+        before.saturating_sub(self.len())
+    }
+}
+
+impl<F: Flavor> TokenPool<F, PoolKey>
+where
+    F::Transport: Clone,
+{
+    /// Adds `config` under its own [`PoolKey`] (token URL, client id, scopes), which it
+    /// returns with whether it was added (`false`: already present, unchanged).
+    ///
+    /// # Errors
+    ///
+    /// [`PoolError::Full`] when the pool is full and no entry can be evicted.
+    pub fn insert(&self, config: ClientConfig) -> Result<(PoolKey, bool), PoolError> {
+        let key = PoolKey::of(&config);
+        let added = self.insert_with_key(key.clone(), config)?;
+        Ok((key, added))
+    }
+}
+
+impl<F: Flavor, K: Hash + Eq + Clone + Send + Sync + 'static> Inner<F, K>
+where
+    F::Transport: Clone,
+{
+    #[inline]
+    fn hash(&self, key: &K) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    /// The shard for `hash`: bits the shard's table uses neither for its bucket index
+    /// (the low bits) nor for its control bytes (the top 7).
+    #[inline]
+    fn shard(&self, hash: u64) -> &ArcSwap<Map<F, K>> {
+        &self.shards[(hash >> 32) as usize % SHARDS]
+    }
+
+    /// `key`'s entry in the current map, if any, given to `read`.
+    #[inline]
+    fn find<R>(&self, key: &K, read: impl FnOnce(&Arc<Entry<F>>) -> R) -> Option<R> {
+        let hash = self.hash(key);
+        let map = self.shard(hash).load();
+        map.find(hash, |(k, _)| k == key).map(|(_, entry)| read(entry))
+    }
+
+    #[inline]
+    fn seconds(&self, now: Instant) -> u64 {
+        now.saturating_duration_since(self.epoch).as_secs()
+    }
+
+    /// The warm path: `key`'s token if its entry is resolved and its token fresh at `now`.
+    #[inline]
+    fn warm(&self, key: &K, now: Instant) -> Option<AccessToken> {
+        self.find(key, |entry| {
+            let Some(Ok(provider)) = F::once_get(&entry.slot) else {
+                return None;
+            };
+            let token = provider.fresh_token_at(now)?;
+            Self::touch(entry);
+            Some(token)
+        })?
+    }
+
+    #[inline]
+    fn touch(entry: &Entry<F>) {
+        if !entry.used.load(Relaxed) {
+            entry.used.store(true, Relaxed);
+        }
+    }
+
+    /// `key`'s provider, if its entry is resolved.
+    fn resolved(&self, key: &K) -> Option<Provider<F>> {
+        self.find(key, |entry| match F::once_get(&entry.slot) {
+            Some(Ok(provider)) => Some(provider.clone()),
+            _ => None,
+        })?
+    }
+
+    /// `key`'s entry, made (empty, for the resolver to fill) if it has none and the pool
+    /// has a resolver; a resolver failure older than the hold-off is replaced.
+    fn entry(&self, key: &K, now: Instant) -> Result<Arc<Entry<F>>, PoolError> {
+        let found = self.find(key, |entry| {
+            (!self.retry_due(entry, now)).then(|| Arc::clone(entry))
+        });
+        if let Some(Some(entry)) = found {
+            Self::touch(&entry);
+            return Ok(entry);
+        }
+        if self.resolver.is_none() {
+            return Err(PoolError::UnknownKey);
+        }
+        let mut made = None;
+        self.with_writer(now, |inner| {
+            let found = inner.find(key, |entry| {
+                (!inner.retry_due(entry, now)).then(|| Arc::clone(entry))
+            });
+            if let Some(Some(entry)) = found {
+                made = Some(entry);
+                return Ok(());
+            }
+            inner.store(key, None);
+            inner.make_room(now)?;
+            let entry = Arc::new(Entry {
+                slot: F::once_empty(),
+                created: now,
+                used: AtomicBool::new(false),
+                last_used: AtomicU64::new(inner.seconds(now)),
+            });
+            inner.store(key, Some(Arc::clone(&entry)));
+            made = Some(entry);
+            Ok(())
+        })?;
+        made.ok_or(PoolError::UnknownKey)
+    }
+
+    /// Whether `entry` holds a resolver failure whose hold-off has passed.
+    fn retry_due(&self, entry: &Entry<F>, now: Instant) -> bool {
+        matches!(F::once_get(&entry.slot), Some(Err(PoolError::Resolve(_))))
+            && now.saturating_duration_since(entry.created) >= self.settings.resolve_hold_off
+    }
+
+    /// A provider for a key's `config`, over the pool's transport and clock.
+    fn provider_for(&self, config: ClientConfig) -> Provider<F> {
+        let index = self.len.load(Relaxed) as u64;
+        let seed = self.seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        Provider::from_parts(
+            config,
+            self.transport.clone(),
+            self.settings.policy.clone(),
+            Arc::clone(&self.clock),
+            seed,
+        )
+    }
+
+    /// Runs `change` under the writer lock, sweeping idle entries first when a quarter
+    /// of the idle timeout has passed since the last sweep.
+    fn with_writer(
+        &self,
+        now: Instant,
+        change: impl FnOnce(&Self) -> Result<(), PoolError>,
+    ) -> Result<(), PoolError> {
+        let mut last_sweep = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        if now.saturating_duration_since(*last_sweep) >= self.settings.idle_timeout / 4 {
+            *last_sweep = now;
+            self.sweep_idle(now);
+        }
+        change(self)
+    }
+
+    /// Sets (`Some`) or removes (`None`) `key`'s entry: copies its shard's map. Under the
+    /// writer lock.
+    fn store(&self, key: &K, entry: Option<Arc<Entry<F>>>) {
+        let hash = self.hash(key);
+        let shard = self.shard(hash);
+        let mut map = Map::<F, K>::clone(&shard.load());
+        let present = map
+            .find_entry(hash, |(k, _)| k == key)
+            .map(|found| found.remove())
+            .is_ok();
+        match (entry, present) {
+            (Some(entry), present) => {
+                map.insert_unique(hash, (key.clone(), entry), |(k, _)| self.hasher.hash_one(k));
+                if !present {
+                    self.len.fetch_add(1, Relaxed);
+                }
+            }
+            (None, true) => {
+                self.len.fetch_sub(1, Relaxed);
+            }
+            (None, false) => {}
+        }
+        shard.store(Arc::new(map));
+    }
+
+    /// Whether `entry` may be dropped now: nothing but the map holds it or its provider.
+    fn evictable(entry: &Arc<Entry<F>>) -> bool {
+        Arc::strong_count(entry) == 1
+            && match F::once_get(&entry.slot) {
+                Some(Ok(provider)) => !provider.is_shared(),
+                Some(Err(_)) => true,
+                None => false, // being resolved
+            }
+    }
+
+    /// Moves every entry's `used` flag into its `last_used` (`now`, in seconds since the
+    /// epoch): how recently an entry was used is known to the sweep, not to the second.
+    fn note_use(&self, now: u64) {
+        for shard in &*self.shards {
+            for (_, entry) in shard.load().iter() {
+                if entry.used.swap(false, Relaxed) {
+                    entry.last_used.store(now, Relaxed);
+                }
+            }
+        }
+    }
+
+    /// Drops the entries idle for the idle timeout and not in use. Under the writer lock.
+    fn sweep_idle(&self, now: Instant) {
+        let now = self.seconds(now);
+        let idle = self.settings.idle_timeout.as_secs();
+        self.note_use(now);
+        for shard in &*self.shards {
+            let map = shard.load();
+            let stale: Vec<K> = map
+                .iter()
+                .filter(|(_, e)| now.saturating_sub(e.last_used.load(Relaxed)) >= idle && Self::evictable(e))
+                .map(|(k, _)| k.clone())
+                .collect();
+            drop(map);
+            for key in stale {
+                self.store(&key, None);
+            }
+        }
+    }
+
+    /// Makes room for one more entry: drops the least recently used entry not in use
+    /// if the pool is full. Under the writer lock.
+    fn make_room(&self, now: Instant) -> Result<(), PoolError> {
+        if self.len.load(Relaxed) < self.settings.max_entries {
+            return Ok(());
+        }
+        self.sweep_idle(now);
+        if self.len.load(Relaxed) < self.settings.max_entries {
+            return Ok(());
+        }
+        let mut oldest: Option<(u64, K)> = None;
+        for shard in &*self.shards {
+            for (key, entry) in shard.load().iter() {
+                let used = entry.last_used.load(Relaxed);
+                if Self::evictable(entry) && oldest.as_ref().is_none_or(|(t, _)| used < *t) {
+                    oldest = Some((used, key.clone()));
+                }
+            }
+        }
+        match oldest {
+            Some((_, key)) => {
+                self.store(&key, None);
+                Ok(())
+            }
+            None => Err(PoolError::Full {
+                max: self.settings.max_entries,
+            }),
+        }
+    }
+}
+
+impl<F: Flavor, K: 'static> Clone for TokenPool<F, K> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<F: Flavor, K: 'static> fmt::Debug for TokenPool<F, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenPool")
+            .field("len", &self.inner.len.load(Relaxed))
+            .field("max_entries", &self.inner.settings.max_entries)
+            .field("idle_timeout", &self.inner.settings.idle_timeout)
+            .field("transport", &self.inner.transport)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F: Flavor, K: 'static> fmt::Debug for PoolBuilder<F, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PoolBuilder")
+            .field("settings", &self.settings)
+            .field("transport", &self.transport)
+            .field("resolver", &self.resolver.is_some())
+            .finish_non_exhaustive()
+    }
+}

@@ -74,6 +74,14 @@ count_per_call warm_count warm_callgrind "warm hit" 1000 101000 blocking async p
 step "2b. authorized request: instructions (callgrind)"
 count_per_call auth_count auth_callgrind "authorized request" 1000 101000 layer layer-no-replay by-hand inner
 
+step "2c. token pool: instructions (callgrind), threads, memory per entry"
+count_per_call pool_count pool_callgrind "pool warm hit" 1000 101000 pool provider mutex-map
+sample_noise "pool threads"
+target/release/pool_threads >"$report/pool_threads.tsv"
+cat "$report/pool_threads.tsv"
+target/release/pool_footprint >"$report/pool_footprint.tsv"
+cat "$report/pool_footprint.tsv"
+
 criterion=(--warm-up-time 1 --measurement-time 3 --noplot)
 step "1. exchange: time (criterion)"
 sample_noise "exchange"

@@ -13,7 +13,6 @@
 use std::convert::Infallible;
 use std::fmt;
 use std::future::{Future, Ready, ready};
-use std::str::FromStr;
 use std::task::{Context, Poll, Waker};
 
 use http::header::AUTHORIZATION;
@@ -25,54 +24,17 @@ use tower_service::Service;
 use crate::fixture;
 use crate::warm::Canned;
 
-/// The sides of the authorized-request count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthSide {
-    /// Through the layer, replay by clone.
-    Layer,
-    /// Through the layer, no replay.
-    LayerNoReplay,
-    /// The token attached by hand.
-    ByHand,
-    /// The inner service alone.
-    Inner,
-}
-
-impl AuthSide {
-    /// Every side, in report order.
-    pub const ALL: [AuthSide; 4] = [
-        AuthSide::Layer,
-        AuthSide::LayerNoReplay,
-        AuthSide::ByHand,
-        AuthSide::Inner,
-    ];
-
-    /// The side's name on the command line and in the report.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            AuthSide::Layer => "layer",
-            AuthSide::LayerNoReplay => "layer-no-replay",
-            AuthSide::ByHand => "by-hand",
-            AuthSide::Inner => "inner",
-        }
-    }
-}
-
-impl fmt::Display for AuthSide {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for AuthSide {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        AuthSide::ALL
-            .into_iter()
-            .find(|side| side.name() == s)
-            .ok_or_else(|| format!("unknown side {s:?}: layer, layer-no-replay, by-hand or inner"))
+crate::sides! {
+    /// The sides of the authorized-request count.
+    pub enum AuthSide {
+        /// Through the layer, replay by clone.
+        Layer => "layer",
+        /// Through the layer, no replay.
+        LayerNoReplay => "layer-no-replay",
+        /// The token attached by hand.
+        ByHand => "by-hand",
+        /// The inner service alone.
+        Inner => "inner",
     }
 }
 

@@ -23,3 +23,46 @@ pub fn side_and_iterations<S: FromStr<Err = String>>(bin: &str, sides: &str) -> 
     eprintln!("{bin}: {problem}\nusage: {bin} <{sides}> <iterations>");
     Err(ExitCode::from(2))
 }
+
+/// Declares a benchmark's sides: the enum with its variants' docs, `ALL` in report order,
+/// `name()` (command lines, criterion ids, the report), `Display` and `FromStr`.
+#[macro_export]
+macro_rules! sides {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        $vis enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// Every side, in report order.
+            pub const ALL: [$name; [$(stringify!($variant)),+].len()] = [$($name::$variant),+];
+
+            /// The side's name on command lines, in criterion ids and in the report.
+            #[must_use]
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                $name::ALL.into_iter().find(|side| side.name() == s).ok_or_else(|| {
+                    let names: Vec<&str> = $name::ALL.iter().map(|side| side.name()).collect();
+                    format!("unknown side {s:?}: one of {}", names.join(", "))
+                })
+            }
+        }
+    };
+}

@@ -13,9 +13,7 @@
 //! work; callers pass it through [`std::hint::black_box`] as well.
 
 use std::convert::Infallible;
-use std::fmt;
 use std::hint::black_box;
-use std::str::FromStr;
 use std::time::Instant;
 
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
@@ -27,58 +25,19 @@ use serde::Deserialize;
 
 use crate::fixture;
 
-/// The sides of the exchange benchmark.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    /// [`Ours`].
-    Ours,
-    /// [`OursViaClient`].
-    OursViaClient,
-    /// [`Peer`].
-    Oauth2,
-    /// [`Floor`].
-    Floor,
-    /// [`InMemoryClient`].
-    Client,
-}
-
-impl Side {
-    /// Every side, in report order.
-    pub const ALL: [Side; 5] = [
-        Side::Ours,
-        Side::OursViaClient,
-        Side::Oauth2,
-        Side::Floor,
-        Side::Client,
-    ];
-
-    /// The name used on command lines, in criterion ids and in the report.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Side::Ours => "ours",
-            Side::OursViaClient => "ours-via-client",
-            Side::Oauth2 => "oauth2",
-            Side::Floor => "floor",
-            Side::Client => "client",
-        }
-    }
-}
-
-impl fmt::Display for Side {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Side {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Side::ALL
-            .into_iter()
-            .find(|side| side.name() == s)
-            .ok_or_else(|| format!("unknown side {s:?}; one of ours, ours-via-client, oauth2, floor, client"))
+crate::sides! {
+    /// The sides of the exchange benchmark.
+    pub enum Side {
+        /// [`Ours`].
+        Ours => "ours",
+        /// [`OursViaClient`].
+        OursViaClient => "ours-via-client",
+        /// [`Peer`].
+        Oauth2 => "oauth2",
+        /// [`Floor`].
+        Floor => "floor",
+        /// [`InMemoryClient`].
+        Client => "client",
     }
 }
 

@@ -26,4 +26,5 @@ pub mod exchange;
 pub mod fixture;
 pub mod latency;
 pub mod loopback;
+pub mod pool;
 pub mod warm;

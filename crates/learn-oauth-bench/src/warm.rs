@@ -10,9 +10,7 @@
 //! | `mutex` | [`MutexCache::token`](crate::baseline::MutexCache::token): lock, clock read, expiry check, clone |
 //! | `floor` | [`Floor::token`]: a clock read, an `ArcSwap` load, one compare, an `Arc` clone |
 
-use std::fmt;
 use std::future::Future;
-use std::str::FromStr;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -23,58 +21,19 @@ use learn_oauth_proto::{AccessToken, RequestBody, TransportError};
 use crate::baseline::MutexCache;
 use crate::fixture;
 
-/// The sides of the warm-hit count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WarmSide {
-    /// Our blocking provider.
-    Blocking,
-    /// Our async provider.
-    Async,
-    /// Our blocking provider's answer in a ready future, polled like `Async`.
-    PolledBlocking,
-    /// `Mutex<Option<AccessToken>>`.
-    Mutex,
-    /// The practical floor.
-    Floor,
-}
-
-impl WarmSide {
-    /// Every side, in report order.
-    pub const ALL: [WarmSide; 5] = [
-        WarmSide::Blocking,
-        WarmSide::Async,
-        WarmSide::PolledBlocking,
-        WarmSide::Mutex,
-        WarmSide::Floor,
-    ];
-
-    /// The side's name on the command line and in the report.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            WarmSide::Blocking => "blocking",
-            WarmSide::Async => "async",
-            WarmSide::PolledBlocking => "polled-blocking",
-            WarmSide::Mutex => "mutex",
-            WarmSide::Floor => "floor",
-        }
-    }
-}
-
-impl fmt::Display for WarmSide {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for WarmSide {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        WarmSide::ALL
-            .into_iter()
-            .find(|side| side.name() == s)
-            .ok_or_else(|| format!("unknown side {s:?}: blocking, async, polled-blocking, mutex or floor"))
+crate::sides! {
+    /// The sides of the warm-hit count.
+    pub enum WarmSide {
+        /// Our blocking provider.
+        Blocking => "blocking",
+        /// Our async provider.
+        Async => "async",
+        /// Our blocking provider's answer in a ready future, polled like `Async`.
+        PolledBlocking => "polled-blocking",
+        /// `Mutex<Option<AccessToken>>`.
+        Mutex => "mutex",
+        /// The practical floor.
+        Floor => "floor",
     }
 }
 

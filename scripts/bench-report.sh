@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every learn-oauth benchmark once and writes BENCHMARKS.md:
 #   1. exchange CPU cost: criterion + instruction counts under callgrind
-#   2. warm-cache hit: instruction counts under callgrind, criterion; 4. end to end over
+#   2. warm-cache hit: instruction counts under callgrind, criterion; 2b. an authorized
+#      request through the tower layer vs by hand (callgrind); 2c. the token pool:
+#      callgrind, ns per hit at 1-8 threads, heap per entry; 4. end to end over
 #      loopback: criterion (short measurement times)
 #   3. refresh under load: its own harness (percentiles, one request asserted)
 #   5. footprint: dependency-graph sizes and one clean release build each

@@ -5,7 +5,7 @@
 //!
 //! | side | what one warm hit does |
 //! |---|---|
-//! | `pool` | `pool.token(&keys[i % n])` on a pool of `n` keys, each holding a token |
+//! | `pool` | `pool.token(&key)` on a pool of `n` keys, each holding a token, keys in a scattered order |
 //! | `provider` | one blocking provider's `token()` |
 //! | `mutex-map` | lock a `Mutex<HashMap<PoolKey, Provider>>`, look the key up, clone the provider, unlock, `token()` |
 
@@ -22,6 +22,10 @@ use crate::warm::Canned;
 
 /// How many keys the pool and the map hold.
 pub const KEYS: usize = 10_000;
+
+/// The step between consecutive keys (mod the key count): a prime that shares no factor
+/// with it.
+const STRIDE: usize = 7_919;
 
 type CannedProvider = Provider<Blocking<Canned>>;
 
@@ -106,16 +110,20 @@ impl PoolPrepared {
         }
     }
 
-    /// The `i`-th warm hit (keys taken in turn); `None` if it was not one.
+    /// The `i`-th warm hit; `None` if it was not one. Keys are taken in a fixed
+    /// scattered order (a stride coprime with the key count), as requests from many
+    /// tenants arrive: in turn, the hardware prefetcher would follow whichever side's
+    /// objects happen to lie in allocation order.
     #[inline]
     pub fn run(&self, i: usize) -> Option<AccessToken> {
+        let key = &self.keys[i.wrapping_mul(STRIDE) % self.keys.len()];
         match self.side {
-            PoolSide::Pool => self.pool.token(&self.keys[i % self.keys.len()]).ok(),
+            PoolSide::Pool => self.pool.token(key).ok(),
             PoolSide::Provider => self.provider.token().ok(),
             PoolSide::MutexMap => {
                 let provider = {
                     let map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
-                    map.get(&self.keys[i % self.keys.len()])?.clone()
+                    map.get(key)?.clone()
                 };
                 provider.token().ok()
             }

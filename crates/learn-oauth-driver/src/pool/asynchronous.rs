@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use learn_oauth_proto::{AccessToken, ClientConfig};
 
-use super::{PoolBuilder, PoolError, ResolveError, ResolveFuture, TokenPool};
+use super::{PoolBuilder, PoolError, ResolveError, ResolveFuture, Slot, TokenPool};
 use crate::clock::AsyncClock;
 use crate::flavor::Async;
 use crate::provider::Provider;
@@ -40,8 +40,11 @@ impl<T: SendAsync + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> TokenPo
     /// [`PoolError::UnknownKey`], the resolver's failure, or [`PoolError::Full`].
     pub async fn provider(&self, key: &K) -> Result<Provider<Async<T>>, PoolError> {
         let now = self.inner.clock.now();
-        let entry = self.inner.entry(key, now)?;
-        entry
+        let entry = match self.inner.slot(key, now)? {
+            Slot::Ready(provider) => return Ok(provider),
+            Slot::Pending(entry) => entry,
+        };
+        let resolved = entry
             .slot
             .get_or_init(|| async {
                 let resolver = self.inner.resolver.as_ref().ok_or(PoolError::UnknownKey)?;
@@ -49,7 +52,9 @@ impl<T: SendAsync + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> TokenPo
                 Ok(self.inner.provider_for(config))
             })
             .await
-            .clone()
+            .clone();
+        self.inner.promote(key, &entry);
+        resolved
     }
 }
 

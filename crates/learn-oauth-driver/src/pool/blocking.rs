@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use learn_oauth_proto::{AccessToken, ClientConfig};
 
-use super::{PoolBuilder, PoolError, ResolveError, TokenPool};
+use super::{PoolBuilder, PoolError, ResolveError, Slot, TokenPool};
 use crate::clock::BlockingClock;
 use crate::flavor::Blocking;
 use crate::provider::Provider;
@@ -45,15 +45,20 @@ impl<T: SendBlocking + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> Toke
     /// [`PoolError::UnknownKey`], the resolver's failure, or [`PoolError::Full`].
     pub fn provider(&self, key: &K) -> Result<Provider<Blocking<T>>, PoolError> {
         let now = self.inner.clock.now();
-        let entry = self.inner.entry(key, now)?;
-        entry
+        let entry = match self.inner.slot(key, now)? {
+            Slot::Ready(provider) => return Ok(provider),
+            Slot::Pending(entry) => entry,
+        };
+        let resolved = entry
             .slot
             .get_or_init(|| {
                 let resolver = self.inner.resolver.as_ref().ok_or(PoolError::UnknownKey)?;
                 let config = resolver(key).map_err(PoolError::Resolve)?;
                 Ok(self.inner.provider_for(config))
             })
-            .clone()
+            .clone();
+        self.inner.promote(key, &entry);
+        resolved
     }
 }
 

@@ -12,7 +12,11 @@ use learn_oauth_proto::ClientConfig;
 /// key [`insert`](crate::pool::TokenPool::insert) returns, and a lookup compares one
 /// pointer (two equal keys made separately compare their strings).
 #[derive(Clone)]
-pub struct PoolKey(Arc<KeyInner>);
+pub struct PoolKey {
+    /// Computed once, kept beside the pointer: hashing a key reads no other memory.
+    hash: u64,
+    inner: Arc<KeyInner>,
+}
 
 #[derive(PartialEq, Eq)]
 struct KeyInner {
@@ -20,7 +24,6 @@ struct KeyInner {
     client_id: String,
     /// Sorted, without duplicates.
     scopes: Box<[String]>,
-    hash: u64,
 }
 
 impl PoolKey {
@@ -36,12 +39,14 @@ impl PoolKey {
         let (token_url, client_id) = (token_url.into(), client_id.into());
         let mut hasher = DefaultHasher::new();
         (&token_url, &client_id, &scopes).hash(&mut hasher);
-        Self(Arc::new(KeyInner {
-            token_url,
-            client_id,
-            scopes: scopes.into_boxed_slice(),
+        Self {
             hash: hasher.finish(),
-        }))
+            inner: Arc::new(KeyInner {
+                token_url,
+                client_id,
+                scopes: scopes.into_boxed_slice(),
+            }),
+        }
     }
 
     /// The key of the tokens `config` requests.
@@ -57,25 +62,25 @@ impl PoolKey {
     /// The token URL.
     #[must_use]
     pub fn token_url(&self) -> &str {
-        &self.0.token_url
+        &self.inner.token_url
     }
 
     /// The client id.
     #[must_use]
     pub fn client_id(&self) -> &str {
-        &self.0.client_id
+        &self.inner.client_id
     }
 
     /// The scopes, sorted.
     #[must_use]
     pub fn scopes(&self) -> &[String] {
-        &self.0.scopes
+        &self.inner.scopes
     }
 }
 
 impl PartialEq for PoolKey {
     fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0) || (self.0.hash == other.0.hash && self.0 == other.0)
+        self.hash == other.hash && (Arc::ptr_eq(&self.inner, &other.inner) || self.inner == other.inner)
     }
 }
 
@@ -83,16 +88,16 @@ impl Eq for PoolKey {}
 
 impl Hash for PoolKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(self.0.hash);
+        state.write_u64(self.hash);
     }
 }
 
 impl fmt::Debug for PoolKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PoolKey")
-            .field("token_url", &self.0.token_url)
-            .field("client_id", &self.0.client_id)
-            .field("scopes", &self.0.scopes)
+            .field("token_url", &self.inner.token_url)
+            .field("client_id", &self.inner.client_id)
+            .field("scopes", &self.inner.scopes)
             .finish()
     }
 }

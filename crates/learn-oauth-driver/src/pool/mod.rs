@@ -72,8 +72,83 @@ pub struct TokenPool<F: Flavor, K: 'static = PoolKey> {
     inner: Arc<Inner<F, K>>,
 }
 
-/// One shard: (key, entry) pairs found by the pool's hash of the key.
-type Map<F, K> = HashTable<(K, Arc<Entry<F>>)>;
+/// One shard: (key, slot) pairs found by the pool's hash of the key.
+type Map<F, K> = HashTable<(K, Slot<F>)>;
+
+/// What the table holds for a key: the provider itself once resolved (so a warm hit goes
+/// from the table straight to the provider), or the entry a resolver fills.
+pub(crate) enum Slot<F: Flavor> {
+    /// Inserted, or resolved and promoted.
+    Ready(Provider<F>),
+    /// Being resolved, resolved but not yet promoted, or its resolver failed.
+    Pending(Arc<Entry<F>>),
+}
+
+impl<F: Flavor> Clone for Slot<F> {
+    fn clone(&self) -> Self {
+        match self {
+            Self::Ready(provider) => Self::Ready(provider.clone()),
+            Self::Pending(entry) => Self::Pending(Arc::clone(entry)),
+        }
+    }
+}
+
+impl<F: Flavor> Slot<F> {
+    /// The provider, once there is one.
+    #[inline]
+    fn provider(&self) -> Option<&Provider<F>> {
+        match self {
+            Self::Ready(provider) => Some(provider),
+            Self::Pending(entry) => match F::once_get(&entry.slot) {
+                Some(Ok(provider)) => Some(provider),
+                _ => None,
+            },
+        }
+    }
+
+    #[inline]
+    fn usage(&self) -> &Usage {
+        match self {
+            Self::Ready(provider) => &provider.shared.usage,
+            Self::Pending(entry) => &entry.usage,
+        }
+    }
+
+    /// Marks the slot used (a read, and a write only if unset).
+    #[inline]
+    fn touch(&self) {
+        let used = &self.usage().used;
+        if !used.load(Relaxed) {
+            used.store(true, Relaxed);
+        }
+    }
+
+    /// Whether the slot may be dropped now: nothing but the map holds it or its provider.
+    fn evictable(&self) -> bool {
+        match self {
+            Self::Ready(provider) => !provider.is_shared(),
+            Self::Pending(entry) => {
+                Arc::strong_count(entry) == 1
+                    && match F::once_get(&entry.slot) {
+                        Some(Ok(provider)) => !provider.is_shared(),
+                        Some(Err(_)) => true,
+                        None => false, // being resolved
+                    }
+            }
+        }
+    }
+}
+
+/// How recently a slot was used, for idle and LRU eviction.
+#[derive(Debug, Default)]
+pub(crate) struct Usage {
+    /// Asked for since the last sweep: set by `token()`, cleared by the sweeps that move
+    /// it into `last_used`.
+    used: AtomicBool,
+    /// When a sweep last saw it used (or when it was made): whole seconds since the
+    /// pool's epoch.
+    last_used: AtomicU64,
+}
 
 struct Inner<F: Flavor, K: 'static> {
     shards: Box<[ArcSwap<Map<F, K>>]>,
@@ -98,18 +173,11 @@ struct PoolSettings {
     policy: RefreshPolicy,
 }
 
-/// One key's entry: its provider once resolved (or why it could not be), and when it was
-/// last asked for.
+/// A key the resolver fills: its provider once resolved (or why it could not be).
 pub(crate) struct Entry<F: Flavor> {
     slot: <F as FlavorImpl>::Once<Result<Provider<F>, PoolError>>,
     created: Instant,
-    /// Asked for since the last sweep: set by `token()` (read first, so a hot key's
-    /// callers do not all write one cache line on every hit), cleared by the sweeps that
-    /// move it into `last_used`.
-    used: AtomicBool,
-    /// When it was last seen used by a sweep (or made): whole seconds since the pool's
-    /// epoch.
-    last_used: AtomicU64,
+    usage: Usage,
 }
 
 /// What a pool's `token()` can fail with, for one key.
@@ -299,13 +367,9 @@ where
                 return Ok(());
             }
             inner.make_room(now)?;
-            let entry = Entry {
-                slot: F::once_filled(Ok(inner.provider_for(config))),
-                created: now,
-                used: AtomicBool::new(false),
-                last_used: AtomicU64::new(inner.seconds(now)),
-            };
-            inner.store(&key, Some(Arc::new(entry)));
+            let provider = inner.provider_for(config);
+            provider.shared.usage.last_used.store(inner.seconds(now), Relaxed);
+            inner.store(&key, Some(Slot::Ready(provider)));
             added = true;
             Ok(())
         })?;
@@ -399,7 +463,7 @@ where
 
     /// `key`'s entry in the current map, if any, given to `read`.
     #[inline]
-    fn find<R>(&self, key: &K, read: impl FnOnce(&Arc<Entry<F>>) -> R) -> Option<R> {
+    fn find<R>(&self, key: &K, read: impl FnOnce(&Slot<F>) -> R) -> Option<R> {
         let hash = self.hash(key);
         let map = self.shard(hash).load();
         map.find(hash, |(k, _)| k == key).map(|(_, entry)| read(entry))
@@ -413,51 +477,34 @@ where
     /// The warm path: `key`'s token if its entry is resolved and its token fresh at `now`.
     #[inline]
     fn warm(&self, key: &K, now: Instant) -> Option<AccessToken> {
-        self.find(key, |entry| {
-            let Some(Ok(provider)) = F::once_get(&entry.slot) else {
-                return None;
-            };
-            let token = provider.fresh_token_at(now)?;
-            Self::touch(entry);
+        self.find(key, |slot| {
+            let token = slot.provider()?.fresh_token_at(now)?;
+            slot.touch();
             Some(token)
         })?
     }
 
-    #[inline]
-    fn touch(entry: &Entry<F>) {
-        if !entry.used.load(Relaxed) {
-            entry.used.store(true, Relaxed);
-        }
-    }
-
     /// `key`'s provider, if its entry is resolved.
     fn resolved(&self, key: &K) -> Option<Provider<F>> {
-        self.find(key, |entry| match F::once_get(&entry.slot) {
-            Some(Ok(provider)) => Some(provider.clone()),
-            _ => None,
-        })?
+        self.find(key, |slot| slot.provider().cloned())?
     }
 
-    /// `key`'s entry, made (empty, for the resolver to fill) if it has none and the pool
+    /// `key`'s slot, made (empty, for the resolver to fill) if it has none and the pool
     /// has a resolver; a resolver failure older than the hold-off is replaced.
-    fn entry(&self, key: &K, now: Instant) -> Result<Arc<Entry<F>>, PoolError> {
-        let found = self.find(key, |entry| {
-            (!self.retry_due(entry, now)).then(|| Arc::clone(entry))
-        });
-        if let Some(Some(entry)) = found {
-            Self::touch(&entry);
-            return Ok(entry);
+    fn slot(&self, key: &K, now: Instant) -> Result<Slot<F>, PoolError> {
+        if let Some(Some(slot)) = self.find(key, |slot| (!self.retry_due(slot, now)).then(|| slot.clone())) {
+            slot.touch();
+            return Ok(slot);
         }
         if self.resolver.is_none() {
             return Err(PoolError::UnknownKey);
         }
         let mut made = None;
         self.with_writer(now, |inner| {
-            let found = inner.find(key, |entry| {
-                (!inner.retry_due(entry, now)).then(|| Arc::clone(entry))
-            });
-            if let Some(Some(entry)) = found {
-                made = Some(entry);
+            if let Some(Some(slot)) =
+                inner.find(key, |slot| (!inner.retry_due(slot, now)).then(|| slot.clone()))
+            {
+                made = Some(slot);
                 return Ok(());
             }
             inner.store(key, None);
@@ -465,18 +512,43 @@ where
             let entry = Arc::new(Entry {
                 slot: F::once_empty(),
                 created: now,
-                used: AtomicBool::new(false),
-                last_used: AtomicU64::new(inner.seconds(now)),
+                usage: Usage::default(),
             });
-            inner.store(key, Some(Arc::clone(&entry)));
-            made = Some(entry);
+            entry.usage.last_used.store(inner.seconds(now), Relaxed);
+            inner.store(key, Some(Slot::Pending(Arc::clone(&entry))));
+            made = Some(Slot::Pending(entry));
             Ok(())
         })?;
         made.ok_or(PoolError::UnknownKey)
     }
 
-    /// Whether `entry` holds a resolver failure whose hold-off has passed.
-    fn retry_due(&self, entry: &Entry<F>, now: Instant) -> bool {
+    /// Puts `entry`'s resolved provider in the table in its place, so warm hits skip the
+    /// entry: if `key` still holds that entry.
+    fn promote(&self, key: &K, entry: &Arc<Entry<F>>) {
+        let Some(Ok(provider)) = F::once_get(&entry.slot) else {
+            return;
+        };
+        let now = self.clock.now();
+        let _ = self.with_writer(now, |inner| {
+            let current = inner.find(
+                key,
+                |slot| matches!(slot, Slot::Pending(e) if Arc::ptr_eq(e, entry)),
+            );
+            if current == Some(true) {
+                let usage = &provider.shared.usage;
+                usage
+                    .last_used
+                    .store(entry.usage.last_used.load(Relaxed), Relaxed);
+                usage.used.store(entry.usage.used.load(Relaxed), Relaxed);
+                inner.store(key, Some(Slot::Ready(provider.clone())));
+            }
+            Ok(())
+        });
+    }
+
+    /// Whether `slot` holds a resolver failure whose hold-off has passed.
+    fn retry_due(&self, slot: &Slot<F>, now: Instant) -> bool {
+        let Slot::Pending(entry) = slot else { return false };
         matches!(F::once_get(&entry.slot), Some(Err(PoolError::Resolve(_))))
             && now.saturating_duration_since(entry.created) >= self.settings.resolve_hold_off
     }
@@ -511,7 +583,7 @@ where
 
     /// Sets (`Some`) or removes (`None`) `key`'s entry: copies its shard's map. Under the
     /// writer lock.
-    fn store(&self, key: &K, entry: Option<Arc<Entry<F>>>) {
+    fn store(&self, key: &K, entry: Option<Slot<F>>) {
         let hash = self.hash(key);
         let shard = self.shard(hash);
         let mut map = Map::<F, K>::clone(&shard.load());
@@ -534,23 +606,14 @@ where
         shard.store(Arc::new(map));
     }
 
-    /// Whether `entry` may be dropped now: nothing but the map holds it or its provider.
-    fn evictable(entry: &Arc<Entry<F>>) -> bool {
-        Arc::strong_count(entry) == 1
-            && match F::once_get(&entry.slot) {
-                Some(Ok(provider)) => !provider.is_shared(),
-                Some(Err(_)) => true,
-                None => false, // being resolved
-            }
-    }
-
     /// Moves every entry's `used` flag into its `last_used` (`now`, in seconds since the
     /// epoch): how recently an entry was used is known to the sweep, not to the second.
     fn note_use(&self, now: u64) {
         for shard in &*self.shards {
-            for (_, entry) in shard.load().iter() {
-                if entry.used.swap(false, Relaxed) {
-                    entry.last_used.store(now, Relaxed);
+            for (_, slot) in shard.load().iter() {
+                let usage = slot.usage();
+                if usage.used.swap(false, Relaxed) {
+                    usage.last_used.store(now, Relaxed);
                 }
             }
         }
@@ -565,7 +628,9 @@ where
             let map = shard.load();
             let stale: Vec<K> = map
                 .iter()
-                .filter(|(_, e)| now.saturating_sub(e.last_used.load(Relaxed)) >= idle && Self::evictable(e))
+                .filter(|(_, slot)| {
+                    now.saturating_sub(slot.usage().last_used.load(Relaxed)) >= idle && slot.evictable()
+                })
                 .map(|(k, _)| k.clone())
                 .collect();
             drop(map);
@@ -587,9 +652,9 @@ where
         }
         let mut oldest: Option<(u64, K)> = None;
         for shard in &*self.shards {
-            for (key, entry) in shard.load().iter() {
-                let used = entry.last_used.load(Relaxed);
-                if Self::evictable(entry) && oldest.as_ref().is_none_or(|(t, _)| used < *t) {
+            for (key, slot) in shard.load().iter() {
+                let used = slot.usage().last_used.load(Relaxed);
+                if slot.evictable() && oldest.as_ref().is_none_or(|(t, _)| used < *t) {
                     oldest = Some((used, key.clone()));
                 }
             }

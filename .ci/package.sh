@@ -35,6 +35,17 @@ for line in "${crates[@]}"; do
 done
 
 say "cargo package (each crate built from its tarball)"
+# cargo verifies each crate against its packaged siblings through a temporary registry
+# that stands in for crates.io, and unpacks them where crates.io's sources go
+# ($CARGO_HOME/registry/src/index.crates.io-*/NAME-VERSION). It reuses such a directory
+# when one exists, so a copy of the same version left by an earlier run (of an older
+# tree) would be built instead of this one: seen here, a sibling's new module "not
+# found". Remove our own crates' copies first; nothing else is touched.
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+for line in "${crates[@]}"; do
+  read -r name version _ <<<"$line"
+  rm -rf "$cargo_home"/registry/src/*/"$name-$version" "$cargo_home"/registry/cache/*/"$name-$version.crate"
+done
 package_args=(--locked)
 [[ ${ALLOW_DIRTY:-} == 1 ]] && package_args+=(--allow-dirty)
 for line in "${crates[@]}"; do

@@ -31,7 +31,7 @@ pub(crate) fn fetch_started(config: &ClientConfig, refresh_ahead: bool, attempt:
     tracing::event!(
         target: "learn_oauth",
         tracing::Level::DEBUG,
-        url.full = %Url(config),
+        url.full = %UriWithoutQuery(config.token_uri()),
         server.address = config.token_uri().host().unwrap_or(""),
         learn_oauth.tenant_id = config.tenant_id(),
         learn_oauth.refresh_ahead = refresh_ahead,
@@ -60,7 +60,7 @@ pub(crate) fn fetch_finished(
             Ok(()) => tracing::event!(
                 target: "learn_oauth",
                 tracing::Level::DEBUG,
-                url.full = %Url(config),
+                url.full = %UriWithoutQuery(config.token_uri()),
                 server.address = config.token_uri().host().unwrap_or(""),
                 learn_oauth.tenant_id = config.tenant_id(),
                 learn_oauth.duration_ms = millis,
@@ -70,7 +70,7 @@ pub(crate) fn fetch_finished(
             Err(error) => tracing::event!(
                 target: "learn_oauth",
                 tracing::Level::WARN,
-                url.full = %Url(config),
+                url.full = %UriWithoutQuery(config.token_uri()),
                 server.address = config.token_uri().host().unwrap_or(""),
                 learn_oauth.tenant_id = config.tenant_id(),
                 http.response.status_code = error.status().map(|s| s.as_u16()),
@@ -168,17 +168,6 @@ pub(crate) fn retrying_after_401(uri: &http::Uri) {
 #[cfg(feature = "tracing")]
 fn millis_between(from: Instant, to: Instant) -> u64 {
     u64::try_from(to.saturating_duration_since(from).as_millis()).unwrap_or(u64::MAX)
-}
-
-/// The token URL without its query, for `url.full`.
-#[cfg(feature = "tracing")]
-struct Url<'a>(&'a ClientConfig);
-
-#[cfg(feature = "tracing")]
-impl std::fmt::Display for Url<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        UriWithoutQuery(self.0.token_uri()).fmt(f)
-    }
 }
 
 /// A URI shown as scheme, authority without userinfo, and path: never its query.

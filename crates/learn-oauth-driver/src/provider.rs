@@ -70,10 +70,7 @@ impl<F: Flavor> Shared<F> {
     pub(crate) fn fetch_started(&self, refresh_ahead: bool) {
         let counters = self.lifecycle.counters();
         counters.fetch_started(refresh_ahead);
-        let attempt = counters
-            .read(self.now(), None)
-            .consecutive_failures
-            .saturating_add(1);
+        let attempt = counters.consecutive_failures().saturating_add(1);
         observe::fetch_started(self.lifecycle.config(), refresh_ahead, attempt);
     }
 

@@ -147,6 +147,11 @@ impl Counters {
         }
     }
 
+    /// Failed requests in a row right now.
+    pub(crate) fn consecutive_failures(&self) -> u32 {
+        self.consecutive_failures.load(Relaxed)
+    }
+
     pub(crate) fn abandoned(&self) {
         self.abandoned.fetch_add(1, Relaxed);
     }

@@ -85,7 +85,13 @@ impl<S: TokenSource + 'static> Middleware for AuthMiddleware<S> {
             };
             attempt.authorize(request.headers_mut());
             let response = next.clone().run(request, extensions).await?;
-            let replay_uri = again.as_ref().and_then(|again| again.url().as_str().parse().ok());
+            // The URI is for the retry's trace only: parsed only when there may be a retry.
+            let replay_uri = match &again {
+                Some(again) if response.status() == http::StatusCode::UNAUTHORIZED => {
+                    again.url().as_str().parse().ok()
+                }
+                _ => None,
+            };
             let retry = attempt
                 .retry(response.status(), response.headers(), replay_uri.as_ref())
                 .await

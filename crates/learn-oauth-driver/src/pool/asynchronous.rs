@@ -46,11 +46,7 @@ impl<T: SendAsync + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> TokenPo
         };
         let resolved = entry
             .slot
-            .get_or_init(|| async {
-                let resolver = self.inner.resolver.as_ref().ok_or(PoolError::UnknownKey)?;
-                let config = resolver(key).await.map_err(PoolError::Resolve)?;
-                Ok(self.inner.provider_for(config))
-            })
+            .get_or_init(|| async { self.inner.provider_resolved(self.inner.resolver()?(key).await) })
             .await
             .clone();
         self.inner.promote(key, &entry);

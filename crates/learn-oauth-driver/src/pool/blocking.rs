@@ -51,11 +51,7 @@ impl<T: SendBlocking + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> Toke
         };
         let resolved = entry
             .slot
-            .get_or_init(|| {
-                let resolver = self.inner.resolver.as_ref().ok_or(PoolError::UnknownKey)?;
-                let config = resolver(key).map_err(PoolError::Resolve)?;
-                Ok(self.inner.provider_for(config))
-            })
+            .get_or_init(|| self.inner.provider_resolved(self.inner.resolver()?(key)))
             .clone();
         self.inner.promote(key, &entry);
         resolved

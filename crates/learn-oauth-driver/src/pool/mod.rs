@@ -553,6 +553,19 @@ where
             && now.saturating_duration_since(entry.created) >= self.settings.resolve_hold_off
     }
 
+    /// The resolver, or why a key without an entry cannot get one.
+    fn resolver(&self) -> Result<&<F as FlavorImpl>::Resolver<K>, PoolError> {
+        self.resolver.as_ref().ok_or(PoolError::UnknownKey)
+    }
+
+    /// The provider for a key from its resolver's answer.
+    fn provider_resolved(
+        &self,
+        config: Result<ClientConfig, ResolveError>,
+    ) -> Result<Provider<F>, PoolError> {
+        Ok(self.provider_for(config.map_err(PoolError::Resolve)?))
+    }
+
     /// A provider for a key's `config`, over the pool's transport and clock.
     fn provider_for(&self, config: ClientConfig) -> Provider<F> {
         let index = self.len.load(Relaxed) as u64;

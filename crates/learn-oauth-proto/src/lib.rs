@@ -70,6 +70,7 @@ mod response;
 mod sanitize;
 mod scope;
 mod secret;
+pub mod store;
 mod token;
 
 /// The `http` crate, re-exported: its `Request`, `Response`, `StatusCode` and header types

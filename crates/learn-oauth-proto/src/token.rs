@@ -44,6 +44,21 @@ impl AccessToken {
         Self::with_scope_source(value, scopes, true, received_at, lifetime)
     }
 
+    /// [`AccessToken::new`] for a token rebuilt from elsewhere (a shared store, a cache
+    /// file), saying whether the server stated `scopes` when it issued the token (see
+    /// [`scopes_stated_by_server`](Self::scopes_stated_by_server)). `None` for an
+    /// invalid value, as for `new`.
+    #[must_use]
+    pub fn with_stated_scopes(
+        value: String,
+        scopes: Scopes,
+        scopes_stated: bool,
+        received_at: Instant,
+        lifetime: Duration,
+    ) -> Option<Self> {
+        Self::with_scope_source(value, scopes, scopes_stated, received_at, lifetime)
+    }
+
     /// [`AccessToken::new`], saying whether `scopes` were stated by the server (`false`:
     /// they are the requested ones, the server said nothing). For the parser.
     pub(crate) fn with_scope_source(

@@ -136,6 +136,7 @@ pub mod invariants;
 
 pub use machine::{FetchId, TokenLifecycle, TokenPoll};
 pub use outcome::ResponseOutcome;
+pub(crate) use policy::MIN_DELAY;
 pub use policy::RefreshPolicy;
 pub use snapshot::Snapshot;
 pub use step::DriverStep;

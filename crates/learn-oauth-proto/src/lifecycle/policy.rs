@@ -6,7 +6,7 @@ use std::time::Duration;
 ///
 /// A zero in the policy would put a deadline at `now`, and a driver that loops on
 /// `poll_timeout` would spin; a millisecond keeps every deadline strictly in the future.
-pub(super) const MIN_DELAY: Duration = Duration::from_millis(1);
+pub(crate) const MIN_DELAY: Duration = Duration::from_millis(1);
 
 /// When to refresh a token, how to back off after a failure and when to give up.
 ///
@@ -113,6 +113,14 @@ impl RefreshPolicy {
         self.refresh_ahead
             .max(self.margin_for(lifetime).saturating_mul(2))
             .min(lifetime / 2)
+    }
+
+    /// The widest refresh window a token of `lifetime` can get, jitter included: a token
+    /// with less left than this may be due for a refresh somewhere (the shared store's
+    /// protocol adopts a peer's token only with more left).
+    pub(crate) fn widest_refresh_window(&self, lifetime: Duration) -> Duration {
+        let ahead = self.ahead_for(lifetime);
+        ahead.saturating_add(scale(ahead, self.refresh_jitter))
     }
 
     /// `max_attempts`, at least 1.

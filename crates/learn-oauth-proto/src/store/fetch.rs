@@ -1,0 +1,413 @@
+//! [`SharedFetch`]: one token request coordinated through a shared store.
+
+use std::time::{Duration, Instant};
+
+use http::StatusCode;
+
+use super::policy::StorePolicy;
+use crate::error::{BodyKind, Error, ErrorDetail, ServerError, UnstructuredBody};
+use crate::lifecycle::RefreshPolicy;
+use crate::token::AccessToken;
+
+/// What a store read found, rebuilt by the driver from the store's bytes.
+#[derive(Debug, Clone, Default)]
+pub struct StoreView {
+    token: Option<AccessToken>,
+    cool_down: Option<Duration>,
+    lease_held: bool,
+}
+
+impl StoreView {
+    /// A read's findings: the stored token (`None` when there is none, or when its value
+    /// failed to decode or authenticate: a miss), what is left of a fleet-wide cool-down,
+    /// and whether some replica holds the lease.
+    #[must_use]
+    pub fn new(token: Option<AccessToken>, cool_down: Option<Duration>, lease_held: bool) -> Self {
+        Self {
+            token,
+            cool_down,
+            lease_held,
+        }
+    }
+
+    /// An empty store: no token, no cool-down, no lease.
+    #[must_use]
+    pub fn empty() -> Self {
+        Self::default()
+    }
+}
+
+/// What the driver of a [`SharedFetch`] does next. Each step except `Sleep` and `Done`
+/// is answered with its `handle_*` input (or [`SharedFetch::handle_store_error`] when
+/// the store operation fails or takes longer than [`StorePolicy::op_timeout`]) before
+/// polling again.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum StoreStep {
+    /// Read the stored token, the cool-down and whether the lease is held, in one round
+    /// trip; answer with [`SharedFetch::handle_read`].
+    Read,
+    /// Try to take the lease for `ttl` (set-if-absent with this replica's owner id);
+    /// answer with [`SharedFetch::handle_lease`].
+    TryLease {
+        /// How long the lease lives: the request's deadline plus
+        /// [`StorePolicy::lease_margin`].
+        ttl: Duration,
+    },
+    /// Request a token from the token endpoint, within `timeout`; answer with
+    /// [`SharedFetch::handle_fetched`].
+    Fetch {
+        /// How long the request may take (with a lease, it ends before the lease does).
+        timeout: Duration,
+    },
+    /// Write `token` to the store, expiring after `ttl`, and release this replica's
+    /// lease if it holds it (compare-and-delete); answer with
+    /// [`SharedFetch::handle_written`].
+    Publish {
+        /// The token to share.
+        token: AccessToken,
+        /// What is left of its lifetime.
+        ttl: Duration,
+    },
+    /// Record a fleet-wide cool-down of `ttl` (the token endpoint asked to slow down) and
+    /// release this replica's lease; answer with [`SharedFetch::handle_written`].
+    CoolDown {
+        /// How long no replica should call the token endpoint.
+        ttl: Duration,
+    },
+    /// Release this replica's lease (its request failed); answer with
+    /// [`SharedFetch::handle_written`].
+    Release,
+    /// Wait for the peer holding the lease: poll again at this instant.
+    Sleep(Instant),
+    /// Finished: report this result to the lifecycle, for the request the lifecycle
+    /// handed out.
+    Done(Result<AccessToken, Error>),
+}
+
+/// How a [`SharedFetch`] ended, for a driver's counters and traces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SharedOutcome {
+    /// Not finished yet.
+    Running,
+    /// A peer's token was taken from the store: no token request.
+    Adopted,
+    /// A peer's cool-down was honoured: no token request.
+    CooledDown,
+    /// This replica requested the token, holding the lease.
+    FetchedWithLease,
+    /// This replica requested the token without the lease: the peer holding it published
+    /// nothing in time, or the store failed or was bypassed.
+    FetchedAlone,
+}
+
+#[derive(Debug, Clone)]
+enum State {
+    Read,
+    Lease,
+    Wait(Instant),
+    Fetch,
+    Write(Write),
+    Done,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Write {
+    Publish,
+    CoolDown(Duration),
+    Release,
+}
+
+/// One token request coordinated through a store shared by many replicas (processes,
+/// pods), so that the fleet makes about one request per refresh period instead of one
+/// per replica. A deterministic state machine: it never reads a clock and performs no
+/// I/O; the driver carries out its [`StoreStep`]s against a store (Redis, for one) and
+/// the token endpoint, and reports back.
+///
+/// The lifecycle still decides *when* a token is wanted ([`TokenLifecycle`] hands out a
+/// request); a driver with a store then runs one `SharedFetch` for that request instead
+/// of calling the token endpoint directly, and reports its result as the request's:
+///
+/// ```text
+///   Read --peer's token, fresh--> Done(Ok)            (adopted: no request)
+///    |  --cool-down running--> Done(Err 429)          (the fleet waits it out)
+///    |  --lease held--> Sleep --> Read ...            (wait for the peer, bounded)
+///    |  --free--> TryLease --won--> Fetch --ok--> Publish --> Done(Ok)
+///    |                 |                 --429/503 + Retry-After--> CoolDown --> Done(Err)
+///    |                 |                 --error--> Release --> Done(Err)
+///    |                 +--lost--> Sleep --> Read ...
+///    +-- waited long enough, or any store error --> Fetch alone --> Done
+/// ```
+///
+/// The lease is an efficiency lease, not a lock: client credentials have no rotating
+/// refresh token, so two replicas fetching at once cost one extra request and break
+/// nothing. Hence the fallbacks: a replica waits for a peer at most
+/// [`StorePolicy::peer_wait`] (and never more than half of its request's deadline), and
+/// any store failure sends it to the token endpoint on its own. A peer's token is taken
+/// only if it is not the token being replaced (or one the resource refused) and has more
+/// life left than any replica's refresh window, so adopting it never starts another
+/// refresh.
+///
+/// ```
+/// # #![allow(clippy::disallowed_methods)]
+/// use std::time::{Duration, Instant};
+/// use learn_oauth_proto::{AccessToken, RefreshPolicy, Scopes};
+/// use learn_oauth_proto::store::{SharedFetch, StorePolicy, StoreStep, StoreView};
+///
+/// let now = Instant::now();
+/// let deadline = now + Duration::from_secs(60);
+/// let mut fetch = SharedFetch::new(StorePolicy::default(), RefreshPolicy::default(), now, Some(deadline), &[]);
+/// assert!(matches!(fetch.poll(now), StoreStep::Read));
+/// // A peer published a token an hour long a minute ago.
+/// let peer = AccessToken::new("t0k3n".into(), Scopes::new(), now - Duration::from_secs(60), Duration::from_secs(3600)).unwrap();
+/// fetch.handle_read(now, StoreView::new(Some(peer.clone()), None, false));
+/// let StoreStep::Done(Ok(token)) = fetch.poll(now) else { panic!("adopted") };
+/// assert!(token.same_as(&peer));
+/// ```
+///
+/// [`TokenLifecycle`]: crate::TokenLifecycle
+#[derive(Debug)]
+pub struct SharedFetch {
+    policy: StorePolicy,
+    refresh: RefreshPolicy,
+    state: State,
+    deadline: Option<Instant>,
+    /// No waiting for a peer after this.
+    wait_until: Instant,
+    /// Tokens never adopted from the store: the one being replaced, one refused.
+    exclude: Vec<AccessToken>,
+    leased: bool,
+    polls: u32,
+    /// Cleared by a store error: the rest of this request goes without the store.
+    use_store: bool,
+    result: Option<Result<AccessToken, Error>>,
+    outcome: SharedOutcome,
+}
+
+impl SharedFetch {
+    /// A coordinated request started at `now` for a request whose deadline is `deadline`
+    /// (the lifecycle's [`fetch_deadline`](crate::TokenLifecycle::fetch_deadline)).
+    /// `exclude`: tokens never to take from the store (the current token being
+    /// refreshed, a token the resource refused). The refresh policy is the lifecycle's,
+    /// to tell a peer's token worth taking from one about to be refreshed.
+    #[must_use]
+    pub fn new(
+        policy: StorePolicy,
+        refresh: RefreshPolicy,
+        now: Instant,
+        deadline: Option<Instant>,
+        exclude: &[AccessToken],
+    ) -> Self {
+        let by_policy = now.checked_add(policy.peer_wait).unwrap_or(now);
+        let half_deadline = deadline.map(|d| {
+            let half = d.saturating_duration_since(now) / 2;
+            now.checked_add(half).unwrap_or(now)
+        });
+        let wait_until = half_deadline.map_or(by_policy, |h| h.min(by_policy));
+        Self {
+            policy,
+            refresh,
+            state: State::Read,
+            deadline,
+            wait_until,
+            exclude: exclude.to_vec(),
+            leased: false,
+            polls: 0,
+            use_store: true,
+            result: None,
+            outcome: SharedOutcome::Running,
+        }
+    }
+
+    /// A request that bypasses the store (its breaker is open): it goes straight to the
+    /// token endpoint and writes nothing.
+    #[must_use]
+    pub fn bypass(
+        policy: StorePolicy,
+        refresh: RefreshPolicy,
+        now: Instant,
+        deadline: Option<Instant>,
+    ) -> Self {
+        let mut fetch = Self::new(policy, refresh, now, deadline, &[]);
+        fetch.use_store = false;
+        fetch.state = State::Fetch;
+        fetch
+    }
+
+    /// What to do next at `now`. Asking again before answering asks for the same step.
+    #[must_use]
+    pub fn poll(&mut self, now: Instant) -> StoreStep {
+        match &self.state {
+            State::Read => StoreStep::Read,
+            State::Lease => StoreStep::TryLease {
+                ttl: self.time_left(now).saturating_add(self.policy.lease_margin),
+            },
+            State::Wait(until) if now < *until => StoreStep::Sleep(*until),
+            State::Wait(_) => {
+                self.state = State::Read;
+                StoreStep::Read
+            }
+            State::Fetch => StoreStep::Fetch {
+                timeout: self.time_left(now),
+            },
+            State::Write(Write::Publish) => match &self.result {
+                Some(Ok(token)) => StoreStep::Publish {
+                    token: token.clone(),
+                    ttl: token.expires_at().saturating_duration_since(now),
+                },
+                _ => StoreStep::Release,
+            },
+            State::Write(Write::CoolDown(ttl)) => StoreStep::CoolDown { ttl: *ttl },
+            State::Write(Write::Release) => StoreStep::Release,
+            State::Done => StoreStep::Done(self.result.clone().unwrap_or_else(|| Err(Self::lost()))),
+        }
+    }
+
+    /// The result of [`StoreStep::Read`] at `now`.
+    pub fn handle_read(&mut self, now: Instant, view: StoreView) {
+        if !matches!(self.state, State::Read) {
+            return;
+        }
+        if let Some(token) = view.token.filter(|t| self.worth_adopting(now, t)) {
+            self.finish(Ok(token), SharedOutcome::Adopted);
+        } else if let Some(ttl) = view.cool_down.filter(|d| !d.is_zero()) {
+            self.finish(Err(cool_down_error(ttl)), SharedOutcome::CooledDown);
+        } else if view.lease_held {
+            self.wait_for_peer(now);
+        } else {
+            self.state = State::Lease;
+        }
+    }
+
+    /// The result of [`StoreStep::TryLease`] at `now`: whether this replica got it.
+    pub fn handle_lease(&mut self, now: Instant, won: bool) {
+        if !matches!(self.state, State::Lease) {
+            return;
+        }
+        if won {
+            self.leased = true;
+            self.state = State::Fetch;
+        } else {
+            self.wait_for_peer(now);
+        }
+    }
+
+    /// The result of [`StoreStep::Fetch`]: the token endpoint's answer, parsed.
+    pub fn handle_fetched(&mut self, _now: Instant, result: Result<AccessToken, Error>) {
+        if !matches!(self.state, State::Fetch) {
+            return;
+        }
+        self.outcome = if self.leased {
+            SharedOutcome::FetchedWithLease
+        } else {
+            SharedOutcome::FetchedAlone
+        };
+        let write = match &result {
+            _ if !self.use_store => None,
+            Ok(_) => Some(Write::Publish),
+            Err(error) => match fleet_cool_down(error) {
+                Some(ttl) => Some(Write::CoolDown(ttl)),
+                None if self.leased => Some(Write::Release),
+                None => None,
+            },
+        };
+        self.result = Some(result);
+        self.state = write.map_or(State::Done, State::Write);
+    }
+
+    /// A [`StoreStep::Publish`], [`StoreStep::CoolDown`] or [`StoreStep::Release`] is done.
+    pub fn handle_written(&mut self, _now: Instant) {
+        if matches!(self.state, State::Write(_)) {
+            self.state = State::Done;
+        }
+    }
+
+    /// The store operation just asked for failed or took longer than
+    /// [`StorePolicy::op_timeout`]: the rest of this request goes without the store (a
+    /// token already fetched is still the result).
+    pub fn handle_store_error(&mut self, _now: Instant) {
+        self.use_store = false;
+        match self.state {
+            State::Write(_) => self.state = State::Done,
+            State::Read | State::Lease | State::Wait(_) => self.state = State::Fetch,
+            State::Fetch | State::Done => {}
+        }
+    }
+
+    /// How it ended (or [`SharedOutcome::Running`]).
+    #[must_use]
+    pub fn outcome(&self) -> SharedOutcome {
+        self.outcome
+    }
+
+    /// Whether this replica holds the lease (it won it and has not released it).
+    #[must_use]
+    pub fn holds_lease(&self) -> bool {
+        self.leased && !matches!(self.state, State::Done)
+    }
+
+    fn finish(&mut self, result: Result<AccessToken, Error>, outcome: SharedOutcome) {
+        self.result = Some(result);
+        self.outcome = outcome;
+        self.state = State::Done;
+    }
+
+    fn wait_for_peer(&mut self, now: Instant) {
+        if now >= self.wait_until {
+            self.state = State::Fetch;
+            return;
+        }
+        let pause = self.policy.pause(self.polls);
+        self.polls = self.polls.saturating_add(1);
+        let until = now
+            .checked_add(pause)
+            .map_or(self.wait_until, |t| t.min(self.wait_until));
+        self.state = State::Wait(until);
+    }
+
+    /// Whether `token` from the store may be handed out instead of requesting one: not
+    /// excluded, and with more life left than any replica's refresh window.
+    fn worth_adopting(&self, now: Instant, token: &AccessToken) -> bool {
+        if self.exclude.iter().any(|t| t.same_as(token)) {
+            return false;
+        }
+        let left = token.expires_at().saturating_duration_since(now);
+        left > self.refresh.widest_refresh_window(token.lifetime())
+    }
+
+    /// Until the request's deadline (the lifecycle's fetch timeout when there is none).
+    fn time_left(&self, now: Instant) -> Duration {
+        self.deadline
+            .map_or(self.refresh.fetch_timeout, |d| d.saturating_duration_since(now))
+            .max(crate::lifecycle::MIN_DELAY)
+    }
+
+    /// Done without a result: cannot happen through the public API.
+    fn lost() -> Error {
+        Error::from(crate::error::TransportError::new(
+            crate::error::TransportErrorKind::Other,
+        ))
+    }
+}
+
+/// A peer's cool-down, as the error the lifecycle backs off on: the 429 with
+/// `Retry-After` the peer got.
+fn cool_down_error(ttl: Duration) -> Error {
+    let detail = ErrorDetail::Unstructured(UnstructuredBody::new(BodyKind::Empty));
+    Error::from(ServerError::new(StatusCode::TOO_MANY_REQUESTS, detail).with_retry_after(ttl))
+}
+
+/// The cool-down the fleet should observe after `error`: a 429 or 503 with
+/// `Retry-After`.
+fn fleet_cool_down(error: &Error) -> Option<Duration> {
+    let server = error.server_error()?;
+    let slow_down = matches!(
+        server.status(),
+        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+    );
+    server.retry_after().filter(|d| slow_down && !d.is_zero())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,20 @@
+//! Sharing tokens across a fleet: the protocol a provider runs against a store shared
+//! by many replicas (Redis, for one), so N processes make about one token request per
+//! refresh period instead of N.
+//!
+//! Decisions only, as everywhere in this crate: [`SharedFetch`] says what to read,
+//! lease, request, publish or wait for, and [`StoreBreaker`] when to leave a failing
+//! store alone; the driver layer carries the steps out (`learn-oauth-driver`'s `store`
+//! module, over a store adapter such as `learn-oauth-redis`). What is stored (the value's
+//! format, its encryption) and how keys are named is the driver's.
+//!
+//! The warm path never sees any of this: a store is consulted only when the lifecycle
+//! hands out a request (cold start, refresh point, invalidation).
+
+mod breaker;
+mod fetch;
+mod policy;
+
+pub use breaker::StoreBreaker;
+pub use fetch::{SharedFetch, SharedOutcome, StoreStep, StoreView};
+pub use policy::StorePolicy;

@@ -85,13 +85,18 @@ impl<T: SendAsync> Provider<Async<T>> {
         let report = FetchReport::new(Arc::clone(&self.shared), fetch, deadline, refresh_ahead);
         tokio::spawn(async move {
             let shared = report.shared();
-            let result = exchange_async(
-                &shared.transport,
-                shared.lifecycle.config(),
-                report.timeout(),
-                || shared.now(),
-            )
-            .await;
+            let result = match &shared.store {
+                Some(store) => store.fetch(shared, report.timeout()).await,
+                None => {
+                    exchange_async(
+                        &shared.transport,
+                        shared.lifecycle.config(),
+                        report.timeout(),
+                        || shared.now(),
+                    )
+                    .await
+                }
+            };
             report.send(result);
         });
     }

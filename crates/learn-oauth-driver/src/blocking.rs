@@ -88,12 +88,15 @@ impl<T: SendBlocking> Provider<Blocking<T>> {
 /// reports it as failed, when the report is dropped).
 fn fetch_and_report<T: SendBlocking>(report: FetchReport<Blocking<T>>) {
     let shared = report.shared();
-    let result = exchange_blocking(
-        &shared.transport,
-        shared.lifecycle.config(),
-        report.timeout(),
-        || shared.now(),
-    );
+    let result = match &shared.store {
+        Some(store) => store.fetch(shared, report.timeout()),
+        None => exchange_blocking(
+            &shared.transport,
+            shared.lifecycle.config(),
+            report.timeout(),
+            || shared.now(),
+        ),
+    };
     report.send(result);
 }
 

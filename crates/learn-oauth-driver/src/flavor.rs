@@ -16,6 +16,9 @@ pub trait Flavor: imp::FlavorImpl + Sized + 'static {
     type Transport: fmt::Debug + Send + Sync + 'static;
     /// What the provider reads the time from and sleeps on (a trait object).
     type Clock: ?Sized + Clock;
+    /// The shared store a fleet of such providers coordinates through (a trait object:
+    /// [`BlockingStore`](crate::store::BlockingStore) or `AsyncStore`).
+    type Store: ?Sized + fmt::Debug + Send + Sync + 'static;
 }
 
 /// The blocking flavour over transport `T`: callers are threads, a request runs on the
@@ -26,6 +29,7 @@ pub struct Blocking<T>(PhantomData<fn() -> T>);
 impl<T: SendBlocking> Flavor for Blocking<T> {
     type Transport = T;
     type Clock = dyn BlockingClock;
+    type Store = dyn crate::store::BlockingStore;
 }
 
 impl<T: SendBlocking> imp::FlavorImpl for Blocking<T> {
@@ -82,6 +86,7 @@ mod asynchronous {
     impl<T: SendAsync> Flavor for Async<T> {
         type Transport = T;
         type Clock = dyn AsyncClock;
+        type Store = dyn crate::store::AsyncStore;
     }
 
     impl<T: SendAsync> imp::FlavorImpl for Async<T> {

@@ -92,6 +92,7 @@ mod roots;
 mod shared;
 mod source;
 mod stats;
+pub mod store;
 pub mod testing;
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
@@ -111,7 +112,7 @@ pub use pool::{PoolBuilder, PoolError, PoolKey, TokenPool};
 pub use provider::{Provider, ProviderBuilder};
 pub use roots::{PemError, RootCertificateError};
 pub use source::TokenSource;
-pub use stats::{FailureClass, FailureCounts, Stats};
+pub use stats::{FailureClass, FailureCounts, Stats, StoreStats};
 pub use transport::{BuildError, SendBlocking, fetch_token_blocking};
 #[cfg(feature = "async")]
 pub use transport::{SendAsync, fetch_token_async};

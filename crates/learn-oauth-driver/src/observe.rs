@@ -16,6 +16,9 @@
 //! | request abandoned (task cancelled) | DEBUG |
 //! | token invalidated (the resource answered 401) | INFO |
 //! | middleware or layer retried a request after a 401 | INFO |
+//! | shared store: how a request went (adopted, leased, alone, cooled down) | DEBUG |
+//! | shared store: an operation failed, the breaker opened | WARN |
+//! | shared store: a stored value was refused (wrong key, tampered, malformed) | WARN |
 
 use std::time::{Duration, Instant};
 
@@ -187,4 +190,50 @@ impl std::fmt::Display for UriWithoutQuery<'_> {
         }
         f.write_str(uri.path())
     }
+}
+
+/// A request through the shared store ended with `outcome`.
+#[inline]
+pub(crate) fn store_outcome(config: &ClientConfig, outcome: learn_oauth_proto::store::SharedOutcome) {
+    #[cfg(feature = "tracing")]
+    tracing::event!(
+        target: "learn_oauth",
+        tracing::Level::DEBUG,
+        learn_oauth.tenant_id = config.tenant_id(),
+        learn_oauth.store_outcome = ?outcome,
+        "shared store request finished"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = (config, outcome);
+}
+
+/// A store operation failed (`opened`: and this opened the breaker).
+#[inline]
+pub(crate) fn store_failed(config: &ClientConfig, error: &crate::store::StoreError, opened: bool) {
+    #[cfg(feature = "tracing")]
+    tracing::event!(
+        target: "learn_oauth",
+        tracing::Level::WARN,
+        learn_oauth.tenant_id = config.tenant_id(),
+        error = %error,
+        learn_oauth.breaker_opened = opened,
+        "shared store operation failed; requesting without it"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = (config, error, opened);
+}
+
+/// A stored value was not used, for `reason` (it is a miss).
+#[inline]
+pub(crate) fn store_value_rejected(config: &ClientConfig, reason: &'static str) {
+    #[cfg(feature = "tracing")]
+    tracing::event!(
+        target: "learn_oauth",
+        tracing::Level::WARN,
+        learn_oauth.tenant_id = config.tenant_id(),
+        learn_oauth.reason = reason,
+        "shared store value refused"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = (config, reason);
 }

@@ -16,6 +16,7 @@ use crate::observe;
 use crate::options::TransportOptions;
 use crate::shared::SharedLifecycle;
 use crate::stats::Stats;
+use crate::store::{SharedStore, StoreHandle};
 use crate::transport::BuildError;
 
 /// Hands out access tokens to any number of callers, fetching one only when needed.
@@ -47,6 +48,8 @@ pub(crate) struct Shared<F: Flavor> {
     pub(crate) lifecycle: SharedLifecycle,
     pub(crate) transport: F::Transport,
     pub(crate) clock: Arc<F::Clock>,
+    /// The fleet's shared store, if any: consulted only when a token is requested.
+    pub(crate) store: Option<StoreHandle<F::Store>>,
     /// Woken whenever a request has been reported.
     pub(crate) signal: <F as FlavorImpl>::Signal,
 }
@@ -123,7 +126,11 @@ impl<F: Flavor> Provider<F> {
     /// `token` was the current token: invalidating one token from many callers drops it
     /// once and causes one request.
     pub fn invalidate(&self, token: &AccessToken) -> bool {
-        self.shared.lifecycle.handle_invalidate(self.shared.now(), token)
+        let dropped = self.shared.lifecycle.handle_invalidate(self.shared.now(), token);
+        if let (true, Some(store)) = (dropped, &self.shared.store) {
+            store.refused(token);
+        }
+        dropped
     }
 
     /// What the provider has done since it was built, and what is left of its current
@@ -153,9 +160,11 @@ impl<F: Flavor> Provider<F> {
         policy: RefreshPolicy,
         clock: Arc<F::Clock>,
         jitter_seed: u64,
+        store: Option<SharedStore<F::Store>>,
     ) -> Self {
         Provider {
             shared: Arc::new(Shared {
+                store: store.map(|store| StoreHandle::new(store, &config)),
                 lifecycle: SharedLifecycle::new(config, policy, jitter_seed),
                 transport,
                 clock,
@@ -199,6 +208,7 @@ pub struct ProviderBuilder<F: Flavor> {
     policy: RefreshPolicy,
     pub(crate) clock: Arc<F::Clock>,
     jitter_seed: Option<u64>,
+    store: Option<SharedStore<F::Store>>,
 }
 
 impl<F: Flavor> ProviderBuilder<F> {
@@ -210,6 +220,7 @@ impl<F: Flavor> ProviderBuilder<F> {
             policy: RefreshPolicy::default(),
             clock: F::default_clock(),
             jitter_seed: None,
+            store: None,
         }
     }
 
@@ -242,6 +253,14 @@ impl<F: Flavor> ProviderBuilder<F> {
         self
     }
 
+    /// Coordinates token requests with other replicas through `store`, so a fleet makes
+    /// about one request per refresh period (see [`crate::store`]). The warm path never
+    /// touches it. Default: none.
+    pub fn shared_store(mut self, store: SharedStore<F::Store>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
     /// Builds the provider. Nothing is fetched until the first `token()`.
     ///
     /// # Errors
@@ -258,7 +277,7 @@ impl<F: Flavor> ProviderBuilder<F> {
 
     fn finish(self, transport: F::Transport) -> Provider<F> {
         let seed = self.jitter_seed.unwrap_or_else(random_seed);
-        Provider::from_parts(self.config, transport, self.policy, self.clock, seed)
+        Provider::from_parts(self.config, transport, self.policy, self.clock, seed, self.store)
     }
 }
 
@@ -270,6 +289,7 @@ impl<F: Flavor> fmt::Debug for ProviderBuilder<F> {
             .field("options", &self.options)
             .field("policy", &self.policy)
             .field("clock", &&*self.clock)
+            .field("store", &self.store)
             .finish_non_exhaustive()
     }
 }

@@ -29,6 +29,8 @@ pub(crate) struct SharedLifecycle {
     lifecycle: Mutex<TokenLifecycle>,
     snapshot: ArcSwapOption<Snapshot>,
     counters: Counters,
+    /// The lifecycle's policy, readable without the lock.
+    policy: RefreshPolicy,
 }
 
 impl SharedLifecycle {
@@ -36,9 +38,10 @@ impl SharedLifecycle {
     pub(crate) fn new(config: ClientConfig, policy: RefreshPolicy, jitter_seed: u64) -> Self {
         Self {
             config,
-            lifecycle: Mutex::new(TokenLifecycle::new(policy, jitter_seed)),
+            lifecycle: Mutex::new(TokenLifecycle::new(policy.clone(), jitter_seed)),
             snapshot: ArcSwapOption::empty(),
             counters: Counters::default(),
+            policy,
         }
     }
 
@@ -55,6 +58,17 @@ impl SharedLifecycle {
 
     pub(crate) fn config(&self) -> &ClientConfig {
         &self.config
+    }
+
+    /// The lifecycle's refresh policy.
+    pub(crate) fn policy(&self) -> &RefreshPolicy {
+        &self.policy
+    }
+
+    /// The published token, fresh or not (a request through a shared store must not take
+    /// the token it is replacing back from the store).
+    pub(crate) fn published_token(&self) -> Option<AccessToken> {
+        self.snapshot.load().as_deref().map(|s| s.token().clone())
     }
 
     /// The warm path: the published token if it may be handed out at `now` without

@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
+use learn_oauth_proto::store::SharedOutcome;
 use learn_oauth_proto::{Error, ResponseOutcome};
 
 /// A provider's counters since it was built, and what is left of its current token; from
@@ -38,6 +39,28 @@ pub struct Stats {
     pub consecutive_failures: u32,
     /// Time until the current token expires (`None`: no token held).
     pub token_remaining: Option<Duration>,
+    /// How requests went through the fleet's shared store (all zero without one).
+    pub store: StoreStats,
+}
+
+/// How a provider's token requests went through its shared store
+/// ([`crate::store`]). Every request counted in [`Stats::fetches`] ends in exactly one
+/// of the first four (the fifth counts failed store operations).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoreStats {
+    /// Requests answered with a peer's token from the store: no token request sent.
+    pub adopted: u64,
+    /// Requests that honoured a peer's cool-down (a 429 or 503 with `Retry-After`)
+    /// instead of calling the endpoint; they count as retryable server failures too.
+    pub cooled_down: u64,
+    /// Token requests sent holding the lease.
+    pub fetched_with_lease: u64,
+    /// Token requests sent without the lease: the lease holder published nothing in
+    /// time, the store failed, or its breaker was open.
+    pub fetched_alone: u64,
+    /// Store operations that failed or timed out.
+    pub errors: u64,
 }
 
 /// Failed token requests by class; see [`FailureClass`].
@@ -109,6 +132,11 @@ pub(crate) struct Counters {
     stale_served: AtomicU64,
     invalidations: AtomicU64,
     consecutive_failures: AtomicU32,
+    store_adopted: AtomicU64,
+    store_cooled_down: AtomicU64,
+    store_with_lease: AtomicU64,
+    store_alone: AtomicU64,
+    store_errors: AtomicU64,
 }
 
 impl Counters {
@@ -165,6 +193,23 @@ impl Counters {
         self.invalidations.fetch_add(1, Relaxed);
     }
 
+    /// A request through the shared store ended with `outcome`.
+    pub(crate) fn store_outcome(&self, outcome: SharedOutcome) {
+        let counter = match outcome {
+            SharedOutcome::Adopted => &self.store_adopted,
+            SharedOutcome::CooledDown => &self.store_cooled_down,
+            SharedOutcome::FetchedWithLease => &self.store_with_lease,
+            SharedOutcome::FetchedAlone => &self.store_alone,
+            _ => return,
+        };
+        counter.fetch_add(1, Relaxed);
+    }
+
+    /// A store operation failed.
+    pub(crate) fn store_error(&self) {
+        self.store_errors.fetch_add(1, Relaxed);
+    }
+
     /// The counters now, with `expires_at` of the current token (if any) read at `now`.
     pub(crate) fn read(&self, now: Instant, expires_at: Option<Instant>) -> Stats {
         Stats {
@@ -184,6 +229,13 @@ impl Counters {
             invalidations: self.invalidations.load(Relaxed),
             consecutive_failures: self.consecutive_failures.load(Relaxed),
             token_remaining: expires_at.map(|at| at.saturating_duration_since(now)),
+            store: StoreStats {
+                adopted: self.store_adopted.load(Relaxed),
+                cooled_down: self.store_cooled_down.load(Relaxed),
+                fetched_with_lease: self.store_with_lease.load(Relaxed),
+                fetched_alone: self.store_alone.load(Relaxed),
+                errors: self.store_errors.load(Relaxed),
+            },
         }
     }
 }

@@ -18,6 +18,7 @@
 pub mod expect;
 pub mod fixtures;
 pub mod memory;
+pub mod redis_server;
 pub mod storm;
 mod virtual_clock;
 

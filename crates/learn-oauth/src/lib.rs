@@ -30,6 +30,7 @@
 //! | `middleware` | + `reqwest::middleware::AuthMiddleware` (includes `reqwest`) | `reqwest-middleware` clients |
 //! | `tower` | + [`tower::AuthLayer`](crate::tower) | hyper, tonic, any tower `Service` |
 //! | `tracing` | + `tracing` events, target `learn_oauth` | observability |
+//! | `redis` | + `redis::RedisStore`, a [`store::SharedStore`] on Redis (`redis-async`: `AsyncRedisStore`) | many replicas of one service |
 //! | none | the core, [`driver::Provider`] over a transport you write, or the bare [`lifecycle`] | another HTTP client |
 //!
 //! Both bundled transports use rustls with the *ring* crypto provider (which compiles C:
@@ -235,6 +236,21 @@ pub use learn_oauth_driver::pool;
 pub use learn_oauth_driver::pool::{PoolError, PoolKey, ResolveError};
 /// A scripted [`TokenSource`] for your own unit tests: no server, no clock.
 pub use learn_oauth_driver::testing;
+/// Sharing tokens across a fleet of replicas through a store: [`store::SharedStore`],
+/// with [`Encryption`](store::Encryption) for its values. The protocol's numbers are
+/// [`StorePolicy`](learn_oauth_proto::store::StorePolicy), re-exported here.
+pub mod store {
+    pub use learn_oauth_driver::store::*;
+    pub use learn_oauth_proto::store::{SharedOutcome, StorePolicy};
+}
+/// The Redis shared store (feature `redis`; `AsyncRedisStore` with `redis-async`).
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub mod redis {
+    #[cfg(feature = "redis-async")]
+    pub use learn_oauth_redis::AsyncRedisStore;
+    pub use learn_oauth_redis::{RedisStore, RedisUrlError};
+}
 /// A tower `Layer` that authorizes requests with any [`TokenSource`] (feature `tower`).
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]

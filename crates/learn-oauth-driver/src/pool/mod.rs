@@ -34,6 +34,7 @@ mod asynchronous;
 mod blocking;
 mod key;
 
+use crate::store::SharedStore;
 use std::fmt;
 #[cfg(feature = "async")]
 use std::future::Future;
@@ -162,6 +163,7 @@ struct Inner<F: Flavor, K: 'static> {
     settings: PoolSettings,
     resolver: Option<<F as FlavorImpl>::Resolver<K>>,
     seed: u64,
+    store: Option<SharedStore<F::Store>>,
 }
 
 /// A pool's limits and the policy its entries share.
@@ -259,6 +261,7 @@ pub struct PoolBuilder<F: Flavor, K: 'static = PoolKey> {
     clock: Arc<F::Clock>,
     resolver: Option<<F as FlavorImpl>::Resolver<K>>,
     seed: Option<u64>,
+    store: Option<SharedStore<F::Store>>,
 }
 
 impl<F: Flavor, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<F, K> {
@@ -274,6 +277,7 @@ impl<F: Flavor, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<F, K> 
             clock: F::default_clock(),
             resolver: None,
             seed: None,
+            store: None,
         }
     }
 
@@ -310,6 +314,13 @@ impl<F: Flavor, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<F, K> 
         self
     }
 
+    /// Coordinates every entry's token requests with other replicas through `store`
+    /// (one shared entry per key; see [`crate::store`]). Default: none.
+    pub fn shared_store(mut self, store: SharedStore<F::Store>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
     pub(crate) fn set_clock(mut self, clock: Arc<F::Clock>) -> Self {
         self.clock = clock;
         self
@@ -337,6 +348,7 @@ impl<F: Flavor, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<F, K> 
                 settings: self.settings,
                 resolver: self.resolver,
                 seed: self.seed.unwrap_or_else(random_seed),
+                store: self.store,
             }),
         }
     }
@@ -576,6 +588,7 @@ where
             self.settings.policy.clone(),
             Arc::clone(&self.clock),
             seed,
+            self.store.clone(),
         )
     }
 

@@ -1,0 +1,259 @@
+//! The store seam: what a shared-store adapter implements (five operations, bytes only).
+
+use std::fmt;
+use std::time::Duration;
+
+/// The names one token's entries have in a store, derived from what identifies the token
+/// (token URL, tenant, client id, scopes) and never from a secret:
+/// `learn-oauth:v1:{<hash>}:token`, `…:lease`, `…:cooldown`. The hash is one Redis
+/// Cluster hash tag, so a token's entries live in one slot.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct StoreKeys {
+    pub(crate) token: String,
+    pub(crate) lease: String,
+    pub(crate) cool_down: String,
+}
+
+impl StoreKeys {
+    /// Where the token value lives.
+    #[must_use]
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The lease a replica takes before requesting a token.
+    #[must_use]
+    pub fn lease(&self) -> &str {
+        &self.lease
+    }
+
+    /// The fleet-wide cool-down after a 429 or 503 with `Retry-After`.
+    #[must_use]
+    pub fn cool_down(&self) -> &str {
+        &self.cool_down
+    }
+}
+
+impl fmt::Debug for StoreKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("StoreKeys").field(&self.token).finish()
+    }
+}
+
+/// What one [`read`](BlockingStore::read) found, in one round trip.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoreRecord {
+    /// The token value's bytes and what is left of its time to live (by the store's own
+    /// clock, so the replicas' clocks never need to agree).
+    pub token: Option<(Vec<u8>, Duration)>,
+    /// What is left of a cool-down, if one is set.
+    pub cool_down: Option<Duration>,
+    /// Whether some replica holds the lease.
+    pub lease_held: bool,
+}
+
+impl StoreRecord {
+    /// A record of these findings.
+    #[must_use]
+    pub fn new(token: Option<(Vec<u8>, Duration)>, cool_down: Option<Duration>, lease_held: bool) -> Self {
+        Self {
+            token,
+            cool_down,
+            lease_held,
+        }
+    }
+}
+
+/// A store operation failed: the store is unreachable, refused the command, or did not
+/// answer within the operation's timeout. The provider then goes on without the store,
+/// as if it had none (and its breaker counts the failure).
+#[derive(Debug, thiserror::Error)]
+#[error("shared store {kind}")]
+pub struct StoreError {
+    kind: StoreErrorKind,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+/// What kind of store failure a [`StoreError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoreErrorKind {
+    /// No connection could be made.
+    Connect,
+    /// The operation took longer than its timeout.
+    Timeout,
+    /// The store answered with an error or something unexpected.
+    Protocol,
+}
+
+impl fmt::Display for StoreErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StoreErrorKind::Connect => "unreachable",
+            StoreErrorKind::Timeout => "timed out",
+            StoreErrorKind::Protocol => "answered with an error",
+        })
+    }
+}
+
+impl StoreError {
+    /// A store failure of `kind`.
+    #[must_use]
+    pub fn new(kind: StoreErrorKind) -> Self {
+        Self { kind, source: None }
+    }
+
+    /// A store failure of `kind` caused by `source` (the client's error; it must not
+    /// carry a stored value).
+    #[must_use]
+    pub fn with_source(
+        kind: StoreErrorKind,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self {
+            kind,
+            source: Some(source.into()),
+        }
+    }
+
+    /// What kind of failure this is.
+    #[must_use]
+    pub fn kind(&self) -> StoreErrorKind {
+        self.kind
+    }
+}
+
+/// A blocking shared store (implement it for your store's client; `learn-oauth-redis`
+/// implements it for Redis). Five operations over bytes; each must finish or fail within
+/// `timeout` (set the client's socket timeouts from it), and none may be retried inside:
+/// the provider falls back on its own when one fails.
+///
+/// The semantics, which the provider's protocol relies on:
+///
+/// - [`read`](Self::read): the token value with its remaining time to live, the
+///   remaining cool-down, and whether the lease exists, in one round trip.
+/// - [`try_lease`](Self::try_lease): create the lease holding `owner`, expiring after
+///   `ttl`, only if it does not exist (Redis: `SET lease owner NX PX ttl`).
+/// - [`publish`](Self::publish): set the token value expiring after `ttl`, then delete the
+///   lease if it still holds `owner` (Redis: a script doing `SET … PX` and a
+///   compare-and-delete).
+/// - [`cool_down`](Self::cool_down): set the cool-down expiring after `ttl`, then release
+///   the lease as `publish` does.
+/// - [`release`](Self::release): delete the lease if it still holds `owner`.
+pub trait BlockingStore: fmt::Debug + Send + Sync + 'static {
+    /// Reads the token value, the cool-down and the lease's existence.
+    ///
+    /// # Errors
+    ///
+    /// When the store fails or does not answer within `timeout`.
+    fn read(&self, keys: &StoreKeys, timeout: Duration) -> Result<StoreRecord, StoreError>;
+
+    /// Takes the lease for `owner` for `ttl` if nobody holds it; whether it was taken.
+    ///
+    /// # Errors
+    ///
+    /// When the store fails or does not answer within `timeout`.
+    fn try_lease(
+        &self,
+        keys: &StoreKeys,
+        owner: &str,
+        ttl: Duration,
+        timeout: Duration,
+    ) -> Result<bool, StoreError>;
+
+    /// Stores the token `value` for `ttl` and releases `owner`'s lease.
+    ///
+    /// # Errors
+    ///
+    /// When the store fails or does not answer within `timeout`.
+    fn publish(
+        &self,
+        keys: &StoreKeys,
+        value: &[u8],
+        ttl: Duration,
+        owner: &str,
+        timeout: Duration,
+    ) -> Result<(), StoreError>;
+
+    /// Sets the cool-down for `ttl` and releases `owner`'s lease.
+    ///
+    /// # Errors
+    ///
+    /// When the store fails or does not answer within `timeout`.
+    fn cool_down(
+        &self,
+        keys: &StoreKeys,
+        ttl: Duration,
+        owner: &str,
+        timeout: Duration,
+    ) -> Result<(), StoreError>;
+
+    /// Releases `owner`'s lease, if it still holds it.
+    ///
+    /// # Errors
+    ///
+    /// When the store fails or does not answer within `timeout`.
+    fn release(&self, keys: &StoreKeys, owner: &str, timeout: Duration) -> Result<(), StoreError>;
+}
+
+#[cfg(feature = "async")]
+pub use self::asynchronous::{AsyncStore, StoreFuture};
+
+#[cfg(feature = "async")]
+mod asynchronous {
+    use std::fmt;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::time::Duration;
+
+    use super::{StoreError, StoreKeys, StoreRecord};
+
+    /// What an [`AsyncStore`] operation returns.
+    pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+    /// The async twin of [`BlockingStore`](super::BlockingStore), with the same five
+    /// operations and rules. The provider also cuts each operation off at `timeout` on
+    /// its own clock, so a hung store can never hold a request longer than that.
+    pub trait AsyncStore: fmt::Debug + Send + Sync + 'static {
+        /// Reads the token value, the cool-down and the lease's existence.
+        fn read<'a>(&'a self, keys: &'a StoreKeys, timeout: Duration) -> StoreFuture<'a, StoreRecord>;
+
+        /// Takes the lease for `owner` for `ttl` if nobody holds it; whether it was taken.
+        fn try_lease<'a>(
+            &'a self,
+            keys: &'a StoreKeys,
+            owner: &'a str,
+            ttl: Duration,
+            timeout: Duration,
+        ) -> StoreFuture<'a, bool>;
+
+        /// Stores the token `value` for `ttl` and releases `owner`'s lease.
+        fn publish<'a>(
+            &'a self,
+            keys: &'a StoreKeys,
+            value: &'a [u8],
+            ttl: Duration,
+            owner: &'a str,
+            timeout: Duration,
+        ) -> StoreFuture<'a, ()>;
+
+        /// Sets the cool-down for `ttl` and releases `owner`'s lease.
+        fn cool_down<'a>(
+            &'a self,
+            keys: &'a StoreKeys,
+            ttl: Duration,
+            owner: &'a str,
+            timeout: Duration,
+        ) -> StoreFuture<'a, ()>;
+
+        /// Releases `owner`'s lease, if it still holds it.
+        fn release<'a>(
+            &'a self,
+            keys: &'a StoreKeys,
+            owner: &'a str,
+            timeout: Duration,
+        ) -> StoreFuture<'a, ()>;
+    }
+}

@@ -1,0 +1,328 @@
+//! What a store holds: key names derived from what identifies a token, and token values
+//! in a versioned format, encrypted and authenticated when the user gives a key.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use learn_oauth_proto::{AccessToken, ClientConfig, Scope, Scopes};
+use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use ring::rand::{SecureRandom, SystemRandom};
+
+use super::adapter::StoreKeys;
+
+/// The largest value read back; anything longer is refused unread.
+pub(crate) const MAX_VALUE_BYTES: usize = 16 * 1024;
+
+/// Every value starts with this, then a mode byte.
+const MAGIC: &[u8; 3] = b"LO\x01";
+const PLAIN: u8 = b'p';
+const SEALED: u8 = b'e';
+
+/// The store entries for tokens of `config`: named by a SHA-256 of the token URL,
+/// tenant, client id and sorted scopes (each length-prefixed), never the secret.
+pub(crate) fn keys_for(config: &ClientConfig) -> StoreKeys {
+    let mut scopes: Vec<&str> = config.scopes().iter().map(Scope::as_str).collect();
+    scopes.sort_unstable();
+    let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
+    let mut field = |bytes: &[u8]| {
+        digest.update(&(bytes.len() as u64).to_be_bytes());
+        digest.update(bytes);
+    };
+    field(b"learn-oauth:v1");
+    field(config.token_uri().to_string().as_bytes());
+    field(config.tenant_id().as_bytes());
+    field(config.client_id().as_bytes());
+    for scope in scopes {
+        field(scope.as_bytes());
+    }
+    let hash = digest.finish();
+    let hex: String = hash.as_ref()[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let base = format!("learn-oauth:v1:{{{hex}}}");
+    StoreKeys {
+        token: format!("{base}:token"),
+        lease: format!("{base}:lease"),
+        cool_down: format!("{base}:cooldown"),
+    }
+}
+
+/// A 256-bit key for the values a store holds (ChaCha20-Poly1305), with the one-byte id
+/// written beside each value it seals, so keys can be rotated. `Debug` shows the id only.
+pub struct StoreKey {
+    id: u8,
+    key: LessSafeKey,
+}
+
+/// Why a [`StoreKey`] could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreKeyError {
+    /// The key is not 32 bytes long (`got` is how long it is).
+    #[error("a store key is 32 bytes, got {got}")]
+    Length {
+        /// Its length in bytes.
+        got: usize,
+    },
+    /// The text is not standard base64.
+    #[error("a store key must be standard base64")]
+    Base64,
+}
+
+impl StoreKey {
+    /// A key with id `id` from 32 bytes (e.g. `openssl rand -base64 32`, decoded).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreKeyError::Length`] when `bytes` is not 32 bytes long.
+    pub fn new(id: u8, bytes: &[u8]) -> Result<Self, StoreKeyError> {
+        let unbound = UnboundKey::new(&CHACHA20_POLY1305, bytes)
+            .map_err(|_| StoreKeyError::Length { got: bytes.len() })?;
+        Ok(Self {
+            id,
+            key: LessSafeKey::new(unbound),
+        })
+    }
+
+    /// A key with id `id` from standard base64 text (surrounding whitespace ignored).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreKeyError::Base64`] for text that is not base64, [`StoreKeyError::Length`]
+    /// when it does not decode to 32 bytes.
+    pub fn from_base64(id: u8, text: &str) -> Result<Self, StoreKeyError> {
+        use base64::Engine as _;
+        let mut bytes = base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map_err(|_| StoreKeyError::Base64)?;
+        let key = Self::new(id, &bytes);
+        zeroize::Zeroize::zeroize(&mut bytes);
+        key
+    }
+
+    /// The id written beside the values this key seals.
+    #[must_use]
+    pub fn id(&self) -> u8 {
+        self.id
+    }
+}
+
+impl fmt::Debug for StoreKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoreKey")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Encryption of stored tokens: values are sealed with the current key and opened with
+/// it or any previous one (by id), so a key is rotated by deploying the new key as
+/// current with the old one as previous, then dropping the old one once its values have
+/// expired. With encryption on, a plaintext value (written by a replica without the key,
+/// or planted) is a miss, never served.
+#[derive(Debug)]
+pub struct Encryption {
+    current: StoreKey,
+    previous: Vec<StoreKey>,
+}
+
+impl Encryption {
+    /// Seals with `current`.
+    #[must_use]
+    pub fn new(current: StoreKey) -> Self {
+        Self {
+            current,
+            previous: Vec::new(),
+        }
+    }
+
+    /// Also opens values sealed with `key` (a key being rotated out).
+    #[must_use]
+    pub fn with_previous(mut self, key: StoreKey) -> Self {
+        self.previous.push(key);
+        self
+    }
+
+    fn opener(&self, id: u8) -> Option<&StoreKey> {
+        std::iter::once(&self.current)
+            .chain(&self.previous)
+            .find(|k| k.id == id)
+    }
+}
+
+/// Why a stored value was not used (it is a miss; the reason is traced).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ValueProblem {
+    /// Longer than [`MAX_VALUE_BYTES`].
+    TooLarge,
+    /// Not a value of this format or version.
+    UnknownFormat,
+    /// Plaintext, but encryption is on.
+    NotEncrypted,
+    /// Sealed, but encryption is off or the key id is unknown.
+    NoKey,
+    /// Sealed, but it fails to authenticate (wrong key, tampered, or copied from another
+    /// token's entry).
+    Unauthentic,
+    /// The payload does not parse, or holds no valid token.
+    Malformed,
+}
+
+impl ValueProblem {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ValueProblem::TooLarge => "too large",
+            ValueProblem::UnknownFormat => "unknown format",
+            ValueProblem::NotEncrypted => "not encrypted, but encryption is on",
+            ValueProblem::NoKey => "encrypted with a key this replica does not have",
+            ValueProblem::Unauthentic => "fails to authenticate",
+            ValueProblem::Malformed => "malformed",
+        }
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Payload {
+    /// The token value.
+    t: String,
+    /// Its scopes, space-delimited.
+    s: String,
+    /// Whether the server stated the scopes.
+    st: bool,
+    /// Its whole lifetime in milliseconds, as the server gave it.
+    l: u64,
+}
+
+/// `token` as a stored value; sealed when `encryption` is given (bound to `keys`' token
+/// name, so a value copied to another token's entry fails to open).
+pub(crate) fn encode(token: &AccessToken, keys: &StoreKeys, encryption: Option<&Encryption>) -> Vec<u8> {
+    let payload = Payload {
+        t: token.expose_secret().to_owned(),
+        s: token.scopes().to_space_delimited(),
+        st: token.scopes_stated_by_server(),
+        l: u64::try_from(token.lifetime().as_millis()).unwrap_or(u64::MAX),
+    };
+    let mut json = serde_json::to_vec(&payload).unwrap_or_default();
+    let mut payload = payload;
+    zeroize::Zeroize::zeroize(&mut payload.t);
+    let Some(encryption) = encryption else {
+        let mut value = Vec::with_capacity(MAGIC.len() + 1 + json.len());
+        value.extend_from_slice(MAGIC);
+        value.push(PLAIN);
+        value.extend_from_slice(&json);
+        zeroize::Zeroize::zeroize(&mut json);
+        return value;
+    };
+    let key = &encryption.current;
+    let mut nonce = [0u8; NONCE_LEN];
+    // SystemRandom only fails when the OS has no randomness; an all-zero nonce would then
+    // repeat, so nothing is sealed and the value is empty (a miss for every reader).
+    if SystemRandom::new().fill(&mut nonce).is_err() {
+        zeroize::Zeroize::zeroize(&mut json);
+        return Vec::new();
+    }
+    let header = [MAGIC[0], MAGIC[1], MAGIC[2], SEALED, key.id];
+    let aad = aad(&header, keys);
+    if key
+        .key
+        .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(&aad), &mut json)
+        .is_err()
+    {
+        zeroize::Zeroize::zeroize(&mut json);
+        return Vec::new();
+    }
+    let mut value = Vec::with_capacity(header.len() + NONCE_LEN + json.len());
+    value.extend_from_slice(&header);
+    value.extend_from_slice(&nonce);
+    value.extend_from_slice(&json);
+    value
+}
+
+fn aad(header: &[u8], keys: &StoreKeys) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(header.len() + keys.token.len());
+    aad.extend_from_slice(header);
+    aad.extend_from_slice(keys.token.as_bytes());
+    aad
+}
+
+/// The token in a stored `value` with `ttl` left by the store's clock, read at `now`
+/// after a round trip of `rtt` (subtracted from `ttl`: the store's count may have been
+/// taken at the start of it).
+pub(crate) fn decode(
+    value: &[u8],
+    ttl: Duration,
+    keys: &StoreKeys,
+    encryption: Option<&Encryption>,
+    now: Instant,
+    rtt: Duration,
+) -> Result<AccessToken, ValueProblem> {
+    if value.len() > MAX_VALUE_BYTES {
+        return Err(ValueProblem::TooLarge);
+    }
+    let rest = value
+        .strip_prefix(MAGIC.as_slice())
+        .ok_or(ValueProblem::UnknownFormat)?;
+    let (&mode, rest) = rest.split_first().ok_or(ValueProblem::UnknownFormat)?;
+    let mut opened = Vec::new();
+    let json: &[u8] = match (mode, encryption) {
+        (PLAIN, None) => rest,
+        (PLAIN, Some(_)) => return Err(ValueProblem::NotEncrypted),
+        (SEALED, None) => return Err(ValueProblem::NoKey),
+        (SEALED, Some(encryption)) => {
+            let (&id, rest) = rest.split_first().ok_or(ValueProblem::Malformed)?;
+            let key = encryption.opener(id).ok_or(ValueProblem::NoKey)?;
+            if rest.len() < NONCE_LEN {
+                return Err(ValueProblem::Malformed);
+            }
+            let (nonce, sealed) = rest.split_at(NONCE_LEN);
+            let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| ValueProblem::Malformed)?;
+            let header = [MAGIC[0], MAGIC[1], MAGIC[2], SEALED, id];
+            let aad = aad(&header, keys);
+            opened = sealed.to_vec();
+            let plain = key
+                .key
+                .open_in_place(nonce, Aad::from(&aad), &mut opened)
+                .map_err(|_| ValueProblem::Unauthentic)?;
+            &*plain
+        }
+        _ => return Err(ValueProblem::UnknownFormat),
+    };
+    let parsed = serde_json::from_slice::<Payload>(json);
+    if mode == SEALED {
+        zeroize::Zeroize::zeroize(&mut opened);
+    }
+    let mut payload = parsed.map_err(|_| ValueProblem::Malformed)?;
+    let left = ttl.saturating_sub(rtt);
+    let lifetime = Duration::from_millis(payload.l).max(left);
+    // Rebuilt as received when the publisher received it, so every replica computes the
+    // same expiry and refresh window; if that instant cannot be represented here, as
+    // received now with what is left.
+    let (received_at, lifetime) = match now.checked_sub(lifetime - left) {
+        Some(at) => (at, lifetime),
+        None => (now, left),
+    };
+    let scopes: Scopes = payload
+        .s
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| Scope::new(s).ok())
+        .collect();
+    let value = std::mem::take(&mut payload.t);
+    AccessToken::with_stated_scopes(value, scopes, payload.st, received_at, lifetime)
+        .ok_or(ValueProblem::Malformed)
+}
+
+#[cfg(test)]
+mod tests;
+
+/// A random lease owner id: 128 bits from the OS, hex (a per-process counter's value
+/// mixed with std's random hash keys if the OS has no randomness: the lease is an
+/// efficiency lease, and a clash costs one extra request).
+pub(crate) fn random_owner() -> String {
+    let mut bytes = [0u8; 16];
+    if SystemRandom::new().fill(&mut bytes).is_err() {
+        let a = crate::clock::random_seed().to_be_bytes();
+        let b = crate::clock::random_seed().to_be_bytes();
+        bytes[..8].copy_from_slice(&a);
+        bytes[8..].copy_from_slice(&b);
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,129 @@
+// A starting instant for rebuilt tokens; time moves only by what the tests add.
+#![allow(clippy::disallowed_methods)]
+
+use std::time::{Duration, Instant};
+
+use learn_oauth_proto::{AccessToken, ClientConfig, Scope, Scopes};
+
+use super::*;
+
+fn config(scopes: &[&str]) -> ClientConfig {
+    ClientConfig::builder()
+        .tenant_id("eu-west-2_AbcdEfghI")
+        .client_secret("canary-secret-9f3Kq")
+        .scopes(scopes.iter().copied())
+        .build()
+        .unwrap()
+}
+
+fn token(now: Instant) -> AccessToken {
+    let scopes: Scopes = [Scope::new("api/read").unwrap()].into_iter().collect();
+    AccessToken::new("t0k3n-canary".into(), scopes, now, Duration::from_secs(3600)).unwrap()
+}
+
+#[test]
+fn key_names_ignore_scope_order_and_never_hold_the_secret() {
+    let a = keys_for(&config(&["api/write", "api/read"]));
+    let b = keys_for(&config(&["api/read", "api/write"]));
+    let c = keys_for(&config(&["api/read"]));
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    assert!(a.token().starts_with("learn-oauth:v1:{") && a.token().ends_with("}:token"));
+    let hash = &a.token()["learn-oauth:v1:".len()..a.token().len() - ":token".len()];
+    assert_eq!(a.lease(), format!("learn-oauth:v1:{hash}:lease"));
+    for name in [a.token(), a.lease(), a.cool_down()] {
+        assert!(!name.contains("canary") && !name.contains("eu-west-2"), "{name}");
+    }
+}
+
+#[test]
+fn a_value_round_trips_with_the_same_expiry_plain_and_sealed() {
+    let now = Instant::now();
+    let keys = keys_for(&config(&[]));
+    let original = token(now);
+    let sealing = Encryption::new(StoreKey::new(1, &[7; 32]).unwrap());
+    for encryption in [None, Some(&sealing)] {
+        let value = encode(&original, &keys, encryption);
+        // Read 10 minutes later with 50 minutes left by the store's clock, after a 5 ms read.
+        let later = now + Duration::from_secs(600);
+        let rtt = Duration::from_millis(5);
+        let ttl = Duration::from_secs(3000) + rtt;
+        let rebuilt = decode(&value, ttl, &keys, encryption, later, rtt).unwrap();
+        assert_eq!(rebuilt.expose_secret(), original.expose_secret());
+        assert_eq!(rebuilt.lifetime(), original.lifetime());
+        assert_eq!(rebuilt.expires_at(), later + Duration::from_secs(3000));
+        assert_eq!(rebuilt.scopes().to_space_delimited(), "api/read");
+        let text = String::from_utf8_lossy(&value);
+        assert_eq!(text.contains("t0k3n-canary"), encryption.is_none());
+    }
+}
+
+#[test]
+fn values_that_do_not_open_are_refused_with_their_reason() {
+    let now = Instant::now();
+    let keys = keys_for(&config(&[]));
+    let other_keys = keys_for(&config(&["api/read"]));
+    let key = || Encryption::new(StoreKey::new(1, &[7; 32]).unwrap());
+    let ttl = Duration::from_secs(60);
+    let sealed = encode(&token(now), &keys, Some(&key()));
+    let plain = encode(&token(now), &keys, None);
+    let decode_with = |value: &[u8], keys, encryption: Option<&Encryption>| {
+        decode(value, ttl, keys, encryption, now, Duration::ZERO)
+            .map(|_| ())
+            .unwrap_err()
+    };
+    let wrong = Encryption::new(StoreKey::new(1, &[8; 32]).unwrap());
+    let unknown_id = Encryption::new(StoreKey::new(2, &[7; 32]).unwrap());
+    assert_eq!(
+        decode_with(&sealed, &keys, Some(&wrong)),
+        ValueProblem::Unauthentic
+    );
+    assert_eq!(
+        decode_with(&sealed, &other_keys, Some(&key())),
+        ValueProblem::Unauthentic,
+        "copied"
+    );
+    assert_eq!(
+        decode_with(&sealed, &keys, Some(&unknown_id)),
+        ValueProblem::NoKey
+    );
+    assert_eq!(decode_with(&sealed, &keys, None), ValueProblem::NoKey);
+    assert_eq!(
+        decode_with(&plain, &keys, Some(&key())),
+        ValueProblem::NotEncrypted
+    );
+    let mut tampered = sealed.clone();
+    *tampered.last_mut().unwrap() ^= 1;
+    assert_eq!(
+        decode_with(&tampered, &keys, Some(&key())),
+        ValueProblem::Unauthentic
+    );
+    assert_eq!(decode_with(b"", &keys, None), ValueProblem::UnknownFormat);
+    assert_eq!(decode_with(b"LO\x01p{", &keys, None), ValueProblem::Malformed);
+    assert_eq!(
+        decode_with(b"LO\x01e\x01", &keys, Some(&key())),
+        ValueProblem::Malformed
+    );
+    assert_eq!(
+        decode_with(&vec![b'x'; MAX_VALUE_BYTES + 1], &keys, None),
+        ValueProblem::TooLarge
+    );
+    // Every prefix of a sealed value is refused, none panics.
+    for n in 0..sealed.len() {
+        assert!(decode(&sealed[..n], ttl, &keys, Some(&key()), now, Duration::ZERO).is_err());
+    }
+}
+
+#[test]
+fn keys_show_only_their_id() {
+    let key = StoreKey::from_base64(3, "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=").unwrap();
+    assert_eq!(format!("{key:?}"), "StoreKey { id: 3, .. }");
+    assert_eq!(
+        StoreKey::from_base64(1, "not base64!").unwrap_err(),
+        StoreKeyError::Base64
+    );
+    assert_eq!(
+        StoreKey::new(1, &[0; 16]).unwrap_err(),
+        StoreKeyError::Length { got: 16 }
+    );
+}

@@ -1,0 +1,233 @@
+//! [`RedisStore`]: the blocking adapter.
+
+use std::fmt;
+use std::sync::mpsc::{RecvTimeoutError, sync_channel};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use learn_oauth_driver::store::{BlockingStore, StoreError, StoreErrorKind, StoreKeys, StoreRecord};
+
+use crate::RedisUrlError;
+use crate::commands;
+
+/// A Redis shared store for blocking providers (`SharedStore::blocking(store)`).
+///
+/// Connects lazily, on the first operation, and keeps the connections that worked for
+/// the next ones (one per concurrent operation: an operation never waits for another's
+/// connection). A reused connection found broken is replaced once within the same
+/// operation, and any failed connection is dropped, so the store recovers by itself when
+/// Redis comes back.
+///
+/// **Bounded**: each operation runs on a short-lived thread of its own and the caller
+/// waits for it at most the operation's timeout. (redis-rs's socket timeouts apply per
+/// reply, and one operation reads several, so they alone would not bound it.) An
+/// operation given up on finishes or fails on its own thread, within its socket
+/// timeouts, and its connection is dropped.
+pub struct RedisStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: redis::Client,
+    idle: Mutex<Vec<redis::Connection>>,
+    publish: redis::Script,
+    release: redis::Script,
+}
+
+/// At most this many idle connections are kept.
+const MAX_IDLE: usize = 4;
+
+impl RedisStore {
+    /// A store for the Redis at `url` (`redis://[user:password@]host:port/db`, or
+    /// `rediss://…` with feature `tls`). Nothing is connected yet.
+    ///
+    /// # Errors
+    ///
+    /// When `url` is not a Redis URL.
+    pub fn open(url: &str) -> Result<Self, RedisUrlError> {
+        let client = redis::Client::open(url).map_err(RedisUrlError)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                client,
+                idle: Mutex::new(Vec::new()),
+                publish: commands::set_then_release(),
+                release: commands::release(),
+            }),
+        })
+    }
+
+    /// Runs `op` on a connection, giving up after `timeout`.
+    fn run<R: Send + 'static>(
+        &self,
+        timeout: Duration,
+        op: impl Fn(&Inner, &mut redis::Connection) -> redis::RedisResult<R> + Send + 'static,
+    ) -> Result<R, StoreError> {
+        let inner = Arc::clone(&self.inner);
+        let (answer, answered) = sync_channel(1);
+        let deadline = Instant::now() + timeout;
+        let spawned = std::thread::Builder::new()
+            .name("learn-oauth-redis".into())
+            .spawn(move || {
+                let result = inner.attempt(deadline, &op);
+                // If nobody waits any more, the connection goes with the thread.
+                let _ = answer.send(result);
+            });
+        if let Err(error) = spawned {
+            return Err(StoreError::with_source(StoreErrorKind::Protocol, error));
+        }
+        match answered.recv_timeout(timeout) {
+            Ok(result) => result.map_err(commands::store_error),
+            Err(RecvTimeoutError::Timeout) => Err(StoreError::new(StoreErrorKind::Timeout)),
+            // The operation panicked (a bug in the client): a failed operation.
+            Err(RecvTimeoutError::Disconnected) => Err(StoreError::new(StoreErrorKind::Protocol)),
+        }
+    }
+}
+
+impl Inner {
+    /// `op` on an idle connection (replaced once if it turns out broken) or a new one.
+    fn attempt<R>(
+        &self,
+        deadline: Instant,
+        op: &impl Fn(&Inner, &mut redis::Connection) -> redis::RedisResult<R>,
+    ) -> redis::RedisResult<R> {
+        let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        if let Some(mut connection) = idle {
+            match self.on(&mut connection, deadline, op) {
+                Ok(value) => {
+                    self.keep(connection);
+                    return Ok(value);
+                }
+                Err(error) if !(error.is_connection_dropped() || error.is_io_error()) => return Err(error),
+                Err(_) => {} // broken since it was last used: one fresh try
+            }
+        }
+        let left = time_left(deadline)?;
+        let mut connection = self.client.get_connection_with_timeout(left)?;
+        let value = self.on(&mut connection, deadline, op)?;
+        self.keep(connection);
+        Ok(value)
+    }
+
+    fn on<R>(
+        &self,
+        connection: &mut redis::Connection,
+        deadline: Instant,
+        op: &impl Fn(&Inner, &mut redis::Connection) -> redis::RedisResult<R>,
+    ) -> redis::RedisResult<R> {
+        let left = time_left(deadline)?;
+        connection.set_read_timeout(Some(left))?;
+        connection.set_write_timeout(Some(left))?;
+        op(self, connection)
+    }
+
+    fn keep(&self, connection: redis::Connection) {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < MAX_IDLE {
+            idle.push(connection);
+        }
+    }
+}
+
+/// What is left until `deadline`, or a timeout error.
+fn time_left(deadline: Instant) -> redis::RedisResult<Duration> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(std::io::Error::from(std::io::ErrorKind::TimedOut).into());
+    }
+    Ok(left)
+}
+
+impl RedisStore {
+    /// Sets `key` to `value` for `ttl`, then releases `owner`'s lease: one script call.
+    fn set_then_release(
+        &self,
+        key: String,
+        value: Vec<u8>,
+        ttl: Duration,
+        keys: &StoreKeys,
+        owner: &str,
+        timeout: Duration,
+    ) -> Result<(), StoreError> {
+        let (lease, owner) = (keys.lease().to_owned(), owner.to_owned());
+        self.run(timeout, move |inner, c| {
+            inner
+                .publish
+                .key(&key)
+                .key(&lease)
+                .arg(&value)
+                .arg(commands::millis(ttl))
+                .arg(&owner)
+                .invoke::<i64>(c)
+        })
+        .map(drop)
+    }
+}
+
+impl BlockingStore for RedisStore {
+    fn read(&self, keys: &StoreKeys, timeout: Duration) -> Result<StoreRecord, StoreError> {
+        let keys = keys.clone();
+        let replies = self.run(timeout, move |_, c| commands::read(&keys).query(c))?;
+        Ok(commands::record(replies))
+    }
+
+    fn try_lease(
+        &self,
+        keys: &StoreKeys,
+        owner: &str,
+        ttl: Duration,
+        timeout: Duration,
+    ) -> Result<bool, StoreError> {
+        let (keys, owner) = (keys.clone(), owner.to_owned());
+        let reply: Option<String> = self.run(timeout, move |_, c| {
+            commands::try_lease(&keys, &owner, ttl).query(c)
+        })?;
+        Ok(reply.is_some())
+    }
+
+    fn publish(
+        &self,
+        keys: &StoreKeys,
+        value: &[u8],
+        ttl: Duration,
+        owner: &str,
+        timeout: Duration,
+    ) -> Result<(), StoreError> {
+        self.set_then_release(keys.token().to_owned(), value.to_vec(), ttl, keys, owner, timeout)
+    }
+
+    fn cool_down(
+        &self,
+        keys: &StoreKeys,
+        ttl: Duration,
+        owner: &str,
+        timeout: Duration,
+    ) -> Result<(), StoreError> {
+        self.set_then_release(
+            keys.cool_down().to_owned(),
+            b"1".to_vec(),
+            ttl,
+            keys,
+            owner,
+            timeout,
+        )
+    }
+
+    fn release(&self, keys: &StoreKeys, owner: &str, timeout: Duration) -> Result<(), StoreError> {
+        let (keys, owner) = (keys.clone(), owner.to_owned());
+        self.run(timeout, move |inner, c| {
+            inner.release.key(keys.lease()).arg(&owner).invoke::<i64>(c)
+        })
+        .map(drop)
+    }
+}
+
+impl fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The connection info may hold a password: only where it points.
+        let info = self.inner.client.get_connection_info();
+        f.debug_struct("RedisStore")
+            .field("addr", &info.addr().to_string())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,357 @@
+//! The Redis shared store against a real `redis-server` (started per test on a free
+//! loopback port) and the mock token server: replicas share one token, values are sealed,
+//! bad values are misses, and a dead, hung or restarted Redis never stops a replica from
+//! getting tokens.
+
+use std::time::{Duration, Instant};
+
+use learn_oauth_driver::store::{Encryption, SharedStore, StoreKey};
+use learn_oauth_mock::{Fault, MockServer};
+use learn_oauth_proto::store::StorePolicy;
+use learn_oauth_redis::{AsyncRedisStore, RedisStore};
+use learn_oauth_testkit::fixtures::{self, SECRET};
+use learn_oauth_testkit::redis_server::RedisServer;
+use learn_oauth_ureq::TokenProvider;
+
+/// One replica: a provider with its own Redis client and owner id, as a process has.
+fn replica(
+    server: &MockServer,
+    store: SharedStore<dyn learn_oauth_driver::store::BlockingStore>,
+) -> TokenProvider {
+    TokenProvider::builder(fixtures::config(server))
+        .shared_store(store)
+        .build()
+        .expect("a provider")
+}
+
+fn store(redis: &RedisServer) -> SharedStore<dyn learn_oauth_driver::store::BlockingStore> {
+    SharedStore::blocking(RedisStore::open(&redis.url()).expect("a redis url"))
+}
+
+fn key(id: u8, byte: u8) -> StoreKey {
+    StoreKey::new(id, &[byte; 32]).expect("32 bytes")
+}
+
+fn encrypted(
+    redis: &RedisServer,
+    key: StoreKey,
+) -> SharedStore<dyn learn_oauth_driver::store::BlockingStore> {
+    store(redis).encryption(Encryption::new(key))
+}
+
+/// The token value's key in Redis for the fixtures' config.
+fn token_key(server: &MockServer, redis: &RedisServer) -> String {
+    store(redis)
+        .keys_for(&fixtures::config(server))
+        .token()
+        .to_owned()
+}
+
+#[test]
+fn a_second_replica_takes_the_first_ones_token_from_redis() {
+    let redis = RedisServer::start();
+    let server = fixtures::server();
+    let first = replica(&server, store(&redis));
+    let second = replica(&server, store(&redis));
+    let token = first.token().expect("a token");
+    assert_eq!(server.token_request_count(), 1);
+    let shared = second.token().expect("a token");
+    assert!(shared.same_as(&token) || shared.expose_secret() == token.expose_secret());
+    assert_eq!(
+        server.token_request_count(),
+        1,
+        "the second replica sent no request"
+    );
+    let stats = second.stats();
+    assert_eq!(stats.store.adopted, 1);
+    assert_eq!(first.stats().store.fetched_with_lease, 1);
+    // It expires when the token does (by Redis's clock), and no secret is in a key.
+    let pttl = redis
+        .command(&["PTTL", &token_key(&server, &redis)])
+        .expect("a reply");
+    let ms: u64 = pttl.trim_start_matches(':').trim().parse().expect("an integer");
+    assert!(ms > 3_500_000 && ms <= 3_600_000, "{ms} ms");
+    let keys = redis.command(&["KEYS", "*"]).expect("a reply");
+    assert!(keys.contains("learn-oauth:v1:{"), "{keys}");
+    assert!(
+        !keys.contains(SECRET) && !keys.contains(fixtures::TENANT),
+        "{keys}"
+    );
+    assert!(!keys.contains(":lease"), "the lease was released: {keys}");
+}
+
+#[test]
+fn sealed_values_hide_the_token_and_open_only_with_the_key() {
+    let redis = RedisServer::start();
+    let server = fixtures::server();
+    let first = replica(&server, encrypted(&redis, key(1, 7)));
+    let token = first.token().expect("a token");
+    let raw = redis
+        .command_bytes(&[b"GET", token_key(&server, &redis).as_bytes()])
+        .expect("a reply");
+    let raw_text = String::from_utf8_lossy(&raw);
+    assert!(!raw_text.contains(token.expose_secret()), "the token is sealed");
+
+    // Rotation: a replica with a new current key and the old one as previous opens it.
+    let rotated = store(&redis).encryption(Encryption::new(key(2, 9)).with_previous(key(1, 7)));
+    let second = replica(&server, rotated);
+    assert_eq!(
+        second.token().expect("a token").expose_secret(),
+        token.expose_secret()
+    );
+    assert_eq!(server.token_request_count(), 1);
+
+    // A replica with another key, or none, cannot use it: a miss, so it fetches.
+    let wrong = replica(&server, encrypted(&redis, key(1, 8)));
+    assert_ne!(
+        wrong.token().expect("a token").expose_secret(),
+        token.expose_secret()
+    );
+    assert_eq!(server.token_request_count(), 2);
+    assert_eq!(wrong.stats().store.adopted, 0);
+}
+
+#[test]
+fn corrupt_foreign_and_plaintext_values_are_misses_never_crashes() {
+    let redis = RedisServer::start();
+    let server = fixtures::server();
+    let key_name = token_key(&server, &redis);
+    let plaintext = {
+        // A plaintext value planted by someone without the key.
+        let planter = replica(&server, store(&redis));
+        planter.token().expect("a token");
+        redis
+            .command_bytes(&[b"GET", key_name.as_bytes()])
+            .expect("a reply")
+    };
+    assert_eq!(server.token_request_count(), 1);
+    let cases: [&[u8]; 5] = [
+        b"garbage",
+        b"LO\x01e\x01short",
+        b"LO\x01p{not json",
+        b"",
+        b"LO\x02p{}",
+    ];
+    let mut requests = 1;
+    for value in cases {
+        let _ = redis.command_bytes(&[b"SET", key_name.as_bytes(), value, b"PX", b"600000"]);
+        let fresh = replica(&server, encrypted(&redis, key(1, 1)));
+        fresh.token().expect("a token despite the bad value");
+        requests += 1;
+        assert_eq!(server.token_request_count(), requests, "a miss: {value:?}");
+    }
+    // The plaintext value is refused by an encrypting replica too.
+    let body = plaintext
+        .split(|&b| b == b'\n')
+        .nth(1)
+        .unwrap_or_default()
+        .to_vec();
+    let _ = redis.command_bytes(&[
+        b"SET",
+        key_name.as_bytes(),
+        body.strip_suffix(b"\r").unwrap_or(&body),
+        b"PX",
+        b"600000",
+    ]);
+    let strict = replica(&server, encrypted(&redis, key(1, 1)));
+    strict.token().expect("a token");
+    assert_eq!(server.token_request_count(), requests + 1);
+}
+
+/// A policy whose breaker never opens, so a test sees every request try the store.
+fn no_breaker() -> StorePolicy {
+    let mut policy = StorePolicy::default();
+    policy.breaker_threshold = u32::MAX;
+    policy
+}
+
+#[test]
+fn with_redis_down_every_replica_gets_tokens_on_its_own_within_the_bound() {
+    let mut redis = RedisServer::start();
+    redis.kill();
+    let server = fixtures::server();
+    let policy = StorePolicy::default();
+    let started = Instant::now();
+    let first = replica(&server, store(&redis).policy(policy.clone()));
+    first.token().expect("a token with redis down");
+    // One read fails (connection refused at once), and the request goes alone.
+    assert!(started.elapsed() < policy.op_timeout + Duration::from_secs(2));
+    assert_eq!(first.stats().store.fetched_alone, 1);
+    assert!(first.stats().store.errors >= 1);
+    assert_eq!(server.token_request_count(), 1);
+}
+
+#[test]
+fn a_hung_redis_costs_at_most_the_operation_timeout_then_the_breaker_skips_it() {
+    let redis = RedisServer::start();
+    let server = fixtures::server();
+    let policy = StorePolicy::default();
+    let shared = store(&redis).policy(policy.clone());
+    // A connection made while Redis answered, then Redis hangs (SIGSTOP).
+    replica(&server, shared.clone()).token().expect("a token");
+    redis.pause();
+    let mut worst = Duration::ZERO;
+    for n in 0..5 {
+        let fresh = replica(&server, shared.clone());
+        let started = Instant::now();
+        fresh.token().expect("a token with redis hung");
+        worst = worst.max(started.elapsed());
+        assert_eq!(server.token_request_count(), n + 2);
+    }
+    redis.resume();
+    // Each call: at most one timed-out operation (the breaker opens after three), plus
+    // the token request.
+    assert!(
+        worst < policy.op_timeout * 2 + Duration::from_secs(1),
+        "{worst:?}"
+    );
+    assert!(
+        shared.breaker_open(Instant::now()),
+        "three timeouts opened the breaker"
+    );
+}
+
+#[test]
+fn after_a_redis_restart_sharing_resumes() {
+    let mut redis = RedisServer::start();
+    let server = fixtures::server();
+    let shared_a = store(&redis).policy(no_breaker());
+    let shared_b = store(&redis).policy(no_breaker());
+    replica(&server, shared_a.clone()).token().expect("a token");
+    redis.kill();
+    for _ in 0..3 {
+        replica(&server, shared_b.clone())
+            .token()
+            .expect("a token with redis dead");
+    }
+    assert_eq!(server.token_request_count(), 4);
+    redis.restart();
+    // The broken connections are replaced: one replica publishes, the next one (whose
+    // pooled connection predates the restart) takes its token.
+    replica(&server, shared_b.clone()).token().expect("a token");
+    let later = replica(&server, shared_a.clone());
+    later.token().expect("a token");
+    assert_eq!(
+        server.token_request_count(),
+        5,
+        "the last replica took the token from redis"
+    );
+    assert_eq!(later.stats().store.adopted, 1);
+}
+
+#[test]
+fn a_lease_left_by_a_dead_holder_delays_a_cold_replica_only_until_it_expires() {
+    let redis = RedisServer::start();
+    let server = fixtures::server();
+    let probe = store(&redis);
+    let lease = probe.keys_for(&fixtures::config(&server)).lease().to_owned();
+    // What a holder SIGKILLed mid-request leaves: a lease that expires on its own.
+    let _ = redis.command(&["SET", &lease, "dead-owner", "PX", "700"]);
+    let started = Instant::now();
+    let cold = replica(&server, store(&redis));
+    cold.token().expect("a token");
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(600),
+        "it waited for the lease: {waited:?}"
+    );
+    assert!(waited < Duration::from_secs(3), "and no longer: {waited:?}");
+    assert_eq!(server.token_request_count(), 1);
+    assert_eq!(
+        cold.stats().store.fetched_with_lease,
+        1,
+        "it took the lease once free"
+    );
+}
+
+#[test]
+fn a_429_seen_by_the_lease_holder_cools_the_whole_fleet_down() {
+    let redis = RedisServer::start();
+    let server = fixtures::server();
+    let mut policy = fixtures::policy();
+    policy.max_attempts = 1;
+    server.enqueue(Fault::RetryAfter {
+        status: 429,
+        seconds: 60,
+    });
+    let build = || {
+        TokenProvider::builder(fixtures::config(&server))
+            .policy(policy.clone())
+            .shared_store(store(&redis))
+            .build()
+            .expect("a provider")
+    };
+    let first = build();
+    let error = first.token().expect_err("rate limited");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(429));
+    assert_eq!(server.token_request_count(), 1);
+    let second = build();
+    let error = second.token().expect_err("the fleet cools down");
+    assert!(error.retry_after().is_some_and(|d| d > Duration::from_secs(50)));
+    assert_eq!(
+        server.token_request_count(),
+        1,
+        "the second replica did not call the endpoint"
+    );
+    assert_eq!(second.stats().store.cooled_down, 1);
+}
+
+#[test]
+fn pools_in_two_replicas_share_one_token_per_tenant() {
+    let redis = RedisServer::start();
+    let server = fixtures::server();
+    let pool = |shared| {
+        let pool =
+            learn_oauth_ureq::TokenPool::builder(learn_oauth_ureq::Transport::new().expect("a transport"))
+                .shared_store(shared)
+                .build();
+        pool.insert(fixtures::config(&server)).expect("inserted");
+        pool
+    };
+    let a = pool(store(&redis));
+    let b = pool(store(&redis));
+    let key = learn_oauth_driver::PoolKey::of(&fixtures::config(&server));
+    let ta = a.token(&key).expect("a token");
+    let tb = b.token(&key).expect("a token");
+    assert_eq!(ta.expose_secret(), tb.expose_secret());
+    assert_eq!(server.token_request_count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_replicas_share_one_token_too() {
+    let redis = RedisServer::start();
+    let server = fixtures::server();
+    let replica = || {
+        let store = SharedStore::asynchronous(AsyncRedisStore::open(&redis.url()).expect("a url"))
+            .encryption(Encryption::new(key(1, 3)));
+        learn_oauth_reqwest::TokenProvider::builder(fixtures::config(&server))
+            .shared_store(store)
+            .build()
+            .expect("a provider")
+    };
+    let (a, b) = (replica(), replica());
+    let ta = a.token().await.expect("a token");
+    let tb = b.token().await.expect("a token");
+    assert_eq!(ta.expose_secret(), tb.expose_secret());
+    assert_eq!(server.token_request_count(), 1);
+    assert_eq!(b.stats().store.adopted, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_async_replica_with_redis_hung_is_cut_off_at_the_operation_timeout() {
+    let redis = RedisServer::start();
+    let server = fixtures::server();
+    let store = SharedStore::asynchronous(AsyncRedisStore::open(&redis.url()).expect("a url"));
+    let policy = StorePolicy::default();
+    let provider = learn_oauth_reqwest::TokenProvider::builder(fixtures::config(&server))
+        .shared_store(store.clone().policy(policy.clone()))
+        .build()
+        .expect("a provider");
+    redis.pause();
+    let started = Instant::now();
+    provider.token().await.expect("a token with redis hung");
+    let took = started.elapsed();
+    redis.resume();
+    assert!(took < policy.op_timeout + Duration::from_secs(1), "{took:?}");
+    assert_eq!(provider.stats().store.fetched_alone, 1);
+}

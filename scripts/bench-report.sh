@@ -5,6 +5,8 @@
 #      request through the tower layer vs by hand (callgrind); 2c. the token pool:
 #      callgrind, ns per hit at 1-8 threads, heap per entry; 4. end to end over
 #      loopback: criterion (short measurement times)
+#   2d. a fleet: 1, 4, 16 replica processes with and without a shared Redis (needs
+#      redis-server)
 #   3. refresh under load: its own harness (percentiles, one request asserted)
 #   5. footprint: dependency-graph sizes and one clean release build each
 # Needs valgrind and jq. Takes about 6-10 minutes on 2 cores, half of it the clean builds.
@@ -71,7 +73,7 @@ count_per_call exchange_count callgrind exchange 1000 11000 ours ours-via-client
 
 step "2. warm hit: instructions (callgrind)"
 sample_noise "warm callgrind"
-count_per_call warm_count warm_callgrind "warm hit" 1000 101000 blocking async polled-blocking mutex floor
+count_per_call warm_count warm_callgrind "warm hit" 1000 101000 blocking blocking-store async polled-blocking mutex floor
 
 step "2b. authorized request: instructions (callgrind)"
 count_per_call auth_count auth_callgrind "authorized request" 1000 101000 layer layer-no-replay by-hand inner
@@ -83,6 +85,16 @@ target/release/pool_threads >"$report/pool_threads.tsv"
 cat "$report/pool_threads.tsv"
 target/release/pool_footprint >"$report/pool_footprint.tsv"
 cat "$report/pool_footprint.tsv"
+
+step "2d. a fleet sharing tokens: 1, 4, 16 processes with and without Redis"
+sample_noise "fleet"
+if command -v redis-server >/dev/null; then
+  cargo build --release -p learn-oauth-testkit --bins --quiet
+  target/release/fleet-report >"$report/fleet.md"
+  cat "$report/fleet.md"
+else
+  echo "redis-server not installed: the fleet table is left out" | tee "$report/fleet.md"
+fi
 
 criterion=(--warm-up-time 1 --measurement-time 3 --noplot)
 step "1. exchange: time (criterion)"

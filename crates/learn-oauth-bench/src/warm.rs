@@ -5,6 +5,7 @@
 //! | side | what one warm hit does |
 //! |---|---|
 //! | `blocking` | `Provider<Blocking<_>>::token()` |
+//! | `blocking-store` | the same with a shared store configured (the warm path never touches it) |
 //! | `async` | `Provider<Async<_>>::token()`, polled once (a warm `.await` completes on its first poll) |
 //! | `polled-blocking` | the blocking `token()` inside `std::future::ready`, polled the same way: the harness's share of `async` |
 //! | `mutex` | [`MutexCache::token`](crate::baseline::MutexCache::token): lock, clock read, expiry check, clone |
@@ -26,6 +27,8 @@ crate::sides! {
     pub enum WarmSide {
         /// Our blocking provider.
         Blocking => "blocking",
+        /// Our blocking provider with a shared store.
+        BlockingStore => "blocking-store",
         /// Our async provider.
         Async => "async",
         /// Our blocking provider's answer in a ready future, polled like `Async`.
@@ -63,6 +66,70 @@ impl SendAsync for Canned {
     }
 }
 
+/// A store that is empty and free for the first fetch, then counts any further use: the
+/// warm path must never reach it.
+#[derive(Debug, Default)]
+pub struct StoreOnce {
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+impl StoreOnce {
+    fn called(&self) -> Result<(), learn_oauth_driver::store::StoreError> {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.calls.fetch_add(1, Relaxed) > 8 {
+            panic!("the warm path touched the shared store");
+        }
+        Ok(())
+    }
+}
+
+impl learn_oauth_driver::store::BlockingStore for StoreOnce {
+    fn read(
+        &self,
+        _keys: &learn_oauth_driver::store::StoreKeys,
+        _timeout: Duration,
+    ) -> Result<learn_oauth_driver::store::StoreRecord, learn_oauth_driver::store::StoreError> {
+        self.called()
+            .map(|()| learn_oauth_driver::store::StoreRecord::default())
+    }
+    fn try_lease(
+        &self,
+        _keys: &learn_oauth_driver::store::StoreKeys,
+        _owner: &str,
+        _ttl: Duration,
+        _timeout: Duration,
+    ) -> Result<bool, learn_oauth_driver::store::StoreError> {
+        self.called().map(|()| true)
+    }
+    fn publish(
+        &self,
+        _keys: &learn_oauth_driver::store::StoreKeys,
+        _value: &[u8],
+        _ttl: Duration,
+        _owner: &str,
+        _timeout: Duration,
+    ) -> Result<(), learn_oauth_driver::store::StoreError> {
+        self.called()
+    }
+    fn cool_down(
+        &self,
+        _keys: &learn_oauth_driver::store::StoreKeys,
+        _ttl: Duration,
+        _owner: &str,
+        _timeout: Duration,
+    ) -> Result<(), learn_oauth_driver::store::StoreError> {
+        self.called()
+    }
+    fn release(
+        &self,
+        _keys: &learn_oauth_driver::store::StoreKeys,
+        _owner: &str,
+        _timeout: Duration,
+    ) -> Result<(), learn_oauth_driver::store::StoreError> {
+        self.called()
+    }
+}
+
 /// The floor of a lock-free warm path: the token and the instant it is fresh until,
 /// behind an `ArcSwap`.
 #[derive(Debug)]
@@ -96,6 +163,8 @@ impl Floor {
 pub enum WarmPrepared {
     /// Our blocking provider.
     Blocking(Provider<Blocking<Canned>>),
+    /// Our blocking provider with a shared store.
+    BlockingStore(Provider<Blocking<Canned>>),
     /// Our async provider, with the runtime it was warmed on.
     Async(Provider<Async<Canned>>, tokio::runtime::Runtime),
     /// Our blocking provider, its answer polled as a future.
@@ -118,6 +187,15 @@ impl WarmPrepared {
         let token = blocking.token().expect("the canned exchange yields a token");
         match side {
             WarmSide::Blocking => WarmPrepared::Blocking(blocking),
+            WarmSide::BlockingStore => {
+                let store = learn_oauth_driver::store::SharedStore::blocking(StoreOnce::default());
+                let provider = Provider::<Blocking<Canned>>::builder(fixture::config())
+                    .transport(Canned)
+                    .shared_store(store)
+                    .build()
+                    .expect("a provider");
+                WarmPrepared::BlockingStore(provider)
+            }
             WarmSide::PolledBlocking => WarmPrepared::PolledBlocking(blocking),
             WarmSide::Async => {
                 let runtime = tokio::runtime::Builder::new_current_thread()
@@ -140,7 +218,7 @@ impl WarmPrepared {
     #[inline]
     pub fn run(&self) -> Option<AccessToken> {
         match self {
-            WarmPrepared::Blocking(p) => p.token().ok(),
+            WarmPrepared::Blocking(p) | WarmPrepared::BlockingStore(p) => p.token().ok(),
             WarmPrepared::Async(p, _) => poll_once(p.token()),
             WarmPrepared::PolledBlocking(p) => poll_once(std::future::ready(p.token())),
             WarmPrepared::Mutex(m) => m.token(),

@@ -17,6 +17,7 @@
 
 pub mod expect;
 pub mod fixtures;
+pub mod fleet;
 pub mod memory;
 pub mod redis_server;
 pub mod storm;

@@ -16,11 +16,13 @@ use learn_oauth_bench::counting::side_and_iterations;
 use learn_oauth_bench::warm::{WarmPrepared, WarmSide};
 
 fn main() -> ExitCode {
-    let (side, iterations) =
-        match side_and_iterations::<WarmSide>("warm_count", "blocking|async|polled-blocking|mutex|floor") {
-            Ok(parsed) => parsed,
-            Err(code) => return code,
-        };
+    let (side, iterations) = match side_and_iterations::<WarmSide>(
+        "warm_count",
+        "blocking|blocking-store|async|polled-blocking|mutex|floor",
+    ) {
+        Ok(parsed) => parsed,
+        Err(code) => return code,
+    };
     let prepared = WarmPrepared::new(side);
     let mut hits = 0u64;
     for _ in 0..iterations {

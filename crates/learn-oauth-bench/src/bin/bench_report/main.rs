@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         auth_callgrind: tsv(&report.join("auth_callgrind.tsv")),
         pool_callgrind: tsv(&report.join("pool_callgrind.tsv")),
         pool_threads: std::fs::read_to_string(report.join("pool_threads.tsv")).unwrap_or_default(),
+        fleet: std::fs::read_to_string(report.join("fleet.md")).unwrap_or_default(),
         pool_footprint: tsv(&report.join("pool_footprint.tsv")),
         footprint: tsv(&report.join("footprint.tsv")),
         refresh: std::fs::read_to_string(report.join("refresh_under_load.json"))
@@ -61,6 +62,8 @@ struct Inputs {
     pool_callgrind: BTreeMap<String, Vec<String>>,
     /// `side threads ns_per_call` lines.
     pool_threads: String,
+    /// The fleet table, as `fleet-report` printed it.
+    fleet: String,
     pool_footprint: BTreeMap<String, Vec<String>>,
     footprint: BTreeMap<String, Vec<String>>,
     refresh: Option<serde_json::Value>,
@@ -159,6 +162,7 @@ fn render(i: &Inputs) -> String {
     warm(w, i);
     authorized(w, i);
     pool(w, i);
+    fleet(w, i);
     refresh(w, i);
     end_to_end(w, i);
     footprint(w, i);
@@ -259,6 +263,11 @@ fn warm(w: &mut String, i: &Inputs) {
     );
     for (side, label, target) in [
         ("blocking", "ours, blocking `token()`", "≤ 150"),
+        (
+            "blocking-store",
+            "ours, blocking, with a shared store configured (never touched when warm)",
+            "= blocking",
+        ),
         (
             "async",
             "ours, async `token()` polled once (includes the poll)",
@@ -415,6 +424,23 @@ fn pool(w: &mut String, i: &Inputs) {
          (target ≤ 4 KB); the entries share one transport, so a real client's buffers are paid once per \
          pool, not per tenant.\n",
         entry.unwrap_or_else(|| "n/a".into())
+    );
+}
+
+fn fleet(w: &mut String, i: &Inputs) {
+    let table = if i.fleet.trim().is_empty() {
+        "n/a (the run did not produce it)\n"
+    } else {
+        i.fleet.as_str()
+    };
+    let _ = writeln!(
+        w,
+        "## 2d. A fleet sharing tokens through Redis\n\n`fleet-report` (learn-oauth-testkit) starts a \
+         `redis-server` on a free loopback port and the mock, then N `fleet-replica` processes at once on a \
+         cold cache, each a blocking provider calling `token()` every 20 ms; with the shared store they \
+         coordinate through Redis (lease, publish, adopt), without it each fetches its own. The \
+         per-period columns divide by the periods the run spans at most; the single replica's \
+         requests are the periods actually run.\n\n{table}"
     );
 }
 

@@ -1,0 +1,61 @@
+//! One replica of a fleet, for `learn_oauth_testkit::fleet`: a blocking provider for the
+//! mock at `FLEET_TOKEN_URL`, sharing through the Redis at `FLEET_REDIS_URL` when it is
+//! set, calling `token()` every 20 ms for `FLEET_RUN_MS` ms. Prints
+//! `calls=N expired=N errors=N` and exits 0, or 1 if it could not run.
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use learn_oauth_driver::store::SharedStore;
+use learn_oauth_proto::ClientConfig;
+use learn_oauth_redis::RedisStore;
+use learn_oauth_testkit::fixtures::{SECRET, TENANT};
+use learn_oauth_ureq::TokenProvider;
+
+fn main() -> ExitCode {
+    let var = |name: &str| std::env::var(name).unwrap_or_default();
+    let run = Duration::from_millis(var("FLEET_RUN_MS").parse().unwrap_or(5_000));
+    let config = ClientConfig::builder()
+        .token_url(var("FLEET_TOKEN_URL"))
+        .tenant_id(TENANT)
+        .client_secret(SECRET)
+        .build();
+    let Ok(config) = config else {
+        eprintln!("fleet-replica: FLEET_TOKEN_URL is not a token URL");
+        return ExitCode::FAILURE;
+    };
+    let mut builder = TokenProvider::builder(config);
+    let redis_url = var("FLEET_REDIS_URL");
+    if !redis_url.is_empty() {
+        let Ok(store) = RedisStore::open(&redis_url) else {
+            eprintln!("fleet-replica: FLEET_REDIS_URL is not a Redis URL");
+            return ExitCode::FAILURE;
+        };
+        builder = builder.shared_store(SharedStore::blocking(store));
+    }
+    let Ok(provider) = builder.build() else {
+        eprintln!("fleet-replica: no transport");
+        return ExitCode::FAILURE;
+    };
+    let (mut calls, mut expired, mut errors) = (0u64, 0u64, 0u64);
+    let end = Instant::now() + run;
+    while Instant::now() < end {
+        match provider.token() {
+            Ok(token) => {
+                calls += 1;
+                if token.is_expired(Instant::now()) {
+                    expired += 1;
+                }
+            }
+            Err(error) => {
+                errors += 1;
+                eprintln!("fleet-replica: {error}");
+            }
+        }
+        // The replica's own pace between calls (not a synchronisation).
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    println!("calls={calls} expired={expired} errors={errors}");
+    ExitCode::SUCCESS
+}

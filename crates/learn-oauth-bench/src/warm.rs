@@ -105,7 +105,7 @@ impl learn_oauth_driver::store::BlockingStore for StoreOnce {
         &self,
         _keys: &learn_oauth_driver::store::StoreKeys,
         _value: &[u8],
-        _ttl: Duration,
+        _expire_at: learn_oauth_driver::store::StoreTime,
         _owner: &str,
         _timeout: Duration,
     ) -> Result<(), learn_oauth_driver::store::StoreError> {
@@ -114,7 +114,7 @@ impl learn_oauth_driver::store::BlockingStore for StoreOnce {
     fn cool_down(
         &self,
         _keys: &learn_oauth_driver::store::StoreKeys,
-        _ttl: Duration,
+        _until: learn_oauth_driver::store::StoreTime,
         _owner: &str,
         _timeout: Duration,
     ) -> Result<(), learn_oauth_driver::store::StoreError> {

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use learn_oauth_driver::store::{AsyncStore, StoreError, StoreFuture, StoreKeys, StoreRecord};
+use learn_oauth_driver::store::{AsyncStore, StoreError, StoreFuture, StoreKeys, StoreRecord, StoreTime};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::RedisUrlError;
@@ -58,12 +58,13 @@ impl AsyncRedisStore {
 }
 
 impl AsyncRedisStore {
-    /// Sets `key` to `value` for `ttl`, then releases `owner`'s lease: one script call.
+    /// Sets `key` to `value` until `at` (Redis's clock), then releases `owner`'s lease: one
+    /// script call.
     async fn set_then_release(
         &self,
         key: &str,
         value: &[u8],
-        ttl: Duration,
+        at: StoreTime,
         keys: &StoreKeys,
         owner: &str,
         timeout: Duration,
@@ -73,7 +74,7 @@ impl AsyncRedisStore {
             .key(key)
             .key(keys.lease())
             .arg(value)
-            .arg(commands::millis(ttl))
+            .arg(at.0)
             .arg(owner)
             .invoke_async::<i64>(&mut manager)
             .await
@@ -115,21 +116,21 @@ impl AsyncStore for AsyncRedisStore {
         &'a self,
         keys: &'a StoreKeys,
         value: &'a [u8],
-        ttl: Duration,
+        expire_at: StoreTime,
         owner: &'a str,
         timeout: Duration,
     ) -> StoreFuture<'a, ()> {
-        Box::pin(self.set_then_release(keys.token(), value, ttl, keys, owner, timeout))
+        Box::pin(self.set_then_release(keys.token(), value, expire_at, keys, owner, timeout))
     }
 
     fn cool_down<'a>(
         &'a self,
         keys: &'a StoreKeys,
-        ttl: Duration,
+        until: StoreTime,
         owner: &'a str,
         timeout: Duration,
     ) -> StoreFuture<'a, ()> {
-        Box::pin(self.set_then_release(keys.cool_down(), b"1", ttl, keys, owner, timeout))
+        Box::pin(self.set_then_release(keys.cool_down(), b"1", until, keys, owner, timeout))
     }
 
     fn release<'a>(&'a self, keys: &'a StoreKeys, owner: &'a str, timeout: Duration) -> StoreFuture<'a, ()> {

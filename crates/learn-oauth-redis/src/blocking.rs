@@ -5,7 +5,9 @@ use std::sync::mpsc::{RecvTimeoutError, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use learn_oauth_driver::store::{BlockingStore, StoreError, StoreErrorKind, StoreKeys, StoreRecord};
+use learn_oauth_driver::store::{
+    BlockingStore, StoreError, StoreErrorKind, StoreKeys, StoreRecord, StoreTime,
+};
 
 use crate::RedisUrlError;
 use crate::commands;
@@ -139,12 +141,13 @@ fn time_left(deadline: Instant) -> redis::RedisResult<Duration> {
 }
 
 impl RedisStore {
-    /// Sets `key` to `value` for `ttl`, then releases `owner`'s lease: one script call.
+    /// Sets `key` to `value` until `at` (Redis's clock), then releases `owner`'s lease: one
+    /// script call.
     fn set_then_release(
         &self,
         key: String,
         value: Vec<u8>,
-        ttl: Duration,
+        at: StoreTime,
         keys: &StoreKeys,
         owner: &str,
         timeout: Duration,
@@ -156,7 +159,7 @@ impl RedisStore {
                 .key(&key)
                 .key(&lease)
                 .arg(&value)
-                .arg(commands::millis(ttl))
+                .arg(at.0)
                 .arg(&owner)
                 .invoke::<i64>(c)
         })
@@ -189,24 +192,31 @@ impl BlockingStore for RedisStore {
         &self,
         keys: &StoreKeys,
         value: &[u8],
-        ttl: Duration,
+        expire_at: StoreTime,
         owner: &str,
         timeout: Duration,
     ) -> Result<(), StoreError> {
-        self.set_then_release(keys.token().to_owned(), value.to_vec(), ttl, keys, owner, timeout)
+        self.set_then_release(
+            keys.token().to_owned(),
+            value.to_vec(),
+            expire_at,
+            keys,
+            owner,
+            timeout,
+        )
     }
 
     fn cool_down(
         &self,
         keys: &StoreKeys,
-        ttl: Duration,
+        until: StoreTime,
         owner: &str,
         timeout: Duration,
     ) -> Result<(), StoreError> {
         self.set_then_release(
             keys.cool_down().to_owned(),
             b"1".to_vec(),
-            ttl,
+            until,
             keys,
             owner,
             timeout,

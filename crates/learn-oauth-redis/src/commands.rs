@@ -2,12 +2,12 @@
 
 use std::time::Duration;
 
-use learn_oauth_driver::store::{StoreError, StoreErrorKind, StoreKeys, StoreRecord};
+use learn_oauth_driver::store::{StoreError, StoreErrorKind, StoreKeys, StoreRecord, StoreTime};
 
-/// Sets `KEYS[1]` to `ARGV[1]` for `ARGV[2]` ms, then deletes the lease `KEYS[2]` if it
-/// holds `ARGV[3]`.
+/// Sets `KEYS[1]` to `ARGV[1]` expiring at `ARGV[2]` (Unix ms by Redis's clock), then
+/// deletes the lease `KEYS[2]` if it holds `ARGV[3]`.
 const SET_THEN_RELEASE: &str = r"
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
 if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
 return 1
 ";
@@ -23,19 +23,24 @@ pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
-/// The read: value, its PTTL, the cool-down's PTTL, the lease's existence, atomically.
+/// The read: value, its PTTL, the cool-down's PTTL, the lease's existence and Redis's
+/// clock, atomically (`MULTI`).
 pub(crate) fn read(keys: &StoreKeys) -> redis::Pipeline {
     let mut pipe = redis::pipe();
     pipe.atomic()
         .get(keys.token())
         .pttl(keys.token())
         .pttl(keys.cool_down())
-        .exists(keys.lease());
+        .exists(keys.lease())
+        .cmd("TIME");
     pipe
 }
 
+/// The read's replies.
+pub(crate) type ReadReplies = (Option<Vec<u8>>, i64, i64, bool, (u64, u64));
+
 /// What the read's replies mean. A value without an expiry (not written by us) is a miss.
-pub(crate) fn record((value, ttl, cool_down, lease): (Option<Vec<u8>>, i64, i64, bool)) -> StoreRecord {
+pub(crate) fn record((value, ttl, cool_down, lease, (secs, micros)): ReadReplies) -> StoreRecord {
     let remaining = |pttl: i64| {
         u64::try_from(pttl)
             .ok()
@@ -43,7 +48,8 @@ pub(crate) fn record((value, ttl, cool_down, lease): (Option<Vec<u8>>, i64, i64,
             .map(Duration::from_millis)
     };
     let token = value.zip(remaining(ttl));
-    StoreRecord::new(token, remaining(cool_down), lease)
+    let now = StoreTime(secs.saturating_mul(1000).saturating_add(micros / 1000));
+    StoreRecord::new(token, remaining(cool_down), lease, Some(now))
 }
 
 /// `SET lease owner NX PX ttl`.

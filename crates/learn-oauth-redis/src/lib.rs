@@ -24,7 +24,7 @@
 //!
 //! | key | value | expires |
 //! |---|---|---|
-//! | `learn-oauth:v1:{<hash>}:token` | the token, sealed with your key when you give one | with the token (`PX`) |
+//! | `learn-oauth:v1:{<hash>}:token` | the token, sealed with your key when you give one | with the token (`PXAT`, Redis's clock) |
 //! | `learn-oauth:v1:{<hash>}:lease` | the lease holder's random owner id | request deadline + 1 s |
 //! | `learn-oauth:v1:{<hash>}:cooldown` | `1` | the endpoint's `Retry-After` |
 //!
@@ -32,7 +32,7 @@
 //! in any key or value.
 //!
 //! Every operation is one round trip: a `MULTI` read of value, its `PTTL`, the
-//! cool-down's `PTTL` and the lease's existence; `SET NX PX` for the lease; Lua scripts
+//! cool-down's `PTTL`, the lease's existence and `TIME`; `SET NX PX` for the lease; Lua scripts
 //! for publish-then-release and compare-and-delete. Each is bounded by the store policy's
 //! `op_timeout` (socket timeouts for [`RedisStore`]; the provider's own cut-off too for
 //! `AsyncRedisStore`, feature `async`).

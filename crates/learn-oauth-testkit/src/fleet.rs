@@ -1,8 +1,8 @@
 //! A fleet of real OS processes (the `fleet-replica` binary spawned N times) sharing one
 //! mock token server and, optionally, one real Redis: how many token requests N replicas
-//! make over a run, with and without the shared store.
+//! make over a run, with and without the shared store, and what each replica saw.
 
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use learn_oauth_mock::{MockServer, Tenant};
@@ -17,75 +17,142 @@ pub const TOKEN_LIFETIME: Duration = Duration::from_secs(4);
 /// policy: its lifetime less the widest refresh window (half of it, plus 20 % jitter).
 pub const MIN_PERIOD: Duration = Duration::from_millis(1_600);
 
+/// A mock for fleet runs: the fixtures' tenant, [`TOKEN_LIFETIME`] tokens.
+///
+/// # Panics
+///
+/// When the mock cannot start.
+#[must_use]
+pub fn mock() -> MockServer {
+    MockServer::builder()
+        .tenant(Tenant::new(TENANT, SECRET))
+        .token_lifetime(TOKEN_LIFETIME)
+        .start()
+        .expect("the mock starts")
+}
+
+/// How to start one replica.
+#[derive(Debug, Clone)]
+pub struct ReplicaSpec<'a> {
+    /// The `fleet-replica` binary.
+    pub binary: &'a str,
+    /// The mock it asks for tokens.
+    pub server: &'a MockServer,
+    /// The Redis it shares through, if any.
+    pub redis: Option<&'a RedisServer>,
+    /// How long it calls `token()`.
+    pub run: Duration,
+    /// Its policy's `fetch_timeout` (the lease is this plus 1 s); default when `None`.
+    pub fetch_timeout: Option<Duration>,
+}
+
+impl ReplicaSpec<'_> {
+    /// Starts one replica process.
+    ///
+    /// # Panics
+    ///
+    /// When the process cannot start.
+    #[must_use]
+    pub fn spawn(&self) -> Child {
+        let mut command = Command::new(self.binary);
+        command
+            .env_clear()
+            .env("FLEET_TOKEN_URL", self.server.token_url(TENANT))
+            .env(
+                "FLEET_REDIS_URL",
+                self.redis.map(RedisServer::url).unwrap_or_default(),
+            )
+            .env("FLEET_RUN_MS", self.run.as_millis().to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(timeout) = self.fetch_timeout {
+            command.env("FLEET_FETCH_TIMEOUT_MS", timeout.as_millis().to_string());
+        }
+        command.spawn().expect("a replica starts")
+    }
+}
+
+/// What one replica reported.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReplicaReport {
+    /// `token()` calls, every one answered with a usable token.
+    pub calls: u64,
+    /// The slowest `token()` call, in milliseconds.
+    pub max_ms: u64,
+    /// Token requests it sent holding the lease.
+    pub leased: u64,
+    /// Tokens it took from the store.
+    pub adopted: u64,
+}
+
+/// Waits for `child` and reads its report.
+///
+/// # Panics
+///
+/// When the replica failed, was handed an expired token or got an error.
+#[must_use]
+pub fn report(child: Child) -> ReplicaReport {
+    let output = child.wait_with_output().expect("a replica ends");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "a replica failed: {stdout} {stderr}");
+    let line = stdout.lines().last().unwrap_or_default();
+    let field = |name: &str| -> u64 {
+        line.split(' ')
+            .find_map(|kv| kv.strip_prefix(name))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {line:?}"))
+    };
+    assert_eq!(
+        field("expired="),
+        0,
+        "a replica was handed an expired token: {line}"
+    );
+    assert_eq!(field("errors="), 0, "a replica got an error: {line} {stderr}");
+    ReplicaReport {
+        calls: field("calls="),
+        max_ms: field("max_ms="),
+        leased: field("leased="),
+        adopted: field("adopted="),
+    }
+}
+
 /// What one fleet run saw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FleetRun {
-    /// Replicas (processes).
-    pub replicas: usize,
-    /// Whether they shared a Redis.
-    pub shared: bool,
     /// Token requests the mock answered.
     pub requests: usize,
     /// `token()` calls the replicas made, all answered with a usable token.
     pub calls: u64,
+    /// The slowest `token()` call of any replica, in milliseconds.
+    pub max_ms: u64,
 }
 
-/// Runs `replicas` processes of `binary` (the `fleet-replica` binary) for `run`, all
-/// started at once on a cold cache, against a fresh mock and, if `redis` is given, that
-/// Redis (flushed first).
+/// Runs `replicas` processes of `binary` for `run`, all started at once on a cold cache,
+/// against a fresh mock and, if `redis` is given, that Redis (flushed first).
 ///
 /// # Panics
 ///
-/// When a replica fails, reports an expired token or an error.
+/// As [`report`].
 #[must_use]
 pub fn run_fleet(binary: &str, replicas: usize, redis: Option<&RedisServer>, run: Duration) -> FleetRun {
-    let server = MockServer::builder()
-        .tenant(Tenant::new(TENANT, SECRET))
-        .token_lifetime(TOKEN_LIFETIME)
-        .start()
-        .expect("the mock starts");
+    let server = mock();
     if let Some(redis) = redis {
         assert!(redis.command(&["FLUSHALL"]).is_some_and(|r| r.starts_with("+OK")));
     }
-    let children: Vec<_> = (0..replicas)
-        .map(|_| {
-            Command::new(binary)
-                .env_clear()
-                .env("FLEET_TOKEN_URL", server.token_url(TENANT))
-                .env("FLEET_REDIS_URL", redis.map(RedisServer::url).unwrap_or_default())
-                .env("FLEET_RUN_MS", run.as_millis().to_string())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("a replica starts")
-        })
-        .collect();
-    let mut calls = 0;
-    for child in children {
-        let output = child.wait_with_output().expect("a replica ends");
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "a replica failed: {stdout} {stderr}");
-        let line = stdout.lines().last().unwrap_or_default();
-        let field = |name: &str| -> u64 {
-            line.split(' ')
-                .find_map(|kv| kv.strip_prefix(name))
-                .and_then(|v| v.parse().ok())
-                .unwrap_or_else(|| panic!("no {name} in {line:?}"))
-        };
-        assert_eq!(
-            field("expired="),
-            0,
-            "a replica was handed an expired token: {line}"
-        );
-        assert_eq!(field("errors="), 0, "a replica got an error: {line}");
-        calls += field("calls=");
-    }
+    let spec = ReplicaSpec {
+        binary,
+        server: &server,
+        redis,
+        run,
+        fetch_timeout: None,
+    };
+    let children: Vec<_> = (0..replicas).map(|_| spec.spawn()).collect();
+    let reports: Vec<_> = children.into_iter().map(report).collect();
     FleetRun {
-        replicas,
-        shared: redis.is_some(),
         requests: server.token_request_count(),
-        calls,
+        calls: reports.iter().map(|r| r.calls).sum(),
+        max_ms: reports.iter().map(|r| r.max_ms).max().unwrap_or(0),
     }
 }
 

@@ -1,10 +1,14 @@
-//! 16 real OS processes, a real Redis and the mock: with the shared store the fleet makes
-//! at most one token request per refresh period (+1 at a lease race); without it, each
-//! process makes its own.
+//! Real OS processes, a real Redis and the mock: with the shared store 16 processes make
+//! at most one token request per refresh period (+1 at a lease race), where each would
+//! make its own; a Redis killed mid-run, or a lease holder killed mid-request, costs no
+//! replica a token.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use learn_oauth_testkit::fleet::{self, run_fleet};
+use learn_oauth_mock::Fault;
+use learn_oauth_proto::store::StorePolicy;
+use learn_oauth_testkit::fixtures;
+use learn_oauth_testkit::fleet::{self, ReplicaSpec, report, run_fleet};
 use learn_oauth_testkit::redis_server::RedisServer;
 
 const REPLICA: &str = env!("CARGO_BIN_EXE_fleet-replica");
@@ -32,4 +36,113 @@ fn sixteen_processes_share_one_token_per_refresh_period() {
         "without the store every process fetches on its own: {}",
         alone.requests
     );
+}
+
+/// Waits (bounded) until `done` holds, re-checking as fast as the condition allows.
+fn until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < limit, "{what} within {limit:?}");
+        std::thread::yield_now();
+    }
+}
+
+#[test]
+fn with_redis_killed_mid_run_every_replica_keeps_getting_tokens_within_the_bound() {
+    let mut redis = RedisServer::start();
+    let server = fleet::mock();
+    let spec = ReplicaSpec {
+        binary: REPLICA,
+        server: &server,
+        redis: Some(&redis),
+        run: Duration::from_secs(7),
+        fetch_timeout: None,
+    };
+    let children: Vec<_> = (0..4).map(|_| spec.spawn()).collect();
+    // Once the fleet has its first token, Redis dies for the rest of the run.
+    until("a first token", Duration::from_secs(5), || {
+        server.token_request_count() >= 1
+    });
+    redis.kill();
+    let reports: Vec<_> = children.into_iter().map(report).collect();
+    // Each refresh after the kill is a replica's own (several periods pass); no call waited
+    // longer than one store operation timeout plus the token request.
+    assert!(
+        server.token_request_count() >= 4 * 2,
+        "{} requests",
+        server.token_request_count()
+    );
+    let bound = StorePolicy::default().op_timeout + Duration::from_secs(1);
+    for r in &reports {
+        assert!(Duration::from_millis(r.max_ms) < bound, "{r:?}");
+        assert!(r.calls > 100, "{r:?}");
+    }
+}
+
+#[test]
+fn a_lease_holder_killed_mid_request_is_taken_over_when_its_lease_ends() {
+    let redis = RedisServer::start();
+    let server = fleet::mock();
+    // The first request hangs: its sender holds the lease when it is killed.
+    server.enqueue(Fault::Delay(Duration::from_secs(30)));
+    let holder = ReplicaSpec {
+        binary: REPLICA,
+        server: &server,
+        redis: Some(&redis),
+        run: Duration::from_secs(30),
+        fetch_timeout: Some(Duration::from_secs(2)), // a lease of 3 s
+    };
+    let mut holder = holder.spawn();
+    let lease = learn_oauth_driver::store::SharedStore::blocking(
+        learn_oauth_redis::RedisStore::open(&redis.url()).expect("a url"),
+    )
+    .keys_for(&fixtures_config(&server))
+    .lease()
+    .to_owned();
+    until("the holder's lease", Duration::from_secs(5), || {
+        redis.command(&["EXISTS", &lease]).as_deref() == Some(":1\r\n")
+    });
+    until("the holder's request at the mock", Duration::from_secs(5), || {
+        server.pending_faults() == 0
+    });
+    holder.kill().expect("SIGKILL");
+    let _ = holder.wait();
+    let started = Instant::now();
+    let successor = ReplicaSpec {
+        binary: REPLICA,
+        server: &server,
+        redis: Some(&redis),
+        run: Duration::from_millis(200),
+        fetch_timeout: Some(Duration::from_secs(20)),
+    };
+    let successor = report(successor.spawn());
+    let took = started.elapsed();
+    assert_eq!(
+        successor.leased, 1,
+        "it took the lease once the dead holder's ended: {successor:?}"
+    );
+    assert!(
+        took < Duration::from_secs(5),
+        "no longer than the lease's rest: {took:?}"
+    );
+    assert!(
+        Duration::from_millis(successor.max_ms) > Duration::from_millis(500),
+        "it waited for the lease rather than racing the holder: {successor:?}"
+    );
+    // The mock counts a request once answered: the holder's is still hanging there.
+    assert_eq!(
+        server.token_request_count(),
+        1,
+        "the successor's request, answered"
+    );
+}
+
+/// The fixtures' configuration for a fleet mock.
+fn fixtures_config(server: &learn_oauth_mock::MockServer) -> learn_oauth_proto::ClientConfig {
+    learn_oauth_proto::ClientConfig::builder()
+        .token_url(server.token_url(fixtures::TENANT))
+        .tenant_id(fixtures::TENANT)
+        .client_secret(fixtures::SECRET)
+        .build()
+        .expect("a config")
 }

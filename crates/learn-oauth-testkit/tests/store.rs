@@ -355,3 +355,52 @@ async fn an_async_replica_with_redis_hung_is_cut_off_at_the_operation_timeout() 
     assert!(took < policy.op_timeout + Duration::from_secs(1), "{took:?}");
     assert_eq!(provider.stats().store.fetched_alone, 1);
 }
+
+/// A replica whose clock reads `ahead` later than the others' (a skewed machine).
+#[derive(Debug)]
+struct Skewed {
+    ahead: Duration,
+}
+
+impl learn_oauth_driver::Clock for Skewed {
+    fn now(&self) -> Instant {
+        Instant::now() + self.ahead
+    }
+}
+
+impl learn_oauth_driver::BlockingClock for Skewed {
+    fn sleep_until(&self, deadline: Instant) {
+        std::thread::sleep(deadline.saturating_duration_since(learn_oauth_driver::Clock::now(self)));
+    }
+}
+
+#[test]
+fn a_replica_with_a_skewed_clock_gets_the_same_time_left_never_more() {
+    let redis = RedisServer::start();
+    let server = fixtures::server();
+    let first = replica(&server, store(&redis));
+    let token = first.token().expect("a token");
+    let left_first = token.expires_at().saturating_duration_since(Instant::now());
+    for ahead in [Duration::from_secs(3 * 3600), Duration::from_secs(1)] {
+        let skewed = TokenProvider::builder(fixtures::config(&server))
+            .clock(Skewed { ahead })
+            .shared_store(store(&redis))
+            .build()
+            .expect("a provider");
+        let shared = skewed.token().expect("a token");
+        assert_eq!(shared.expose_secret(), token.expose_secret(), "taken from redis");
+        // Times in Redis are relative (PX / PTTL): what is left is the same on any clock.
+        let left = shared
+            .expires_at()
+            .saturating_duration_since(Instant::now() + ahead);
+        assert!(
+            left <= left_first,
+            "never more time than the token has: {left:?} > {left_first:?}"
+        );
+        assert!(
+            left_first - left < Duration::from_secs(2),
+            "{left:?} vs {left_first:?}"
+        );
+    }
+    assert_eq!(server.token_request_count(), 1);
+}

@@ -40,6 +40,13 @@ impl fmt::Debug for StoreKeys {
     }
 }
 
+/// An instant on the store's own clock, in milliseconds since the Unix epoch by that
+/// clock (Redis: `TIME`). Expiries are written in it, mapped from the provider's clock
+/// through the latest read, so they never depend on the replicas' clocks and a write that
+/// lands late cannot make an entry outlive its token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StoreTime(pub u64);
+
 /// What one [`read`](BlockingStore::read) found, in one round trip.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -51,16 +58,24 @@ pub struct StoreRecord {
     pub cool_down: Option<Duration>,
     /// Whether some replica holds the lease.
     pub lease_held: bool,
+    /// The store's clock during the read.
+    pub now: Option<StoreTime>,
 }
 
 impl StoreRecord {
-    /// A record of these findings.
+    /// A record of these findings, read when the store's clock showed `now`.
     #[must_use]
-    pub fn new(token: Option<(Vec<u8>, Duration)>, cool_down: Option<Duration>, lease_held: bool) -> Self {
+    pub fn new(
+        token: Option<(Vec<u8>, Duration)>,
+        cool_down: Option<Duration>,
+        lease_held: bool,
+        now: Option<StoreTime>,
+    ) -> Self {
         Self {
             token,
             cool_down,
             lease_held,
+            now,
         }
     }
 }
@@ -133,13 +148,14 @@ impl StoreError {
 /// The semantics, which the provider's protocol relies on:
 ///
 /// - [`read`](Self::read): the token value with its remaining time to live, the
-///   remaining cool-down, and whether the lease exists, in one round trip.
+///   remaining cool-down, whether the lease exists, and the store's clock, in one round
+///   trip.
 /// - [`try_lease`](Self::try_lease): create the lease holding `owner`, expiring after
 ///   `ttl`, only if it does not exist (Redis: `SET lease owner NX PX ttl`).
-/// - [`publish`](Self::publish): set the token value expiring after `ttl`, then delete the
-///   lease if it still holds `owner` (Redis: a script doing `SET … PX` and a
-///   compare-and-delete).
-/// - [`cool_down`](Self::cool_down): set the cool-down expiring after `ttl`, then release
+/// - [`publish`](Self::publish): set the token value expiring at `expire_at` on the
+///   store's clock, then delete the lease if it still holds `owner` (Redis: a script
+///   doing `SET … PXAT` and a compare-and-delete).
+/// - [`cool_down`](Self::cool_down): set the cool-down expiring at `until`, then release
 ///   the lease as `publish` does.
 /// - [`release`](Self::release): delete the lease if it still holds `owner`.
 pub trait BlockingStore: fmt::Debug + Send + Sync + 'static {
@@ -163,7 +179,7 @@ pub trait BlockingStore: fmt::Debug + Send + Sync + 'static {
         timeout: Duration,
     ) -> Result<bool, StoreError>;
 
-    /// Stores the token `value` for `ttl` and releases `owner`'s lease.
+    /// Stores the token `value` until `expire_at` and releases `owner`'s lease.
     ///
     /// # Errors
     ///
@@ -172,12 +188,12 @@ pub trait BlockingStore: fmt::Debug + Send + Sync + 'static {
         &self,
         keys: &StoreKeys,
         value: &[u8],
-        ttl: Duration,
+        expire_at: StoreTime,
         owner: &str,
         timeout: Duration,
     ) -> Result<(), StoreError>;
 
-    /// Sets the cool-down for `ttl` and releases `owner`'s lease.
+    /// Sets the cool-down until `until` and releases `owner`'s lease.
     ///
     /// # Errors
     ///
@@ -185,7 +201,7 @@ pub trait BlockingStore: fmt::Debug + Send + Sync + 'static {
     fn cool_down(
         &self,
         keys: &StoreKeys,
-        ttl: Duration,
+        until: StoreTime,
         owner: &str,
         timeout: Duration,
     ) -> Result<(), StoreError>;
@@ -208,7 +224,7 @@ mod asynchronous {
     use std::pin::Pin;
     use std::time::Duration;
 
-    use super::{StoreError, StoreKeys, StoreRecord};
+    use super::{StoreError, StoreKeys, StoreRecord, StoreTime};
 
     /// What an [`AsyncStore`] operation returns.
     pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
@@ -229,21 +245,21 @@ mod asynchronous {
             timeout: Duration,
         ) -> StoreFuture<'a, bool>;
 
-        /// Stores the token `value` for `ttl` and releases `owner`'s lease.
+        /// Stores the token `value` until `expire_at` and releases `owner`'s lease.
         fn publish<'a>(
             &'a self,
             keys: &'a StoreKeys,
             value: &'a [u8],
-            ttl: Duration,
+            expire_at: StoreTime,
             owner: &'a str,
             timeout: Duration,
         ) -> StoreFuture<'a, ()>;
 
-        /// Sets the cool-down for `ttl` and releases `owner`'s lease.
+        /// Sets the cool-down until `until` and releases `owner`'s lease.
         fn cool_down<'a>(
             &'a self,
             keys: &'a StoreKeys,
-            ttl: Duration,
+            until: StoreTime,
             owner: &'a str,
             timeout: Duration,
         ) -> StoreFuture<'a, ()>;

@@ -26,7 +26,8 @@
 //!   [`Encryption`] key: values are then sealed with ChaCha20-Poly1305, bound to their
 //!   key name, and a value that fails to open (wrong key, tampered, copied, plaintext) is
 //!   a miss, never served and never a crash. Entries expire with their token, timed by
-//!   the store's own clock (`PX`/`PTTL`), so replicas' clocks need not agree.
+//!   the store's own clock ([`StoreTime`], from the latest read), so replicas' clocks
+//!   need not agree and a write that lands late cannot make an entry outlive its token.
 //!
 //! A store adapter implements [`BlockingStore`] or `AsyncStore` (five operations over
 //! bytes); `learn-oauth-redis` does it for Redis.
@@ -42,7 +43,7 @@ use learn_oauth_proto::store::{StoreBreaker, StorePolicy};
 
 #[cfg(feature = "async")]
 pub use adapter::{AsyncStore, StoreFuture};
-pub use adapter::{BlockingStore, StoreError, StoreErrorKind, StoreKeys, StoreRecord};
+pub use adapter::{BlockingStore, StoreError, StoreErrorKind, StoreKeys, StoreRecord, StoreTime};
 pub(crate) use run::StoreHandle;
 pub use value::{Encryption, StoreKey, StoreKeyError};
 

@@ -8,7 +8,7 @@ use learn_oauth_proto::store::{SharedFetch, SharedOutcome, StoreView};
 use learn_oauth_proto::{AccessToken, ClientConfig, RefreshPolicy};
 
 use super::SharedStore;
-use super::adapter::{StoreError, StoreKeys, StoreRecord};
+use super::adapter::{StoreError, StoreKeys, StoreRecord, StoreTime};
 use super::value::{self, ValueProblem};
 use crate::observe;
 use crate::stats::Counters;
@@ -125,6 +125,19 @@ impl<S: ?Sized> StoreHandle<S> {
     }
 }
 
+impl StoreHandle<()> {
+    /// The store-clock instant `ttl` after `now`, through the latest read's `clock` (the
+    /// store's time then, and when the read came back here). Early rather than late: the
+    /// store read its clock before the read came back, and milliseconds are rounded
+    /// down. `None` without a read (nothing is written then).
+    pub(crate) fn at(clock: Option<(StoreTime, Instant)>, now: Instant, ttl: Duration) -> Option<StoreTime> {
+        let (StoreTime(base), read_at) = clock?;
+        let since = now.saturating_duration_since(read_at).saturating_add(ttl);
+        let millis = u64::try_from(since.as_millis()).unwrap_or(u64::MAX);
+        Some(StoreTime(base.saturating_add(millis)))
+    }
+}
+
 fn rejected(config: &ClientConfig, problem: ValueProblem) {
     observe::store_value_rejected(config, problem.as_str());
 }
@@ -160,6 +173,8 @@ mod blocking {
             let op = self.shared.policy.op_timeout;
             let store = &*self.shared.store;
             let owner = self.owner();
+            // The store's clock as of the latest read, and when that read came back.
+            let mut store_clock = None;
             loop {
                 let now = shared.now();
                 match fetch.poll(now) {
@@ -168,6 +183,7 @@ mod blocking {
                         let after = shared.now();
                         match self.checked(config, counters, after, result) {
                             Some(record) => {
+                                store_clock = record.now.map(|t| (t, after));
                                 let view =
                                     self.view(config, record, after, after.saturating_duration_since(now));
                                 fetch.handle_read(after, view);
@@ -188,12 +204,20 @@ mod blocking {
                         fetch.handle_fetched(shared.now(), result);
                     }
                     StoreStep::Publish { token, ttl } => {
+                        let Some(at) = StoreHandle::<()>::at(store_clock, now, ttl) else {
+                            fetch.handle_store_error(now);
+                            continue;
+                        };
                         let value = self.encode(&token);
-                        let result = store.publish(&self.keys, &value, ttl, owner, op);
+                        let result = store.publish(&self.keys, &value, at, owner, op);
                         self.written(&mut fetch, shared, result);
                     }
                     StoreStep::CoolDown { ttl } => {
-                        let result = store.cool_down(&self.keys, ttl, owner, op);
+                        let Some(at) = StoreHandle::<()>::at(store_clock, now, ttl) else {
+                            fetch.handle_store_error(now);
+                            continue;
+                        };
+                        let result = store.cool_down(&self.keys, at, owner, op);
                         self.written(&mut fetch, shared, result);
                     }
                     StoreStep::Release => {
@@ -285,6 +309,8 @@ mod asynchronous {
             let op = self.shared.policy.op_timeout;
             let store = &*self.shared.store;
             let owner = self.owner();
+            // The store's clock as of the latest read, and when that read came back.
+            let mut store_clock = None;
             loop {
                 let now = shared.now();
                 let cutoff = now.checked_add(op).unwrap_or(now);
@@ -294,6 +320,7 @@ mod asynchronous {
                         let after = shared.now();
                         match self.checked(config, counters, after, result) {
                             Some(record) => {
+                                store_clock = record.now.map(|t| (t, after));
                                 let view =
                                     self.view(config, record, after, after.saturating_duration_since(now));
                                 fetch.handle_read(after, view);
@@ -316,14 +343,22 @@ mod asynchronous {
                         fetch.handle_fetched(shared.now(), result);
                     }
                     StoreStep::Publish { token, ttl } => {
+                        let Some(at) = StoreHandle::<()>::at(store_clock, now, ttl) else {
+                            fetch.handle_store_error(now);
+                            continue;
+                        };
                         let value = self.encode(&token);
                         let result =
-                            bounded(shared, cutoff, store.publish(&self.keys, &value, ttl, owner, op)).await;
+                            bounded(shared, cutoff, store.publish(&self.keys, &value, at, owner, op)).await;
                         self.written(&mut fetch, shared, result);
                     }
                     StoreStep::CoolDown { ttl } => {
+                        let Some(at) = StoreHandle::<()>::at(store_clock, now, ttl) else {
+                            fetch.handle_store_error(now);
+                            continue;
+                        };
                         let result =
-                            bounded(shared, cutoff, store.cool_down(&self.keys, ttl, owner, op)).await;
+                            bounded(shared, cutoff, store.cool_down(&self.keys, at, owner, op)).await;
                         self.written(&mut fetch, shared, result);
                     }
                     StoreStep::Release => {

@@ -245,7 +245,7 @@ fn aad(header: &[u8], keys: &StoreKeys) -> Vec<u8> {
 
 /// The token in a stored `value` with `ttl` left by the store's clock, read at `now`
 /// after a round trip of `rtt` (subtracted from `ttl`: the store's count may have been
-/// taken at the start of it).
+/// taken at the start of it), less one millisecond (the count's rounding).
 pub(crate) fn decode(
     value: &[u8],
     ttl: Duration,
@@ -290,7 +290,9 @@ pub(crate) fn decode(
         zeroize::Zeroize::zeroize(&mut opened);
     }
     let mut payload = parsed.map_err(|_| ValueProblem::Malformed)?;
-    let left = ttl.saturating_sub(rtt);
+    // Less the round trip, and the millisecond a store's whole-millisecond count can round
+    // up by: a rebuilt token never has more time left than it really has.
+    let left = ttl.saturating_sub(rtt).saturating_sub(Duration::from_millis(1));
     let lifetime = Duration::from_millis(payload.l).max(left);
     // Rebuilt as received when the publisher received it, so every replica computes the
     // same expiry and refresh window; if that instant cannot be represented here, as

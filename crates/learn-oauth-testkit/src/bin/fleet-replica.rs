@@ -1,14 +1,16 @@
 //! One replica of a fleet, for `learn_oauth_testkit::fleet`: a blocking provider for the
 //! mock at `FLEET_TOKEN_URL`, sharing through the Redis at `FLEET_REDIS_URL` when it is
 //! set, calling `token()` every 20 ms for `FLEET_RUN_MS` ms. Prints
-//! `calls=N expired=N errors=N` and exits 0, or 1 if it could not run.
+//! `calls=N expired=N errors=N max_ms=N leased=N adopted=N` and exits 0, or 1 if it
+//! could not run. `FLEET_FETCH_TIMEOUT_MS` sets the policy's fetch timeout (the lease is
+//! that plus 1 s).
 #![forbid(unsafe_code)]
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use learn_oauth_driver::store::SharedStore;
-use learn_oauth_proto::ClientConfig;
+use learn_oauth_proto::{ClientConfig, RefreshPolicy};
 use learn_oauth_redis::RedisStore;
 use learn_oauth_testkit::fixtures::{SECRET, TENANT};
 use learn_oauth_ureq::TokenProvider;
@@ -26,6 +28,11 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     let mut builder = TokenProvider::builder(config);
+    if let Ok(ms) = var("FLEET_FETCH_TIMEOUT_MS").parse::<u64>() {
+        let mut policy = RefreshPolicy::default();
+        policy.fetch_timeout = Duration::from_millis(ms);
+        builder = builder.policy(policy);
+    }
     let redis_url = var("FLEET_REDIS_URL");
     if !redis_url.is_empty() {
         let Ok(store) = RedisStore::open(&redis_url) else {
@@ -38,10 +45,13 @@ fn main() -> ExitCode {
         eprintln!("fleet-replica: no transport");
         return ExitCode::FAILURE;
     };
-    let (mut calls, mut expired, mut errors) = (0u64, 0u64, 0u64);
+    let (mut calls, mut expired, mut errors, mut max) = (0u64, 0u64, 0u64, Duration::ZERO);
     let end = Instant::now() + run;
     while Instant::now() < end {
-        match provider.token() {
+        let asked = Instant::now();
+        let answer = provider.token();
+        max = max.max(asked.elapsed());
+        match answer {
             Ok(token) => {
                 calls += 1;
                 if token.is_expired(Instant::now()) {
@@ -56,6 +66,12 @@ fn main() -> ExitCode {
         // The replica's own pace between calls (not a synchronisation).
         std::thread::sleep(Duration::from_millis(20));
     }
-    println!("calls={calls} expired={expired} errors={errors}");
+    let store = provider.stats().store;
+    println!(
+        "calls={calls} expired={expired} errors={errors} max_ms={} leased={} adopted={}",
+        max.as_millis(),
+        store.fetched_with_lease,
+        store.adopted
+    );
     ExitCode::SUCCESS
 }

@@ -47,7 +47,7 @@ fn a_value_round_trips_with_the_same_expiry_plain_and_sealed() {
         // Read 10 minutes later with 50 minutes left by the store's clock, after a 5 ms read.
         let later = now + Duration::from_secs(600);
         let rtt = Duration::from_millis(5);
-        let ttl = Duration::from_secs(3000) + rtt;
+        let ttl = Duration::from_secs(3000) + rtt + Duration::from_millis(1);
         let rebuilt = decode(&value, ttl, &keys, encryption, later, rtt).unwrap();
         assert_eq!(rebuilt.expose_secret(), original.expose_secret());
         assert_eq!(rebuilt.lifetime(), original.lifetime());

@@ -130,8 +130,8 @@ pub(crate) enum Format {
 /// `learn-oauth api [METHOD] URL-or-PATH`.
 #[derive(Debug, Args)]
 pub(crate) struct ApiArgs {
-    /// [METHOD] URL-or-PATH: the method (default GET, or POST with a body), then a URL, or
-    /// a path resolved against the API host (the token URL's scheme and host).
+    /// An optional METHOD (default GET, or POST with a body), then a URL, or a path
+    /// resolved against the API host (the token URL's scheme and host).
     #[arg(required = true, num_args = 1..=2, value_names = ["METHOD", "URL-or-PATH"])]
     pub(crate) target: Vec<String>,
     /// The request body.

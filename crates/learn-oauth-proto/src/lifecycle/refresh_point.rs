@@ -55,8 +55,10 @@ mod tests {
 
     #[test]
     fn the_refresh_point_is_the_one_the_lifecycle_schedules() {
-        let mut policy = RefreshPolicy::default();
-        policy.refresh_jitter = 0.0;
+        let policy = RefreshPolicy {
+            refresh_jitter: 0.0,
+            ..RefreshPolicy::default()
+        };
         for secs in [8, 60, 120, 600, 3600, 86_400] {
             let lifetime = Duration::from_secs(secs);
             assert_eq!(

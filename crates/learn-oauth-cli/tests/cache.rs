@@ -46,12 +46,8 @@ fn a_file_others_may_read_is_refused_unread_and_replaced() {
     let entry = world.entries().remove(0);
     fs::set_permissions(&entry, fs::Permissions::from_mode(0o644)).unwrap();
     let refused = run(&mut world.cli(), &["token"]).expect(0);
-    assert!(
-        refused.stderr.contains("refusing the cache file"),
-        "{}",
-        refused.stderr
-    );
-    assert!(refused.stderr.contains("mode 0644"), "{}", refused.stderr);
+    refused.stderr_has("refusing the cache file");
+    refused.stderr_has("mode 0644");
     assert_eq!(world.token_requests(), 2, "not read: a new token");
     assert_eq!(mode(&entry), 0o600, "replaced by a private file");
     run(&mut world.cli(), &["token"]).expect(0);
@@ -64,11 +60,7 @@ fn a_directory_others_may_enter_is_refused_and_the_token_fetched_without_it() {
     fs::create_dir_all(world.cache_dir()).unwrap();
     fs::set_permissions(world.cache_dir(), fs::Permissions::from_mode(0o777)).unwrap();
     let first = run(&mut world.cli(), &["token"]).expect(0);
-    assert!(
-        first.stderr.contains("refusing the cache directory"),
-        "{}",
-        first.stderr
-    );
+    first.stderr_has("refusing the cache directory");
     run(&mut world.cli(), &["token"]).expect(0);
     assert_eq!(world.token_requests(), 2);
     assert!(world.entries().is_empty(), "nothing written there");
@@ -128,7 +120,7 @@ fn past_the_refresh_point_a_failed_refresh_falls_back_on_the_still_valid_token()
     world.server.enqueue_n(10, Fault::status(503));
     let stale = run(&mut world.cli(), &["token"]).expect(0);
     assert_eq!(stale.stdout, old);
-    assert!(stale.stderr.contains("using the cached one"), "{}", stale.stderr);
+    stale.stderr_has("using the cached one");
     // Past its usable time (10 s before expiry), it is not handed out.
     age_entry(&world, 195);
     run(&mut world.cli(), &["token"]).expect(4);
@@ -181,11 +173,7 @@ fn a_lock_holder_that_hangs_delays_others_only_until_their_timeout() {
     let held = fs::File::open(&lock).unwrap();
     rustix::fs::flock(&held, rustix::fs::FlockOperation::NonBlockingLockExclusive).unwrap();
     let waited = run(&mut world.cli(), &["--timeout", "1", "token"]).expect(0);
-    assert!(
-        waited.stderr.contains("held the cache lock for 1 s"),
-        "{}",
-        waited.stderr
-    );
+    waited.stderr_has("held the cache lock for 1 s");
     assert_eq!(world.token_requests(), 2);
     drop(held);
 }
@@ -223,16 +211,9 @@ fn cache_path_list_and_clear() {
         .stdout;
     let list = run(&mut world.cli(), &["cache", "list"]).expect(0);
     assert_eq!(list.stdout.lines().count(), 1, "{}", list.stdout);
-    assert!(
-        list.stdout.contains(&world.server.token_url(common::TENANT)),
-        "{}",
-        list.stdout
-    );
-    assert!(
-        list.stdout.contains("api/read") && list.stdout.contains("(fresh)"),
-        "{}",
-        list.stdout
-    );
+    list.stdout_has(&world.server.token_url(common::TENANT));
+    list.stdout_has("api/read");
+    list.stdout_has("(fresh)");
     assert!(!list.stdout.contains(token.trim_end()), "never the token");
     let clear = run(&mut world.cli(), &["cache", "clear"]).expect(0);
     assert!(

@@ -32,11 +32,7 @@ fn a_hundred_calls_in_a_loop_make_one_token_request() {
 #[test]
 fn header_and_json_formats() {
     let world = World::new();
-    let token = run(&mut world.cli(), &["token"])
-        .expect(0)
-        .stdout
-        .trim_end()
-        .to_owned();
+    let token = world.token();
     let header = run(&mut world.cli(), &["token", "--format", "header"]).expect(0);
     assert_eq!(header.stdout, format!("Authorization: Bearer {token}\n"));
     let json = run(&mut world.cli(), &["token", "--format=json"]).expect(0);
@@ -57,20 +53,12 @@ fn header_and_json_formats() {
 #[test]
 fn check_prints_a_summary_and_never_the_token() {
     let world = World::new();
-    let token = run(&mut world.cli(), &["token"])
-        .expect(0)
-        .stdout
-        .trim_end()
-        .to_owned();
+    let token = world.token();
     let check = run(&mut world.cli(), &["check", "--scope", "api/read"]).expect(0);
-    assert!(
-        check.stdout.contains(&world.server.token_url(TENANT)),
-        "{}",
-        check.stdout
-    );
+    check.stdout_has(&world.server.token_url(TENANT));
     assert!(check.stdout.contains(&format!("tenant:     {TENANT}")));
     assert!(check.stdout.contains("requested:  api/read"));
-    assert!(check.stdout.contains("granted:    api/read"), "{}", check.stdout);
+    check.stdout_has("granted:    api/read");
     assert!(check.stdout.contains("valid for 59m") || check.stdout.contains("valid for 1h"));
     assert!(!check.stdout.contains(&token) && !check.stderr.contains(&token));
     // Another scope is another cache entry.
@@ -95,7 +83,7 @@ fn api_prints_the_body_to_stdout_and_the_status_to_stderr() {
 fn api_exits_5_on_a_non_2xx_answer_after_printing_it() {
     let world = World::new();
     let missing = run(&mut world.cli(), &["api", "/no/such/path"]).expect(5);
-    assert!(missing.stdout.contains("not found"), "{}", missing.stdout);
+    missing.stdout_has("not found");
     assert_eq!(missing.stderr, "HTTP 404 Not Found\n");
     // The resource accepts only GET; a body makes the request a POST.
     let post = run(&mut world.cli(), &["api", "/api/v1/ping", "--data", "{}"]).expect(5);
@@ -181,13 +169,10 @@ fn api_refuses_what_it_cannot_send_with_status_2() {
         &["api", "-H", "Authorization Bearer CANARY", "/x"],
     )
     .expect(2);
-    assert!(
-        bad.stderr.contains("-H") && !bad.stderr.contains("CANARY"),
-        "{}",
-        bad.stderr
-    );
+    bad.stderr_has("-H");
+    assert!(!bad.stderr.contains("CANARY"), "{}", bad.stderr);
     let plain = run(&mut world.cli(), &["api", "http://example.com/x"]).expect(2);
-    assert!(plain.stderr.contains("plain http"), "{}", plain.stderr);
+    plain.stderr_has("plain http");
     run(&mut world.cli(), &["api", "NOT A METHOD", "/x"]).expect(2);
     assert_eq!(world.token_requests(), 0);
 }
@@ -203,7 +188,7 @@ fn refused_credentials_exit_3_naming_the_status() {
         "{}",
         refused.stderr
     );
-    assert!(refused.stderr.contains("401"), "{}", refused.stderr);
+    refused.stderr_has("401");
     assert!(!refused.stderr.contains("CANARY"), "{}", refused.stderr);
     assert_eq!(refused.stderr.lines().count(), 1, "one line");
     world.server.enqueue(Fault::oauth_error(400, "invalid_scope"));
@@ -215,7 +200,7 @@ fn temporary_failures_exit_4_after_the_retries() {
     let world = World::new();
     world.server.enqueue_n(10, Fault::status(503));
     let failed = run(&mut world.cli(), &["token"]).expect(4);
-    assert!(failed.stderr.contains("503"), "{}", failed.stderr);
+    failed.stderr_has("503");
     assert_eq!(world.token_requests(), 4, "the policy's four attempts");
     world.server.clear_faults();
     world.server.enqueue(Fault::retry_after(429, 1));
@@ -240,7 +225,7 @@ fn an_unreachable_endpoint_exits_4_and_verbose_adds_the_causes() {
     )
     .expect(4);
     assert!(verbose.stderr.lines().count() > 1, "{}", verbose.stderr);
-    assert!(verbose.stderr.contains("caused by: "), "{}", verbose.stderr);
+    verbose.stderr_has("caused by: ");
 }
 
 #[test]
@@ -254,23 +239,15 @@ fn configuration_errors_exit_2_naming_the_flag_or_variable() {
         "learn-oauth: error: --region must be one of global, mea\n"
     );
     let env_region = run(world.cli().env("LEARN_REGION", "mars"), &["token"]).expect(2);
-    assert!(
-        env_region.stderr.contains("LEARN_REGION must be one of"),
-        "{}",
-        env_region.stderr
-    );
+    env_region.stderr_has("LEARN_REGION must be one of");
     let url = run(
         &mut world.cli(),
         &["--token-url", "http://example.com/t", "token"],
     )
     .expect(2);
-    assert!(url.stderr.contains("--token-url is refused"), "{}", url.stderr);
+    url.stderr_has("--token-url is refused");
     let no_secret = run(&mut world.bare(), &["token"]).expect(2);
-    assert!(
-        no_secret.stderr.contains("LEARN_API_SECRET"),
-        "{}",
-        no_secret.stderr
-    );
+    no_secret.stderr_has("LEARN_API_SECRET");
     run(&mut world.cli(), &["no-such-command"]).expect(2);
     assert_eq!(world.token_requests(), 0);
 }
@@ -284,7 +261,7 @@ fn a_secret_flag_is_refused_with_how_to_pass_it() {
         &["--client-secret", "CANARY-typed", "check"],
     ] {
         let refused = run(&mut world.cli(), args).expect(2);
-        assert!(refused.stderr.contains("--secret-file"), "{}", refused.stderr);
+        refused.stderr_has("--secret-file");
         assert!(!refused.stderr.contains("CANARY"), "{}", refused.stderr);
     }
     assert_eq!(world.token_requests(), 0);
@@ -305,9 +282,9 @@ fn the_secret_comes_from_a_file_or_stdin() {
     .expect(0);
     assert_eq!(world.token_requests(), 2);
     let missing = run(&mut world.bare(), &["--secret-file", "/no/such/file", "token"]).expect(2);
-    assert!(missing.stderr.contains("/no/such/file"), "{}", missing.stderr);
+    missing.stderr_has("/no/such/file");
     let empty = run_with_stdin(&mut world.bare(), &["--secret-stdin", "token"], "").expect(2);
-    assert!(empty.stderr.contains("--secret-stdin"), "{}", empty.stderr);
+    empty.stderr_has("--secret-stdin");
 }
 
 #[test]
@@ -329,23 +306,19 @@ fn a_profile_supplies_the_settings_and_names_its_secret_by_file_or_variable() {
     let mut bare = world.bare();
     bare.env_remove("LEARN_TENANT_ID").env_remove("LEARN_TOKEN_URL");
     let check = run(&mut bare, &["--profile", "file", "check"]).expect(0);
-    assert!(check.stdout.contains("requested:  api/read"), "{}", check.stdout);
+    check.stdout_has("requested:  api/read");
     run(
         world.bare().env("MY_SECRET", SECRET),
         &["--profile", "var", "--no-cache", "token"],
     )
     .expect(0);
     let unset = run(&mut world.bare(), &["--profile", "var", "token"]).expect(2);
-    assert!(unset.stderr.contains("MY_SECRET"), "{}", unset.stderr);
+    unset.stderr_has("MY_SECRET");
     let bad = run(&mut world.cli(), &["--profile", "bad", "token"]).expect(2);
-    assert!(bad.stderr.contains("`secret` is not allowed"), "{}", bad.stderr);
+    bad.stderr_has("`secret` is not allowed");
     assert!(!bad.stderr.contains("CANARY"), "{}", bad.stderr);
     let unknown = run(&mut world.cli(), &["--profile", "nope", "token"]).expect(2);
-    assert!(
-        unknown.stderr.contains("no [profiles.nope]"),
-        "{}",
-        unknown.stderr
-    );
+    unknown.stderr_has("no [profiles.nope]");
     assert_eq!(world.token_requests(), 2);
 }
 
@@ -359,7 +332,7 @@ fn the_embedded_mock_needs_no_configuration() {
     let token = run(&mut command, &["--mock", "token"]).expect(0);
     assert!(!token.stdout.trim().is_empty());
     let api = run(&mut world.bare(), &["--mock", "api", "/api/v1/ping"]).expect(0);
-    assert!(api.stdout.contains(r#""ok":true"#), "{}", api.stdout);
+    api.stdout_has(r#""ok":true"#);
     assert!(world.entries().is_empty(), "--mock does not cache");
 }
 

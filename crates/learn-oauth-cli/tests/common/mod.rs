@@ -84,6 +84,15 @@ impl World {
         command
     }
 
+    /// A token from `learn-oauth token`, without its newline.
+    pub(crate) fn token(&self) -> String {
+        run(&mut self.cli(), &["token"])
+            .expect(0)
+            .stdout
+            .trim_end()
+            .to_owned()
+    }
+
     pub(crate) fn token_requests(&self) -> usize {
         self.server.token_request_count()
     }
@@ -118,6 +127,28 @@ impl Run {
         );
         assert!(!self.stderr.contains("panicked"), "a panic: {}", self.stderr);
         self
+    }
+}
+
+impl Run {
+    /// Fails the test unless stderr contains `needle`.
+    #[track_caller]
+    pub(crate) fn stderr_has(&self, needle: &str) {
+        assert!(
+            self.stderr.contains(needle),
+            "{needle:?} not in stderr: {}",
+            self.stderr
+        );
+    }
+
+    /// Fails the test unless stdout contains `needle`.
+    #[track_caller]
+    pub(crate) fn stdout_has(&self, needle: &str) {
+        assert!(
+            self.stdout.contains(needle),
+            "{needle:?} not in stdout: {}",
+            self.stdout
+        );
     }
 }
 

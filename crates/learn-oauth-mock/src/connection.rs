@@ -7,6 +7,7 @@ use percent_encoding::percent_decode_str;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::timeout;
 
+use crate::control::{self, CONTROL_PATH};
 use crate::http1::{Connection, ReadError, Request};
 use crate::reply::{Reply, Response};
 use crate::resource::{PING_PATH, ping};
@@ -64,6 +65,9 @@ async fn route(shared: &Shared, request: &Request) -> Reply {
     }
     if path == PING_PATH {
         return Reply::Send(ping(shared, request));
+    }
+    if shared.config.control && path.starts_with(CONTROL_PATH) {
+        return Reply::Send(control::handle(shared, request));
     }
     Reply::Send(Response::envelope(404, "not found".into()))
 }

@@ -38,6 +38,18 @@
 //!   trailer section of at most 64 KiB (else 431).
 //! - **Faults**: only those a test queues; each request takes one.
 //!
+//! # Control endpoint
+//!
+//! With [`MockServerBuilder::control`] (the binary's default), paths under `/mock/` on
+//! the same port change the mock at run time (loopback only, like the rest):
+//! `GET /mock/state` (counts), `POST /mock/faults` with fault specs in the body
+//! ([`Fault::parse_spec`]: `status=503*2 delay=500 retry-after=429:2 drop html`),
+//! `DELETE /mock/faults`, `POST /mock/resource` (`401` or
+//! `401 Bearer error="invalid_token"`: the protected resource's next answer),
+//! `POST /mock/revoke` and `POST /mock/clock` (SECONDS). Each answers the counts as JSON
+//! (`token_requests`, `resource_requests`, `pending_faults`), or a 400 saying what is
+//! wrong with the body.
+//!
 //! # Example
 //!
 //! ```
@@ -74,7 +86,9 @@
 mod accept;
 mod client_auth;
 mod connection;
+mod control;
 mod fault;
+mod fault_spec;
 mod http1;
 mod record;
 mod reply;
@@ -88,6 +102,7 @@ mod token_store;
 
 pub use client_auth::{AuthMethod, BasicEncoding};
 pub use fault::{Fault, Quirk};
+pub use fault_spec::{FAULT_SPEC_HELP, FaultSpecError, MAX_FAULT_REPEAT};
 pub use record::RecordedRequest;
 pub use server::{
     DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_ISSUED_TOKENS, DEFAULT_MAX_RECORDS, MockServer, MockServerBuilder,

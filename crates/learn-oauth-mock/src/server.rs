@@ -50,6 +50,7 @@ pub struct MockServerBuilder {
     max_records: usize,
     max_connections: usize,
     max_issued_tokens: usize,
+    control: bool,
 }
 
 /// How many recorded token requests a server keeps by default (the newest); see
@@ -81,6 +82,7 @@ impl Default for MockServerBuilder {
             max_records: DEFAULT_MAX_RECORDS,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             max_issued_tokens: DEFAULT_MAX_ISSUED_TOKENS,
+            control: false,
         }
     }
 }
@@ -166,6 +168,14 @@ impl MockServerBuilder {
         self
     }
 
+    /// Serves the control endpoint under `/mock/` (default: off): faults, counts,
+    /// revocation and the clock over HTTP, for users outside Rust; see the crate docs.
+    /// Loopback only, like everything the mock serves.
+    pub fn control(mut self, enabled: bool) -> Self {
+        self.control = enabled;
+        self
+    }
+
     /// Binds, starts the background thread and returns the running server.
     ///
     /// # Errors
@@ -203,6 +213,7 @@ impl MockServerBuilder {
             limits: self.limits,
             max_records: self.max_records,
             max_issued_tokens: self.max_issued_tokens,
+            control: self.control,
         }));
         let max_connections = self.max_connections;
         let (ca_pem, ca_der, acceptor) = match tls {
@@ -305,6 +316,16 @@ impl MockServer {
     #[must_use]
     pub fn resource_url(&self) -> String {
         format!("{}{PING_PATH}", self.base_url)
+    }
+
+    /// The control endpoint's base URL, `…/mock/`, when enabled
+    /// ([`MockServerBuilder::control`]).
+    #[must_use]
+    pub fn control_url(&self) -> Option<String> {
+        self.shared
+            .config
+            .control
+            .then(|| format!("{}{}", self.base_url, crate::control::CONTROL_PATH))
     }
 
     /// The throwaway CA certificate in PEM, when serving HTTPS.

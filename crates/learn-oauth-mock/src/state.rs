@@ -23,6 +23,8 @@ pub(crate) struct Config {
     pub(crate) max_records: usize,
     /// How many issued tokens are remembered (the newest).
     pub(crate) max_issued_tokens: usize,
+    /// Whether `/mock/…` serves the control endpoint.
+    pub(crate) control: bool,
 }
 
 impl Config {

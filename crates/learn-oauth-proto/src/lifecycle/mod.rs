@@ -125,6 +125,7 @@ mod backoff;
 mod machine;
 mod outcome;
 mod policy;
+mod refresh_point;
 mod snapshot;
 mod state;
 mod step;

@@ -1,0 +1,212 @@
+//! One cache file's contents and the pure decision whether it may be reused.
+
+use std::fmt;
+use std::time::{Duration, Instant, SystemTime};
+
+use learn_oauth::{AccessToken, RefreshPolicy, Scopes};
+use serde::{Deserialize, Serialize};
+
+use super::CacheKey;
+use crate::time::{from_unix_millis, unix_millis};
+
+/// The format version written; a file of another version is a miss.
+const VERSION: u32 = 1;
+
+/// A cached token and what it is for. The token is the only credential in it; the
+/// client secret is never written.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Entry {
+    version: u32,
+    /// The key's token URL.
+    pub(crate) token_url: String,
+    /// The key's client id.
+    pub(crate) client_id: String,
+    /// The key's scopes (requested, sorted).
+    pub(crate) scopes: Vec<String>,
+    access_token: String,
+    /// The scopes granted, space-separated.
+    pub(crate) granted_scope: String,
+    received_at_ms: u64,
+    lifetime_ms: u64,
+}
+
+/// Whether an entry may be reused at a given wall-clock time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Freshness {
+    /// Before its refresh point: reuse it.
+    Fresh,
+    /// Past its refresh point but still usable: fetch a new one, and fall back on this
+    /// one only if that fails for now.
+    RefreshDue,
+    /// Past its usable time.
+    Expired,
+    /// Received "later" than now: the clock was set back. Not trusted.
+    FromTheFuture,
+}
+
+impl Entry {
+    /// The entry for `token` under `key`, received at wall-clock time `received_at`.
+    #[must_use]
+    pub(crate) fn new(key: &CacheKey, token: &AccessToken, received_at: SystemTime) -> Self {
+        Entry {
+            version: VERSION,
+            token_url: key.token_url.clone(),
+            client_id: key.client_id.clone(),
+            scopes: key.scopes.clone(),
+            access_token: token.expose_secret().to_owned(),
+            granted_scope: token.scopes().to_space_delimited(),
+            received_at_ms: unix_millis(received_at),
+            lifetime_ms: u64::try_from(token.lifetime().as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+
+    /// Whether this entry is of the current format and for `key`.
+    #[must_use]
+    pub(crate) fn is_for(&self, key: &CacheKey) -> bool {
+        self.version == VERSION
+            && self.token_url == key.token_url
+            && self.client_id == key.client_id
+            && self.scopes == key.scopes
+    }
+
+    /// Whether it holds `token` (the token's text).
+    #[must_use]
+    pub(crate) fn holds(&self, token: &str) -> bool {
+        self.access_token == token
+    }
+
+    /// The token's lifetime.
+    #[must_use]
+    pub(crate) fn lifetime(&self) -> Duration {
+        Duration::from_millis(self.lifetime_ms)
+    }
+
+    /// When the token expires (wall clock), if representable.
+    #[must_use]
+    pub(crate) fn expires_at(&self) -> Option<SystemTime> {
+        from_unix_millis(self.received_at_ms)?.checked_add(self.lifetime())
+    }
+
+    /// How old the entry is at `now`; `None` when it was received after `now`.
+    fn age(&self, now: SystemTime) -> Option<Duration> {
+        now.duration_since(from_unix_millis(self.received_at_ms)?).ok()
+    }
+
+    /// Whether it may be reused at `now` under `policy`: until the refresh point the
+    /// lifecycle would schedule (`RefreshPolicy::refresh_after`, without jitter: every
+    /// invocation decides alike), and as a fallback until its usable time ends.
+    #[must_use]
+    pub(crate) fn freshness(&self, policy: &RefreshPolicy, now: SystemTime) -> Freshness {
+        let Some(age) = self.age(now) else {
+            return Freshness::FromTheFuture;
+        };
+        let lifetime = self.lifetime();
+        if age < policy.refresh_after(lifetime, 0.0) {
+            Freshness::Fresh
+        } else if age < policy.usable_for(lifetime) {
+            Freshness::RefreshDue
+        } else {
+            Freshness::Expired
+        }
+    }
+
+    /// The token, on the monotonic clock: `now` (an `Instant`) and `wall` (the wall
+    /// clock) read together. `None` when the stored text is not a valid token or the
+    /// entry is from the future.
+    #[must_use]
+    pub(crate) fn token(&self, now: Instant, wall: SystemTime) -> Option<AccessToken> {
+        let age = self.age(wall)?;
+        let scopes = Scopes::parse_granted(&self.granted_scope);
+        // Received before this machine's monotonic clock began (before a reboot, say):
+        // the same expiry, counted from now.
+        let (received, lifetime) = match now.checked_sub(age) {
+            Some(received) => (received, self.lifetime()),
+            None => (now, self.lifetime().saturating_sub(age)),
+        };
+        AccessToken::new(self.access_token.clone(), scopes, received, lifetime)
+    }
+}
+
+impl fmt::Debug for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Entry")
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .field("scopes", &self.scopes)
+            .field("access_token", &"[redacted]")
+            .field("received_at_ms", &self.received_at_ms)
+            .field("lifetime_ms", &self.lifetime_ms)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::disallowed_methods)] // a real Instant as the origin; nothing waits
+
+    use std::time::UNIX_EPOCH;
+
+    use super::*;
+
+    fn key() -> CacheKey {
+        CacheKey {
+            token_url: "https://a/oauth2/token/t".into(),
+            client_id: "t".into(),
+            scopes: vec!["api/read".into()],
+        }
+    }
+
+    fn entry(received_at: SystemTime, lifetime_secs: u64) -> Entry {
+        let token = AccessToken::new(
+            "CANARY-token".into(),
+            Scopes::parse_granted("api/read"),
+            Instant::now(),
+            Duration::from_secs(lifetime_secs),
+        )
+        .unwrap();
+        Entry::new(&key(), &token, received_at)
+    }
+
+    #[test]
+    fn an_hour_token_is_reused_until_five_minutes_before_expiry() {
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let e = entry(t0, 3600);
+        let policy = RefreshPolicy::default();
+        let at = |secs| e.freshness(&policy, t0 + Duration::from_secs(secs));
+        assert_eq!(at(0), Freshness::Fresh);
+        assert_eq!(at(3299), Freshness::Fresh);
+        assert_eq!(at(3300), Freshness::RefreshDue);
+        assert_eq!(at(3589), Freshness::RefreshDue);
+        assert_eq!(at(3590), Freshness::Expired);
+        assert_eq!(
+            e.freshness(&policy, t0 - Duration::from_secs(1)),
+            Freshness::FromTheFuture
+        );
+        assert_eq!(e.expires_at(), Some(t0 + Duration::from_secs(3600)));
+    }
+
+    #[test]
+    fn the_token_keeps_its_expiry_on_the_monotonic_clock() {
+        // Whole milliseconds: the file keeps no finer time.
+        let wall = UNIX_EPOCH + Duration::from_millis(1_700_000_000_123);
+        let e = entry(wall - Duration::from_secs(600), 3600);
+        let now = Instant::now();
+        let token = e.token(now, wall).unwrap();
+        assert_eq!(token.expose_secret(), "CANARY-token");
+        assert_eq!(token.expires_at(), now + Duration::from_secs(3000));
+        assert_eq!(token.scopes().to_space_delimited(), "api/read");
+    }
+
+    #[test]
+    fn an_entry_is_only_for_its_own_key_and_never_shows_its_token() {
+        let e = entry(SystemTime::now(), 60);
+        assert!(e.is_for(&key()));
+        let mut other = key();
+        other.scopes.clear();
+        assert!(!e.is_for(&other));
+        assert!(!format!("{e:?}").contains("CANARY"));
+        let round_trip: Entry = serde_json::from_slice(&serde_json::to_vec(&e).unwrap()).unwrap();
+        assert_eq!(round_trip, e);
+    }
+}

@@ -1,0 +1,252 @@
+//! The cache across invocations: permissions, refusals, corruption, the refresh point,
+//! and concurrent invocations sharing one fetch — real processes against the mock.
+#![cfg(unix)]
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt as _;
+use std::process::Stdio;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use common::{World, finish, mode, run};
+use learn_oauth_mock::Fault;
+
+#[test]
+fn files_are_0600_in_a_0700_directory_and_hold_no_secret() {
+    let world = World::new();
+    let token = run(&mut world.cli(), &["token"]).expect(0).stdout;
+    assert_eq!(mode(&world.cache_dir()), 0o700);
+    let entries = world.entries();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(mode(&entries[0]), 0o600);
+    let name = entries[0].file_name().unwrap().to_str().unwrap().to_owned();
+    assert_eq!(
+        name.len(),
+        "0123456789abcdef0123456789abcdef.json".len(),
+        "{name}"
+    );
+    let text = fs::read_to_string(&entries[0]).unwrap();
+    assert!(text.contains(token.trim_end()), "the token is what is cached");
+    assert!(!text.contains(common::SECRET), "never the secret");
+    for file in fs::read_dir(world.cache_dir()).unwrap() {
+        let path = file.unwrap().path();
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+        assert!(
+            path.extension().is_none_or(|e| e != "tmp"),
+            "no temporary file left"
+        );
+    }
+}
+
+#[test]
+fn a_file_others_may_read_is_refused_unread_and_replaced() {
+    let world = World::new();
+    run(&mut world.cli(), &["token"]).expect(0);
+    let entry = world.entries().remove(0);
+    fs::set_permissions(&entry, fs::Permissions::from_mode(0o644)).unwrap();
+    let refused = run(&mut world.cli(), &["token"]).expect(0);
+    refused.stderr_has("refusing the cache file");
+    refused.stderr_has("mode 0644");
+    assert_eq!(world.token_requests(), 2, "not read: a new token");
+    assert_eq!(mode(&entry), 0o600, "replaced by a private file");
+    run(&mut world.cli(), &["token"]).expect(0);
+    assert_eq!(world.token_requests(), 2);
+}
+
+#[test]
+fn a_directory_others_may_enter_is_refused_and_the_token_fetched_without_it() {
+    let world = World::new();
+    fs::create_dir_all(world.cache_dir()).unwrap();
+    fs::set_permissions(world.cache_dir(), fs::Permissions::from_mode(0o777)).unwrap();
+    let first = run(&mut world.cli(), &["token"]).expect(0);
+    first.stderr_has("refusing the cache directory");
+    run(&mut world.cli(), &["token"]).expect(0);
+    assert_eq!(world.token_requests(), 2);
+    assert!(world.entries().is_empty(), "nothing written there");
+}
+
+#[test]
+fn a_corrupt_or_truncated_file_is_a_miss_and_replaced() {
+    let world = World::new();
+    run(&mut world.cli(), &["token"]).expect(0);
+    let entry = world.entries().remove(0);
+    let good = fs::read(&entry).unwrap();
+    for (bad, label) in [
+        (&good[..good.len() / 2], "truncated"),
+        (&b"\0\xffnot json"[..], "garbage"),
+    ] {
+        fs::write(&entry, bad).unwrap();
+        let before = world.token_requests();
+        let replaced = run(&mut world.cli(), &["token"]).expect(0);
+        assert!(replaced.stderr.is_empty(), "{label}: {}", replaced.stderr);
+        assert_eq!(world.token_requests(), before + 1, "{label}: a miss");
+        run(&mut world.cli(), &["token"]).expect(0);
+        assert_eq!(
+            world.token_requests(),
+            before + 1,
+            "{label}: replaced by a good entry"
+        );
+    }
+}
+
+/// Moves the entry's receipt `secs` into the past.
+fn age_entry(world: &World, secs: u64) {
+    let entry = world.entries().remove(0);
+    let mut value: serde_json::Value = serde_json::from_slice(&fs::read(&entry).unwrap()).unwrap();
+    let received = value["received_at_ms"].as_u64().unwrap();
+    value["received_at_ms"] = (received - secs * 1000).into();
+    fs::write(&entry, serde_json::to_vec(&value).unwrap()).unwrap();
+}
+
+#[test]
+fn a_token_is_reused_until_the_lifecycles_refresh_point() {
+    let world = World::new();
+    run(&mut world.cli(), &["token"]).expect(0);
+    // An hour token is refreshed 5 minutes before it expires (RefreshPolicy's default).
+    age_entry(&world, 3290);
+    run(&mut world.cli(), &["token"]).expect(0);
+    assert_eq!(world.token_requests(), 1, "before the refresh point: reused");
+    age_entry(&world, 20);
+    run(&mut world.cli(), &["token"]).expect(0);
+    assert_eq!(world.token_requests(), 2, "past it: a new token");
+}
+
+#[test]
+fn past_the_refresh_point_a_failed_refresh_falls_back_on_the_still_valid_token() {
+    let world = World::new();
+    let old = run(&mut world.cli(), &["token"]).expect(0).stdout;
+    age_entry(&world, 3400);
+    world.server.enqueue_n(10, Fault::status(503));
+    let stale = run(&mut world.cli(), &["token"]).expect(0);
+    assert_eq!(stale.stdout, old);
+    stale.stderr_has("using the cached one");
+    // Past its usable time (10 s before expiry), it is not handed out.
+    age_entry(&world, 195);
+    run(&mut world.cli(), &["token"]).expect(4);
+}
+
+#[test]
+fn no_cache_neither_reads_nor_writes() {
+    let world = World::new();
+    run(&mut world.cli(), &["--no-cache", "token"]).expect(0);
+    assert!(world.entries().is_empty());
+    run(&mut world.cli(), &["token"]).expect(0);
+    run(&mut world.cli(), &["token", "--no-cache"]).expect(0);
+    assert_eq!(world.token_requests(), 3);
+}
+
+#[test]
+fn sixteen_processes_on_a_cold_cache_make_one_token_request() {
+    let world = World::new();
+    let children: Vec<_> = (0..16)
+        .map(|_| {
+            world
+                .cli()
+                .arg("token")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawns")
+        })
+        .collect();
+    let runs: Vec<_> = children
+        .into_iter()
+        .map(|child| finish(child.wait_with_output().expect("finishes")).expect(0))
+        .collect();
+    assert_eq!(world.token_requests(), 1, "one fetch shared by sixteen processes");
+    assert!(
+        runs.iter().all(|r| r.stdout == runs[0].stdout),
+        "all got the same token"
+    );
+    assert!(runs.iter().all(|r| r.stderr.is_empty()));
+}
+
+#[test]
+fn a_lock_holder_that_hangs_delays_others_only_until_their_timeout() {
+    let world = World::new();
+    run(&mut world.cli(), &["token"]).expect(0);
+    let entry = world.entries().remove(0);
+    fs::remove_file(&entry).unwrap();
+    let lock = entry.with_extension("lock");
+    // This process holds the lock and never lets go, as a stuck invocation would.
+    let held = fs::File::open(&lock).unwrap();
+    rustix::fs::flock(&held, rustix::fs::FlockOperation::NonBlockingLockExclusive).unwrap();
+    let waited = run(&mut world.cli(), &["--timeout", "1", "token"]).expect(0);
+    waited.stderr_has("held the cache lock for 1 s");
+    assert_eq!(world.token_requests(), 2);
+    drop(held);
+}
+
+#[test]
+fn a_waiter_takes_the_token_the_lock_holder_stored() {
+    let world = World::new();
+    let token = run(&mut world.cli(), &["token"]).expect(0).stdout;
+    let entry = world.entries().remove(0);
+    let stored = fs::read(&entry).unwrap();
+    fs::remove_file(&entry).unwrap();
+    let held = fs::File::open(entry.with_extension("lock")).unwrap();
+    rustix::fs::flock(&held, rustix::fs::FlockOperation::NonBlockingLockExclusive).unwrap();
+    let waiter = world.cli().arg("token").stdout(Stdio::piped()).spawn().unwrap();
+    // Whether the waiter has read the cache yet or not, it finds the entry once it gets
+    // the lock: it looks again after taking it.
+    // As a holder stores it: a private file renamed into place.
+    let temp = entry.with_extension("tmp");
+    fs::write(&temp, stored).unwrap();
+    fs::set_permissions(&temp, fs::Permissions::from_mode(0o600)).unwrap();
+    fs::rename(&temp, &entry).unwrap();
+    drop(held);
+    let waited = finish(waiter.wait_with_output().unwrap()).expect(0);
+    assert_eq!(waited.stdout, token);
+    assert_eq!(world.token_requests(), 1);
+}
+
+#[test]
+fn cache_path_list_and_clear() {
+    let world = World::new();
+    let path = run(&mut world.cli(), &["cache", "path"]).expect(0);
+    assert_eq!(path.stdout, format!("{}\n", world.cache_dir().display()));
+    let token = run(&mut world.cli(), &["token", "--scope", "api/read"])
+        .expect(0)
+        .stdout;
+    let list = run(&mut world.cli(), &["cache", "list"]).expect(0);
+    assert_eq!(list.stdout.lines().count(), 1, "{}", list.stdout);
+    list.stdout_has(&world.server.token_url(common::TENANT));
+    list.stdout_has("api/read");
+    list.stdout_has("(fresh)");
+    assert!(!list.stdout.contains(token.trim_end()), "never the token");
+    let clear = run(&mut world.cli(), &["cache", "clear"]).expect(0);
+    assert!(
+        clear.stdout.starts_with("removed 1 cached token"),
+        "{}",
+        clear.stdout
+    );
+    assert!(world.entries().is_empty());
+    run(&mut world.cli(), &["token", "--scope", "api/read"]).expect(0);
+    assert_eq!(world.token_requests(), 2);
+}
+
+#[test]
+fn the_cache_falls_back_to_home_without_xdg_cache_home() {
+    let world = World::new();
+    let mut command = world.cli();
+    command.env_remove("XDG_CACHE_HOME");
+    let path = run(&mut command, &["cache", "path"]).expect(0);
+    assert_eq!(
+        path.stdout,
+        format!("{}\n", world.home.path().join(".cache/learn-oauth").display())
+    );
+}
+
+#[test]
+fn an_entry_from_the_future_is_not_trusted() {
+    let world = World::new();
+    run(&mut world.cli(), &["token"]).expect(0);
+    let entry = world.entries().remove(0);
+    let mut value: serde_json::Value = serde_json::from_slice(&fs::read(&entry).unwrap()).unwrap();
+    let tomorrow = SystemTime::now().duration_since(UNIX_EPOCH).unwrap() + Duration::from_secs(86_400);
+    value["received_at_ms"] = u64::try_from(tomorrow.as_millis()).unwrap().into();
+    fs::write(&entry, serde_json::to_vec(&value).unwrap()).unwrap();
+    run(&mut world.cli(), &["token"]).expect(0);
+    assert_eq!(world.token_requests(), 2);
+}

@@ -250,3 +250,47 @@ fn an_entry_from_the_future_is_not_trusted() {
     run(&mut world.cli(), &["token"]).expect(0);
     assert_eq!(world.token_requests(), 2);
 }
+
+#[test]
+fn a_lock_holder_killed_mid_fetch_does_not_block_the_next_invocation() {
+    let world = World::new();
+    // The first request hangs at the mock: its invocation holds the cache lock meanwhile.
+    world.server.enqueue(Fault::Delay(Duration::from_secs(30)));
+    let mut holder = world
+        .cli()
+        .arg("token")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawns");
+    // Its request has reached the mock (the fault is taken) only once it holds the lock.
+    let started = std::time::Instant::now();
+    while world.server.pending_faults() != 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the holder's request reached the mock"
+        );
+        std::thread::yield_now();
+    }
+    let lock = fs::read_dir(world.cache_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "lock"))
+        .expect("the holder's lock file");
+    let probe = fs::File::open(&lock).unwrap();
+    let try_lock = || rustix::fs::flock(&probe, rustix::fs::FlockOperation::NonBlockingLockExclusive);
+    assert!(try_lock().is_err(), "the holder holds the lock while it fetches");
+    holder.kill().expect("SIGKILL");
+    let _ = holder.wait();
+    assert!(try_lock().is_ok(), "the kernel let go of a killed holder's lock");
+    rustix::fs::flock(&probe, rustix::fs::FlockOperation::Unlock).unwrap();
+    // The kernel released the dead holder's lock: the next invocation fetches at once,
+    // well before its own 20 s lock timeout.
+    let asked = std::time::Instant::now();
+    let next = run(&mut world.cli(), &["--timeout", "20", "token"]).expect(0);
+    assert!(asked.elapsed() < Duration::from_secs(5), "{:?}", asked.elapsed());
+    assert!(!next.stdout.trim().is_empty());
+    assert!(next.stderr.is_empty(), "no lock warning: {}", next.stderr);
+    // The mock counts answered requests: the killed holder's is still hanging there.
+    assert_eq!(world.token_requests(), 1);
+}

@@ -133,6 +133,38 @@ async fn every_event_is_traced_and_no_field_holds_a_secret_or_token() {
     .await
     .expect("no panic");
 
+    // A shared store (a real redis-server): a planted value that does not open is refused
+    // and traced; the token published to Redis (sealed) and the one read back are not in
+    // any field either.
+    let redis = learn_oauth_testkit::redis_server::RedisServer::start();
+    let url = redis.url();
+    let store = move || {
+        let key = learn_oauth_driver::store::StoreKey::new(1, &[7; 32]).expect("a key");
+        learn_oauth_driver::store::SharedStore::blocking(
+            learn_oauth_redis::RedisStore::open(&url).expect("a url"),
+        )
+        .encryption(learn_oauth_driver::store::Encryption::new(key))
+    };
+    let token_key = store().keys_for(&config(&server, SECRET)).token().to_owned();
+    // Plaintext, as a replica without the key (or an attacker) would write it.
+    let _ = redis.command(&["SET", &token_key, "LO\u{1}p{}", "PX", "60000"]);
+    let replicas = tokio::task::spawn_blocking(move || {
+        let build = || {
+            learn_oauth_ureq::TokenProvider::builder(config(&server, SECRET))
+                .shared_store(store())
+                .build()
+                .expect("a provider")
+        };
+        let first = build().token().expect("a token despite the planted value");
+        let second = build().token().expect("the first replica's token");
+        assert_eq!(first.expose_secret(), second.expose_secret());
+        (server, first)
+    })
+    .await
+    .expect("no panic");
+    let (server, shared_token) = replicas;
+    tokens.push(shared_token);
+
     let lines = LINES.lock().unwrap_or_else(PoisonError::into_inner).clone();
     let ours: Vec<&String> = lines.iter().filter(|l| l.starts_with("learn_oauth ")).collect();
     let has = |needle: &str| ours.iter().any(|l| l.contains(needle));
@@ -147,6 +179,10 @@ async fn every_event_is_traced_and_no_field_holds_a_secret_or_token() {
         "token invalidated",
         "retrying once with a new one",
         "token requests held off",
+        "shared store value refused",
+        "learn_oauth.reason=not encrypted, but encryption is on",
+        "shared store request finished",
+        "learn_oauth.store_outcome=Adopted",
         "learn_oauth.outcome=rejected",
         "server.address=127.0.0.1",
         &format!("url.full=http://{}/oauth2/token/{TENANT}", server.local_addr()),

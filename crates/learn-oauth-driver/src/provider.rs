@@ -48,8 +48,9 @@ pub(crate) struct Shared<F: Flavor> {
     pub(crate) lifecycle: SharedLifecycle,
     pub(crate) transport: F::Transport,
     pub(crate) clock: Arc<F::Clock>,
-    /// The fleet's shared store, if any: consulted only when a token is requested.
-    pub(crate) store: Option<StoreHandle<F::Store>>,
+    /// The fleet's shared store, if any: consulted only when a token is requested (boxed:
+    /// a provider without one, a pool entry say, pays one pointer for it).
+    pub(crate) store: Option<Box<StoreHandle<F::Store>>>,
     /// Woken whenever a request has been reported.
     pub(crate) signal: <F as FlavorImpl>::Signal,
 }
@@ -164,7 +165,7 @@ impl<F: Flavor> Provider<F> {
     ) -> Self {
         Provider {
             shared: Arc::new(Shared {
-                store: store.map(|store| StoreHandle::new(store, &config)),
+                store: store.map(|store| Box::new(StoreHandle::new(store, &config))),
                 lifecycle: SharedLifecycle::new(config, policy, jitter_seed),
                 transport,
                 clock,

@@ -29,8 +29,6 @@ pub(crate) struct SharedLifecycle {
     lifecycle: Mutex<TokenLifecycle>,
     snapshot: ArcSwapOption<Snapshot>,
     counters: Counters,
-    /// The lifecycle's policy, readable without the lock.
-    policy: RefreshPolicy,
 }
 
 impl SharedLifecycle {
@@ -38,10 +36,9 @@ impl SharedLifecycle {
     pub(crate) fn new(config: ClientConfig, policy: RefreshPolicy, jitter_seed: u64) -> Self {
         Self {
             config,
-            lifecycle: Mutex::new(TokenLifecycle::new(policy.clone(), jitter_seed)),
+            lifecycle: Mutex::new(TokenLifecycle::new(policy, jitter_seed)),
             snapshot: ArcSwapOption::empty(),
             counters: Counters::default(),
-            policy,
         }
     }
 
@@ -60,9 +57,10 @@ impl SharedLifecycle {
         &self.config
     }
 
-    /// The lifecycle's refresh policy.
-    pub(crate) fn policy(&self) -> &RefreshPolicy {
-        &self.policy
+    /// The lifecycle's refresh policy (a copy, taken under the lock: for a request through
+    /// a shared store, not the warm path).
+    pub(crate) fn policy(&self) -> RefreshPolicy {
+        self.lock().guard.policy().clone()
     }
 
     /// The published token, fresh or not (a request through a shared store must not take

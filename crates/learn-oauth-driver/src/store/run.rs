@@ -39,14 +39,14 @@ impl<S: ?Sized> StoreHandle<S> {
     /// (bypassing the store while its breaker is open).
     pub(crate) fn start(
         &self,
-        refresh: &RefreshPolicy,
+        refresh: RefreshPolicy,
         now: Instant,
         deadline: Option<Instant>,
         current: Option<AccessToken>,
     ) -> SharedFetch {
         let policy = self.shared.policy.clone();
         if !self.breaker().allows(now) {
-            return SharedFetch::bypass(policy, refresh.clone(), now, deadline);
+            return SharedFetch::bypass(policy, refresh, now, deadline);
         }
         let refused = self
             .refused
@@ -54,7 +54,7 @@ impl<S: ?Sized> StoreHandle<S> {
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         let exclude: Vec<AccessToken> = current.into_iter().chain(refused).collect();
-        SharedFetch::new(policy, refresh.clone(), now, deadline, &exclude)
+        SharedFetch::new(policy, refresh, now, deadline, &exclude)
     }
 
     fn breaker(&self) -> std::sync::MutexGuard<'_, learn_oauth_proto::store::StoreBreaker> {

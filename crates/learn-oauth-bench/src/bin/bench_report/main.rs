@@ -439,8 +439,8 @@ fn fleet(w: &mut String, i: &Inputs) {
          `redis-server` on a free loopback port and the mock, then N `fleet-replica` processes at once on a \
          cold cache, each a blocking provider calling `token()` every 20 ms; with the shared store they \
          coordinate through Redis (lease, publish, adopt), without it each fetches its own. The \
-         per-period columns divide by the periods the run spans at most; the single replica's \
-         requests are the periods actually run.\n\n{table}"
+         per-period columns divide by the refresh periods the run spanned: the requests of one \
+         replica alone.\n\n{table}"
     );
 }
 

@@ -86,7 +86,7 @@ impl<T: SendAsync> Provider<Async<T>> {
         tokio::spawn(async move {
             let shared = report.shared();
             let result = match &shared.store {
-                Some(store) => store.fetch(shared, report.timeout()).await,
+                Some(store) => store.fetch(shared, report.deadline()).await,
                 None => {
                     exchange_async(
                         &shared.transport,

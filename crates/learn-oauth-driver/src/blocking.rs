@@ -89,7 +89,7 @@ impl<T: SendBlocking> Provider<Blocking<T>> {
 fn fetch_and_report<T: SendBlocking>(report: FetchReport<Blocking<T>>) {
     let shared = report.shared();
     let result = match &shared.store {
-        Some(store) => store.fetch(shared, report.timeout()),
+        Some(store) => store.fetch(shared, report.deadline()),
         None => exchange_blocking(
             &shared.transport,
             shared.lifecycle.config(),

@@ -23,6 +23,8 @@ pub(crate) struct FetchReport<F: Flavor> {
     timeout: Duration,
     /// When it started, on the provider's clock.
     started: Instant,
+    /// When the lifecycle gives up on it (`None`: never).
+    deadline: Option<Instant>,
 }
 
 impl<F: Flavor> FetchReport<F> {
@@ -43,12 +45,18 @@ impl<F: Flavor> FetchReport<F> {
             fetch: Some(fetch),
             timeout,
             started,
+            deadline,
         }
     }
 
     /// How long the transport may take for this request.
     pub(crate) fn timeout(&self) -> Duration {
         self.timeout
+    }
+
+    /// When the lifecycle gives up on this request (`None`: never).
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.deadline
     }
 
     /// The provider the request belongs to.

@@ -44,8 +44,9 @@ pub struct Stats {
 }
 
 /// How a provider's token requests went through its shared store
-/// ([`crate::store`]). Every request counted in [`Stats::fetches`] ends in exactly one
-/// of the first four (the fifth counts failed store operations).
+/// ([`crate::store`]). Every request counted in [`Stats::fetches`] that finishes (is not
+/// cancelled mid-way) ends in exactly one of the first four; the fifth counts failed
+/// store operations.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StoreStats {

@@ -19,6 +19,7 @@ pub struct AsyncRedisStore {
     manager: tokio::sync::OnceCell<ConnectionManager>,
     publish: redis::Script,
     release: redis::Script,
+    lease: redis::Script,
 }
 
 impl AsyncRedisStore {
@@ -35,6 +36,7 @@ impl AsyncRedisStore {
             manager: tokio::sync::OnceCell::new(),
             publish: commands::set_then_release(),
             release: commands::release(),
+            lease: commands::try_lease(),
         })
     }
 
@@ -104,11 +106,15 @@ impl AsyncStore for AsyncRedisStore {
     ) -> StoreFuture<'a, bool> {
         Box::pin(async move {
             let mut manager = self.manager(timeout).await?;
-            let reply: Option<String> = commands::try_lease(keys, owner, ttl)
-                .query_async(&mut manager)
+            let won: i64 = self
+                .lease
+                .key(keys.lease())
+                .arg(owner)
+                .arg(commands::millis(ttl))
+                .invoke_async(&mut manager)
                 .await
                 .map_err(commands::store_error)?;
-            Ok(reply.is_some())
+            Ok(won == 1)
         })
     }
 

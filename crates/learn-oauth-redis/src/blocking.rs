@@ -24,7 +24,7 @@ use crate::commands;
 /// waits for it at most the operation's timeout. (redis-rs's socket timeouts apply per
 /// reply, and one operation reads several, so they alone would not bound it.) An
 /// operation given up on finishes or fails on its own thread, within its socket
-/// timeouts, and its connection is dropped.
+/// timeouts; its connection is kept for reuse only if it succeeded.
 pub struct RedisStore {
     inner: Arc<Inner>,
 }
@@ -34,6 +34,7 @@ struct Inner {
     idle: Mutex<Vec<redis::Connection>>,
     publish: redis::Script,
     release: redis::Script,
+    lease: redis::Script,
 }
 
 /// At most this many idle connections are kept.
@@ -54,6 +55,7 @@ impl RedisStore {
                 idle: Mutex::new(Vec::new()),
                 publish: commands::set_then_release(),
                 release: commands::release(),
+                lease: commands::try_lease(),
             }),
         })
     }
@@ -66,7 +68,7 @@ impl RedisStore {
     ) -> Result<R, StoreError> {
         let inner = Arc::clone(&self.inner);
         let (answer, answered) = sync_channel(1);
-        let deadline = Instant::now() + timeout;
+        let deadline = Instant::now().checked_add(timeout).unwrap_or_else(far_future);
         let spawned = std::thread::Builder::new()
             .name("learn-oauth-redis".into())
             .spawn(move || {
@@ -131,6 +133,13 @@ impl Inner {
     }
 }
 
+/// An instant far enough away to mean "no deadline" (an `op_timeout` too large to add).
+fn far_future() -> Instant {
+    let now = Instant::now();
+    now.checked_add(Duration::from_secs(100 * 365 * 24 * 3600))
+        .unwrap_or(now)
+}
+
 /// What is left until `deadline`, or a timeout error.
 fn time_left(deadline: Instant) -> redis::RedisResult<Duration> {
     let left = deadline.saturating_duration_since(Instant::now());
@@ -182,10 +191,15 @@ impl BlockingStore for RedisStore {
         timeout: Duration,
     ) -> Result<bool, StoreError> {
         let (keys, owner) = (keys.clone(), owner.to_owned());
-        let reply: Option<String> = self.run(timeout, move |_, c| {
-            commands::try_lease(&keys, &owner, ttl).query(c)
+        let won: i64 = self.run(timeout, move |inner, c| {
+            inner
+                .lease
+                .key(keys.lease())
+                .arg(&owner)
+                .arg(commands::millis(ttl))
+                .invoke(c)
         })?;
-        Ok(reply.is_some())
+        Ok(won == 1)
     }
 
     fn publish(

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use learn_oauth_driver::store::{StoreError, StoreErrorKind, StoreKeys, StoreRecord, StoreTime};
+use learn_oauth_driver::store::{
+    MAX_VALUE_BYTES, StoreError, StoreErrorKind, StoreKeys, StoreRecord, StoreTime,
+};
 
 /// Sets `KEYS[1]` to `ARGV[1]` expiring at `ARGV[2]` (Unix ms by Redis's clock), then
 /// deletes the lease `KEYS[2]` if it holds `ARGV[3]`.
@@ -23,23 +25,26 @@ pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
-/// The read: value, its PTTL, the cool-down's PTTL, the lease's existence and Redis's
-/// clock, atomically (`MULTI`).
+/// The read: at most one byte more of the value than a store value may hold
+/// (`GETRANGE`, so an oversized value is never read whole), its PTTL, the cool-down's and
+/// the lease's PTTL, and Redis's clock, atomically (`MULTI`).
 pub(crate) fn read(keys: &StoreKeys) -> redis::Pipeline {
+    let last = isize::try_from(MAX_VALUE_BYTES).unwrap_or(isize::MAX);
     let mut pipe = redis::pipe();
     pipe.atomic()
-        .get(keys.token())
+        .getrange(keys.token(), 0, last)
         .pttl(keys.token())
         .pttl(keys.cool_down())
-        .exists(keys.lease())
+        .pttl(keys.lease())
         .cmd("TIME");
     pipe
 }
 
 /// The read's replies.
-pub(crate) type ReadReplies = (Option<Vec<u8>>, i64, i64, bool, (u64, u64));
+pub(crate) type ReadReplies = (Vec<u8>, i64, i64, i64, (u64, u64));
 
-/// What the read's replies mean. A value without an expiry (not written by us) is a miss.
+/// What the read's replies mean. An entry without an expiry (not written by us: a value,
+/// cool-down or lease planted without a TTL) counts as absent.
 pub(crate) fn record((value, ttl, cool_down, lease, (secs, micros)): ReadReplies) -> StoreRecord {
     let remaining = |pttl: i64| {
         u64::try_from(pttl)
@@ -47,20 +52,22 @@ pub(crate) fn record((value, ttl, cool_down, lease, (secs, micros)): ReadReplies
             .filter(|&ms| ms > 0)
             .map(Duration::from_millis)
     };
-    let token = value.zip(remaining(ttl));
+    let token = remaining(ttl).map(|left| (value, left));
     let now = StoreTime(secs.saturating_mul(1000).saturating_add(micros / 1000));
-    StoreRecord::new(token, remaining(cool_down), lease, Some(now))
+    StoreRecord::new(token, remaining(cool_down), remaining(lease).is_some(), Some(now))
 }
 
-/// `SET lease owner NX PX ttl`.
-pub(crate) fn try_lease(keys: &StoreKeys, owner: &str, ttl: Duration) -> redis::Cmd {
-    let mut cmd = redis::cmd("SET");
-    cmd.arg(keys.lease())
-        .arg(owner)
-        .arg("NX")
-        .arg("PX")
-        .arg(millis(ttl));
-    cmd
+/// Takes the lease `KEYS[1]` for owner `ARGV[1]` for `ARGV[2]` ms if nobody holds it, and
+/// answers 1 if `ARGV[1]` holds it already: idempotent, so an operation retried after a
+/// lost reply cannot make the holder believe it lost.
+const TRY_LEASE: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+return 0
+";
+
+pub(crate) fn try_lease() -> redis::Script {
+    redis::Script::new(TRY_LEASE)
 }
 
 pub(crate) fn set_then_release() -> redis::Script {

@@ -93,20 +93,18 @@ fn sealed_values_hide_the_token_and_open_only_with_the_key() {
     assert!(!raw_text.contains(token.expose_secret()), "the token is sealed");
 
     // Rotation: a replica with a new current key and the old one as previous opens it.
-    let rotated = store(&redis).encryption(Encryption::new(key(2, 9)).with_previous(key(1, 7)));
-    let second = replica(&server, rotated);
-    assert_eq!(
-        second.token().expect("a token").expose_secret(),
-        token.expose_secret()
+    let rotated = store(&redis).encryption(
+        Encryption::new(key(2, 9))
+            .with_previous(key(1, 7))
+            .expect("two ids"),
     );
+    let second = replica(&server, rotated);
+    assert!(second.token().expect("a token").expose_secret() == token.expose_secret());
     assert_eq!(server.token_request_count(), 1);
 
     // A replica with another key, or none, cannot use it: a miss, so it fetches.
     let wrong = replica(&server, encrypted(&redis, key(1, 8)));
-    assert_ne!(
-        wrong.token().expect("a token").expose_secret(),
-        token.expose_secret()
-    );
+    assert!(wrong.token().expect("a token").expose_secret() != token.expose_secret());
     assert_eq!(server.token_request_count(), 2);
     assert_eq!(wrong.stats().store.adopted, 0);
 }
@@ -313,7 +311,7 @@ fn pools_in_two_replicas_share_one_token_per_tenant() {
     let key = learn_oauth_driver::PoolKey::of(&fixtures::config(&server));
     let ta = a.token(&key).expect("a token");
     let tb = b.token(&key).expect("a token");
-    assert_eq!(ta.expose_secret(), tb.expose_secret());
+    assert!(ta.expose_secret() == tb.expose_secret());
     assert_eq!(server.token_request_count(), 1);
 }
 
@@ -332,7 +330,7 @@ async fn async_replicas_share_one_token_too() {
     let (a, b) = (replica(), replica());
     let ta = a.token().await.expect("a token");
     let tb = b.token().await.expect("a token");
-    assert_eq!(ta.expose_secret(), tb.expose_secret());
+    assert!(ta.expose_secret() == tb.expose_secret());
     assert_eq!(server.token_request_count(), 1);
     assert_eq!(b.stats().store.adopted, 1);
 }
@@ -388,8 +386,12 @@ fn a_replica_with_a_skewed_clock_gets_the_same_time_left_never_more() {
             .build()
             .expect("a provider");
         let shared = skewed.token().expect("a token");
-        assert_eq!(shared.expose_secret(), token.expose_secret(), "taken from redis");
-        // Times in Redis are relative (PX / PTTL): what is left is the same on any clock.
+        assert!(
+            shared.expose_secret() == token.expose_secret(),
+            "taken from redis"
+        );
+        // Expiries in Redis are on Redis's clock (PXAT from its TIME, PTTL): what is left
+        // is the same whatever this replica's clock says.
         let left = shared
             .expires_at()
             .saturating_duration_since(Instant::now() + ahead);
@@ -403,4 +405,31 @@ fn a_replica_with_a_skewed_clock_gets_the_same_time_left_never_more() {
         );
     }
     assert_eq!(server.token_request_count(), 1);
+}
+
+#[test]
+fn a_token_the_resource_refused_is_not_taken_back_from_redis() {
+    // Review finding: the refused token was compared by handle, and the one read back from
+    // Redis is a new handle, so it came straight back after every invalidate.
+    let redis = RedisServer::start();
+    let server = fixtures::server();
+    let mut policy = fixtures::policy();
+    policy.invalidate_cooldown = Duration::ZERO;
+    let provider = TokenProvider::builder(fixtures::config(&server))
+        .policy(policy)
+        .shared_store(store(&redis))
+        .build()
+        .expect("a provider");
+    let refused = provider.token().expect("a token");
+    assert!(provider.invalidate(&refused));
+    let fresh = provider.token().expect("a new token");
+    assert!(
+        fresh.expose_secret() != refused.expose_secret(),
+        "not the refused one from redis"
+    );
+    assert_eq!(server.token_request_count(), 2);
+    // And the new token replaced the refused one in Redis for the fleet.
+    let peer = replica(&server, store(&redis));
+    assert!(peer.token().expect("a token").expose_secret() == fresh.expose_secret());
+    assert_eq!(server.token_request_count(), 2);
 }

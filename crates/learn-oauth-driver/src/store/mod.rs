@@ -45,7 +45,7 @@ use learn_oauth_proto::store::{StoreBreaker, StorePolicy};
 pub use adapter::{AsyncStore, StoreFuture};
 pub use adapter::{BlockingStore, StoreError, StoreErrorKind, StoreKeys, StoreRecord, StoreTime};
 pub(crate) use run::StoreHandle;
-pub use value::{Encryption, StoreKey, StoreKeyError};
+pub use value::{Encryption, MAX_VALUE_BYTES, StoreKey, StoreKeyError};
 
 /// A store shared by a fleet of replicas, with how to use it: the protocol's
 /// [`StorePolicy`], the values' [`Encryption`], and the breaker every provider using this

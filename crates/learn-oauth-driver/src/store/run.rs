@@ -99,7 +99,12 @@ impl<S: ?Sized> StoreHandle<S> {
     ) -> StoreView {
         let token = record.token.and_then(|(bytes, ttl)| {
             let encryption = self.shared.encryption.as_deref();
-            match value::decode(&bytes, ttl, &self.keys, encryption, now, rtt) {
+            let read = value::ReadAt {
+                now,
+                rtt,
+                store_now: record.now,
+            };
+            match value::decode(&bytes, ttl, &self.keys, encryption, read) {
                 Ok(token) => Some(token),
                 Err(problem) => {
                     rejected(config, problem);
@@ -110,9 +115,21 @@ impl<S: ?Sized> StoreHandle<S> {
         StoreView::new(token, record.cool_down, record.lease_held)
     }
 
-    /// `token` as the value to publish.
-    pub(crate) fn encode(&self, token: &AccessToken) -> Vec<u8> {
-        value::encode(token, &self.keys, self.shared.encryption.as_deref())
+    /// `token` as the value to publish, expiring at `at` on the store's clock.
+    pub(crate) fn encode(&self, token: &AccessToken, at: StoreTime) -> Vec<u8> {
+        value::encode(token, &self.keys, self.shared.encryption.as_deref(), at)
+    }
+
+    /// How long a store operation at `now` may take: the policy's `op_timeout`, and no
+    /// longer than what is left of the request's `deadline` (a store answer after it would
+    /// be ignored, and a token fetched in time would be lost waiting for it).
+    pub(crate) fn op_timeout(&self, now: Instant, deadline: Option<Instant>) -> Duration {
+        let left = deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(now));
+        self.shared
+            .policy
+            .op_timeout
+            .min(left)
+            .max(Duration::from_millis(1))
     }
 
     pub(crate) fn owner(&self) -> &str {
@@ -144,6 +161,8 @@ fn rejected(config: &ClientConfig, problem: ValueProblem) {
 
 /// The blocking loop.
 mod blocking {
+    use std::time::Instant;
+
     use learn_oauth_proto::store::StoreStep;
     use learn_oauth_proto::{AccessToken, Error};
 
@@ -154,29 +173,25 @@ mod blocking {
     use crate::transport::{SendBlocking, exchange_blocking};
 
     impl StoreHandle<dyn BlockingStore> {
-        /// One token request for `shared` through the store, within `timeout`.
+        /// One token request for `shared` through the store, given up on at `deadline` (the
+        /// lifecycle's, unchanged: a request never outlives it, nor its lease).
         pub(crate) fn fetch<T: SendBlocking>(
             &self,
             shared: &Shared<Blocking<T>>,
-            timeout: std::time::Duration,
+            deadline: Option<Instant>,
         ) -> Result<AccessToken, Error> {
             let config = shared.lifecycle.config();
             let counters = shared.lifecycle.counters();
             let start = shared.now();
             let current = shared.lifecycle.published_token();
-            let mut fetch = self.start(
-                shared.lifecycle.policy(),
-                start,
-                start.checked_add(timeout),
-                current,
-            );
-            let op = self.shared.policy.op_timeout;
+            let mut fetch = self.start(shared.lifecycle.policy(), start, deadline, current);
             let store = &*self.shared.store;
             let owner = self.owner();
             // The store's clock as of the latest read, and when that read came back.
             let mut store_clock = None;
             loop {
                 let now = shared.now();
+                let op = self.op_timeout(now, deadline);
                 match fetch.poll(now) {
                     StoreStep::Read => {
                         let result = store.read(&self.keys, op);
@@ -208,7 +223,7 @@ mod blocking {
                             fetch.handle_store_error(now);
                             continue;
                         };
-                        let value = self.encode(&token);
+                        let value = self.encode(&token, at);
                         let result = store.publish(&self.keys, &value, at, owner, op);
                         self.written(&mut fetch, shared, result);
                     }
@@ -290,29 +305,25 @@ mod asynchronous {
     }
 
     impl StoreHandle<dyn AsyncStore> {
-        /// One token request for `shared` through the store, within `timeout`.
+        /// One token request for `shared` through the store, given up on at `deadline` (the
+        /// lifecycle's, unchanged: a request never outlives it, nor its lease).
         pub(crate) async fn fetch<T: SendAsync>(
             &self,
             shared: &Shared<Async<T>>,
-            timeout: std::time::Duration,
+            deadline: Option<Instant>,
         ) -> Result<AccessToken, Error> {
             let config = shared.lifecycle.config();
             let counters = shared.lifecycle.counters();
             let start = shared.now();
             let current = shared.lifecycle.published_token();
-            let mut fetch = self.start(
-                shared.lifecycle.policy(),
-                start,
-                start.checked_add(timeout),
-                current,
-            );
-            let op = self.shared.policy.op_timeout;
+            let mut fetch = self.start(shared.lifecycle.policy(), start, deadline, current);
             let store = &*self.shared.store;
             let owner = self.owner();
             // The store's clock as of the latest read, and when that read came back.
             let mut store_clock = None;
             loop {
                 let now = shared.now();
+                let op = self.op_timeout(now, deadline);
                 let cutoff = now.checked_add(op).unwrap_or(now);
                 match fetch.poll(now) {
                     StoreStep::Read => {
@@ -347,7 +358,7 @@ mod asynchronous {
                             fetch.handle_store_error(now);
                             continue;
                         };
-                        let value = self.encode(&token);
+                        let value = self.encode(&token, at);
                         let result =
                             bounded(shared, cutoff, store.publish(&self.keys, &value, at, owner, op)).await;
                         self.written(&mut fetch, shared, result);

@@ -8,10 +8,11 @@ use learn_oauth_proto::{AccessToken, ClientConfig, Scope, Scopes};
 use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use ring::rand::{SecureRandom, SystemRandom};
 
-use super::adapter::StoreKeys;
+use super::adapter::{StoreKeys, StoreTime};
 
-/// The largest value read back; anything longer is refused unread.
-pub(crate) const MAX_VALUE_BYTES: usize = 16 * 1024;
+/// The largest value read back (the Redis adapter reads at most one byte more); anything
+/// longer is refused unparsed.
+pub const MAX_VALUE_BYTES: usize = 16 * 1024;
 
 /// Every value starts with this, then a mode byte.
 const MAGIC: &[u8; 3] = b"LO\x01";
@@ -65,6 +66,12 @@ pub enum StoreKeyError {
     /// The text is not standard base64.
     #[error("a store key must be standard base64")]
     Base64,
+    /// Another key of the same [`Encryption`] has this id.
+    #[error("two store keys have the id {id}")]
+    DuplicateId {
+        /// The id both keys have.
+        id: u8,
+    },
 }
 
 impl StoreKey {
@@ -135,10 +142,17 @@ impl Encryption {
     }
 
     /// Also opens values sealed with `key` (a key being rotated out).
-    #[must_use]
-    pub fn with_previous(mut self, key: StoreKey) -> Self {
+    ///
+    /// # Errors
+    ///
+    /// [`StoreKeyError::DuplicateId`] when a key with `key`'s id is already there: values
+    /// name their key by id, so two keys with one id could not both open theirs.
+    pub fn with_previous(mut self, key: StoreKey) -> Result<Self, StoreKeyError> {
+        if self.opener(key.id).is_some() {
+            return Err(StoreKeyError::DuplicateId { id: key.id });
+        }
         self.previous.push(key);
-        self
+        Ok(self)
     }
 
     fn opener(&self, id: u8) -> Option<&StoreKey> {
@@ -189,16 +203,35 @@ struct Payload {
     st: bool,
     /// Its whole lifetime in milliseconds, as the server gave it.
     l: u64,
+    /// The entry's expiry on the store's clock (Unix ms), inside the sealed payload: a
+    /// value re-written with a longer TTL by someone without the key cannot live longer.
+    x: u64,
 }
 
-/// `token` as a stored value; sealed when `encryption` is given (bound to `keys`' token
-/// name, so a value copied to another token's entry fails to open).
-pub(crate) fn encode(token: &AccessToken, keys: &StoreKeys, encryption: Option<&Encryption>) -> Vec<u8> {
+/// When and how a value was read: at `now` here, after a round trip of `rtt`, with the
+/// store's clock reading `store_now` during it (if the store reports one).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ReadAt {
+    pub(crate) now: Instant,
+    pub(crate) rtt: Duration,
+    pub(crate) store_now: Option<StoreTime>,
+}
+
+/// `token` as a stored value expiring at `expire_at` on the store's clock; sealed when
+/// `encryption` is given (bound to `keys`' token name, so a value copied to another
+/// token's entry fails to open).
+pub(crate) fn encode(
+    token: &AccessToken,
+    keys: &StoreKeys,
+    encryption: Option<&Encryption>,
+    expire_at: StoreTime,
+) -> Vec<u8> {
     let payload = Payload {
         t: token.expose_secret().to_owned(),
         s: token.scopes().to_space_delimited(),
         st: token.scopes_stated_by_server(),
         l: u64::try_from(token.lifetime().as_millis()).unwrap_or(u64::MAX),
+        x: expire_at.0,
     };
     let mut json = serde_json::to_vec(&payload).unwrap_or_default();
     let mut payload = payload;
@@ -243,17 +276,19 @@ fn aad(header: &[u8], keys: &StoreKeys) -> Vec<u8> {
     aad
 }
 
-/// The token in a stored `value` with `ttl` left by the store's clock, read at `now`
-/// after a round trip of `rtt` (subtracted from `ttl`: the store's count may have been
-/// taken at the start of it), less one millisecond (the count's rounding).
+/// The token in a stored `value` with `ttl` left by the store's clock, read as `read`
+/// says. What is left is the least of: `ttl` less the round trip (the store's count may
+/// have been taken at its start) and a millisecond (the count's rounding); the sealed
+/// expiry less the store's clock at the read; the token's own lifetime. So a rebuilt
+/// token never has more time left than it really has, whoever re-wrote the entry.
 pub(crate) fn decode(
     value: &[u8],
     ttl: Duration,
     keys: &StoreKeys,
     encryption: Option<&Encryption>,
-    now: Instant,
-    rtt: Duration,
+    read: ReadAt,
 ) -> Result<AccessToken, ValueProblem> {
+    let ReadAt { now, rtt, store_now } = read;
     if value.len() > MAX_VALUE_BYTES {
         return Err(ValueProblem::TooLarge);
     }
@@ -292,8 +327,13 @@ pub(crate) fn decode(
     let mut payload = parsed.map_err(|_| ValueProblem::Malformed)?;
     // Less the round trip, and the millisecond a store's whole-millisecond count can round
     // up by: a rebuilt token never has more time left than it really has.
-    let left = ttl.saturating_sub(rtt).saturating_sub(Duration::from_millis(1));
-    let lifetime = Duration::from_millis(payload.l).max(left);
+    let mut left = ttl.saturating_sub(rtt).saturating_sub(Duration::from_millis(1));
+    if let Some(StoreTime(store_now)) = store_now {
+        let sealed = Duration::from_millis(payload.x.saturating_sub(store_now));
+        left = left.min(sealed.saturating_sub(rtt));
+    }
+    let lifetime = Duration::from_millis(payload.l);
+    let left = left.min(lifetime);
     // Rebuilt as received when the publisher received it, so every replica computes the
     // same expiry and refresh window; if that instant cannot be represented here, as
     // received now with what is left.

@@ -199,6 +199,9 @@ impl SharedFetch {
         deadline: Option<Instant>,
         exclude: &[AccessToken],
     ) -> Self {
+        // Without a deadline from the lifecycle, the policy's fetch timeout from now: every
+        // later step then measures against one fixed instant (the lease outlives it).
+        let deadline = deadline.or_else(|| now.checked_add(refresh.fetch_timeout));
         let by_policy = now.checked_add(policy.peer_wait).unwrap_or(now);
         let half_deadline = deadline.map(|d| {
             let half = d.saturating_duration_since(now) / 2;
@@ -272,6 +275,9 @@ impl SharedFetch {
         if let Some(token) = view.token.filter(|t| self.worth_adopting(now, t)) {
             self.finish(Ok(token), SharedOutcome::Adopted);
         } else if let Some(ttl) = view.cool_down.filter(|d| !d.is_zero()) {
+            // Never longer than this replica would honour a Retry-After itself (a planted
+            // or foreign cool-down cannot stop the fleet for longer).
+            let ttl = ttl.min(self.refresh.max_retry_after);
             self.finish(Err(cool_down_error(ttl)), SharedOutcome::CooledDown);
         } else if view.lease_held {
             self.wait_for_peer(now);
@@ -306,7 +312,7 @@ impl SharedFetch {
         let write = match &result {
             _ if !self.use_store => None,
             Ok(_) => Some(Write::Publish),
-            Err(error) => match fleet_cool_down(error) {
+            Err(error) => match fleet_cool_down(error).map(|d| d.min(self.refresh.max_retry_after)) {
                 Some(ttl) => Some(Write::CoolDown(ttl)),
                 None if self.leased => Some(Write::Release),
                 None => None,
@@ -367,9 +373,11 @@ impl SharedFetch {
     }
 
     /// Whether `token` from the store may be handed out instead of requesting one: not
-    /// excluded, and with more life left than any replica's refresh window.
+    /// excluded (compared by value), and with more life left than this replica's widest
+    /// refresh window (a fleet shares one policy, so that is every replica's).
     fn worth_adopting(&self, now: Instant, token: &AccessToken) -> bool {
-        if self.exclude.iter().any(|t| t.same_as(token)) {
+        // By value: a token read back from the store is a new handle on the same text.
+        if self.exclude.iter().any(|t| t == token) {
             return false;
         }
         let left = token.expires_at().saturating_duration_since(now);

@@ -43,12 +43,19 @@ fn a_value_round_trips_with_the_same_expiry_plain_and_sealed() {
     let original = token(now);
     let sealing = Encryption::new(StoreKey::new(1, &[7; 32]).unwrap());
     for encryption in [None, Some(&sealing)] {
-        let value = encode(&original, &keys, encryption);
+        // Sealed to expire 3,000 s and one round trip after the store clock reads at the
+        // read (both limits then say 3,000 s).
+        let value = encode(&original, &keys, encryption, StoreTime(1_600_000 + 3_000_000 + 5));
         // Read 10 minutes later with 50 minutes left by the store's clock, after a 5 ms read.
         let later = now + Duration::from_secs(600);
         let rtt = Duration::from_millis(5);
         let ttl = Duration::from_secs(3000) + rtt + Duration::from_millis(1);
-        let rebuilt = decode(&value, ttl, &keys, encryption, later, rtt).unwrap();
+        let read = ReadAt {
+            now: later,
+            rtt,
+            store_now: Some(StoreTime(1_000_000 + 600_000)),
+        };
+        let rebuilt = decode(&value, ttl, &keys, encryption, read).unwrap();
         assert_eq!(rebuilt.expose_secret(), original.expose_secret());
         assert_eq!(rebuilt.lifetime(), original.lifetime());
         assert_eq!(rebuilt.expires_at(), later + Duration::from_secs(3000));
@@ -65,10 +72,15 @@ fn values_that_do_not_open_are_refused_with_their_reason() {
     let other_keys = keys_for(&config(&["api/read"]));
     let key = || Encryption::new(StoreKey::new(1, &[7; 32]).unwrap());
     let ttl = Duration::from_secs(60);
-    let sealed = encode(&token(now), &keys, Some(&key()));
-    let plain = encode(&token(now), &keys, None);
+    let sealed = encode(&token(now), &keys, Some(&key()), StoreTime(u64::MAX));
+    let plain = encode(&token(now), &keys, None, StoreTime(u64::MAX));
+    let at = |now| ReadAt {
+        now,
+        rtt: Duration::ZERO,
+        store_now: None,
+    };
     let decode_with = |value: &[u8], keys, encryption: Option<&Encryption>| {
-        decode(value, ttl, keys, encryption, now, Duration::ZERO)
+        decode(value, ttl, keys, encryption, at(now))
             .map(|_| ())
             .unwrap_err()
     };
@@ -110,7 +122,7 @@ fn values_that_do_not_open_are_refused_with_their_reason() {
     );
     // Every prefix of a sealed value is refused, none panics.
     for n in 0..sealed.len() {
-        assert!(decode(&sealed[..n], ttl, &keys, Some(&key()), now, Duration::ZERO).is_err());
+        assert!(decode(&sealed[..n], ttl, &keys, Some(&key()), at(now)).is_err());
     }
 }
 
@@ -126,4 +138,40 @@ fn keys_show_only_their_id() {
         StoreKey::new(1, &[0; 16]).unwrap_err(),
         StoreKeyError::Length { got: 16 }
     );
+}
+
+#[test]
+fn a_value_rewritten_with_a_longer_ttl_lives_no_longer_than_it_was_sealed_for() {
+    // Review finding: the expiry came from the entry's TTL alone, which the seal does not
+    // cover, so an old sealed value re-SET with a long TTL was served as fresh.
+    let now = Instant::now();
+    let keys = keys_for(&config(&[]));
+    let sealing = Encryption::new(StoreKey::new(1, &[7; 32]).unwrap());
+    // Sealed to expire at store time 1,060,000 ms; read at 1,000,000 with an hour of TTL.
+    let value = encode(&token(now), &keys, Some(&sealing), StoreTime(1_060_000));
+    let read = ReadAt {
+        now,
+        rtt: Duration::ZERO,
+        store_now: Some(StoreTime(1_000_000)),
+    };
+    let rebuilt = decode(&value, Duration::from_secs(3600), &keys, Some(&sealing), read).unwrap();
+    assert_eq!(
+        rebuilt.expires_at(),
+        now + Duration::from_secs(60),
+        "what the seal says"
+    );
+    // Past its sealed expiry it has nothing left: the token cannot be rebuilt as usable.
+    let late = ReadAt {
+        store_now: Some(StoreTime(2_000_000)),
+        ..read
+    };
+    let stale = decode(&value, Duration::from_secs(3600), &keys, Some(&sealing), late);
+    assert!(stale.is_err() || stale.unwrap().expires_at() <= now);
+}
+
+#[test]
+fn two_keys_with_one_id_are_refused() {
+    let key = |byte| StoreKey::new(1, &[byte; 32]).unwrap();
+    let error = Encryption::new(key(1)).with_previous(key(2)).unwrap_err();
+    assert_eq!(error, StoreKeyError::DuplicateId { id: 1 });
 }

@@ -80,6 +80,40 @@ fn the_token_being_replaced_or_refused_is_never_adopted() {
 }
 
 #[test]
+fn a_refused_token_read_back_from_the_store_is_not_adopted() {
+    // Review finding: exclusion compared handles, and a token read from the store is a
+    // new handle on the same text, so a token the resource refused came straight back.
+    let now = Instant::now();
+    let refused = token("revoked", now - secs(60), secs(3600));
+    let rebuilt = token("revoked", now - secs(60), secs(3600));
+    assert!(!rebuilt.same_as(&refused));
+    let mut fetch = start(now, std::slice::from_ref(&refused));
+    fetch.handle_read(now, StoreView::new(Some(rebuilt), None, false));
+    assert!(
+        matches!(fetch.poll(now), StoreStep::TryLease { .. }),
+        "requested anew"
+    );
+}
+
+#[test]
+fn a_cool_down_is_never_longer_than_the_policy_honours_a_retry_after() {
+    let now = Instant::now();
+    let cap = RefreshPolicy::default().max_retry_after;
+    let mut fetch = start(now, &[]);
+    fetch.handle_read(now, StoreView::empty());
+    fetch.handle_lease(now, true);
+    fetch.handle_fetched(now, Err(rate_limited(secs(24 * 3600))));
+    let StoreStep::CoolDown { ttl } = fetch.poll(now) else {
+        panic!("cool down")
+    };
+    assert_eq!(ttl, cap, "written capped");
+    // A day-long cool-down planted in the store is honoured only up to the cap.
+    let mut peer = start(now, &[]);
+    peer.handle_read(now, StoreView::new(None, Some(secs(24 * 3600)), false));
+    assert_eq!(done(peer.poll(now)).unwrap_err().retry_after(), Some(cap));
+}
+
+#[test]
 fn a_peer_token_inside_any_refresh_window_is_not_adopted() {
     let now = Instant::now();
     let policy = RefreshPolicy::default();

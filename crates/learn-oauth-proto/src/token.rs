@@ -41,27 +41,15 @@ impl AccessToken {
     /// for you; this is for custom flows and tests.
     #[must_use]
     pub fn new(value: String, scopes: Scopes, received_at: Instant, lifetime: Duration) -> Option<Self> {
-        Self::with_scope_source(value, scopes, true, received_at, lifetime)
+        Self::with_stated_scopes(value, scopes, true, received_at, lifetime)
     }
 
-    /// [`AccessToken::new`] for a token rebuilt from elsewhere (a shared store, a cache
-    /// file), saying whether the server stated `scopes` when it issued the token (see
-    /// [`scopes_stated_by_server`](Self::scopes_stated_by_server)). `None` for an
-    /// invalid value, as for `new`.
+    /// [`AccessToken::new`], saying whether the server stated `scopes` when it issued the
+    /// token (see [`scopes_stated_by_server`](Self::scopes_stated_by_server)): what the
+    /// parser builds, and what a token rebuilt from elsewhere (a shared store, a cache
+    /// file) needs. `None` for an invalid value, as for `new`.
     #[must_use]
     pub fn with_stated_scopes(
-        value: String,
-        scopes: Scopes,
-        scopes_stated: bool,
-        received_at: Instant,
-        lifetime: Duration,
-    ) -> Option<Self> {
-        Self::with_scope_source(value, scopes, scopes_stated, received_at, lifetime)
-    }
-
-    /// [`AccessToken::new`], saying whether `scopes` were stated by the server (`false`:
-    /// they are the requested ones, the server said nothing). For the parser.
-    pub(crate) fn with_scope_source(
         value: String,
         scopes: Scopes,
         scopes_stated: bool,

@@ -4,13 +4,14 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use learn_oauth_proto::store::{SharedFetch, SharedOutcome, StoreView};
+use learn_oauth_proto::store::{SharedFetch, StoreView};
 use learn_oauth_proto::{AccessToken, ClientConfig, RefreshPolicy};
 
 use super::SharedStore;
 use super::adapter::{StoreError, StoreKeys, StoreRecord, StoreTime};
 use super::value::{self, ValueProblem};
 use crate::observe;
+use crate::shared::SharedLifecycle;
 use crate::stats::Counters;
 
 /// One provider's use of a [`SharedStore`]: the store, this token's key names, and the
@@ -135,23 +136,89 @@ impl<S: ?Sized> StoreHandle<S> {
     pub(crate) fn owner(&self) -> &str {
         &self.shared.state.owner
     }
-
-    pub(crate) fn finished(&self, config: &ClientConfig, counters: &Counters, outcome: SharedOutcome) {
-        counters.store_outcome(outcome);
-        observe::store_outcome(config, outcome);
-    }
 }
 
-impl StoreHandle<()> {
-    /// The store-clock instant `ttl` after `now`, through the latest read's `clock` (the
-    /// store's time then, and when the read came back here). Early rather than late: the
-    /// store read its clock before the read came back, and milliseconds are rounded
-    /// down. `None` without a read (nothing is written then).
-    pub(crate) fn at(clock: Option<(StoreTime, Instant)>, now: Instant, ttl: Duration) -> Option<StoreTime> {
-        let (StoreTime(base), read_at) = clock?;
+/// One request's way through the store, whatever the flavour: the core's machine, and
+/// what the loop has learned on the way. The loops only carry out the machine's steps;
+/// what an answer means is handled here, once.
+pub(crate) struct Run<'a> {
+    pub(crate) fetch: SharedFetch,
+    config: &'a ClientConfig,
+    counters: &'a Counters,
+    /// The store's clock as of the latest read, and when that read came back.
+    store_clock: Option<(StoreTime, Instant)>,
+}
+
+impl<S: ?Sized> StoreHandle<S> {
+    /// A run for one request starting at `now`, given up on at `deadline`.
+    pub(crate) fn begin<'a>(
+        &self,
+        lifecycle: &'a SharedLifecycle,
+        now: Instant,
+        deadline: Option<Instant>,
+    ) -> Run<'a> {
+        let fetch = self.start(lifecycle.policy(), now, deadline, lifecycle.published_token());
+        Run {
+            fetch,
+            config: lifecycle.config(),
+            counters: lifecycle.counters(),
+            store_clock: None,
+        }
+    }
+
+    /// A read asked at `asked` was answered at `after`.
+    pub(crate) fn read_answered(
+        &self,
+        run: &mut Run<'_>,
+        asked: Instant,
+        after: Instant,
+        result: Result<StoreRecord, StoreError>,
+    ) {
+        match self.checked(run.config, run.counters, after, result) {
+            Some(record) => {
+                run.store_clock = record.now.map(|t| (t, after));
+                let view = self.view(run.config, record, after, after.saturating_duration_since(asked));
+                run.fetch.handle_read(after, view);
+            }
+            None => run.fetch.handle_store_error(after),
+        }
+    }
+
+    /// A lease attempt was answered at `after`.
+    pub(crate) fn lease_answered(&self, run: &mut Run<'_>, after: Instant, result: Result<bool, StoreError>) {
+        match self.checked(run.config, run.counters, after, result) {
+            Some(won) => run.fetch.handle_lease(after, won),
+            None => run.fetch.handle_store_error(after),
+        }
+    }
+
+    /// A write (publish, cool-down, release) was answered at `after`.
+    pub(crate) fn written(&self, run: &mut Run<'_>, after: Instant, result: Result<(), StoreError>) {
+        match self.checked(run.config, run.counters, after, result) {
+            Some(()) => run.fetch.handle_written(after),
+            None => run.fetch.handle_store_error(after),
+        }
+    }
+
+    /// The store-clock instant `ttl` after `now`, through the latest read (the store's
+    /// time then, and when the read came back here). Early rather than late: the store
+    /// read its clock before the read came back, and milliseconds are rounded down.
+    /// Without a read, nothing can be written: the run goes on without the store.
+    pub(crate) fn write_at(&self, run: &mut Run<'_>, now: Instant, ttl: Duration) -> Option<StoreTime> {
+        let Some((StoreTime(base), read_at)) = run.store_clock else {
+            run.fetch.handle_store_error(now);
+            return None;
+        };
         let since = now.saturating_duration_since(read_at).saturating_add(ttl);
         let millis = u64::try_from(since.as_millis()).unwrap_or(u64::MAX);
         Some(StoreTime(base.saturating_add(millis)))
+    }
+
+    /// The run is over: counted and traced.
+    pub(crate) fn finished(&self, run: &Run<'_>) {
+        let outcome = run.fetch.outcome();
+        run.counters.store_outcome(outcome);
+        observe::store_outcome(run.config, outcome);
     }
 }
 
@@ -180,87 +247,49 @@ mod blocking {
             shared: &Shared<Blocking<T>>,
             deadline: Option<Instant>,
         ) -> Result<AccessToken, Error> {
-            let config = shared.lifecycle.config();
-            let counters = shared.lifecycle.counters();
-            let start = shared.now();
-            let current = shared.lifecycle.published_token();
-            let mut fetch = self.start(shared.lifecycle.policy(), start, deadline, current);
-            let store = &*self.shared.store;
-            let owner = self.owner();
-            // The store's clock as of the latest read, and when that read came back.
-            let mut store_clock = None;
+            let mut run = self.begin(&shared.lifecycle, shared.now(), deadline);
+            let (store, keys, owner) = (&*self.shared.store, &self.keys, self.owner());
             loop {
                 let now = shared.now();
                 let op = self.op_timeout(now, deadline);
-                match fetch.poll(now) {
+                match run.fetch.poll(now) {
                     StoreStep::Read => {
-                        let result = store.read(&self.keys, op);
-                        let after = shared.now();
-                        match self.checked(config, counters, after, result) {
-                            Some(record) => {
-                                store_clock = record.now.map(|t| (t, after));
-                                let view =
-                                    self.view(config, record, after, after.saturating_duration_since(now));
-                                fetch.handle_read(after, view);
-                            }
-                            None => fetch.handle_store_error(after),
-                        }
+                        let result = store.read(keys, op);
+                        self.read_answered(&mut run, now, shared.now(), result);
                     }
                     StoreStep::TryLease { ttl } => {
-                        let result = store.try_lease(&self.keys, owner, ttl, op);
-                        let after = shared.now();
-                        match self.checked(config, counters, after, result) {
-                            Some(won) => fetch.handle_lease(after, won),
-                            None => fetch.handle_store_error(after),
-                        }
+                        let result = store.try_lease(keys, owner, ttl, op);
+                        self.lease_answered(&mut run, shared.now(), result);
                     }
                     StoreStep::Fetch { timeout } => {
+                        let config = shared.lifecycle.config();
                         let result = exchange_blocking(&shared.transport, config, timeout, || shared.now());
-                        fetch.handle_fetched(shared.now(), result);
+                        run.fetch.handle_fetched(shared.now(), result);
                     }
                     StoreStep::Publish { token, ttl } => {
-                        let Some(at) = StoreHandle::<()>::at(store_clock, now, ttl) else {
-                            fetch.handle_store_error(now);
-                            continue;
-                        };
-                        let value = self.encode(&token, at);
-                        let result = store.publish(&self.keys, &value, at, owner, op);
-                        self.written(&mut fetch, shared, result);
+                        if let Some(at) = self.write_at(&mut run, now, ttl) {
+                            let result = store.publish(keys, &self.encode(&token, at), at, owner, op);
+                            self.written(&mut run, shared.now(), result);
+                        }
                     }
                     StoreStep::CoolDown { ttl } => {
-                        let Some(at) = StoreHandle::<()>::at(store_clock, now, ttl) else {
-                            fetch.handle_store_error(now);
-                            continue;
-                        };
-                        let result = store.cool_down(&self.keys, at, owner, op);
-                        self.written(&mut fetch, shared, result);
+                        if let Some(at) = self.write_at(&mut run, now, ttl) {
+                            let result = store.cool_down(keys, at, owner, op);
+                            self.written(&mut run, shared.now(), result);
+                        }
                     }
                     StoreStep::Release => {
-                        let result = store.release(&self.keys, owner, op);
-                        self.written(&mut fetch, shared, result);
+                        let result = store.release(keys, owner, op);
+                        self.written(&mut run, shared.now(), result);
                     }
                     StoreStep::Sleep(until) => shared.clock.sleep_until(until),
                     StoreStep::Done(result) => {
-                        self.finished(config, counters, fetch.outcome());
+                        self.finished(&run);
                         return result;
                     }
                     // A step this driver does not know: go on without the store.
-                    _ => fetch.handle_store_error(now),
+                    _ => run.fetch.handle_store_error(now),
                 }
-            }
-        }
-
-        fn written<T: SendBlocking>(
-            &self,
-            fetch: &mut learn_oauth_proto::store::SharedFetch,
-            shared: &Shared<Blocking<T>>,
-            result: Result<(), crate::store::StoreError>,
-        ) {
-            let after = shared.now();
-            let counters = shared.lifecycle.counters();
-            match self.checked(shared.lifecycle.config(), counters, after, result) {
-                Some(()) => fetch.handle_written(after),
-                None => fetch.handle_store_error(after),
             }
         }
     }
@@ -274,7 +303,7 @@ mod asynchronous {
     use std::task::Poll;
     use std::time::Instant;
 
-    use learn_oauth_proto::store::{SharedFetch, StoreStep};
+    use learn_oauth_proto::store::StoreStep;
     use learn_oauth_proto::{AccessToken, Error};
 
     use super::StoreHandle;
@@ -312,92 +341,53 @@ mod asynchronous {
             shared: &Shared<Async<T>>,
             deadline: Option<Instant>,
         ) -> Result<AccessToken, Error> {
-            let config = shared.lifecycle.config();
-            let counters = shared.lifecycle.counters();
-            let start = shared.now();
-            let current = shared.lifecycle.published_token();
-            let mut fetch = self.start(shared.lifecycle.policy(), start, deadline, current);
-            let store = &*self.shared.store;
-            let owner = self.owner();
-            // The store's clock as of the latest read, and when that read came back.
-            let mut store_clock = None;
+            let mut run = self.begin(&shared.lifecycle, shared.now(), deadline);
+            let (store, keys, owner) = (&*self.shared.store, &self.keys, self.owner());
             loop {
                 let now = shared.now();
                 let op = self.op_timeout(now, deadline);
                 let cutoff = now.checked_add(op).unwrap_or(now);
-                match fetch.poll(now) {
+                match run.fetch.poll(now) {
                     StoreStep::Read => {
-                        let result = bounded(shared, cutoff, store.read(&self.keys, op)).await;
-                        let after = shared.now();
-                        match self.checked(config, counters, after, result) {
-                            Some(record) => {
-                                store_clock = record.now.map(|t| (t, after));
-                                let view =
-                                    self.view(config, record, after, after.saturating_duration_since(now));
-                                fetch.handle_read(after, view);
-                            }
-                            None => fetch.handle_store_error(after),
-                        }
+                        let result = bounded(shared, cutoff, store.read(keys, op)).await;
+                        self.read_answered(&mut run, now, shared.now(), result);
                     }
                     StoreStep::TryLease { ttl } => {
-                        let result =
-                            bounded(shared, cutoff, store.try_lease(&self.keys, owner, ttl, op)).await;
-                        let after = shared.now();
-                        match self.checked(config, counters, after, result) {
-                            Some(won) => fetch.handle_lease(after, won),
-                            None => fetch.handle_store_error(after),
-                        }
+                        let result = bounded(shared, cutoff, store.try_lease(keys, owner, ttl, op)).await;
+                        self.lease_answered(&mut run, shared.now(), result);
                     }
                     StoreStep::Fetch { timeout } => {
+                        let config = shared.lifecycle.config();
                         let result =
                             exchange_async(&shared.transport, config, timeout, || shared.now()).await;
-                        fetch.handle_fetched(shared.now(), result);
+                        run.fetch.handle_fetched(shared.now(), result);
                     }
                     StoreStep::Publish { token, ttl } => {
-                        let Some(at) = StoreHandle::<()>::at(store_clock, now, ttl) else {
-                            fetch.handle_store_error(now);
-                            continue;
-                        };
-                        let value = self.encode(&token, at);
-                        let result =
-                            bounded(shared, cutoff, store.publish(&self.keys, &value, at, owner, op)).await;
-                        self.written(&mut fetch, shared, result);
+                        if let Some(at) = self.write_at(&mut run, now, ttl) {
+                            let value = self.encode(&token, at);
+                            let result =
+                                bounded(shared, cutoff, store.publish(keys, &value, at, owner, op)).await;
+                            self.written(&mut run, shared.now(), result);
+                        }
                     }
                     StoreStep::CoolDown { ttl } => {
-                        let Some(at) = StoreHandle::<()>::at(store_clock, now, ttl) else {
-                            fetch.handle_store_error(now);
-                            continue;
-                        };
-                        let result =
-                            bounded(shared, cutoff, store.cool_down(&self.keys, at, owner, op)).await;
-                        self.written(&mut fetch, shared, result);
+                        if let Some(at) = self.write_at(&mut run, now, ttl) {
+                            let result = bounded(shared, cutoff, store.cool_down(keys, at, owner, op)).await;
+                            self.written(&mut run, shared.now(), result);
+                        }
                     }
                     StoreStep::Release => {
-                        let result = bounded(shared, cutoff, store.release(&self.keys, owner, op)).await;
-                        self.written(&mut fetch, shared, result);
+                        let result = bounded(shared, cutoff, store.release(keys, owner, op)).await;
+                        self.written(&mut run, shared.now(), result);
                     }
                     StoreStep::Sleep(until) => shared.clock.sleep_until(until).await,
                     StoreStep::Done(result) => {
-                        self.finished(config, counters, fetch.outcome());
+                        self.finished(&run);
                         return result;
                     }
                     // A step this driver does not know: go on without the store.
-                    _ => fetch.handle_store_error(now),
+                    _ => run.fetch.handle_store_error(now),
                 }
-            }
-        }
-
-        fn written<T: SendAsync>(
-            &self,
-            fetch: &mut SharedFetch,
-            shared: &Shared<Async<T>>,
-            result: Result<(), StoreError>,
-        ) {
-            let after = shared.now();
-            let counters = shared.lifecycle.counters();
-            match self.checked(shared.lifecycle.config(), counters, after, result) {
-                Some(()) => fetch.handle_written(after),
-                None => fetch.handle_store_error(after),
             }
         }
     }

@@ -33,7 +33,7 @@ pub(super) fn token(
         Some(Shallow::Str(s)) => (granted_scopes(s, &options.requested_scopes), true),
         Some(_) => return Err(ResponseProblem::InvalidScope),
     };
-    AccessToken::with_scope_source(value.into_owned(), scopes, stated, now, lifetime)
+    AccessToken::with_stated_scopes(value.into_owned(), scopes, stated, now, lifetime)
         .ok_or(ResponseProblem::InvalidAccessToken)
 }
 

@@ -110,23 +110,52 @@ impl PoolPrepared {
         }
     }
 
-    /// The `i`-th warm hit; `None` if it was not one. Keys are taken in a fixed
-    /// scattered order (a stride coprime with the key count), as requests from many
-    /// tenants arrive: in turn, the hardware prefetcher would follow whichever side's
-    /// objects happen to lie in allocation order.
+    /// The key of the `i`-th warm hit. Keys are taken in a fixed scattered order (a
+    /// stride coprime with the key count), as requests from many tenants arrive: in
+    /// turn, the hardware prefetcher would follow whichever side's objects happen to lie
+    /// in allocation order.
+    #[inline]
+    #[must_use]
+    pub fn key(&self, i: usize) -> &PoolKey {
+        &self.keys[i.wrapping_mul(STRIDE) % self.keys.len()]
+    }
+
+    /// A warm hit through the pool for `key`; `None` if it was not one.
+    #[inline]
+    pub fn pool_hit(&self, key: &PoolKey) -> Option<AccessToken> {
+        self.pool.token(key).ok()
+    }
+
+    /// A warm hit of the one provider; `None` if it was not one.
+    #[inline]
+    pub fn provider_hit(&self) -> Option<AccessToken> {
+        self.provider.token().ok()
+    }
+
+    /// A warm hit through the mutex-guarded map for `key`; `None` if it was not one.
+    #[inline]
+    pub fn mutex_map_hit(&self, key: &PoolKey) -> Option<AccessToken> {
+        let provider = {
+            let map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+            map.get(key)?.clone()
+        };
+        provider.token().ok()
+    }
+
+    /// The `i`-th warm hit of this side (its key chosen by [`Self::key`]); `None` if it
+    /// was not one.
     #[inline]
     pub fn run(&self, i: usize) -> Option<AccessToken> {
-        let key = &self.keys[i.wrapping_mul(STRIDE) % self.keys.len()];
         match self.side {
-            PoolSide::Pool => self.pool.token(key).ok(),
-            PoolSide::Provider => self.provider.token().ok(),
-            PoolSide::MutexMap => {
-                let provider = {
-                    let map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
-                    map.get(key)?.clone()
-                };
-                provider.token().ok()
-            }
+            PoolSide::Pool => self.pool_hit(self.key(i)),
+            PoolSide::Provider => self.provider_hit(),
+            PoolSide::MutexMap => self.mutex_map_hit(self.key(i)),
         }
+    }
+
+    /// This side.
+    #[must_use]
+    pub fn side(&self) -> PoolSide {
+        self.side
     }
 }

@@ -43,8 +43,6 @@ pub struct Provider<F: Flavor> {
 
 /// What a provider's callers and its requests share.
 pub(crate) struct Shared<F: Flavor> {
-    /// How recently a pool's callers used this provider (unused outside a pool).
-    pub(crate) usage: crate::pool::Usage,
     pub(crate) lifecycle: SharedLifecycle,
     pub(crate) transport: F::Transport,
     pub(crate) clock: Arc<F::Clock>,
@@ -170,7 +168,6 @@ impl<F: Flavor> Provider<F> {
                 transport,
                 clock,
                 signal: Default::default(),
-                usage: Default::default(),
             }),
         }
     }

@@ -107,6 +107,54 @@ fn invalidate_drops_only_that_keys_token() {
     assert_eq!(pool.stats(&b).unwrap().invalidations, 0);
 }
 
+/// A warm hit reads the table's copy of the entry's snapshot. Whatever replaces the
+/// provider's token reaches the next hit: an invalidation through a handle (what the
+/// middleware holds), which the pool does not see, and a refresh.
+#[test]
+fn the_tables_copy_of_a_token_never_outlives_the_providers() {
+    let (clock, endpoint, pool) = memory_pool(100);
+    let (key, _) = pool.insert(memory_config(0)).unwrap();
+    let first = pool.token(&key).unwrap();
+    assert!(pool.token(&key).unwrap().same_as(&first));
+    let handle = pool.provider(&key).unwrap();
+    clock.advance(MINUTE); // past the cool-down after the refused token arrived
+    assert!(handle.invalidate(&first));
+    let second = pool.token(&key).unwrap();
+    assert!(
+        !second.same_as(&first),
+        "a token refused through a handle is not handed out"
+    );
+    assert_eq!(endpoint.requests(), 2);
+    assert!(pool.token(&key).unwrap().same_as(&second));
+    assert!(handle.token().unwrap().same_as(&second));
+    // Once the token has expired, the pool's callers get the new one, and keep getting it.
+    clock.advance(Duration::from_secs(3600));
+    let third = pool.token(&key).unwrap();
+    assert!(!third.same_as(&second));
+    assert_eq!(endpoint.requests(), 3);
+    assert!(pool.token(&key).unwrap().same_as(&third));
+    assert!(pool.token(&key).unwrap().same_as(&handle.token().unwrap()));
+    assert_eq!(endpoint.requests(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_async_tables_copy_follows_an_invalidation_through_a_handle() {
+    let endpoint = MemoryTransport::new(&VirtualClock::new());
+    let pool = TokenPool::<Async<MemoryTransport>>::builder(endpoint.clone())
+        .policy(fixtures::policy())
+        .build();
+    let (key, _) = pool.insert(memory_config(0)).unwrap();
+    let first = pool.token(&key).await.unwrap();
+    assert!(pool.token(&key).await.unwrap().same_as(&first));
+    let handle = pool.provider(&key).await.unwrap();
+    tokio::time::advance(MINUTE).await;
+    assert!(handle.invalidate(&first));
+    let second = pool.token(&key).await.unwrap();
+    assert!(!second.same_as(&first));
+    assert!(pool.token(&key).await.unwrap().same_as(&second));
+    assert_eq!(endpoint.requests(), 2);
+}
+
 #[test]
 fn idle_entries_are_dropped_and_used_ones_kept() {
     let (clock, _endpoint, pool) = memory_pool(100);

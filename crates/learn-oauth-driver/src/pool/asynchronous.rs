@@ -28,7 +28,10 @@ impl<T: SendAsync + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> TokenPo
         if let Some(token) = self.inner.warm(key, now) {
             return Ok(token);
         }
-        Ok(self.provider(key).await?.token().await?)
+        let provider = self.provider(key).await?;
+        let token = provider.token().await?;
+        self.inner.recopy(key, &provider, self.inner.clock.now());
+        Ok(token)
     }
 
     /// `key`'s provider, resolving the key if needed: a handle that implements
@@ -41,7 +44,7 @@ impl<T: SendAsync + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> TokenPo
     pub async fn provider(&self, key: &K) -> Result<Provider<Async<T>>, PoolError> {
         let now = self.inner.clock.now();
         let entry = match self.inner.slot(key, now)? {
-            Slot::Ready(provider) => return Ok(provider),
+            Slot::Ready(ready) => return Ok(ready.provider),
             Slot::Pending(entry) => entry,
         };
         let resolved = entry

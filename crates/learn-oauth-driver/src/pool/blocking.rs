@@ -33,7 +33,10 @@ impl<T: SendBlocking + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> Toke
     #[cold]
     #[inline(never)]
     fn token_slow(&self, key: &K) -> Result<AccessToken, PoolError> {
-        Ok(self.provider(key)?.token()?)
+        let provider = self.provider(key)?;
+        let token = provider.token()?;
+        self.inner.recopy(key, &provider, self.inner.clock.now());
+        Ok(token)
     }
 
     /// `key`'s provider, resolving the key if needed: a handle that implements
@@ -46,7 +49,7 @@ impl<T: SendBlocking + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> Toke
     pub fn provider(&self, key: &K) -> Result<Provider<Blocking<T>>, PoolError> {
         let now = self.inner.clock.now();
         let entry = match self.inner.slot(key, now)? {
-            Slot::Ready(provider) => return Ok(provider),
+            Slot::Ready(ready) => return Ok(ready.provider),
             Slot::Pending(entry) => entry,
         };
         let resolved = entry

@@ -79,6 +79,7 @@ impl PoolKey {
 }
 
 impl PartialEq for PoolKey {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.hash == other.hash && (Arc::ptr_eq(&self.inner, &other.inner) || self.inner == other.inner)
     }

@@ -6,9 +6,13 @@
 //! transport (one connection pool per host) and clock, so an entry is a lifecycle and a
 //! token, not an HTTP client.
 //!
-//! - **Warm path:** a hash, an atomic load of one shard's map, a lookup and the entry's
-//!   own warm path; no lock, no allocation. The map is copy-on-write per shard (64
-//!   shards behind `ArcSwap`): inserts, which are rare, copy one shard.
+//! - **Warm path:** a hash, an atomic load of one shard's map, a lookup, and the copy of
+//!   the entry's token snapshot the table keeps beside its provider, checked against the
+//!   provider's snapshot generation (one atomic load in the cache line that also holds the
+//!   entry's use flag); no lock, no allocation. The map is copy-on-write per shard (64
+//!   shards behind `ArcSwap`): inserts, which are rare, copy one shard, and so does the
+//!   first slow call after the provider has published (a new token, a refresh started,
+//!   an invalidation through the pool or through a handle).
 //! - **Isolation:** one key's slow or failing endpoint only ever holds up that key's
 //!   callers; its retries and hold-offs are its own.
 //! - **Bounded:** at most `max_entries`. An entry not asked for during `idle_timeout` is
@@ -46,7 +50,7 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
-use learn_oauth_proto::{AccessToken, ClientConfig, Error, RefreshPolicy};
+use learn_oauth_proto::{AccessToken, ClientConfig, Error, RefreshPolicy, Snapshot};
 
 use crate::clock::Clock;
 use crate::flavor::Flavor;
@@ -80,7 +84,7 @@ type Map<F, K> = HashTable<(K, Slot<F>)>;
 /// from the table straight to the provider), or the entry a resolver fills.
 pub(crate) enum Slot<F: Flavor> {
     /// Inserted, or resolved and promoted.
-    Ready(Provider<F>),
+    Ready(Ready<F>),
     /// Being resolved, resolved but not yet promoted, or its resolver failed.
     Pending(Arc<Entry<F>>),
 }
@@ -88,9 +92,61 @@ pub(crate) enum Slot<F: Flavor> {
 impl<F: Flavor> Clone for Slot<F> {
     fn clone(&self) -> Self {
         match self {
-            Self::Ready(provider) => Self::Ready(provider.clone()),
+            Self::Ready(ready) => Self::Ready(ready.clone()),
             Self::Pending(entry) => Self::Pending(Arc::clone(entry)),
         }
+    }
+}
+
+/// A resolved key: its provider, with a copy of the provider's published snapshot for
+/// the warm path. While the provider's generation is the one the copy was taken at, the
+/// copy is the provider's current snapshot, so a warm hit reads it from the table (one
+/// atomic load of the generation) instead of loading the provider's own `ArcSwap` a
+/// second time. When the generation has moved on (a token arrived, a refresh started, a
+/// token was invalidated, through the pool or through a handle), the hit goes the slow
+/// way, through the provider, and the slow path puts a new copy in the table.
+pub(crate) struct Ready<F: Flavor> {
+    provider: Provider<F>,
+    generation: u64,
+    snapshot: Option<Arc<Snapshot>>,
+}
+
+impl<F: Flavor> Clone for Ready<F> {
+    fn clone(&self) -> Self {
+        Self {
+            provider: self.provider.clone(),
+            generation: self.generation,
+            snapshot: self.snapshot.clone(),
+        }
+    }
+}
+
+impl<F: Flavor> Ready<F> {
+    /// `provider` with a copy of its current snapshot.
+    fn new(provider: Provider<F>) -> Self {
+        let (generation, snapshot) = provider.shared.lifecycle.snapshot_copy();
+        Self {
+            provider,
+            generation,
+            snapshot,
+        }
+    }
+
+    /// The warm path from the copy: its token if the copy is current and fresh at `now`.
+    #[inline]
+    fn fresh_token(&self, now: Instant) -> Option<AccessToken> {
+        let lifecycle = &self.provider.shared.lifecycle;
+        let snapshot = self.snapshot.as_deref()?;
+        if lifecycle.generation() != self.generation {
+            return None;
+        }
+        lifecycle.fresh_in(snapshot, now)
+    }
+
+    /// Whether the copy is out of date: `provider` has published since it was taken.
+    fn outdated(&self, provider: &Provider<F>) -> bool {
+        Arc::ptr_eq(&self.provider.shared, &provider.shared)
+            && self.generation != provider.shared.lifecycle.generation()
     }
 }
 
@@ -99,7 +155,7 @@ impl<F: Flavor> Slot<F> {
     #[inline]
     fn provider(&self) -> Option<&Provider<F>> {
         match self {
-            Self::Ready(provider) => Some(provider),
+            Self::Ready(ready) => Some(&ready.provider),
             Self::Pending(entry) => match F::once_get(&entry.slot) {
                 Some(Ok(provider)) => Some(provider),
                 _ => None,
@@ -110,7 +166,7 @@ impl<F: Flavor> Slot<F> {
     #[inline]
     fn usage(&self) -> &Usage {
         match self {
-            Self::Ready(provider) => &provider.shared.usage,
+            Self::Ready(ready) => ready.provider.shared.lifecycle.usage(),
             Self::Pending(entry) => &entry.usage,
         }
     }
@@ -127,7 +183,7 @@ impl<F: Flavor> Slot<F> {
     /// Whether the slot may be dropped now: nothing but the map holds it or its provider.
     fn evictable(&self) -> bool {
         match self {
-            Self::Ready(provider) => !provider.is_shared(),
+            Self::Ready(ready) => !ready.provider.is_shared(),
             Self::Pending(entry) => {
                 Arc::strong_count(entry) == 1
                     && match F::once_get(&entry.slot) {
@@ -152,7 +208,8 @@ pub(crate) struct Usage {
 }
 
 struct Inner<F: Flavor, K: 'static> {
-    shards: Box<[ArcSwap<Map<F, K>>]>,
+    /// A fixed array: the shard index is a mask, with no bounds check on the warm path.
+    shards: [ArcSwap<Map<F, K>>; SHARDS],
     /// Serialises inserts, removals and evictions; holds when idle entries were last swept.
     writer: Mutex<Instant>,
     len: AtomicUsize,
@@ -336,9 +393,7 @@ impl<F: Flavor, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<F, K> 
         let epoch = self.clock.now();
         TokenPool {
             inner: Arc::new(Inner {
-                shards: (0..SHARDS)
-                    .map(|_| ArcSwap::from_pointee(HashTable::new()))
-                    .collect(),
+                shards: std::array::from_fn(|_| ArcSwap::from_pointee(HashTable::new())),
                 writer: Mutex::new(epoch),
                 len: AtomicUsize::new(0),
                 hasher: RandomState::default(),
@@ -380,8 +435,13 @@ where
             }
             inner.make_room(now)?;
             let provider = inner.provider_for(config);
-            provider.shared.usage.last_used.store(inner.seconds(now), Relaxed);
-            inner.store(&key, Some(Slot::Ready(provider)));
+            provider
+                .shared
+                .lifecycle
+                .usage()
+                .last_used
+                .store(inner.seconds(now), Relaxed);
+            inner.store(&key, Some(Slot::Ready(Ready::new(provider))));
             added = true;
             Ok(())
         })?;
@@ -489,11 +549,38 @@ where
     /// The warm path: `key`'s token if its entry is resolved and its token fresh at `now`.
     #[inline]
     fn warm(&self, key: &K, now: Instant) -> Option<AccessToken> {
-        self.find(key, |slot| {
-            let token = slot.provider()?.fresh_token_at(now)?;
-            slot.touch();
-            Some(token)
+        // A key still being resolved, or resolved but not yet promoted (for a moment),
+        // goes the slow way.
+        self.find(key, |slot| match slot {
+            Slot::Ready(ready) => {
+                let token = ready.fresh_token(now)?;
+                slot.touch();
+                Some(token)
+            }
+            Slot::Pending(_) => None,
         })?
+    }
+
+    /// After a slow-path `token()` through `provider`, `key`'s entry: puts a new copy of
+    /// the provider's snapshot in the table if the copy there is out of date and the new
+    /// one would answer the warm path at `now` (during a refresh that has not started, a
+    /// copy would not help, and every slow call would copy the shard).
+    fn recopy(&self, key: &K, provider: &Provider<F>, now: Instant) {
+        let outdated = |inner: &Self| {
+            inner.find(
+                key,
+                |slot| matches!(slot, Slot::Ready(ready) if ready.outdated(provider)),
+            ) == Some(true)
+        };
+        if !outdated(self) || provider.shared.lifecycle.fresh_token(now).is_none() {
+            return;
+        }
+        let _ = self.with_writer(now, |inner| {
+            if outdated(inner) {
+                inner.store(key, Some(Slot::Ready(Ready::new(provider.clone()))));
+            }
+            Ok(())
+        });
     }
 
     /// `key`'s provider, if its entry is resolved.
@@ -547,12 +634,12 @@ where
                 |slot| matches!(slot, Slot::Pending(e) if Arc::ptr_eq(e, entry)),
             );
             if current == Some(true) {
-                let usage = &provider.shared.usage;
+                let usage = provider.shared.lifecycle.usage();
                 usage
                     .last_used
                     .store(entry.usage.last_used.load(Relaxed), Relaxed);
                 usage.used.store(entry.usage.used.load(Relaxed), Relaxed);
-                inner.store(key, Some(Slot::Ready(provider.clone())));
+                inner.store(key, Some(Slot::Ready(Ready::new(provider.clone()))));
             }
             Ok(())
         });
@@ -635,7 +722,7 @@ where
     /// Moves every entry's `used` flag into its `last_used` (`now`, in seconds since the
     /// epoch): how recently an entry was used is known to the sweep, not to the second.
     fn note_use(&self, now: u64) {
-        for shard in &*self.shards {
+        for shard in &self.shards {
             for (_, slot) in shard.load().iter() {
                 let usage = slot.usage();
                 if usage.used.swap(false, Relaxed) {
@@ -650,7 +737,7 @@ where
         let now = self.seconds(now);
         let idle = self.settings.idle_timeout.as_secs();
         self.note_use(now);
-        for shard in &*self.shards {
+        for shard in &self.shards {
             let map = shard.load();
             let stale: Vec<K> = map
                 .iter()
@@ -677,7 +764,7 @@ where
             return Ok(());
         }
         let mut oldest: Option<(u64, K)> = None;
-        for shard in &*self.shards {
+        for shard in &self.shards {
             for (key, slot) in shard.load().iter() {
                 let used = slot.usage().last_used.load(Relaxed);
                 if slot.evictable() && oldest.as_ref().is_none_or(|(t, _)| used < *t) {

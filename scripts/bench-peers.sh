@@ -39,6 +39,8 @@ cg_high=${PEERS_CG_HIGH:-1100}
 tenant='eu-west-2_AbcdEfghI:b3nchmark-s3cret-not-a-credential'
 mkdir -p "$peers"
 
+# A run that stops half way must not leave an older run's figures to be read as its own.
+rm -f "$report"/peers_{e2e,warm,skipped,versions,meta}.tsv "$report"/client_callgrind.*
 : >"$report/peers_skipped.tsv"
 : >"$report/peers_versions.tsv"
 skip() { # <peer> <why>
@@ -69,7 +71,7 @@ if command -v go >/dev/null && [[ -d $gocode/src/golang.org/x/oauth2/clientcrede
       "$(dpkg-query -W -f='${Version}' golang-golang-x-oauth2-dev 2>/dev/null || echo '?')" \
       >>"$report/peers_versions.tsv"
   else
-    skip go "go build failed ($(head -c 200 "$peers/go-build.log" | tr '\n\t' '  '))"
+    skip go "go build failed ($(head -c 200 "$peers/go-build.log" | tr '\n\t' '  ' | sed 's/ *$//'))"
   fi
 else
   skip go "golang-go and golang-golang-x-oauth2-dev could not be installed (apt-get)"
@@ -119,10 +121,11 @@ client() { # <side>: the command line of its client, into the array `cmd`
 for side in "${sides[@]}"; do
   client "$side"
   for mode in pinned unpinned; do
-    if [[ $mode == pinned ]]; then
-      out=$(taskset -c 0 "${cmd[@]}" rate "$url_pinned" "$seconds")
-    else
-      out=$("${cmd[@]}" rate "$url_free" "$seconds")
+    pin=() url=$url_free
+    [[ $mode == pinned ]] && pin=(taskset -c 0) url=$url_pinned
+    if ! out=$("${pin[@]}" "${cmd[@]}" rate "$url" "$seconds"); then
+      skip "$side" "its $mode end-to-end run failed"
+      continue
     fi
     IFS=$'\t' read -r tokens secs rate <<<"$out"
     printf '%s\t%s\t%s\t%s\t%s\n' "$side" "$mode" "$rate" "$tokens" "$secs" >>"$report/peers_e2e.tsv"
@@ -134,7 +137,11 @@ done
 for side in ours-ureq go authlib; do
   [[ " ${sides[*]} " == *" $side "* ]] || continue
   client "$side"
-  IFS=$'\t' read -r calls ns <<<"$("${cmd[@]}" warm "$url_free" "$warm_calls")"
+  if ! out=$("${cmd[@]}" warm "$url_free" "$warm_calls"); then
+    skip "$side" "its warm-hit run failed"
+    continue
+  fi
+  IFS=$'\t' read -r calls ns <<<"$out"
   printf '%s\t%s\t%s\n' "$side" "$ns" "$calls" >>"$report/peers_warm.tsv"
   echo "$side: warm hit $ns ns per call ($calls calls)"
 done

@@ -88,11 +88,6 @@ impl Data {
     fn meta(&self, key: &str) -> Option<&str> {
         Self::find(&self.meta, &[key], 1)
     }
-
-    /// Why `peer` was not measured, when the script said so.
-    fn skipped(&self, peer: &str) -> Option<&str> {
-        Self::find(&self.skipped, &[peer], 1)
-    }
 }
 
 /// The sides, as the script names them and as the report shows them.
@@ -107,14 +102,12 @@ const SIDES: [(&str, &str); 6] = [
 
 fn render(w: &mut String, d: &Data) {
     let seconds = d.meta("seconds").unwrap_or("n/a");
-    let warm_calls = d
-        .meta("warm_calls")
-        .and_then(|v| v.parse::<f64>().ok())
-        .map_or_else(|| "n/a".into(), count);
-    let (low, high) = (
-        d.meta("cg_low").unwrap_or("n/a"),
-        d.meta("cg_high").unwrap_or("n/a"),
-    );
+    let number = |key: &str| {
+        d.meta(key)
+            .and_then(|v| v.parse::<f64>().ok())
+            .map_or_else(|| "n/a".into(), count)
+    };
+    let (warm_calls, low, high) = (number("warm_calls"), number("cg_low"), number("cg_high"));
     let _ = writeln!(
         w,
         "## 4b. End to end, pinned and unpinned; peers in other languages\n\n\
@@ -129,10 +122,12 @@ fn render(w: &mut String, d: &Data) {
          0`), so a request and its answer never wake the other core; *unpinned*: both wherever the \
          scheduler puts them, as in section 4. Written by `scripts/bench-peers.sh`.\n"
     );
-    for (peer, _) in &SIDES[4..] {
-        if let Some(why) = d.skipped(peer) {
-            let _ = writeln!(w, "**{peer}: not measured in this run** ({why}).\n");
-        }
+    for skipped in d.skipped.iter().filter(|r| r.len() > 1) {
+        let _ = writeln!(
+            w,
+            "**{}: not measured in this run** ({}).\n",
+            skipped[0], skipped[1]
+        );
     }
     if !d.versions.is_empty() {
         let listed: Vec<String> = d
@@ -152,7 +147,7 @@ fn render(w: &mut String, d: &Data) {
         e2e(w, d);
     }
     warm(w, d, &warm_calls);
-    instructions(w, d, low, high);
+    instructions(w, d, &low, &high);
 }
 
 fn e2e(w: &mut String, d: &Data) {
@@ -198,7 +193,12 @@ fn e2e(w: &mut String, d: &Data) {
         .collect();
         let _ = writeln!(w, "| {label} | {} |", cells.join(" | "));
     }
-    let _ = writeln!(w);
+    let _ = writeln!(
+        w,
+        "\nauthlib's rate is mostly Python's and requests' own work per request: a probe at c2a36d8 \
+         measured 1.35 ms of CPU per token for a bare `requests.Session.post` of the same request \
+         and 1.49 ms for authlib's `fetch_token`.\n"
+    );
 }
 
 fn warm(w: &mut String, d: &Data, calls: &str) {
@@ -305,7 +305,7 @@ mod tests {
         );
         assert!(md.contains("| ureq | 47,000 | 80,000 | 1.70× |"), "{md}");
         assert!(md.contains("as many as fit in 2 s"), "{md}");
-        assert!(md.contains("between runs of 1100 and 100 tokens"), "{md}");
+        assert!(md.contains("between runs of 1,100 and 100 tokens"), "{md}");
     }
 
     #[test]

@@ -7,6 +7,9 @@
 #      loopback: criterion (short measurement times)
 #   2d. a fleet: 1, 4, 16 replica processes with and without a shared Redis (needs
 #      redis-server)
+#   4b. end to end against a mock in its own process, pinned and unpinned, with the Go
+#      (x/oauth2) and Python (authlib) peers, warm hits, client instructions per token
+#      (scripts/bench-peers.sh: installs golang-go and authlib if it can)
 #   3. refresh under load: its own harness (percentiles, one request asserted)
 #   5. footprint: dependency-graph sizes and one clean release build each
 # Needs valgrind and jq. Takes about 6-10 minutes on 2 cores, half of it the clean builds.
@@ -131,6 +134,11 @@ BENCH_REPORT_DIR=$report run_bench refresh_under_load
 step "4. end to end over loopback (criterion)"
 sample_noise "end to end"
 run_bench end_to_end "${criterion[@]}"
+
+step "4b. end to end out of process: pinned and unpinned, Go and authlib peers (bench-peers.sh)"
+sample_noise "peers"
+# Section 4b says "not measured in this run" for whatever this step did not write.
+scripts/bench-peers.sh "$report" || echo "bench-peers.sh failed: section 4b is incomplete" >&2
 
 step "5. footprint"
 footprint=$root/target/bench-footprint

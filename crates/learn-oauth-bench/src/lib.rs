@@ -12,6 +12,8 @@
 //!   refresh (`benches/warm_hit.rs`, `benches/refresh_under_load.rs`).
 //! - [`loopback`]: the mock server and both sides' HTTP clients for it
 //!   (`benches/end_to_end.rs`).
+//! - [`e2e`]: one side's end-to-end run against a mock in another process, and our
+//!   warm hit over it (`src/bin/e2e_client.rs`, driven by `scripts/bench-peers.sh`).
 //! - [`latency`]: a small histogram for percentiles under load.
 //! - [`warm`]: one warm `token()` per side, for the instruction-count bin
 //!   (`src/bin/warm_count.rs`, run under callgrind).
@@ -22,6 +24,7 @@
 pub mod auth;
 pub mod baseline;
 pub mod counting;
+pub mod e2e;
 pub mod exchange;
 pub mod fixture;
 pub mod latency;

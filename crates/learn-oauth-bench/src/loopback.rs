@@ -32,8 +32,19 @@ pub fn start_mock(lifetime: Duration) -> MockServer {
 /// Never for a running mock.
 #[must_use]
 pub fn our_config(server: &MockServer) -> ClientConfig {
+    our_config_for(&server.token_url(TENANT_ID))
+}
+
+/// Our configuration for the benchmark tenant at `token_url` (a mock in another process:
+/// `src/bin/e2e_client.rs`).
+///
+/// # Panics
+///
+/// When `token_url` is not a valid token URL.
+#[must_use]
+pub fn our_config_for(token_url: &str) -> ClientConfig {
     ClientConfig::builder()
-        .token_url(server.token_url(TENANT_ID))
+        .token_url(token_url)
         .tenant_id(TENANT_ID)
         .client_secret(CLIENT_SECRET)
         .scopes(SCOPES)
@@ -48,9 +59,20 @@ pub fn our_config(server: &MockServer) -> ClientConfig {
 /// Never for a running mock.
 #[must_use]
 pub fn peer(server: &MockServer) -> (PeerClient, Vec<Scope>) {
+    peer_for(&server.token_url(TENANT_ID))
+}
+
+/// `oauth2` 5 configured for the benchmark tenant at `token_url`, with the scopes to
+/// request.
+///
+/// # Panics
+///
+/// When `token_url` is not a valid URL.
+#[must_use]
+pub fn peer_for(token_url: &str) -> (PeerClient, Vec<Scope>) {
     let client = BasicClient::new(ClientId::new(TENANT_ID.to_owned()))
         .set_client_secret(ClientSecret::new(CLIENT_SECRET.to_owned()))
-        .set_token_uri(TokenUrl::new(server.token_url(TENANT_ID)).expect("a valid URL"));
+        .set_token_uri(TokenUrl::new(token_url.to_owned()).expect("a valid URL"));
     let scopes = SCOPES.iter().map(|s| Scope::new((*s).to_owned())).collect();
     (client, scopes)
 }

@@ -19,6 +19,7 @@ use std::process::ExitCode;
 
 mod format;
 mod notes;
+mod peers;
 
 use format::{count, nanos, opt, per_second, ratio};
 
@@ -165,6 +166,7 @@ fn render(i: &Inputs) -> String {
     fleet(w, i);
     refresh(w, i);
     end_to_end(w, i);
+    peers::section(w);
     footprint(w, i);
     let _ = writeln!(w, "## What these figures changed\n\n{CHANGES}");
     let _ = writeln!(w, "## Notes\n\n{NOTES}");

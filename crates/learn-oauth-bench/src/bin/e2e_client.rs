@@ -1,0 +1,78 @@
+//! One side of the out-of-process end-to-end run, against a mock in another process
+//! (`scripts/bench-peers.sh` starts `learn-oauth-mock` and passes its token URL):
+//!
+//! ```text
+//! e2e_client <side> rate <token-url> <seconds>   # 200 warm-up tokens, then for <seconds>
+//! e2e_client <side> fetch <token-url> <n>        # exactly <n> tokens (for callgrind)
+//! e2e_client ours-ureq warm <token-url> <n>      # <n> warm token() calls, one thread
+//! ```
+//!
+//! Sides: `ours-ureq`, `ours-reqwest`, `oauth2-ureq`, `oauth2-reqwest` (see
+//! `learn_oauth_bench::e2e`). `rate` and `fetch` print `tokens<TAB>seconds<TAB>tokens_per_s`;
+//! `warm` prints `calls<TAB>ns_per_call`. The Go and Python peers under `peers/` print the
+//! same lines. No token is ever printed.
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use learn_oauth_bench::e2e::{Budget, E2eSide, fetch, warm_hit};
+
+/// Untimed tokens before a `rate` run: the connection is open and every path is warm.
+const WARMUP: u64 = 200;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [side, mode, url, amount] = args.as_slice() else {
+        eprintln!("usage: e2e_client <side> rate|fetch|warm <token-url> <seconds|n>");
+        return ExitCode::from(2);
+    };
+    let side: E2eSide = match side.parse() {
+        Ok(side) => side,
+        Err(e) => {
+            eprintln!("e2e_client: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let Ok(amount) = amount.parse::<f64>() else {
+        eprintln!("e2e_client: not a number: {amount:?}");
+        return ExitCode::from(2);
+    };
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let n = amount as u64;
+    match mode.as_str() {
+        "rate" => {
+            let run = fetch(side, url, WARMUP, Budget::For(Duration::from_secs_f64(amount)));
+            println!(
+                "{}\t{:.3}\t{:.0}",
+                run.tokens,
+                run.elapsed.as_secs_f64(),
+                run.tokens_per_s()
+            );
+        }
+        "fetch" => {
+            let run = fetch(side, url, 0, Budget::Count(n));
+            println!(
+                "{}\t{:.3}\t{:.0}",
+                run.tokens,
+                run.elapsed.as_secs_f64(),
+                run.tokens_per_s()
+            );
+        }
+        "warm" if side == E2eSide::OursUreq => {
+            let elapsed = warm_hit(url, n.max(1));
+            #[allow(clippy::cast_precision_loss)]
+            let ns = elapsed.as_secs_f64() * 1e9 / n.max(1) as f64;
+            println!("{n}\t{ns:.1}");
+        }
+        "warm" => {
+            eprintln!("e2e_client: the warm mode is ours-ureq's (the blocking provider)");
+            return ExitCode::from(2);
+        }
+        other => {
+            eprintln!("e2e_client: unknown mode {other:?}: rate, fetch or warm");
+            return ExitCode::from(2);
+        }
+    }
+    ExitCode::SUCCESS
+}

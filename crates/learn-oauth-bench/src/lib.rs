@@ -13,6 +13,7 @@
 //! - [`loopback`]: the mock server and both sides' HTTP clients for it
 //!   (`benches/end_to_end.rs`).
 //! - [`latency`]: a small histogram for percentiles under load.
+//! - [`series`]: latency per time slot through a run, for the refresh chart.
 //! - [`warm`]: one warm `token()` per side, for the instruction-count bin
 //!   (`src/bin/warm_count.rs`, run under callgrind).
 //!
@@ -27,4 +28,5 @@ pub mod fixture;
 pub mod latency;
 pub mod loopback;
 pub mod pool;
+pub mod series;
 pub mod warm;

@@ -110,9 +110,11 @@ cat "$report/pool_footprint.tsv"
 
 step "2d. a fleet sharing tokens: 1, 4, 16 processes with and without Redis"
 sample_noise "fleet"
+# charts: fleet-report also writes fleet.tsv (the chart's data); never chart a stale one.
+rm -f "$report/fleet.tsv"
 if command -v redis-server >/dev/null; then
   cargo build --release -p learn-oauth-testkit --bins --quiet
-  target/release/fleet-report >"$report/fleet.md"
+  BENCH_REPORT_DIR=$report target/release/fleet-report >"$report/fleet.md"
   cat "$report/fleet.md"
 else
   echo "redis-server not installed: the fleet table is left out" | tee "$report/fleet.md"
@@ -129,6 +131,7 @@ run_bench warm_hit --warm-up-time 0.5 --measurement-time 1.5 --noplot
 
 step "3. refresh under load"
 sample_noise "refresh"
+rm -f "$report/refresh_series.json" # charts: the refresh run writes it anew
 BENCH_REPORT_DIR=$report run_bench refresh_under_load
 
 step "4. end to end over loopback (criterion)"

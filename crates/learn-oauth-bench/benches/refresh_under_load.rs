@@ -6,7 +6,9 @@
 //!
 //! Asserts that exactly one token request reached the mock during each refreshing run.
 //! Prints a table; with `BENCH_REPORT_DIR` set, also writes `refresh_under_load.json`
-//! there for `scripts/bench-report.sh`.
+//! there for `scripts/bench-report.sh`, and `refresh_series.json`: each run's calls, p99
+//! and maximum latency per 10 ms slot from the first token on, the refresh point and
+//! when the new token arrived (for the report's chart).
 #![forbid(unsafe_code)]
 
 use std::hint::black_box;
@@ -16,6 +18,7 @@ use std::time::{Duration, Instant};
 use learn_oauth_bench::baseline::GoStyleProvider;
 use learn_oauth_bench::latency::Histogram;
 use learn_oauth_bench::loopback::{our_config, start_mock};
+use learn_oauth_bench::series::TimeSeries;
 use learn_oauth_proto::RefreshPolicy;
 
 /// Threads calling `token()`.
@@ -27,6 +30,10 @@ const REFRESH_AHEAD: Duration = Duration::from_millis(1500);
 /// How long the threads hammer, from the first token on: past the refresh point, before
 /// the token stops being handed out (4 s - 0.5 s safety margin).
 const WINDOW: Duration = Duration::from_millis(3200);
+/// The time series' slot length.
+const SLOT: Duration = Duration::from_millis(10);
+/// Slots from the first token on: the window, plus one for calls that end just past it.
+const SLOTS: usize = 321;
 
 /// The two providers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +47,10 @@ struct Outcome {
     kind: Kind,
     refresh: bool,
     latencies: Histogram,
+    /// Latency per [`SLOT`] from the first token's arrival on.
+    series: TimeSeries,
+    /// When the token handed out after the run arrived, if it is not the first one.
+    new_token_after: Option<Duration>,
     requests: usize,
 }
 
@@ -51,31 +62,38 @@ fn policy() -> RefreshPolicy {
     policy
 }
 
-/// Calls `call` on [`THREADS`] threads until `deadline`, recording each call's latency.
-fn hammer<F: Fn() + Sync>(deadline: Instant, call: &F) -> Histogram {
+/// Calls `call` on [`THREADS`] threads from `origin` until [`WINDOW`] after it, recording
+/// each call's latency, overall and by the slot it ended in.
+fn hammer<F: Fn() + Sync>(origin: Instant, call: &F) -> (Histogram, TimeSeries) {
+    let deadline = origin + WINDOW;
     let start = Barrier::new(THREADS);
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..THREADS)
             .map(|_| {
                 scope.spawn(|| {
                     let mut latencies = Histogram::new();
+                    let mut series = TimeSeries::new(origin, SLOT, SLOTS);
                     start.wait();
                     let mut before = Instant::now();
                     while before < deadline {
                         call();
                         let after = Instant::now();
                         latencies.record(after - before);
+                        series.record(after, after - before);
                         before = after;
                     }
-                    latencies
+                    (latencies, series)
                 })
             })
             .collect();
         let mut all = Histogram::new();
+        let mut all_series = TimeSeries::new(origin, SLOT, SLOTS);
         for handle in handles {
-            all.merge(&handle.join().expect("a hammering thread"));
+            let (latencies, series) = handle.join().expect("a hammering thread");
+            all.merge(&latencies);
+            all_series.merge(&series);
         }
-        all
+        (all, all_series)
     })
 }
 
@@ -87,7 +105,7 @@ fn run(kind: Kind, refresh: bool) -> Outcome {
     };
     let server = start_mock(lifetime);
     let config = our_config(&server);
-    let (latencies, requests) = match kind {
+    let ((latencies, series), requests, new_token_after) = match kind {
         Kind::Ours => {
             let provider = learn_oauth_ureq::TokenProvider::builder(config)
                 .policy(policy())
@@ -95,20 +113,24 @@ fn run(kind: Kind, refresh: bool) -> Outcome {
                 .expect("a provider");
             let first = provider.token().expect("a first token");
             let before = server.token_request_count();
-            let latencies = hammer(first.received_at() + WINDOW, &|| {
+            let measured = hammer(first.received_at(), &|| {
                 black_box(provider.token().expect("a token"));
             });
-            (latencies, server.token_request_count() - before)
+            let requests = server.token_request_count() - before;
+            let last = provider.token().expect("a token after the run");
+            (measured, requests, arrived_after(&first, &last))
         }
         Kind::GoStyle => {
             let transport = learn_oauth_ureq::Transport::new().expect("a transport");
             let provider = GoStyleProvider::new(config, transport, REFRESH_AHEAD);
             let first = provider.token().expect("a first token");
             let before = server.token_request_count();
-            let latencies = hammer(first.received_at() + WINDOW, &|| {
+            let measured = hammer(first.received_at(), &|| {
                 black_box(provider.token().expect("a token"));
             });
-            (latencies, server.token_request_count() - before)
+            let requests = server.token_request_count() - before;
+            let last = provider.token().expect("a token after the run");
+            (measured, requests, arrived_after(&first, &last))
         }
     };
     let expected = usize::from(refresh);
@@ -120,7 +142,51 @@ fn run(kind: Kind, refresh: bool) -> Outcome {
         kind,
         refresh,
         latencies,
+        series,
+        new_token_after,
         requests,
+    }
+}
+
+/// When `last` arrived after `first`, if it is another token.
+fn arrived_after(
+    first: &learn_oauth_proto::AccessToken,
+    last: &learn_oauth_proto::AccessToken,
+) -> Option<Duration> {
+    (last.received_at() != first.received_at())
+        .then(|| last.received_at().saturating_duration_since(first.received_at()))
+}
+
+/// Each run's time series, as `refresh_series.json` holds it.
+fn series_json(outcomes: &[Outcome]) -> serde_json::Value {
+    let runs: Vec<serde_json::Value> = outcomes
+        .iter()
+        .map(|o| {
+            let slots = o.series.summary(99.0);
+            let ns = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+            serde_json::json!({
+                "provider": name(o.kind),
+                "refresh": o.refresh,
+                "new_token_ms": o.new_token_after.map(|d| d.as_secs_f64() * 1e3),
+                "calls": slots.iter().map(|s| s.calls).collect::<Vec<_>>(),
+                "p99_ns": slots.iter().map(|s| ns(s.percentile)).collect::<Vec<_>>(),
+                "max_ns": slots.iter().map(|s| ns(s.max)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "threads": THREADS,
+        "slot_ms": SLOT.as_secs_f64() * 1e3,
+        "window_ms": WINDOW.as_secs_f64() * 1e3,
+        "refresh_point_ms": (SHORT_LIFETIME - REFRESH_AHEAD).as_secs_f64() * 1e3,
+        "runs": runs,
+    })
+}
+
+fn name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Ours => "ours",
+        Kind::GoStyle => "go-style",
     }
 }
 
@@ -153,10 +219,7 @@ fn main() {
     let mut json = Vec::new();
     for o in &outcomes {
         let h = &o.latencies;
-        let name = match o.kind {
-            Kind::Ours => "ours",
-            Kind::GoStyle => "go-style",
-        };
+        let name = name(o.kind);
         println!(
             "{:<10} {:<8} {:>10} {:>9} {:>9} {:>10} {:>11} {:>9}",
             name,
@@ -184,5 +247,8 @@ fn main() {
         let path = std::path::Path::new(&dir).join("refresh_under_load.json");
         let text = serde_json::to_string_pretty(&json).expect("json");
         std::fs::write(&path, text).expect("write refresh_under_load.json");
+        let path = std::path::Path::new(&dir).join("refresh_series.json");
+        let text = serde_json::to_string(&series_json(&outcomes)).expect("json");
+        std::fs::write(&path, text).expect("write refresh_series.json");
     }
 }

@@ -6,9 +6,8 @@ use std::time::Duration;
 
 /// Sub-buckets per power of two.
 const SUB_BITS: u32 = 5;
-const SUB: u64 = 1 << SUB_BITS;
 /// Enough buckets for any `u64` nanosecond count.
-const BUCKETS: usize = ((64 - SUB_BITS as usize) + 1) * SUB as usize;
+const BUCKETS: usize = log_linear_buckets::<SUB_BITS>();
 
 /// Latencies in nanoseconds.
 #[derive(Clone)]
@@ -35,23 +34,41 @@ impl std::fmt::Debug for Histogram {
 }
 
 fn bucket(ns: u64) -> usize {
-    if ns < SUB {
-        return usize::try_from(ns).unwrap_or(0);
-    }
-    let magnitude = 63 - ns.leading_zeros(); // >= SUB_BITS
-    let shift = magnitude - SUB_BITS;
-    let sub = (ns >> shift) - SUB; // 0..SUB
-    usize::try_from(u64::from(shift + 1) * SUB + sub).unwrap_or(BUCKETS - 1)
+    log_linear_bucket::<SUB_BITS>(ns)
 }
 
 /// The smallest value that falls into bucket `index`.
 fn lower_bound(index: usize) -> u64 {
+    log_linear_lower_bound::<SUB_BITS>(index)
+}
+
+/// How many log-linear buckets of `2^BITS` per power of two cover every `u64`.
+pub(crate) const fn log_linear_buckets<const BITS: u32>() -> usize {
+    ((64 - BITS as usize) + 1) << BITS
+}
+
+/// The log-linear bucket (`2^BITS` per power of two) that `ns` falls into.
+#[inline]
+pub(crate) fn log_linear_bucket<const BITS: u32>(ns: u64) -> usize {
+    let sub = 1u64 << BITS;
+    if ns < sub {
+        return usize::try_from(ns).unwrap_or(0);
+    }
+    let magnitude = 63 - ns.leading_zeros(); // >= BITS
+    let shift = magnitude - BITS;
+    let within = (ns >> shift) - sub; // 0..sub
+    usize::try_from(u64::from(shift + 1) * sub + within).unwrap_or(log_linear_buckets::<BITS>() - 1)
+}
+
+/// The smallest value that falls into log-linear bucket `index`.
+pub(crate) fn log_linear_lower_bound<const BITS: u32>(index: usize) -> u64 {
+    let sub = 1u64 << BITS;
     let index = index as u64;
-    if index < SUB {
+    if index < sub {
         return index;
     }
-    let shift = index / SUB - 1;
-    (SUB + index % SUB) << shift
+    let shift = index / sub - 1;
+    (sub + index % sub) << shift
 }
 
 impl Histogram {

@@ -15,6 +15,7 @@
 //! - [`e2e`]: one side's end-to-end run against a mock in another process, and our
 //!   warm hit over it (`src/bin/e2e_client.rs`, driven by `scripts/bench-peers.sh`).
 //! - [`latency`]: a small histogram for percentiles under load.
+//! - [`series`]: latency per time slot through a run, for the refresh chart.
 //! - [`warm`]: one warm `token()` per side, for the instruction-count bin
 //!   (`src/bin/warm_count.rs`, run under callgrind).
 //!
@@ -30,4 +31,5 @@ pub mod fixture;
 pub mod latency;
 pub mod loopback;
 pub mod pool;
+pub mod series;
 pub mod warm;

@@ -1,7 +1,13 @@
 //! Prints BENCHMARKS.md's fleet table: token requests per refresh period for N = 1, 4
 //! and 16 replica processes (`fleet-replica`, beside this binary), with and without a
 //! shared Redis (a `redis-server` it starts on a free loopback port).
+//!
+//! With `BENCH_REPORT_DIR` set, also writes the same figures to `fleet.tsv` there, for
+//! the report's chart: a header line, then `replicas shared without periods` (token
+//! requests with the shared store, without it, and the refresh periods the run spanned).
 #![forbid(unsafe_code)]
+
+use std::fmt::Write as _;
 
 use std::time::Duration;
 
@@ -25,6 +31,7 @@ fn main() {
         RUN.as_secs()
     );
     println!("|---:|---:|---:|---:|---:|");
+    let mut tsv = String::from("replicas\tshared\twithout\tperiods\n");
     for n in [1, 4, 16] {
         let shared = run_fleet(&replica, n, Some(&redis), RUN);
         let alone = run_fleet(&replica, n, None, RUN);
@@ -36,6 +43,7 @@ fn main() {
             alone.requests,
             per(alone.requests)
         );
+        let _ = writeln!(tsv, "{n}\t{}\t{}\t{periods}", shared.requests, alone.requests);
     }
     println!(
         "\n{} s runs of {}-second tokens: {periods} refresh periods (the requests of one replica alone; \
@@ -46,4 +54,8 @@ fn main() {
         fleet::max_periods(RUN),
         fleet::MIN_PERIOD.as_millis()
     );
+    if let Some(dir) = std::env::var_os("BENCH_REPORT_DIR") {
+        let path = std::path::Path::new(&dir).join("fleet.tsv");
+        std::fs::write(&path, tsv).expect("write fleet.tsv");
+    }
 }

@@ -7,7 +7,9 @@
 //! `<report-dir>` holds what the script measured besides criterion: `meta.tsv`
 //! (key, value), `callgrind.tsv` (side, instructions per exchange), `warm_callgrind.tsv`
 //! (side, instructions per warm `token()`), `footprint.tsv`
-//! (name, crates, seconds) and `refresh_under_load.json`. `<criterion-dir>` is criterion's
+//! (name, crates, seconds), `refresh_under_load.json`, and the charts' data
+//! (`refresh_series.json`, `fleet.tsv`; see `charts.rs`, which writes the SVGs into
+//! `benchmarks/` beside `<output.md>`). `<criterion-dir>` is criterion's
 //! output (`target/criterion`); medians are read from each benchmark's `estimates.json`.
 //! A figure that is missing is shown as `n/a`, never guessed.
 #![forbid(unsafe_code)]
@@ -17,6 +19,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod charts;
 mod format;
 mod notes;
 mod peers;
@@ -31,7 +34,7 @@ fn main() -> ExitCode {
         eprintln!("usage: bench_report <report-dir> <criterion-dir> <output.md>");
         return ExitCode::from(2);
     };
-    let inputs = Inputs {
+    let mut inputs = Inputs {
         meta: tsv(&report.join("meta.tsv")),
         callgrind: tsv(&report.join("callgrind.tsv")),
         warm_callgrind: tsv(&report.join("warm_callgrind.tsv")),
@@ -45,7 +48,9 @@ fn main() -> ExitCode {
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok()),
         criterion: criterion.clone(),
+        charts: charts::Charts::default(),
     };
+    inputs.charts = charts::draw(&inputs, report, output);
     match std::fs::write(output, render(&inputs)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -69,6 +74,8 @@ struct Inputs {
     footprint: BTreeMap<String, Vec<String>>,
     refresh: Option<serde_json::Value>,
     criterion: PathBuf,
+    /// Each chart's image link, or why it was not drawn.
+    charts: charts::Charts,
 }
 
 /// A tab-separated file as first column -> the other columns.
@@ -323,6 +330,9 @@ fn warm(w: &mut String, i: &Inputs) {
                 ratio(o, g)
             );
         }
+        if group == "warm_hit_threads" {
+            let _ = write!(w, "\n{}", i.charts.threads);
+        }
     }
     let _ = writeln!(w);
 }
@@ -449,6 +459,7 @@ fn fleet(w: &mut String, i: &Inputs) {
          per-period columns divide by the refresh periods the run spanned: the requests of one \
          replica alone.\n\n{table}"
     );
+    let _ = writeln!(w, "{}", i.charts.fleet);
 }
 
 fn refresh(w: &mut String, i: &Inputs) {
@@ -462,6 +473,7 @@ fn refresh(w: &mut String, i: &Inputs) {
     );
     let Some(rows) = i.refresh.as_ref().and_then(|v| v.as_array()) else {
         let _ = writeln!(w, "n/a (not measured in this run)\n");
+        let _ = writeln!(w, "{}", i.charts.refresh);
         return;
     };
     let _ = writeln!(
@@ -490,7 +502,7 @@ fn refresh(w: &mut String, i: &Inputs) {
             r["requests"]
         );
     }
-    let _ = writeln!(w);
+    let _ = writeln!(w, "\n{}", i.charts.refresh);
 }
 
 fn end_to_end(w: &mut String, i: &Inputs) {

@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
 use learn_oauth_driver::{SendAsync, SendBlocking};
@@ -52,6 +52,24 @@ struct Inner {
     requests: AtomicUsize,
     tokens: AtomicUsize,
     clock: VirtualClock,
+    /// How many [`Hold`]s are alive: blocking sends wait while any is.
+    held: Mutex<usize>,
+    released: Condvar,
+}
+
+/// Keeps blocking sends from answering until it is dropped; see
+/// [`MemoryTransport::hold_blocking`].
+#[derive(Debug)]
+#[must_use = "sends are held only while the Hold is alive"]
+pub struct Hold {
+    inner: Arc<Inner>,
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        *self.inner.held.lock().unwrap_or_else(PoisonError::into_inner) -= 1;
+        self.inner.released.notify_all();
+    }
 }
 
 impl MemoryTransport {
@@ -74,6 +92,8 @@ impl MemoryTransport {
                 requests: AtomicUsize::new(0),
                 tokens: AtomicUsize::new(0),
                 clock: clock.clone(),
+                held: Mutex::new(0),
+                released: Condvar::new(),
             }),
         }
     }
@@ -93,6 +113,29 @@ impl MemoryTransport {
     /// The next unscripted request gets `reply` after `delay` of virtual time.
     pub fn enqueue_after(&self, delay: Duration, reply: Reply) {
         self.script().push_back(Step { reply, delay });
+    }
+
+    /// Until the returned [`Hold`] is dropped, a blocking send (counted as sent) waits
+    /// before it answers: a background refresh stays in flight however fast the thread
+    /// running it is, for as long as a test needs it to (async sends are not held: with
+    /// Tokio's clock paused, their delays already wait for the test).
+    pub fn hold_blocking(&self) -> Hold {
+        *self.inner.held.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        Hold {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+
+    /// Waits while a [`Hold`] is alive.
+    fn wait_while_held(&self) {
+        let mut held = self.inner.held.lock().unwrap_or_else(PoisonError::into_inner);
+        while *held > 0 {
+            held = self
+                .inner
+                .released
+                .wait(held)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
     }
 
     /// How many requests were sent.
@@ -180,6 +223,7 @@ impl SendBlocking for MemoryTransport {
         timeout: Duration,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
         let (waited, step) = self.begin(&request, timeout);
+        self.wait_while_held();
         self.inner.clock.advance(waited);
         self.end(waited, step)
     }

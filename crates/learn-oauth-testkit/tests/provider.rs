@@ -300,11 +300,15 @@ fn near_expiry_callers_keep_the_old_token_while_one_refresh_runs<H: Harness>() {
     let old = h.token().unwrap();
     h.endpoint()
         .enqueue_after(Duration::from_millis(200), Reply::Token(Duration::from_secs(300)));
+    // The blocking refresh runs on a thread of its own, and its delay is virtual: held, so
+    // it cannot answer while the callers below run, however the threads are scheduled.
+    let hold = h.endpoint().hold_blocking();
     h.advance(Duration::from_secs(300 - 30));
     for _ in 0..100 {
         let token = h.token().unwrap();
         assert!(token.same_as(&old), "the old token is served during the refresh");
     }
+    drop(hold);
     let new = h.refreshed(&old);
     assert_eq!(h.endpoint().requests(), 2, "exactly one refresh");
     assert!(h.token().unwrap().same_as(&new));

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod format;
+mod memory;
 mod notes;
 
 use format::{count, nanos, opt, per_second, ratio};
@@ -166,6 +167,7 @@ fn render(i: &Inputs) -> String {
     refresh(w, i);
     end_to_end(w, i);
     footprint(w, i);
+    memory::section(w, i);
     let _ = writeln!(w, "## What these figures changed\n\n{CHANGES}");
     let _ = writeln!(w, "## Notes\n\n{NOTES}");
     md

@@ -21,6 +21,8 @@
 //!   mock's CA, so a root store of one certificate is counted, not Mozilla's 150. Each side is measured
 //!   twice in a row: the second figure is another provider's cost; the first also pays
 //!   for process-wide state built once (lazy statics, the runtime's first task).
+//! - `roots/mozilla-store  <bytes>` (with a CA): Mozilla's roots as one rustls store, as
+//!   ureq builds one per agent with its default roots; the HTTPS figures do not hold it.
 //! - `exchange/<side>` and `loopback/<side>  <allocations> <bytes>`: per exchange or
 //!   token, averaged over many after a warm-up; reallocations count as allocations,
 //!   bytes are those requested (a growing reallocation counts its growth).
@@ -228,6 +230,16 @@ fn providers(url: &str, ca: Ca<'_>) {
         ("oauth2-reqwest", &reqwest_peer),
     ];
     let suffix = if ca.is_some() { "-tls" } else { "" };
+    if ca.is_some() {
+        // What these HTTPS figures leave out: Mozilla's roots as one rustls store, as
+        // ureq 3 builds one per agent for its default roots (`RootCerts::WebPki`).
+        let region = Region::new(GLOBAL);
+        let store = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        println!("roots/mozilla-store\t{}", live(&region));
+        drop(black_box(store));
+    }
     for (side, measure) in sides {
         let first = measure();
         let second = measure();

@@ -142,12 +142,21 @@ fn memory_tables(w: &mut String, rows: &BTreeMap<String, Vec<f64>>) {
             verdict(ours, PROVIDER_TARGET)
         );
     }
+    let ureq_default_roots = col(rows, "provider/ours-ureq-tls", 0)
+        .zip(col(rows, "roots/mozilla-store", 0))
+        .map(|(p, r)| p + r);
     let _ = writeln!(
         w,
         "\nThe ureq adapter's default agent gives each connection a 10 KiB input and a 4 KiB output \
          buffer and caps a response head at 8 KiB (ureq's defaults, 128 KiB each way, made a provider \
          hold 268 KB). Over HTTPS ureq keeps a second pair of buffers in its TLS layer, beside rustls' \
-         own. reqwest 0.13 does not expose hyper's buffer sizes.\n"
+         own. reqwest 0.13 does not expose hyper's buffer sizes. Not in the HTTPS rows: the root \
+         store. Our reqwest transports with the default roots share one; ureq 3 builds its own per \
+         agent from Mozilla's roots, {} more per ureq provider with the default roots (measured alone): \
+         about {} for a ureq provider over HTTPS with the default roots, target ≤ 64 KB: {}.\n",
+        opt(col(rows, "roots/mozilla-store", 0), bytes),
+        opt(ureq_default_roots, bytes),
+        verdict(ureq_default_roots, PROVIDER_TARGET)
     );
 
     let _ = writeln!(

@@ -50,8 +50,9 @@ pub const MAX_RESPONSE_HEADER_SIZE: usize = 8 * 1024;
 ///
 /// ureq's own defaults are 128 KiB in and 128 KiB out on every pooled connection (twice
 /// that over TLS, where the TLS layer has buffers of the same sizes over the socket's), so
-/// a provider held 268 KB over plain HTTP; with these sizes it holds about 20 KB (about
-/// 60 KB over TLS, rustls' own state included). Token
+/// a provider held 268 KB over plain HTTP; with these sizes it holds about 20 KB (over
+/// TLS about 60 KB with rustls' own state, and some 9 KB more for the store of Mozilla's
+/// roots ureq builds per agent). Token
 /// answers are small: a few hundred bytes of headers and a body capped at
 /// [`ClientConfig::max_response_bytes`] (64 KiB by default), which ureq streams through
 /// the input buffer whatever its size.

@@ -12,6 +12,8 @@
 #      (scripts/bench-peers.sh: installs golang-go and authlib if it can)
 #   3. refresh under load: its own harness (percentiles, one request asserted)
 #   5. footprint: dependency-graph sizes and one clean release build each
+#   6. memory: heap per provider, allocations per exchange and per loopback token, peak
+#      RSS of a 1,000-task cold storm (scripts/bench-memory.sh, the mock in its own process)
 # Needs valgrind and jq. Takes about 6-10 minutes on 2 cores, half of it the clean builds.
 # Set SKIP_FOOTPRINT=1 to reuse the previous run's footprint figures.
 set -euo pipefail
@@ -36,6 +38,7 @@ sample_noise() {
 # the script runs, and a later `cargo bench` would rebuild from whatever state it is in.
 step "build"
 cargo build --release -p learn-oauth-bench --bins --quiet
+cargo build --release -p learn-oauth-mock --bin learn-oauth-mock --quiet
 declare -A bench
 while IFS=$'\t' read -r name exe; do
   bench[$name]=$exe
@@ -191,6 +194,10 @@ TOML
   mv "$report/footprint.tsv.new" "$report/footprint.tsv"
   rm -rf "$footprint"/target-*
 fi
+
+step "6. memory"
+sample_noise "memory"
+scripts/bench-memory.sh "$report"
 
 step "report"
 {

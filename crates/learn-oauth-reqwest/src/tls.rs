@@ -1,7 +1,7 @@
 //! The TLS setup of the default client: rustls with the ring provider, Mozilla's roots
 //! (webpki-roots) and any roots the caller adds.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use learn_oauth_driver::{BuildError, TransportOptions};
 use rustls::RootCertStore;
@@ -9,12 +9,25 @@ use rustls::pki_types::CertificateDer;
 
 /// A rustls client configuration trusting the roots in `options`, with the ring provider
 /// and ALPN for HTTP/2 and HTTP/1.1.
+/// Mozilla's roots alone, built once and shared by every client that trusts just them
+/// (the default): about 11 KB of trust anchors a transport would otherwise copy.
+static MOZILLA_ROOTS: LazyLock<Arc<RootCertStore>> = LazyLock::new(|| {
+    Arc::new(RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    })
+});
+
 pub(crate) fn client_config(options: &TransportOptions) -> Result<rustls::ClientConfig, BuildError> {
-    let mut store = RootCertStore::empty();
-    if options.built_in_roots() {
-        store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    }
-    options.for_each_root_der(|der| store.add(CertificateDer::from(der)))?;
+    let store = if options.built_in_roots() && options.root_certificates().is_empty() {
+        Arc::clone(&MOZILLA_ROOTS)
+    } else {
+        let mut store = RootCertStore::empty();
+        if options.built_in_roots() {
+            store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        }
+        options.for_each_root_der(|der| store.add(CertificateDer::from(der)))?;
+        Arc::new(store)
+    };
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

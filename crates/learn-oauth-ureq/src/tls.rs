@@ -22,11 +22,7 @@ pub(crate) fn tls_config(options: &TransportOptions) -> Result<TlsConfig, BuildE
         RootCerts::WebPki
     } else if options.built_in_roots() {
         let mozilla = webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter();
-        RootCerts::from(
-            mozilla
-                .map(|c| Certificate::from_der(c.as_ref()).to_owned())
-                .chain(added),
-        )
+        RootCerts::from(mozilla.map(|c| Certificate::from_der(c.as_ref())).chain(added))
     } else {
         RootCerts::from(added)
     };

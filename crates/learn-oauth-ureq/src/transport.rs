@@ -7,6 +7,31 @@ use std::time::Duration;
 use learn_oauth_driver::{BuildError, DEFAULT_REQUEST_TIMEOUT, SendBlocking, TransportOptions};
 use learn_oauth_proto::{AccessToken, ClientConfig, Error, RequestBody, TransportError, TransportErrorKind};
 
+/// The input buffer of each connection of the default agent, in bytes.
+///
+/// ureq reads the whole response head into this buffer before parsing it and does not
+/// grow it, so it must hold [`MAX_RESPONSE_HEADER_SIZE`]; the body streams through it.
+/// 10 KiB is also the least ureq uses while it sends a request body (it borrows 10 KiB
+/// of the input buffer as scratch space), so a smaller one would grow to that anyway.
+pub const INPUT_BUFFER_SIZE: usize = 10 * 1024;
+
+/// The output buffer of each connection of the default agent, in bytes.
+///
+/// It holds the longest line of the request head (the `Authorization` header: a client
+/// id of at most 256 bytes and the secret, percent- and Base64-encoded: room for a
+/// secret of more than 2 KB) and the form body in pieces. A longer line fails the
+/// request with a transport error, never a panic.
+pub const OUTPUT_BUFFER_SIZE: usize = 4 * 1024;
+
+/// The largest response head the default agent accepts, in bytes: the status line, every
+/// header and the blank line after them.
+///
+/// A larger head fails the request with an error of kind [`TransportErrorKind::Other`]
+/// whose source is [`ureq::Error::LargeResponseHeader`]. Below [`INPUT_BUFFER_SIZE`], so
+/// a head that does not fit is reported as too large before the buffer fills (a full
+/// buffer would otherwise end the read as a broken connection).
+pub const MAX_RESPONSE_HEADER_SIZE: usize = 8 * 1024;
+
 /// Sends token requests with a [`ureq::Agent`].
 ///
 /// Built with [`Transport::new`] or [`Transport::with_options`] it owns an agent configured
@@ -20,6 +45,17 @@ use learn_oauth_proto::{AccessToken, ClientConfig, Error, RequestBody, Transport
 /// | 4xx/5xx | handed to the core as responses, never turned into transport errors |
 /// | TLS | rustls with the *ring* provider; Mozilla's roots plus any you add |
 /// | response body | at most [`ClientConfig::max_response_bytes`] + 1 bytes are read |
+/// | response head | at most [`MAX_RESPONSE_HEADER_SIZE`] (8 KiB), status line to blank line |
+/// | buffers per connection | [`INPUT_BUFFER_SIZE`] (10 KiB) in, [`OUTPUT_BUFFER_SIZE`] (4 KiB) out |
+///
+/// ureq's own defaults are 128 KiB in and 128 KiB out on every pooled connection (twice
+/// that over TLS, where the TLS layer has buffers of the same sizes over the socket's), so
+/// a provider held 268 KB over plain HTTP; with these sizes it holds about 20 KB (over
+/// TLS about 60 KB with rustls' own state, and some 9 KB more for the store of Mozilla's
+/// roots ureq builds per agent). Token
+/// answers are small: a few hundred bytes of headers and a body capped at
+/// [`ClientConfig::max_response_bytes`] (64 KiB by default), which ureq streams through
+/// the input buffer whatever its size.
 ///
 /// With [`Transport::from_agent`] you bring your own agent (proxies, pools, roots). Each
 /// token request still gets, through ureq's per-request configuration, the total timeout,
@@ -57,6 +93,9 @@ impl Transport {
             .timeout_global(Some(options.timeout()))
             .http_status_as_error(false)
             .max_redirects(0)
+            .input_buffer_size(INPUT_BUFFER_SIZE)
+            .output_buffer_size(OUTPUT_BUFFER_SIZE)
+            .max_response_header_size(MAX_RESPONSE_HEADER_SIZE)
             .build();
         let agent = ureq::Agent::with_parts(
             config,

@@ -21,6 +21,7 @@ use std::process::ExitCode;
 
 mod charts;
 mod format;
+mod memory;
 mod notes;
 mod peers;
 
@@ -175,6 +176,7 @@ fn render(i: &Inputs) -> String {
     end_to_end(w, i);
     peers::section(w);
     footprint(w, i);
+    memory::section(w, i);
     let _ = writeln!(w, "## What these figures changed\n\n{CHANGES}");
     let _ = writeln!(w, "## Notes\n\n{NOTES}");
     md

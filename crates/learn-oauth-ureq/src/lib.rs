@@ -72,7 +72,9 @@ mod transport;
 
 pub use learn_oauth_driver::pool::{PoolError, PoolKey, ResolveError};
 pub use learn_oauth_driver::{BlockingClock, BuildError, Clock, SystemClock, TransportOptions};
-pub use transport::{INPUT_BUFFER_SIZE, MAX_RESPONSE_HEADER_SIZE, OUTPUT_BUFFER_SIZE, Transport};
+pub use transport::{
+    INPUT_BUFFER_SIZE, LARGE_OUTPUT_BUFFER_SIZE, MAX_RESPONSE_HEADER_SIZE, OUTPUT_BUFFER_SIZE, Transport,
+};
 
 /// The blocking token provider over [`Transport`]: the driver's
 /// [`Provider`](learn_oauth_driver::Provider) in its blocking flavour.

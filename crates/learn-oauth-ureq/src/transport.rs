@@ -2,6 +2,7 @@
 //! capped body read, and transport errors typed for the core.
 
 use std::io::Read as _;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use learn_oauth_driver::{BuildError, DEFAULT_REQUEST_TIMEOUT, SendBlocking, TransportOptions};
@@ -17,11 +18,21 @@ pub const INPUT_BUFFER_SIZE: usize = 10 * 1024;
 
 /// The output buffer of each connection of the default agent, in bytes.
 ///
-/// It holds the longest line of the request head (the `Authorization` header: a client
-/// id of at most 256 bytes and the secret, percent- and Base64-encoded: room for a
-/// secret of more than 2 KB) and the form body in pieces. A longer line fails the
-/// request with a transport error, never a panic.
+/// It holds the request head (the longest part is the `Authorization: Basic` header: the
+/// client id and secret, percent- and Base64-encoded) and the form body in pieces: room
+/// for a secret of about 2 KB. A request whose head would not fit (a longer secret, say)
+/// goes through a second agent with [`LARGE_OUTPUT_BUFFER_SIZE`], built the first time
+/// one is needed, so only such configurations pay for the larger buffer.
 pub const OUTPUT_BUFFER_SIZE: usize = 4 * 1024;
+
+/// The output buffer of the second agent, for request heads that do not fit in
+/// [`OUTPUT_BUFFER_SIZE`], in bytes. A head larger than this still fails, with a
+/// transport error of kind [`TransportErrorKind::Other`] (ureq's own error as its source).
+pub const LARGE_OUTPUT_BUFFER_SIZE: usize = 64 * 1024;
+
+/// What ureq adds to a request head beyond the request's own headers (`Host`,
+/// `Content-Length`, `Accept-Encoding`, the request line's `HTTP/1.1`), with room to spare.
+const HEAD_SLACK: usize = 512;
 
 /// The largest response head the default agent accepts, in bytes: the status line, every
 /// header and the blank line after them.
@@ -68,6 +79,17 @@ pub const MAX_RESPONSE_HEADER_SIZE: usize = 8 * 1024;
 pub struct Transport {
     agent: ureq::Agent,
     timeout: Duration,
+    /// For the default agent: how to build, once, the agent for heads too large for its
+    /// output buffer. `None` for your own agent (its buffers are yours).
+    large: Option<Arc<LargeAgent>>,
+}
+
+/// The second agent of a default transport, built the first time a request head does
+/// not fit the default agent's output buffer.
+#[derive(Debug)]
+struct LargeAgent {
+    options: TransportOptions,
+    agent: OnceLock<Result<ureq::Agent, String>>,
 }
 
 impl Transport {
@@ -87,24 +109,13 @@ impl Transport {
     /// A root certificate that does not parse, no roots at all, or a TLS or client setup
     /// failure.
     pub fn with_options(options: &TransportOptions) -> Result<Self, BuildError> {
-        let config = ureq::Agent::config_builder()
-            .tls_config(crate::tls::tls_config(options)?)
-            .timeout_connect(Some(options.connect_timeout()))
-            .timeout_global(Some(options.timeout()))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .input_buffer_size(INPUT_BUFFER_SIZE)
-            .output_buffer_size(OUTPUT_BUFFER_SIZE)
-            .max_response_header_size(MAX_RESPONSE_HEADER_SIZE)
-            .build();
-        let agent = ureq::Agent::with_parts(
-            config,
-            crate::connect::ConnectPhase(ureq::unversioned::transport::DefaultConnector::default()),
-            crate::resolver::IpLiteralResolver::default(),
-        );
         Ok(Self {
-            agent,
+            agent: build_agent(options, OUTPUT_BUFFER_SIZE)?,
             timeout: options.timeout(),
+            large: Some(Arc::new(LargeAgent {
+                options: options.clone(),
+                agent: OnceLock::new(),
+            })),
         })
     }
 
@@ -116,6 +127,7 @@ impl Transport {
         Self {
             agent,
             timeout: DEFAULT_REQUEST_TIMEOUT,
+            large: None,
         }
     }
 
@@ -158,14 +170,17 @@ impl Transport {
         body_limit: usize,
         timeout: Duration,
     ) -> Result<http::Response<Vec<u8>>, ureq::Error> {
-        let request = self
-            .agent
+        let agent = match &self.large {
+            Some(large) if head_len(&request) + HEAD_SLACK > OUTPUT_BUFFER_SIZE => large.agent()?,
+            _ => &self.agent,
+        };
+        let request = agent
             .configure_request(request.map(Vec::from))
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_global(Some(self.timeout.min(timeout)))
             .build();
-        let (parts, body) = self.agent.run(request)?.into_parts();
+        let (parts, body) = agent.run(request)?.into_parts();
         let cap = u64::try_from(body_limit).unwrap_or(u64::MAX);
         let mut bytes = Vec::new();
         body.into_reader()
@@ -174,6 +189,49 @@ impl Transport {
             .map_err(ureq::Error::from)?;
         Ok(http::Response::from_parts(parts, bytes))
     }
+}
+
+impl LargeAgent {
+    /// The agent for large request heads, built on first use (a failure to build it,
+    /// which the default agent's build rules out, is kept and answered each time).
+    fn agent(&self) -> Result<&ureq::Agent, ureq::Error> {
+        self.agent
+            .get_or_init(|| build_agent(&self.options, LARGE_OUTPUT_BUFFER_SIZE).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| ureq::Error::Io(std::io::Error::other(e.clone())))
+    }
+}
+
+/// An agent as [`Transport::with_options`] builds it, with `output_buffer` bytes of output
+/// buffer per connection.
+fn build_agent(options: &TransportOptions, output_buffer: usize) -> Result<ureq::Agent, BuildError> {
+    let config = ureq::Agent::config_builder()
+        .tls_config(crate::tls::tls_config(options)?)
+        .timeout_connect(Some(options.connect_timeout()))
+        .timeout_global(Some(options.timeout()))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .input_buffer_size(INPUT_BUFFER_SIZE)
+        .output_buffer_size(output_buffer)
+        .max_response_header_size(MAX_RESPONSE_HEADER_SIZE)
+        .build();
+    Ok(ureq::Agent::with_parts(
+        config,
+        crate::connect::ConnectPhase(ureq::unversioned::transport::DefaultConnector::default()),
+        crate::resolver::IpLiteralResolver::default(),
+    ))
+}
+
+/// The bytes of `request`'s own part of its head: the request line's method and target,
+/// and each header as `name: value` with its line end.
+fn head_len(request: &http::Request<RequestBody>) -> usize {
+    let target = request.uri().path_and_query().map_or(1, |p| p.as_str().len());
+    let headers: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    request.method().as_str().len() + target + headers
 }
 
 impl From<ureq::Agent> for Transport {

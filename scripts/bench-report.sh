@@ -14,7 +14,7 @@
 #   5. footprint: dependency-graph sizes and one clean release build each
 #   6. memory: heap per provider, allocations per exchange and per loopback token, peak
 #      RSS of a 1,000-task cold storm (scripts/bench-memory.sh, the mock in its own process)
-# Needs valgrind and jq. Takes about 6-10 minutes on 2 cores, half of it the clean builds.
+# Needs valgrind and jq. Takes about 15 minutes on 2 cores, a third of it the clean builds.
 # Set SKIP_FOOTPRINT=1 to reuse the previous run's footprint figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -44,6 +44,20 @@ pub(crate) const CHANGES: &str = "\
   two single-thread runtimes was tried and dropped (ours then rose with the task count, 20 → 30 M \
   calls/s, but the Go-style provider's async mutex woke tasks across runtimes and fell to \
   0.1 M calls/s, an unfair comparison).
+- Part 2c, the pool (issue 12): a hit loaded two `ArcSwap`s, the shard's table and then the \
+  entry's provider's snapshot. A resolved entry now keeps a copy of the snapshot in the table with \
+  the provider's snapshot generation, checked with one atomic load (commit 32027ef). The count \
+  was 278 instructions against one provider's 143 (1.94×) at cee2184, taken as the difference of \
+  a 1,000-hit and a 101,000-hit run; that difference also carried the cost of building and \
+  dropping 10,000 entries, which glibc's `free` made vary with the run's length (75 more and 150 \
+  fewer instructions per hit, seen), and both sides shared one function, whose codegen moved the \
+  provider's count by up to 30 when only the pool's code changed. Each side is now its own \
+  out-of-line function counted with `--toggle-collect`; in that harness the old pool hit was 292 \
+  against 154.
+- `learn-oauth-ureq` (issue 16): the default agent's connection buffers are 10 KiB in and 4 KiB \
+  out instead of ureq's 128 KiB each (a request head that does not fit goes through a second agent \
+  with a 64 KiB output buffer, built when first needed): a provider over plain HTTP held 268 KB, \
+  now the figure in section 6.
 - Where the remaining difference to the floor goes (callgrind, per exchange): building the owned \
   token (~800: two allocations, the header's own byte check in `http`, an `Arc`), dropping it \
   (~840, of which ~400 is zeroizing the token, which the floor does not do). The JSON pass itself \
@@ -59,7 +73,12 @@ pub(crate) const NOTES: &str = "\
   thread preempted mid-call waits a full time slice); p50/p99 are the comparable figures.
 - The noise row is the 1-minute load average and the number of `rustc` processes at the start of \
   each step; a load above the core count means other work competed with that step.
-- Reproduce: `scripts/bench-report.sh` (criterion with short measurement times, callgrind, footprint; \
-  about 6-10 minutes on 2 cores). `cargo bench -p learn-oauth-bench` runs the criterion benches and \
+- Section 4 (both sides in one process, sharing the mock's thread) swings from run to run more \
+  than its ratios suggest: right after the run at 375a1c7, whose table shows reqwest at 0.83×, the \
+  same bench binary on a quiet machine gave reqwest 8.06k vs 8.09k tokens/s (1.00×) and ureq \
+  8.62k vs 8.48k (1.02×). Section 4b's client instruction counts are the stable comparison.
+- Reproduce: `scripts/bench-report.sh` (criterion with short measurement times, callgrind, the \
+  peers, memory, footprint; about 15 minutes on 2 cores, more on the first run, which installs Go \
+  and authlib). `cargo bench -p learn-oauth-bench` runs the criterion benches and \
   the refresh run with criterion's defaults.
 ";

@@ -84,8 +84,11 @@ count_in_fn() { # <bin> <tsv name> <what> <function> <calls> <side>...
   : >"$report/$name.tsv"
   for side in "$@"; do
     valgrind --tool=callgrind --toggle-collect="$fn" --callgrind-out-file="$report/$name.$side" \
-      "target/release/$bin" "$side" "$calls" 2>/dev/null
+      "target/release/$bin" "$side" "$calls" 2>"$report/$name.$side.stderr" ||
+      { cat "$report/$name.$side.stderr" >&2; exit 1; }
     total=$(awk '/^summary:/ {print $2}' "$report/$name.$side")
+    # A pattern that matches nothing counts nothing: a renamed function must not read as free.
+    [[ ${total:-0} -gt 0 ]] || { echo "$bin $side: nothing counted inside $fn" >&2; exit 1; }
     per=$((total / calls))
     printf '%s\t%s\n' "$side" "$per" >>"$report/$name.tsv"
     echo "$side: $per instructions per $what"

@@ -236,8 +236,25 @@ impl Locked<'_> {
         Self { shared, guard }
     }
 
+    /// Stores the lifecycle's snapshot, unless it is the one already published (the same
+    /// token, freshness and staleness): most calls on the slow path change nothing, and a
+    /// new generation would send a pool's hits for this entry the slow way until the
+    /// table's copy is renewed.
     fn publish(&self) {
-        self.shared.snapshot.store(self.guard.snapshot().map(Arc::new));
+        let next = self.guard.snapshot();
+        let unchanged = match (self.shared.snapshot.load().as_deref(), next.as_ref()) {
+            (None, None) => true,
+            (Some(current), Some(next)) => {
+                current.token().same_as(next.token())
+                    && current.fresh_until() == next.fresh_until()
+                    && current.is_stale() == next.is_stale()
+            }
+            _ => false,
+        };
+        if unchanged {
+            return;
+        }
+        self.shared.snapshot.store(next.map(Arc::new));
         self.shared.hot.generation.fetch_add(1, Ordering::Release);
     }
 }

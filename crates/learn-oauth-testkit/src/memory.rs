@@ -126,15 +126,23 @@ impl MemoryTransport {
         }
     }
 
-    /// Waits while a [`Hold`] is alive.
+    /// Waits while a [`Hold`] is alive; panics after 10 s of real time (a test holding a
+    /// send it waits for itself would hang otherwise).
     fn wait_while_held(&self) {
+        let give_up = std::time::Instant::now() + Duration::from_secs(10);
         let mut held = self.inner.held.lock().unwrap_or_else(PoisonError::into_inner);
         while *held > 0 {
+            let left = give_up.saturating_duration_since(std::time::Instant::now());
+            assert!(
+                !left.is_zero(),
+                "a send was held for 10 s: is the test waiting on it?"
+            );
             held = self
                 .inner
                 .released
-                .wait(held)
-                .unwrap_or_else(PoisonError::into_inner);
+                .wait_timeout(held, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
         }
     }
 

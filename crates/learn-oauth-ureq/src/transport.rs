@@ -18,21 +18,23 @@ pub const INPUT_BUFFER_SIZE: usize = 10 * 1024;
 
 /// The output buffer of each connection of the default agent, in bytes.
 ///
-/// It holds the request head (the longest part is the `Authorization: Basic` header: the
-/// client id and secret, percent- and Base64-encoded) and the form body in pieces: room
-/// for a secret of about 2 KB. A request whose head would not fit (a longer secret, say)
-/// goes through a second agent with [`LARGE_OUTPUT_BUFFER_SIZE`], built the first time
-/// one is needed, so only such configurations pay for the larger buffer.
+/// ureq writes the request head into it a line at a time, so it must hold the longest
+/// line (the `Authorization: Basic` header: the client id and secret, percent- and
+/// Base64-encoded): room for a secret of about 2.5 KB. The form body goes through it in
+/// pieces. A request whose longest head line would not fit (a longer secret, say) goes
+/// through a second agent with [`LARGE_OUTPUT_BUFFER_SIZE`], built the first time one is
+/// needed, so only such configurations pay for the larger buffer.
 pub const OUTPUT_BUFFER_SIZE: usize = 4 * 1024;
 
-/// The output buffer of the second agent, for request heads that do not fit in
-/// [`OUTPUT_BUFFER_SIZE`], in bytes. A head larger than this still fails, with a
-/// transport error of kind [`TransportErrorKind::Other`] (ureq's own error as its source).
+/// The output buffer of the second agent, for request head lines that do not fit in
+/// [`OUTPUT_BUFFER_SIZE`], in bytes. A longer line still fails the request with a
+/// transport error (ureq's own error as its source).
 pub const LARGE_OUTPUT_BUFFER_SIZE: usize = 64 * 1024;
 
-/// What ureq adds to a request head beyond the request's own headers (`Host`,
-/// `Content-Length`, `Accept-Encoding`, the request line's `HTTP/1.1`), with room to spare.
-const HEAD_SLACK: usize = 512;
+/// Room beyond a line's own bytes: its line end, and the lines ureq writes itself (`Host`,
+/// `Content-Length`, `Accept-Encoding`, a `Cookie` if a cookie store is on), which the
+/// request does not show.
+const LINE_SLACK: usize = 512;
 
 /// The largest response head the default agent accepts, in bytes: the status line, every
 /// header and the blank line after them.
@@ -79,17 +81,34 @@ pub const MAX_RESPONSE_HEADER_SIZE: usize = 8 * 1024;
 pub struct Transport {
     agent: ureq::Agent,
     timeout: Duration,
-    /// For the default agent: how to build, once, the agent for heads too large for its
-    /// output buffer. `None` for your own agent (its buffers are yours).
+    /// For the default agent: how to build, once, the agent for head lines too long for
+    /// its output buffer. `None` for your own agent (its buffers are yours).
     large: Option<Arc<LargeAgent>>,
 }
 
-/// The second agent of a default transport, built the first time a request head does
-/// not fit the default agent's output buffer.
-#[derive(Debug)]
+/// The second agent of a default transport, built the first time a request head line
+/// does not fit the default agent's output buffer: the default agent's settings (its
+/// built TLS configuration, whose roots are shared, not copied), and the agent once
+/// built.
 struct LargeAgent {
-    options: TransportOptions,
-    agent: OnceLock<Result<ureq::Agent, String>>,
+    settings: AgentSettings,
+    agent: OnceLock<ureq::Agent>,
+}
+
+impl std::fmt::Debug for LargeAgent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LargeAgent")
+            .field("built", &self.agent.get().is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What an agent of a default transport is built from.
+#[derive(Clone)]
+struct AgentSettings {
+    tls: ureq::tls::TlsConfig,
+    connect_timeout: Duration,
+    timeout: Duration,
 }
 
 impl Transport {
@@ -109,11 +128,16 @@ impl Transport {
     /// A root certificate that does not parse, no roots at all, or a TLS or client setup
     /// failure.
     pub fn with_options(options: &TransportOptions) -> Result<Self, BuildError> {
+        let settings = AgentSettings {
+            tls: crate::tls::tls_config(options)?,
+            connect_timeout: options.connect_timeout(),
+            timeout: options.timeout(),
+        };
         Ok(Self {
-            agent: build_agent(options, OUTPUT_BUFFER_SIZE)?,
+            agent: build_agent(&settings, OUTPUT_BUFFER_SIZE),
             timeout: options.timeout(),
             large: Some(Arc::new(LargeAgent {
-                options: options.clone(),
+                settings,
                 agent: OnceLock::new(),
             })),
         })
@@ -171,7 +195,7 @@ impl Transport {
         timeout: Duration,
     ) -> Result<http::Response<Vec<u8>>, ureq::Error> {
         let agent = match &self.large {
-            Some(large) if head_len(&request) + HEAD_SLACK > OUTPUT_BUFFER_SIZE => large.agent()?,
+            Some(large) if longest_head_line(&request) + LINE_SLACK > OUTPUT_BUFFER_SIZE => large.agent(),
             _ => &self.agent,
         };
         let request = agent
@@ -192,47 +216,47 @@ impl Transport {
 }
 
 impl LargeAgent {
-    /// The agent for large request heads, built on first use (a failure to build it,
-    /// which the default agent's build rules out, is kept and answered each time).
-    fn agent(&self) -> Result<&ureq::Agent, ureq::Error> {
+    /// The agent for large request head lines, built on first use.
+    fn agent(&self) -> &ureq::Agent {
         self.agent
-            .get_or_init(|| build_agent(&self.options, LARGE_OUTPUT_BUFFER_SIZE).map_err(|e| e.to_string()))
-            .as_ref()
-            .map_err(|e| ureq::Error::Io(std::io::Error::other(e.clone())))
+            .get_or_init(|| build_agent(&self.settings, LARGE_OUTPUT_BUFFER_SIZE))
     }
 }
 
 /// An agent as [`Transport::with_options`] builds it, with `output_buffer` bytes of output
 /// buffer per connection.
-fn build_agent(options: &TransportOptions, output_buffer: usize) -> Result<ureq::Agent, BuildError> {
+fn build_agent(settings: &AgentSettings, output_buffer: usize) -> ureq::Agent {
     let config = ureq::Agent::config_builder()
-        .tls_config(crate::tls::tls_config(options)?)
-        .timeout_connect(Some(options.connect_timeout()))
-        .timeout_global(Some(options.timeout()))
+        .tls_config(settings.tls.clone())
+        .timeout_connect(Some(settings.connect_timeout))
+        .timeout_global(Some(settings.timeout))
         .http_status_as_error(false)
         .max_redirects(0)
         .input_buffer_size(INPUT_BUFFER_SIZE)
         .output_buffer_size(output_buffer)
         .max_response_header_size(MAX_RESPONSE_HEADER_SIZE)
         .build();
-    Ok(ureq::Agent::with_parts(
+    ureq::Agent::with_parts(
         config,
         crate::connect::ConnectPhase(ureq::unversioned::transport::DefaultConnector::default()),
         crate::resolver::IpLiteralResolver::default(),
-    ))
+    )
 }
 
-/// The bytes of `request`'s own part of its head: the request line's method and target,
-/// and each header as `name: value` with its line end.
-fn head_len(request: &http::Request<RequestBody>) -> usize {
+/// The longest line of `request`'s own part of its head: the request line's method and
+/// target, or a header as `name: value`.
+fn longest_head_line(request: &http::Request<RequestBody>) -> usize {
     let target = request.uri().path_and_query().map_or(1, |p| p.as_str().len());
-    let headers: usize = request
+    let request_line = request.method().as_str().len() + 1 + target + " HTTP/1.1".len();
+    request
         .headers()
         .iter()
-        .map(|(name, value)| name.as_str().len() + value.len() + 4)
-        .sum();
-    request.method().as_str().len() + target + headers
+        .map(|(name, value)| name.as_str().len() + 2 + value.len())
+        .fold(request_line, usize::max)
 }
+
+// ureq does not grow the input buffer: a response head up to the cap must fit in it.
+const _: () = assert!(MAX_RESPONSE_HEADER_SIZE < INPUT_BUFFER_SIZE);
 
 impl From<ureq::Agent> for Transport {
     /// [`Transport::from_agent`].

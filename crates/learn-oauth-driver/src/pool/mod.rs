@@ -44,7 +44,7 @@ use std::fmt;
 use std::future::Future;
 use std::hash::{BuildHasher, Hash};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
@@ -562,9 +562,11 @@ where
     }
 
     /// After a slow-path `token()` through `provider`, `key`'s entry: puts a new copy of
-    /// the provider's snapshot in the table if the copy there is out of date and the new
-    /// one would answer the warm path at `now` (during a refresh that has not started, a
-    /// copy would not help, and every slow call would copy the shard).
+    /// the provider's snapshot in the table if the copy there is out of date, the writer
+    /// lock is free, and the new copy would answer the warm path at `now` (during a
+    /// refresh that has not started, a copy would not help, and every slow call would copy
+    /// the shard). Until then the old copy, never handed out again, keeps its token in
+    /// memory.
     fn recopy(&self, key: &K, provider: &Provider<F>, now: Instant) {
         let outdated = |inner: &Self| {
             inner.find(
@@ -572,15 +574,30 @@ where
                 |slot| matches!(slot, Slot::Ready(ready) if ready.outdated(provider)),
             ) == Some(true)
         };
-        if !outdated(self) || provider.shared.lifecycle.fresh_token(now).is_none() {
+        if !outdated(self) {
             return;
         }
-        let _ = self.with_writer(now, |inner| {
-            if outdated(inner) {
-                inner.store(key, Some(Slot::Ready(Ready::new(provider.clone()))));
-            }
-            Ok(())
-        });
+        // A busy writer may be copying this very entry; if not, a later slow call copies
+        // it. So callers woken together by one token copy the shard once, not each, and a
+        // `token()` never waits for the writer lock here nor runs an idle sweep.
+        let _writer = match self.writer.try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => return,
+        };
+        if !outdated(self) {
+            return;
+        }
+        let ready = Ready::new(provider.clone());
+        // Checked on the copy itself, so a stale serve is not counted a second time.
+        if ready
+            .snapshot
+            .as_deref()
+            .and_then(|s| s.token_if_fresh(now))
+            .is_some()
+        {
+            self.store(key, Some(Slot::Ready(ready)));
+        }
     }
 
     /// `key`'s provider, if its entry is resolved.

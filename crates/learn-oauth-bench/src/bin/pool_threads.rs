@@ -2,6 +2,10 @@
 //! as tab-separated `side threads ns_per_call` lines (median of 5 runs of 2,000,000
 //! calls in all, shared by the threads). Each thread starts at its own key. Run it on a
 //! quiet machine: `target/release/pool_threads > pool_threads.tsv`.
+//!
+//! The sides' runs are interleaved (pool, provider, map, pool, …) so that a change in the
+//! machine's speed while it runs (on a shared VM the memory latency seen here moved by 2×
+//! between runs minutes apart) falls on every side alike, not on whichever side ran then.
 #![forbid(unsafe_code)]
 #![allow(clippy::disallowed_methods)] // a benchmark reads the clock
 
@@ -13,30 +17,35 @@ use learn_oauth_bench::pool::{KEYS, PoolPrepared, PoolSide};
 const CALLS: usize = 2_000_000;
 const RUNS: usize = 5;
 
+/// Nanoseconds per call of one run of `prepared` on `threads` threads.
+fn run(prepared: &PoolPrepared, threads: usize) -> f64 {
+    let per_thread = CALLS / threads;
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for t in 0..threads {
+            scope.spawn(move || {
+                let offset = t * (KEYS / 8);
+                for i in 0..per_thread {
+                    black_box(prepared.run(offset + i));
+                }
+            });
+        }
+    });
+    started.elapsed().as_nanos() as f64 / (per_thread * threads) as f64
+}
+
 fn main() {
-    for side in PoolSide::ALL {
-        let prepared = PoolPrepared::new(side);
-        for threads in [1, 2, 4, 8] {
-            let per_thread = CALLS / threads;
-            let mut runs: Vec<f64> = (0..RUNS)
-                .map(|_| {
-                    let started = Instant::now();
-                    std::thread::scope(|scope| {
-                        for t in 0..threads {
-                            let prepared = &prepared;
-                            scope.spawn(move || {
-                                let offset = t * (KEYS / 8);
-                                for i in 0..per_thread {
-                                    black_box(prepared.run(offset + i));
-                                }
-                            });
-                        }
-                    });
-                    started.elapsed().as_nanos() as f64 / (per_thread * threads) as f64
-                })
-                .collect();
+    let sides: Vec<PoolPrepared> = PoolSide::ALL.into_iter().map(PoolPrepared::new).collect();
+    for threads in [1, 2, 4, 8] {
+        let mut runs: Vec<Vec<f64>> = vec![Vec::with_capacity(RUNS); sides.len()];
+        for _ in 0..RUNS {
+            for (prepared, runs) in sides.iter().zip(&mut runs) {
+                runs.push(run(prepared, threads));
+            }
+        }
+        for (prepared, mut runs) in sides.iter().zip(runs) {
             runs.sort_by(f64::total_cmp);
-            println!("{side}\t{threads}\t{:.1}", runs[RUNS / 2]);
+            println!("{}\t{threads}\t{:.1}", prepared.side(), runs[RUNS / 2]);
         }
     }
 }

@@ -99,16 +99,26 @@ impl<F: Flavor> Clone for Slot<F> {
 }
 
 /// A resolved key: its provider, with a copy of the provider's published snapshot for
-/// the warm path. While the provider's generation is the one the copy was taken at, the
-/// copy is the provider's current snapshot, so a warm hit reads it from the table (one
-/// atomic load of the generation) instead of loading the provider's own `ArcSwap` a
-/// second time. When the generation has moved on (a token arrived, a refresh started, a
-/// token was invalidated, through the pool or through a handle), the hit goes the slow
-/// way, through the provider, and the slow path puts a new copy in the table.
+/// the warm path, inline in the table (the token handle, its freshness, its staleness:
+/// no pointer to follow to a snapshot, one cache line fewer for a hit). While the
+/// provider's generation is the one the copy was taken at, the copy is the provider's
+/// current snapshot, so a warm hit reads it from the table (one atomic load of the
+/// generation) instead of loading the provider's own `ArcSwap` a second time. When the
+/// generation has moved on (a token arrived, a refresh started, a token was invalidated,
+/// through the pool or through a handle), the hit goes the slow way, through the
+/// provider, and the slow path puts a new copy in the table.
 pub(crate) struct Ready<F: Flavor> {
     provider: Provider<F>,
     generation: u64,
-    snapshot: Option<Arc<Snapshot>>,
+    copy: Option<SnapshotCopy>,
+}
+
+/// What the warm path reads of a snapshot: [`Snapshot`]'s three fields.
+#[derive(Clone)]
+struct SnapshotCopy {
+    token: AccessToken,
+    fresh_until: Instant,
+    stale: bool,
 }
 
 impl<F: Flavor> Clone for Ready<F> {
@@ -116,7 +126,7 @@ impl<F: Flavor> Clone for Ready<F> {
         Self {
             provider: self.provider.clone(),
             generation: self.generation,
-            snapshot: self.snapshot.clone(),
+            copy: self.copy.clone(),
         }
     }
 }
@@ -128,19 +138,33 @@ impl<F: Flavor> Ready<F> {
         Self {
             provider,
             generation,
-            snapshot,
+            copy: snapshot.as_deref().map(|s: &Snapshot| SnapshotCopy {
+                token: s.token().clone(),
+                fresh_until: s.fresh_until(),
+                stale: s.is_stale(),
+            }),
         }
     }
 
-    /// The warm path from the copy: its token if the copy is current and fresh at `now`.
+    /// Whether the copy would answer the warm path at `now` (current or not).
+    fn copy_fresh_at(&self, now: Instant) -> bool {
+        self.copy.as_ref().is_some_and(|copy| now < copy.fresh_until)
+    }
+
+    /// The warm path from the copy: its token if the copy is current and fresh at `now`
+    /// (the test of [`Snapshot::token_if_fresh`]; a stale serve is counted as the
+    /// provider counts it).
     #[inline]
     fn fresh_token(&self, now: Instant) -> Option<AccessToken> {
+        let copy = self.copy.as_ref()?;
         let lifecycle = &self.provider.shared.lifecycle;
-        let snapshot = self.snapshot.as_deref()?;
-        if lifecycle.generation() != self.generation {
+        if lifecycle.generation() != self.generation || now >= copy.fresh_until {
             return None;
         }
-        lifecycle.fresh_in(snapshot, now)
+        if copy.stale {
+            lifecycle.counters().stale_served();
+        }
+        Some(copy.token.clone())
     }
 
     /// Whether the copy is out of date: `provider` has published since it was taken.
@@ -590,12 +614,7 @@ where
         }
         let ready = Ready::new(provider.clone());
         // Checked on the copy itself, so a stale serve is not counted a second time.
-        if ready
-            .snapshot
-            .as_deref()
-            .and_then(|s| s.token_if_fresh(now))
-            .is_some()
-        {
+        if ready.copy_fresh_at(now) {
             self.store(key, Some(Slot::Ready(ready)));
         }
     }

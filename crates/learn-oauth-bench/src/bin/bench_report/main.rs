@@ -411,7 +411,7 @@ fn pool(w: &mut String, i: &Inputs) {
     }
     let _ = writeln!(
         w,
-        "\n| warm hit, ns per call (median of 5) | 1 thread | 2 | 4 | 8 |\n|---|---:|---:|---:|---:|"
+        "\n| warm hit, ns per call (median of 5 runs, the sides' runs interleaved) | 1 thread | 2 | 4 | 8 |\n|---|---:|---:|---:|---:|"
     );
     for side in ["pool", "provider", "mutex-map"] {
         let cells: Vec<String> = ["1", "2", "4", "8"]

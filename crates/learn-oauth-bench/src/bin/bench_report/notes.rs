@@ -46,7 +46,12 @@ pub(crate) const CHANGES: &str = "\
   0.1 M calls/s, an unfair comparison).
 - Part 2c, the pool (issue 12): a hit loaded two `ArcSwap`s, the shard's table and then the \
   entry's provider's snapshot. A resolved entry now keeps a copy of the snapshot in the table with \
-  the provider's snapshot generation, checked with one atomic load (commit 32027ef). The count \
+  the provider's snapshot generation, checked with one atomic load (commit 32027ef), and the \
+  copy's token, freshness and staleness sit inline in the table, one cache line fewer per hit \
+  (commit 563df8b: 212 → 209 instructions; at one thread 730 → about 520 ns per hit). \
+  `pool_threads` interleaves the sides' runs (commit bb48172): run one side after the other, the \
+  VM's drifting memory latency fell on whichever side ran, and pool ÷ map at 2, 4 and 8 threads \
+  went from 6.6×/6.8×/3.4× to 1.7×/2.4×/5.5× between two runs minutes apart. The count \
   was 278 instructions against one provider's 143 (1.94×) at cee2184, taken as the difference of \
   a 1,000-hit and a 101,000-hit run; that difference also carried the cost of building and \
   dropping 10,000 entries, which glibc's `free` made vary with the run's length (75 more and 150 \
@@ -74,7 +79,7 @@ pub(crate) const NOTES: &str = "\
 - The noise row is the 1-minute load average and the number of `rustc` processes at the start of \
   each step; a load above the core count means other work competed with that step.
 - Section 4 (both sides in one process, sharing the mock's thread) swings from run to run more \
-  than its ratios suggest: right after the run at 375a1c7, whose table shows reqwest at 0.83×, the \
+  than its ratios suggest: right after a run at 375a1c7 whose table showed reqwest at 0.83×, the \
   same bench binary on a quiet machine gave reqwest 8.06k vs 8.09k tokens/s (1.00×) and ureq \
   8.62k vs 8.48k (1.02×). Section 4b's client instruction counts are the stable comparison.
 - Reproduce: `scripts/bench-report.sh` (criterion with short measurement times, callgrind, the \

@@ -52,7 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .tenant_id("my-tenant")
         .client_secret("s3cret")
         .build()?;
-    let provider = TokenProvider::with_transport(config, TcpTransport);
+    let provider = TokenProvider::builder(config).transport(TcpTransport).build()?;
 
     let started = Instant::now();
     let token = provider.token()?;

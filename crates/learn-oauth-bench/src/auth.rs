@@ -95,7 +95,10 @@ impl AuthPrepared {
             .enable_time()
             .build()
             .expect("a runtime");
-        let provider = AsyncProvider::with_transport(fixture::config(), Canned);
+        let provider = AsyncProvider::builder(fixture::config())
+            .transport(Canned)
+            .build()
+            .expect("a provider with a transport");
         runtime
             .block_on(provider.token())
             .expect("the canned exchange yields a token");

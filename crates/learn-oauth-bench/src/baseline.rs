@@ -12,6 +12,11 @@ use std::time::{Duration, Instant};
 
 use learn_oauth_proto::{AccessToken, ClientConfig, Error};
 
+use learn_oauth_driver::{SendAsync as _, SendBlocking as _};
+
+/// How long a one-shot token request may take.
+const ONE_SHOT_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Whether `token` is still to be handed out at `now`: not within `refresh_ahead` of its
 /// expiry.
 fn fresh(token: &AccessToken, now: Instant, refresh_ahead: Duration) -> bool {
@@ -81,7 +86,7 @@ impl GoStyleProvider {
         if let Some(token) = guard.as_ref().filter(|t| fresh(t, now, self.refresh_ahead)) {
             return Ok(token.clone());
         }
-        let token = self.transport.fetch_token(&self.config)?;
+        let token = self.transport.fetch_token(&self.config, ONE_SHOT_TIMEOUT)?;
         *guard = Some(token.clone());
         Ok(token)
     }
@@ -124,7 +129,7 @@ impl GoStyleAsyncProvider {
         if let Some(token) = guard.as_ref().filter(|t| fresh(t, now, self.refresh_ahead)) {
             return Ok(token.clone());
         }
-        let token = self.transport.fetch_token(&self.config).await?;
+        let token = self.transport.fetch_token(&self.config, ONE_SHOT_TIMEOUT).await?;
         *guard = Some(token.clone());
         Ok(token)
     }

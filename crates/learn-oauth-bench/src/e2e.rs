@@ -21,6 +21,11 @@ use crate::loopback::{
     our_config_for, peer_fetch_reqwest, peer_fetch_ureq, peer_for, peer_reqwest_client, peer_ureq_agent,
 };
 
+use learn_oauth_driver::{SendAsync as _, SendBlocking as _};
+
+/// How long a one-shot token request may take.
+const ONE_SHOT_TIMEOUT: Duration = Duration::from_secs(30);
+
 crate::sides! {
     /// The Rust sides of the out-of-process end-to-end run.
     pub enum E2eSide {
@@ -132,7 +137,7 @@ pub fn fetch(side: E2eSide, token_url: &str, warmup: u64, budget: Budget) -> Run
         E2eSide::OursUreq => {
             let ours = learn_oauth_ureq::Transport::new().expect("a transport");
             drive(warmup, budget, || {
-                ours.fetch_token(&config)
+                ours.fetch_token(&config, ONE_SHOT_TIMEOUT)
                     .expect("ours over ureq gets a token")
                     .lifetime()
                     .as_secs()
@@ -144,7 +149,7 @@ pub fn fetch(side: E2eSide, token_url: &str, warmup: u64, budget: Budget) -> Run
             let ours = learn_oauth_reqwest::Transport::new().expect("a transport");
             let (ours, config) = (&ours, &config);
             runtime().block_on(drive_async(warmup, budget, || async move {
-                ours.fetch_token(config)
+                ours.fetch_token(config, ONE_SHOT_TIMEOUT)
                     .await
                     .expect("ours over reqwest gets a token")
                     .lifetime()

@@ -87,7 +87,10 @@ impl PoolPrepared {
             let config = tenant_config(n);
             let key = if side == PoolSide::MutexMap {
                 let key = PoolKey::of(&config);
-                let provider = CannedProvider::with_transport(config, Canned);
+                let provider = CannedProvider::builder(config)
+                    .transport(Canned)
+                    .build()
+                    .expect("a provider with a transport");
                 provider.token().expect("a token");
                 map.insert(key.clone(), provider);
                 key
@@ -99,7 +102,10 @@ impl PoolPrepared {
             };
             keys.push(key);
         }
-        let provider = CannedProvider::with_transport(fixture::config(), Canned);
+        let provider = CannedProvider::builder(fixture::config())
+            .transport(Canned)
+            .build()
+            .expect("a provider with a transport");
         provider.token().expect("a token");
         Self {
             side,

@@ -183,7 +183,10 @@ impl WarmPrepared {
     /// If the canned exchange does not yield a token (a broken fixture).
     #[must_use]
     pub fn new(side: WarmSide) -> Self {
-        let blocking = Provider::<Blocking<Canned>>::with_transport(fixture::config(), Canned);
+        let blocking = Provider::<Blocking<Canned>>::builder(fixture::config())
+            .transport(Canned)
+            .build()
+            .expect("a provider with a transport");
         let token = blocking.token().expect("the canned exchange yields a token");
         match side {
             WarmSide::Blocking => WarmPrepared::Blocking(blocking),
@@ -202,7 +205,10 @@ impl WarmPrepared {
                     .enable_time()
                     .build()
                     .expect("a runtime");
-                let provider = Provider::<Async<Canned>>::with_transport(fixture::config(), Canned);
+                let provider = Provider::<Async<Canned>>::builder(fixture::config())
+                    .transport(Canned)
+                    .build()
+                    .expect("a provider with a transport");
                 runtime
                     .block_on(provider.token())
                     .expect("the canned exchange yields a token");

@@ -7,7 +7,7 @@ use std::ffi::OsString;
 use std::time::{Instant, SystemTime};
 
 use learn_oauth::AccessToken;
-use learn_oauth::blocking::TokenProvider;
+use learn_oauth::blocking::{TokenProvider, Transport};
 
 use crate::cache::{Cache, CacheError, CacheKey, Entry, Freshness, Load, cache_dir};
 use crate::failure::{CliError, warn};
@@ -170,8 +170,9 @@ impl<'a> Tokens<'a> {
             Some(provider) => provider,
             None => {
                 let settings = self.settings;
+                let transport = Transport::with_options(&settings.options).map_err(CliError::Build)?;
                 let provider = TokenProvider::builder(settings.config.clone())
-                    .transport_options(settings.options.clone())
+                    .transport(transport)
                     .policy(settings.policy.clone())
                     .build()
                     .map_err(CliError::Build)?;
@@ -210,7 +211,7 @@ impl<'a> Tokens<'a> {
     pub(crate) fn agent(&self) -> Result<ureq::Agent, CliError> {
         match self.provider.get() {
             Some(provider) => Ok(provider.transport().agent().clone()),
-            None => learn_oauth::blocking::Transport::with_options(&self.settings.options)
+            None => Transport::with_options(&self.settings.options)
                 .map(|t| t.agent().clone())
                 .map_err(CliError::Build),
         }

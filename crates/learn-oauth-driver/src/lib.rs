@@ -53,7 +53,7 @@
 //! pub type TokenProvider = Provider<Blocking<Canned>>;
 //!
 //! let config = ClientConfig::builder().tenant_id("my-tenant").client_secret("s3cret").build()?;
-//! let provider = TokenProvider::with_transport(config, Canned);
+//! let provider = TokenProvider::builder(config).transport(Canned).build()?;
 //! let token = provider.token()?;
 //! assert_eq!(token.expose_secret(), "t0k3n");
 //! assert!(provider.token()?.same_as(&token), "cached: no second request");
@@ -77,19 +77,16 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-#[cfg(feature = "async")]
-mod asynchronous;
 pub mod bearer;
-mod blocking;
 mod clock;
-mod flavor;
+mod lifecycle_cell;
 mod observe;
 mod options;
 pub mod pool;
 mod provider;
 mod report;
 mod roots;
-mod shared;
+mod runtime;
 mod source;
 mod stats;
 pub mod store;
@@ -98,21 +95,18 @@ pub mod testing;
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub mod tower;
 mod transport;
+mod usage;
 
-#[cfg(feature = "async")]
-pub use clock::{AsyncClock, TokioClock};
-pub use clock::{BlockingClock, Clock, SystemClock};
-#[cfg(feature = "async")]
-pub use flavor::Async;
-pub use flavor::{Blocking, Flavor};
+pub use clock::Clock;
 pub use options::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, MAX_REQUEST_TIMEOUT, RootCertificate, TransportOptions,
 };
 pub use pool::{PoolBuilder, PoolError, PoolKey, TokenPool};
 pub use provider::{Provider, ProviderBuilder};
 pub use roots::{PemError, RootCertificateError};
+#[cfg(feature = "async")]
+pub use runtime::{Async, AsyncClock, SendAsync, TokioClock};
+pub use runtime::{Blocking, BlockingClock, Flavor, SendBlocking, SystemClock};
 pub use source::TokenSource;
 pub use stats::{FailureClass, FailureCounts, Stats, StoreStats};
-pub use transport::{BuildError, SendBlocking, fetch_token_blocking};
-#[cfg(feature = "async")]
-pub use transport::{SendAsync, fetch_token_async};
+pub use transport::BuildError;

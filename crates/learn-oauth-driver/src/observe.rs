@@ -209,7 +209,7 @@ pub(crate) fn store_outcome(config: &ClientConfig, outcome: learn_oauth_proto::s
 
 /// A store operation failed (`opened`: and this opened the breaker).
 #[inline]
-pub(crate) fn store_failed(config: &ClientConfig, error: &crate::store::StoreError, opened: bool) {
+pub(crate) fn store_failed(config: &ClientConfig, error: &dyn std::fmt::Display, opened: bool) {
     #[cfg(feature = "tracing")]
     tracing::event!(
         target: "learn_oauth",

@@ -1,6 +1,6 @@
 //! The provider: one lifecycle shared by many callers, whatever the flavour. What both
-//! flavours do alike is here; their waiting loops are in `blocking.rs` and
-//! `asynchronous.rs`.
+//! flavours do alike is here; their waiting loops are in `runtime/blocking/provider.rs`
+//! and `runtime/asynchronous/provider.rs`.
 
 use std::fmt;
 use std::sync::Arc;
@@ -8,16 +8,16 @@ use std::time::Instant;
 
 use learn_oauth_proto::{AccessToken, ClientConfig, Error, FetchId, RefreshPolicy};
 
-use crate::clock::Clock;
-pub(crate) use crate::clock::random_seed;
-use crate::flavor::Flavor;
-use crate::flavor::imp::FlavorImpl;
+use crate::clock::{Clock, random_seed};
+use crate::lifecycle_cell::LifecycleCell;
 use crate::observe;
 use crate::options::TransportOptions;
-use crate::shared::SharedLifecycle;
+use crate::runtime::Flavor;
+use crate::runtime::imp::FlavorImpl;
 use crate::stats::Stats;
 use crate::store::{SharedStore, StoreHandle};
 use crate::transport::BuildError;
+use crate::usage::Usage;
 
 /// Hands out access tokens to any number of callers, fetching one only when needed.
 ///
@@ -38,12 +38,12 @@ use crate::transport::BuildError;
 ///
 /// Cheap to clone and share (`Clone + Send + Sync`, one reference count).
 pub struct Provider<F: Flavor> {
-    pub(crate) shared: Arc<Shared<F>>,
+    pub(crate) inner: Arc<Inner<F>>,
 }
 
-/// What a provider's callers and its requests share.
-pub(crate) struct Shared<F: Flavor> {
-    pub(crate) lifecycle: SharedLifecycle,
+/// What a provider's handles, callers and requests hold in common.
+pub(crate) struct Inner<F: Flavor> {
+    pub(crate) lifecycle: LifecycleCell,
     pub(crate) transport: F::Transport,
     pub(crate) clock: Arc<F::Clock>,
     /// The fleet's shared store, if any: consulted only when a token is requested (boxed:
@@ -53,7 +53,7 @@ pub(crate) struct Shared<F: Flavor> {
     pub(crate) signal: <F as FlavorImpl>::Signal,
 }
 
-impl<F: Flavor> Shared<F> {
+impl<F: Flavor> Inner<F> {
     #[inline]
     pub(crate) fn now(&self) -> Instant {
         self.clock.now()
@@ -85,22 +85,15 @@ impl<F: Flavor> Shared<F> {
 }
 
 impl<F: Flavor> Provider<F> {
-    /// A provider with the transport's default transport (built from
-    /// [`TransportOptions::default`]), policy and clock.
+    /// A provider with the defaults: the transport type's own transport (built from
+    /// [`TransportOptions::default`]), policy and clock. The shortcut for
+    /// `Provider::builder(config).build()`.
     ///
     /// # Errors
     ///
     /// When the default transport cannot be built.
     pub fn new(config: ClientConfig) -> Result<Self, BuildError> {
         Self::builder(config).build()
-    }
-
-    /// A provider sending with `transport`, with the default policy and clock. Never
-    /// fails: nothing needs building.
-    #[must_use]
-    pub fn with_transport(config: ClientConfig, transport: impl Into<F::Transport>) -> Self {
-        let settings = ProviderBuilder::new(config);
-        settings.finish(transport.into())
     }
 
     /// Starts a provider for `config`.
@@ -111,13 +104,13 @@ impl<F: Flavor> Provider<F> {
     /// The configuration tokens are requested with.
     #[must_use]
     pub fn config(&self) -> &ClientConfig {
-        self.shared.lifecycle.config()
+        self.inner.lifecycle.config()
     }
 
     /// The transport requests go through.
     #[must_use]
     pub fn transport(&self) -> &F::Transport {
-        &self.shared.transport
+        &self.inner.transport
     }
 
     /// Tells the provider that the resource API refused `token` (answered 401), so it is
@@ -125,8 +118,8 @@ impl<F: Flavor> Provider<F> {
     /// `token` was the current token: invalidating one token from many callers drops it
     /// once and causes one request.
     pub fn invalidate(&self, token: &AccessToken) -> bool {
-        let dropped = self.shared.lifecycle.handle_invalidate(self.shared.now(), token);
-        if let (true, Some(store)) = (dropped, &self.shared.store) {
+        let dropped = self.inner.lifecycle.handle_invalidate(self.inner.now(), token);
+        if let (true, Some(store)) = (dropped, &self.inner.store) {
             store.refused(token);
         }
         dropped
@@ -136,19 +129,19 @@ impl<F: Flavor> Provider<F> {
     /// token: lock-free atomic reads, for export to a metrics system.
     #[must_use]
     pub fn stats(&self) -> Stats {
-        self.shared.lifecycle.stats(self.shared.now())
+        self.inner.lifecycle.stats(self.inner.now())
     }
 
     /// The warm path: the published token, if it may be handed out now.
     #[inline]
     pub(crate) fn fresh_token(&self) -> Option<AccessToken> {
-        self.fresh_token_at(self.shared.now())
+        self.fresh_token_at(self.inner.now())
     }
 
     /// The warm path at `now`, read from this provider's clock by the caller.
     #[inline]
     pub(crate) fn fresh_token_at(&self, now: Instant) -> Option<AccessToken> {
-        self.shared.lifecycle.fresh_token(now)
+        self.inner.lifecycle.fresh_token(now)
     }
 
     /// A provider from its parts (a pool's entry gets the pool's transport, a clone
@@ -162,9 +155,9 @@ impl<F: Flavor> Provider<F> {
         store: Option<SharedStore<F::Store>>,
     ) -> Self {
         Provider {
-            shared: Arc::new(Shared {
+            inner: Arc::new(Inner {
                 store: store.map(|store| Box::new(StoreHandle::new(store, &config))),
-                lifecycle: SharedLifecycle::new(config, policy, jitter_seed),
+                lifecycle: LifecycleCell::new(config, policy, jitter_seed),
                 transport,
                 clock,
                 signal: Default::default(),
@@ -172,17 +165,45 @@ impl<F: Flavor> Provider<F> {
         }
     }
 
+    /// The current snapshot generation and a copy of the published snapshot (a pool's
+    /// table keeps the copy for its warm path).
+    pub(crate) fn snapshot_copy(&self) -> (u64, Option<Arc<learn_oauth_proto::Snapshot>>) {
+        self.inner.lifecycle.snapshot_copy()
+    }
+
+    /// How many snapshots this provider has published.
+    #[inline]
+    pub(crate) fn generation(&self) -> u64 {
+        self.inner.lifecycle.generation()
+    }
+
+    /// Counts a stale token handed out from a copy of this provider's snapshot.
+    pub(crate) fn count_stale_serve(&self) {
+        self.inner.lifecycle.counters().stale_served();
+    }
+
+    /// How recently a pool's callers used this provider.
+    #[inline]
+    pub(crate) fn usage(&self) -> &Usage {
+        self.inner.lifecycle.usage()
+    }
+
+    /// Whether `other` is a handle to this very provider.
+    pub(crate) fn is(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// Whether anything but this handle holds the provider: another handle, a request in
     /// flight, a background refresh (a pool never evicts such an entry).
     pub(crate) fn is_shared(&self) -> bool {
-        Arc::strong_count(&self.shared) > 1
+        Arc::strong_count(&self.inner) > 1
     }
 }
 
 impl<F: Flavor> Clone for Provider<F> {
     fn clone(&self) -> Self {
         Self {
-            shared: Arc::clone(&self.shared),
+            inner: Arc::clone(&self.inner),
         }
     }
 }
@@ -191,8 +212,8 @@ impl<F: Flavor> fmt::Debug for Provider<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Provider")
             .field("config", self.config())
-            .field("transport", &self.shared.transport)
-            .field("clock", &&*self.shared.clock)
+            .field("transport", &self.inner.transport)
+            .field("clock", &&*self.inner.clock)
             .finish_non_exhaustive()
     }
 }
@@ -202,7 +223,6 @@ impl<F: Flavor> fmt::Debug for Provider<F> {
 pub struct ProviderBuilder<F: Flavor> {
     config: ClientConfig,
     transport: Option<F::Transport>,
-    options: TransportOptions,
     policy: RefreshPolicy,
     pub(crate) clock: Arc<F::Clock>,
     jitter_seed: Option<u64>,
@@ -214,7 +234,6 @@ impl<F: Flavor> ProviderBuilder<F> {
         Self {
             config,
             transport: None,
-            options: TransportOptions::default(),
             policy: RefreshPolicy::default(),
             clock: F::default_clock(),
             jitter_seed: None,
@@ -222,19 +241,12 @@ impl<F: Flavor> ProviderBuilder<F> {
         }
     }
 
-    /// The transport to send requests with (or anything that converts into one, such as
-    /// an HTTP client the transport crate accepts). Default: the transport type's own,
-    /// built from [`transport_options`](Self::transport_options).
-    pub fn transport(mut self, transport: impl Into<F::Transport>) -> Self {
-        self.transport = Some(transport.into());
-        self
-    }
-
-    /// The settings the default transport is built with: timeouts and root certificates.
-    /// Ignored when a transport is given with [`transport`](Self::transport). Default:
+    /// The transport to send requests with: build one with the settings you need (the
+    /// bundled transports take [`TransportOptions`]: timeouts to connect, root
+    /// certificates). Default: the transport type's own, built from
     /// [`TransportOptions::default`].
-    pub fn transport_options(mut self, options: TransportOptions) -> Self {
-        self.options = options;
+    pub fn transport(mut self, transport: F::Transport) -> Self {
+        self.transport = Some(transport);
         self
     }
 
@@ -268,7 +280,7 @@ impl<F: Flavor> ProviderBuilder<F> {
     pub fn build(mut self) -> Result<Provider<F>, BuildError> {
         let transport = match self.transport.take() {
             Some(transport) => transport,
-            None => F::default_transport(&self.options)?,
+            None => F::default_transport(&TransportOptions::default())?,
         };
         Ok(self.finish(transport))
     }
@@ -284,7 +296,6 @@ impl<F: Flavor> fmt::Debug for ProviderBuilder<F> {
         f.debug_struct("ProviderBuilder")
             .field("config", &self.config)
             .field("transport", &self.transport)
-            .field("options", &self.options)
             .field("policy", &self.policy)
             .field("clock", &&*self.clock)
             .field("store", &self.store)

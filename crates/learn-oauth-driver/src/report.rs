@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use learn_oauth_proto::{AccessToken, Error, FetchId, TransportError, TransportErrorKind};
 
-use crate::flavor::Flavor;
-use crate::provider::Shared;
+use crate::provider::Inner;
+use crate::runtime::Flavor;
 
 /// The duty to report request `fetch` to a provider's lifecycle: done by
 /// [`send`](Self::send), or on drop, so the lifecycle never waits for a request nobody
@@ -17,7 +17,7 @@ use crate::provider::Shared;
 /// next caller may start a new one at once. Either way, waiting callers are woken.
 #[must_use = "a request's result is reported by .send(); dropping the report fails the request"]
 pub(crate) struct FetchReport<F: Flavor> {
-    shared: Arc<Shared<F>>,
+    inner: Arc<Inner<F>>,
     fetch: Option<FetchId>,
     /// How long the transport may take: until the lifecycle's deadline for the request.
     timeout: Duration,
@@ -28,20 +28,20 @@ pub(crate) struct FetchReport<F: Flavor> {
 }
 
 impl<F: Flavor> FetchReport<F> {
-    /// Takes on the duty to report `fetch`, a request `shared` handed out (a refresh
+    /// Takes on the duty to report `fetch`, a request `inner`'s lifecycle handed out (a refresh
     /// ahead of expiry if `refresh_ahead`), and counts it as started.
     /// `deadline` is when the lifecycle gives up on the request (`None`: never).
     pub(crate) fn new(
-        shared: Arc<Shared<F>>,
+        inner: Arc<Inner<F>>,
         fetch: FetchId,
         deadline: Option<Instant>,
         refresh_ahead: bool,
     ) -> Self {
-        let started = shared.now();
+        let started = inner.now();
         let timeout = deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(started));
-        shared.fetch_started(refresh_ahead);
+        inner.fetch_started(refresh_ahead);
         Self {
-            shared,
+            inner,
             fetch: Some(fetch),
             timeout,
             started,
@@ -60,8 +60,8 @@ impl<F: Flavor> FetchReport<F> {
     }
 
     /// The provider the request belongs to.
-    pub(crate) fn shared(&self) -> &Shared<F> {
-        &self.shared
+    pub(crate) fn provider(&self) -> &Inner<F> {
+        &self.inner
     }
 
     /// Reports the request's result at the provider's current time, then wakes waiting
@@ -72,7 +72,7 @@ impl<F: Flavor> FetchReport<F> {
 
     fn report(&mut self, result: Result<AccessToken, Error>) {
         let Some(fetch) = self.fetch.take() else { return };
-        self.shared.report(fetch, result, self.started);
+        self.inner.report(fetch, result, self.started);
     }
 }
 
@@ -81,7 +81,7 @@ impl<F: Flavor> Drop for FetchReport<F> {
         if std::thread::panicking() {
             self.report(Err(Error::from(TransportError::new(TransportErrorKind::Other))));
         } else if let Some(fetch) = self.fetch.take() {
-            self.shared.abandon(fetch);
+            self.inner.abandon(fetch);
         }
     }
 }

@@ -5,10 +5,6 @@ use std::sync::Arc;
 
 use learn_oauth_proto::{AccessToken, Error};
 
-use crate::flavor::Blocking;
-use crate::provider::Provider;
-use crate::transport::SendBlocking;
-
 /// Anything that hands out access tokens and takes back the ones a resource refused: both
 /// flavours of [`Provider`] (so every transport's `TokenProvider`), shared references and
 /// `Arc`s of them, and [`FakeTokenSource`](crate::testing::FakeTokenSource) for tests.
@@ -43,55 +39,5 @@ impl<S: TokenSource> TokenSource for Arc<S> {
 
     fn invalidate(&self, token: &AccessToken) -> bool {
         (**self).invalidate(token)
-    }
-}
-
-#[cfg(feature = "async")]
-impl<T: crate::transport::SendAsync> TokenSource for Provider<crate::flavor::Async<T>> {
-    fn token(&self) -> impl Future<Output = Result<AccessToken, Error>> + Send {
-        self.token()
-    }
-
-    fn invalidate(&self, token: &AccessToken) -> bool {
-        Provider::invalidate(self, token)
-    }
-}
-
-/// A blocking provider used from async code: the warm path answers on the first poll; a
-/// caller that must wait for a request waits on Tokio's blocking pool
-/// (`spawn_blocking`) when it runs inside a Tokio runtime (feature `async`), so it never
-/// stalls the runtime's workers. Outside one, or without the `async` feature, it waits on
-/// the polling thread, as [`Provider::token`] does.
-impl<T: SendBlocking> TokenSource for Provider<Blocking<T>> {
-    fn token(&self) -> impl Future<Output = Result<AccessToken, Error>> + Send {
-        let warm = self.fresh_token();
-        async move {
-            match warm {
-                Some(token) => Ok(token),
-                None => self.token_off_the_runtime().await,
-            }
-        }
-    }
-
-    fn invalidate(&self, token: &AccessToken) -> bool {
-        Provider::invalidate(self, token)
-    }
-}
-
-impl<T: SendBlocking> Provider<Blocking<T>> {
-    async fn token_off_the_runtime(&self) -> Result<AccessToken, Error> {
-        #[cfg(feature = "async")]
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let provider = self.clone();
-            return match runtime.spawn_blocking(move || provider.token()).await {
-                Ok(result) => result,
-                Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
-                // The runtime is shutting down: no answer is coming.
-                Err(_) => Err(Error::from(learn_oauth_proto::TransportError::new(
-                    learn_oauth_proto::TransportErrorKind::Other,
-                ))),
-            };
-        }
-        self.token()
     }
 }

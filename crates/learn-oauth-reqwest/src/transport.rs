@@ -5,7 +5,7 @@ use std::error::Error as StdError;
 use std::time::Duration;
 
 use learn_oauth_driver::{BuildError, DEFAULT_REQUEST_TIMEOUT, SendAsync, TransportOptions};
-use learn_oauth_proto::{AccessToken, ClientConfig, Error, RequestBody, TransportError, TransportErrorKind};
+use learn_oauth_proto::{RequestBody, TransportError, TransportErrorKind};
 
 /// Sends token requests with a [`reqwest::Client`].
 ///
@@ -121,17 +121,6 @@ impl Transport {
     #[must_use]
     pub fn timeout(&self) -> Duration {
         self.timeout
-    }
-
-    /// Sends one token request for `config` and returns the core's verdict on the answer.
-    /// No retries, no caching: see [`TokenProvider`](crate::TokenProvider) for that.
-    ///
-    /// # Errors
-    ///
-    /// Whatever the core makes of the answer ([`Error::Server`], [`Error::Response`]), or
-    /// [`Error::Transport`] when no complete answer arrived.
-    pub async fn fetch_token(&self, config: &ClientConfig) -> Result<AccessToken, Error> {
-        learn_oauth_driver::fetch_token_async(self, config, self.timeout).await
     }
 }
 

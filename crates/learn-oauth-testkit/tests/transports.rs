@@ -14,6 +14,11 @@ use learn_oauth_testkit::expect::{self, transport_kind};
 use learn_oauth_testkit::fixtures::{self, config, server};
 use learn_oauth_testkit::storm;
 
+use learn_oauth_driver::{SendAsync as _, SendBlocking as _};
+
+/// How long a one-shot token request may take.
+const ONE_SHOT_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// One bundled transport, driven from synchronous test code.
 trait Side: Sized {
     fn with_options(options: &TransportOptions) -> Result<Self, BuildError>;
@@ -53,7 +58,8 @@ impl Side for Reqwest {
         Ok(Self { runtime, transport })
     }
     fn fetch(&self, config: &ClientConfig) -> Result<AccessToken, Error> {
-        self.runtime.block_on(self.transport.fetch_token(config))
+        self.runtime
+            .block_on(self.transport.fetch_token(config, ONE_SHOT_TIMEOUT))
     }
     fn provider_storm(
         config: ClientConfig,
@@ -92,7 +98,7 @@ impl Side for Ureq {
         learn_oauth_ureq::Transport::with_options(options).map(Self)
     }
     fn fetch(&self, config: &ClientConfig) -> Result<AccessToken, Error> {
-        self.0.fetch_token(config)
+        self.0.fetch_token(config, ONE_SHOT_TIMEOUT)
     }
     fn provider_storm(
         config: ClientConfig,

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use learn_oauth_driver::{BuildError, DEFAULT_REQUEST_TIMEOUT, SendBlocking, TransportOptions};
-use learn_oauth_proto::{AccessToken, ClientConfig, Error, RequestBody, TransportError, TransportErrorKind};
+use learn_oauth_proto::{RequestBody, TransportError, TransportErrorKind};
 
 /// The input buffer of each connection of the default agent, in bytes.
 ///
@@ -174,17 +174,6 @@ impl Transport {
     #[must_use]
     pub fn timeout(&self) -> Duration {
         self.timeout
-    }
-
-    /// Sends one token request for `config` and returns the core's verdict on the answer.
-    /// No retries, no caching: see [`TokenProvider`](crate::TokenProvider) for that.
-    ///
-    /// # Errors
-    ///
-    /// Whatever the core makes of the answer ([`Error::Server`], [`Error::Response`]), or
-    /// [`Error::Transport`] when no complete answer arrived.
-    pub fn fetch_token(&self, config: &ClientConfig) -> Result<AccessToken, Error> {
-        learn_oauth_driver::fetch_token_blocking(self, config, self.timeout)
     }
 
     /// Sends the request and reads at most `body_limit` bytes of the body.

@@ -14,6 +14,11 @@ use learn_oauth_ureq::{
     TransportOptions,
 };
 
+use learn_oauth_driver::SendBlocking as _;
+
+/// How long a one-shot token request may take.
+const ONE_SHOT_TIMEOUT: Duration = Duration::from_secs(30);
+
 const TENANT: &str = "eu-west-2_AbcdEfghI";
 const BODY: &str =
     r#"{"access_token":"eyJ0eXAiOiJKV1QifQ.e30.c2ln","token_type":"Bearer","expires_in":3600}"#;
@@ -92,7 +97,7 @@ fn fetch_with_secret(head_len: usize, secret: &str) -> Result<learn_oauth_proto:
     // A hang would end as a timeout after 10 s, which the tests below tell apart.
     let transport = Transport::with_options(&TransportOptions::new().with_timeout(Duration::from_secs(10)))
         .expect("a transport");
-    let result = transport.fetch_token(&config);
+    let result = transport.fetch_token(&config, ONE_SHOT_TIMEOUT);
     server.join().expect("the server thread");
     result
 }
@@ -153,7 +158,7 @@ fn a_2_5_kb_secret_fits_the_output_buffer() {
             .build(),
     );
     let token = Transport::from_agent(agent)
-        .fetch_token(&config)
+        .fetch_token(&config, ONE_SHOT_TIMEOUT)
         .expect("a token through a 4 KiB output buffer");
     server.join().expect("the server thread");
     assert_eq!(token.expose_secret(), "eyJ0eXAiOiJKV1QifQ.e30.c2ln");
@@ -174,7 +179,7 @@ fn a_head_too_long_even_for_the_large_agent_is_a_transport_error() {
     let config = config(url.clone(), secret);
     let error = Transport::new()
         .expect("a transport")
-        .fetch_token(&config)
+        .fetch_token(&config, ONE_SHOT_TIMEOUT)
         .expect_err("the request head does not fit");
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
     // Whether or not ureq connected before failing, one more connection lets the

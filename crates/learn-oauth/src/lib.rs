@@ -115,7 +115,7 @@
 //! }
 //!
 //! let config = ClientConfig::builder().tenant_id("my-tenant").client_secret("s3cret").build()?;
-//! let provider = Provider::<Blocking<MyClient>>::with_transport(config, MyClient);
+//! let provider = Provider::<Blocking<MyClient>>::builder(config).transport(MyClient).build().expect("a provider with a transport");
 //! let token = provider.token()?;
 //! # assert_eq!(token.expose_secret(), "t0k3n");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -278,10 +278,9 @@ pub mod driver {
     /// client of your own.
     pub use learn_oauth_driver::bearer;
     #[cfg(feature = "async")]
-    pub use learn_oauth_driver::{Async, AsyncClock, SendAsync, TokioClock, fetch_token_async};
+    pub use learn_oauth_driver::{Async, AsyncClock, SendAsync, TokioClock};
     pub use learn_oauth_driver::{
         Blocking, BlockingClock, Clock, Flavor, Provider, ProviderBuilder, SendBlocking, SystemClock,
-        fetch_token_blocking,
     };
 }
 

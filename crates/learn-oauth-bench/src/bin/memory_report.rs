@@ -46,6 +46,11 @@ use oauth2::{ClientId, ClientSecret, Scope, TokenUrl};
 use rustls_pki_types::pem::PemObject as _;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
+use learn_oauth_driver::{SendAsync as _, SendBlocking as _};
+
+/// How long a one-shot token request may take.
+const ONE_SHOT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
@@ -169,8 +174,9 @@ fn providers(url: &str, ca: Ca<'_>) {
     let config = our_config(url);
     let ureq_ours = || {
         let region = Region::new(GLOBAL);
+        let transport = learn_oauth_ureq::Transport::with_options(&our_options(ca)).expect("a transport");
         let provider = learn_oauth_ureq::TokenProvider::builder(config.clone())
-            .transport_options(our_options(ca))
+            .transport(transport)
             .build()
             .expect("a provider");
         drop(provider.token().expect("a token"));
@@ -195,8 +201,10 @@ fn providers(url: &str, ca: Ca<'_>) {
     let reqwest_ours = || {
         runtime.block_on(async {
             let region = Region::new(GLOBAL);
+            let transport =
+                learn_oauth_reqwest::Transport::with_options(&our_options(ca)).expect("a transport");
             let provider = learn_oauth_reqwest::TokenProvider::builder(config.clone())
-                .transport_options(our_options(ca))
+                .transport(transport)
                 .build()
                 .expect("a provider");
             drop(provider.token().await.expect("a token"));
@@ -275,7 +283,7 @@ fn loopback(url: &str) {
 
     let transport = learn_oauth_ureq::Transport::new().expect("a transport");
     let (a, b) = measure(&mut || {
-        black_box(transport.fetch_token(&config).expect("a token"));
+        black_box(transport.fetch_token(&config, ONE_SHOT_TIMEOUT).expect("a token"));
     });
     println!("loopback/ours-ureq\t{a:.1}\t{b:.0}");
     let agent = peer_ureq_agent();
@@ -287,7 +295,11 @@ fn loopback(url: &str) {
     let runtime = current_thread();
     let transport = learn_oauth_reqwest::Transport::new().expect("a transport");
     let (a, b) = measure(&mut || {
-        black_box(runtime.block_on(transport.fetch_token(&config)).expect("a token"));
+        black_box(
+            runtime
+                .block_on(transport.fetch_token(&config, ONE_SHOT_TIMEOUT))
+                .expect("a token"),
+        );
     });
     println!("loopback/ours-reqwest\t{a:.1}\t{b:.0}");
     let http = peer_reqwest_client();

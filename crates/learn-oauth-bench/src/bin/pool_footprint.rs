@@ -41,7 +41,10 @@ fn main() {
     println!("entry_bytes\t{entry}");
 
     let region = Region::new(GLOBAL);
-    let provider = Provider::<Blocking<Canned>>::with_transport(tenant_config(0), Canned);
+    let provider = Provider::<Blocking<Canned>>::builder(tenant_config(0))
+        .transport(Canned)
+        .build()
+        .expect("a provider with a transport");
     provider.token().expect("a token");
     println!("provider_bytes\t{}", live(&region));
     drop((pool, provider));

@@ -10,8 +10,8 @@ use learn_oauth_proto::{AccessToken, ClientConfig, RefreshPolicy};
 use super::SharedStore;
 use super::adapter::{StoreError, StoreKeys, StoreRecord, StoreTime};
 use super::value::{self, ValueProblem};
+use crate::lifecycle_cell::LifecycleCell;
 use crate::observe;
-use crate::shared::SharedLifecycle;
 use crate::stats::Counters;
 
 /// One provider's use of a [`SharedStore`]: the store, this token's key names, and the
@@ -153,7 +153,7 @@ impl<S: ?Sized> StoreHandle<S> {
     /// A run for one request starting at `now`, given up on at `deadline`.
     pub(crate) fn begin<'a>(
         &self,
-        lifecycle: &'a SharedLifecycle,
+        lifecycle: &'a LifecycleCell,
         now: Instant,
         deadline: Option<Instant>,
     ) -> Run<'a> {
@@ -224,171 +224,4 @@ impl<S: ?Sized> StoreHandle<S> {
 
 fn rejected(config: &ClientConfig, problem: ValueProblem) {
     observe::store_value_rejected(config, problem.as_str());
-}
-
-/// The blocking loop.
-mod blocking {
-    use std::time::Instant;
-
-    use learn_oauth_proto::store::StoreStep;
-    use learn_oauth_proto::{AccessToken, Error};
-
-    use super::StoreHandle;
-    use crate::flavor::Blocking;
-    use crate::provider::Shared;
-    use crate::store::BlockingStore;
-    use crate::transport::{SendBlocking, exchange_blocking};
-
-    impl StoreHandle<dyn BlockingStore> {
-        /// One token request for `shared` through the store, given up on at `deadline` (the
-        /// lifecycle's, unchanged: a request never outlives it, nor its lease).
-        pub(crate) fn fetch<T: SendBlocking>(
-            &self,
-            shared: &Shared<Blocking<T>>,
-            deadline: Option<Instant>,
-        ) -> Result<AccessToken, Error> {
-            let mut run = self.begin(&shared.lifecycle, shared.now(), deadline);
-            let (store, keys, owner) = (&*self.shared.store, &self.keys, self.owner());
-            loop {
-                let now = shared.now();
-                let op = self.op_timeout(now, deadline);
-                match run.fetch.poll(now) {
-                    StoreStep::Read => {
-                        let result = store.read(keys, op);
-                        self.read_answered(&mut run, now, shared.now(), result);
-                    }
-                    StoreStep::TryLease { ttl } => {
-                        let result = store.try_lease(keys, owner, ttl, op);
-                        self.lease_answered(&mut run, shared.now(), result);
-                    }
-                    StoreStep::Fetch { timeout } => {
-                        let config = shared.lifecycle.config();
-                        let result = exchange_blocking(&shared.transport, config, timeout, || shared.now());
-                        run.fetch.handle_fetched(shared.now(), result);
-                    }
-                    StoreStep::Publish { token, ttl } => {
-                        if let Some(at) = self.write_at(&mut run, now, ttl) {
-                            let result = store.publish(keys, &self.encode(&token, at), at, owner, op);
-                            self.written(&mut run, shared.now(), result);
-                        }
-                    }
-                    StoreStep::CoolDown { ttl } => {
-                        if let Some(at) = self.write_at(&mut run, now, ttl) {
-                            let result = store.cool_down(keys, at, owner, op);
-                            self.written(&mut run, shared.now(), result);
-                        }
-                    }
-                    StoreStep::Release => {
-                        let result = store.release(keys, owner, op);
-                        self.written(&mut run, shared.now(), result);
-                    }
-                    StoreStep::Sleep(until) => shared.clock.sleep_until(until),
-                    StoreStep::Done(result) => {
-                        self.finished(&run);
-                        return result;
-                    }
-                    // A step this driver does not know: go on without the store.
-                    _ => run.fetch.handle_store_error(now),
-                }
-            }
-        }
-    }
-}
-
-/// The async loop.
-#[cfg(feature = "async")]
-mod asynchronous {
-    use std::future::Future;
-    use std::pin::pin;
-    use std::task::Poll;
-    use std::time::Instant;
-
-    use learn_oauth_proto::store::StoreStep;
-    use learn_oauth_proto::{AccessToken, Error};
-
-    use super::StoreHandle;
-    use crate::flavor::Async;
-    use crate::provider::Shared;
-    use crate::store::{AsyncStore, StoreError, StoreErrorKind};
-    use crate::transport::{SendAsync, exchange_async};
-
-    /// `op`, cut off at `deadline` on `shared`'s clock: a hung store never holds a
-    /// request longer than the policy's operation timeout, whatever the adapter does.
-    async fn bounded<T: SendAsync, R>(
-        shared: &Shared<Async<T>>,
-        deadline: Instant,
-        op: impl Future<Output = Result<R, StoreError>>,
-    ) -> Result<R, StoreError> {
-        let mut op = pin!(op);
-        let mut timer = shared.clock.sleep_until(deadline);
-        std::future::poll_fn(|cx| {
-            if let Poll::Ready(result) = op.as_mut().poll(cx) {
-                return Poll::Ready(result);
-            }
-            match timer.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(Err(StoreError::new(StoreErrorKind::Timeout))),
-                Poll::Pending => Poll::Pending,
-            }
-        })
-        .await
-    }
-
-    impl StoreHandle<dyn AsyncStore> {
-        /// One token request for `shared` through the store, given up on at `deadline` (the
-        /// lifecycle's, unchanged: a request never outlives it, nor its lease).
-        pub(crate) async fn fetch<T: SendAsync>(
-            &self,
-            shared: &Shared<Async<T>>,
-            deadline: Option<Instant>,
-        ) -> Result<AccessToken, Error> {
-            let mut run = self.begin(&shared.lifecycle, shared.now(), deadline);
-            let (store, keys, owner) = (&*self.shared.store, &self.keys, self.owner());
-            loop {
-                let now = shared.now();
-                let op = self.op_timeout(now, deadline);
-                let cutoff = now.checked_add(op).unwrap_or(now);
-                match run.fetch.poll(now) {
-                    StoreStep::Read => {
-                        let result = bounded(shared, cutoff, store.read(keys, op)).await;
-                        self.read_answered(&mut run, now, shared.now(), result);
-                    }
-                    StoreStep::TryLease { ttl } => {
-                        let result = bounded(shared, cutoff, store.try_lease(keys, owner, ttl, op)).await;
-                        self.lease_answered(&mut run, shared.now(), result);
-                    }
-                    StoreStep::Fetch { timeout } => {
-                        let config = shared.lifecycle.config();
-                        let result =
-                            exchange_async(&shared.transport, config, timeout, || shared.now()).await;
-                        run.fetch.handle_fetched(shared.now(), result);
-                    }
-                    StoreStep::Publish { token, ttl } => {
-                        if let Some(at) = self.write_at(&mut run, now, ttl) {
-                            let value = self.encode(&token, at);
-                            let result =
-                                bounded(shared, cutoff, store.publish(keys, &value, at, owner, op)).await;
-                            self.written(&mut run, shared.now(), result);
-                        }
-                    }
-                    StoreStep::CoolDown { ttl } => {
-                        if let Some(at) = self.write_at(&mut run, now, ttl) {
-                            let result = bounded(shared, cutoff, store.cool_down(keys, at, owner, op)).await;
-                            self.written(&mut run, shared.now(), result);
-                        }
-                    }
-                    StoreStep::Release => {
-                        let result = bounded(shared, cutoff, store.release(keys, owner, op)).await;
-                        self.written(&mut run, shared.now(), result);
-                    }
-                    StoreStep::Sleep(until) => shared.clock.sleep_until(until).await,
-                    StoreStep::Done(result) => {
-                        self.finished(&run);
-                        return result;
-                    }
-                    // A step this driver does not know: go on without the store.
-                    _ => run.fetch.handle_store_error(now),
-                }
-            }
-        }
-    }
 }

@@ -2,13 +2,16 @@
 
 use std::sync::Arc;
 
+use std::future::Future;
+
 use learn_oauth_proto::{AccessToken, DriverStep, Error, FetchId};
 
-use crate::clock::BlockingClock;
-use crate::flavor::Blocking;
+use super::Blocking;
+use super::BlockingClock;
+use super::{SendBlocking, exchange};
 use crate::provider::{Provider, ProviderBuilder};
 use crate::report::FetchReport;
-use crate::transport::{SendBlocking, exchange_blocking};
+use crate::source::TokenSource;
 
 impl<T: SendBlocking> Provider<Blocking<T>> {
     /// A usable access token: the current one while it is fresh, otherwise the result of
@@ -29,12 +32,12 @@ impl<T: SendBlocking> Provider<Blocking<T>> {
     #[cold]
     #[inline(never)]
     fn token_slow(&self) -> Result<AccessToken, Error> {
-        let shared = &*self.shared;
+        let inner = &*self.inner;
         // The lock is held from asking until waiting, so no report slips in between; it
         // is released for I/O and sleeps.
-        let mut lifecycle = shared.lifecycle.lock();
+        let mut lifecycle = inner.lifecycle.lock();
         loop {
-            let (step, fetch_deadline) = lifecycle.poll_driver(shared.now());
+            let (step, fetch_deadline) = lifecycle.poll_driver(inner.now());
             match step {
                 DriverStep::Ready { token, refresh } => {
                     drop(lifecycle);
@@ -47,17 +50,17 @@ impl<T: SendBlocking> Provider<Blocking<T>> {
                 DriverStep::Fetch(fetch) => {
                     drop(lifecycle);
                     fetch_and_report(FetchReport::new(
-                        Arc::clone(&self.shared),
+                        Arc::clone(&self.inner),
                         fetch,
                         fetch_deadline,
                         false,
                     ));
-                    lifecycle = shared.lifecycle.lock();
+                    lifecycle = inner.lifecycle.lock();
                 }
                 DriverStep::Sleep(deadline) => {
                     drop(lifecycle);
-                    shared.clock.sleep_until(deadline);
-                    lifecycle = shared.lifecycle.lock();
+                    inner.clock.sleep_until(deadline);
+                    lifecycle = inner.lifecycle.lock();
                 }
                 // A request is in flight: wait for its report, but not past the core's
                 // next deadline (at the latest the request's fetch timeout, after which
@@ -66,8 +69,8 @@ impl<T: SendBlocking> Provider<Blocking<T>> {
                 // spins. The wait is the clock's span until the deadline; a report ends
                 // it early, which is what normally happens.
                 DriverStep::AwaitFetch(deadline) => {
-                    let wait = deadline.saturating_duration_since(shared.now());
-                    lifecycle = lifecycle.wait(&shared.signal, wait);
+                    let wait = deadline.saturating_duration_since(inner.now());
+                    lifecycle = lifecycle.wait(&inner.signal, wait);
                 }
             }
         }
@@ -75,7 +78,7 @@ impl<T: SendBlocking> Provider<Blocking<T>> {
 
     /// Runs request `fetch` on a background thread (a refresh ahead of expiry).
     fn spawn_fetch(&self, fetch: FetchId, deadline: Option<std::time::Instant>) {
-        let report = FetchReport::new(Arc::clone(&self.shared), fetch, deadline, true);
+        let report = FetchReport::new(Arc::clone(&self.inner), fetch, deadline, true);
         // If the thread cannot start, the closure is dropped and with it the report,
         // which abandons the request: the next caller tries again.
         let _detached = std::thread::Builder::new()
@@ -87,23 +90,62 @@ impl<T: SendBlocking> Provider<Blocking<T>> {
 /// Sends the request `report` stands for and reports its result (a panic on the way
 /// reports it as failed, when the report is dropped).
 fn fetch_and_report<T: SendBlocking>(report: FetchReport<Blocking<T>>) {
-    let shared = report.shared();
-    let result = match &shared.store {
-        Some(store) => store.fetch(shared, report.deadline()),
-        None => exchange_blocking(
-            &shared.transport,
-            shared.lifecycle.config(),
+    let inner = report.provider();
+    let result = match &inner.store {
+        Some(store) => store.fetch(inner, report.deadline()),
+        None => exchange(
+            &inner.transport,
+            inner.lifecycle.config(),
             report.timeout(),
-            || shared.now(),
+            || inner.now(),
         ),
     };
     report.send(result);
 }
 
 impl<T: SendBlocking> ProviderBuilder<Blocking<T>> {
-    /// The clock to read and sleep on. Default: [`SystemClock`](crate::SystemClock).
+    /// The clock to read and sleep on. Default: [`SystemClock`](super::SystemClock).
     pub fn clock(mut self, clock: impl BlockingClock) -> Self {
         self.clock = Arc::new(clock);
         self
+    }
+}
+
+/// A blocking provider used from async code: the warm path answers on the first poll; a
+/// caller that must wait for a request waits on Tokio's blocking pool
+/// (`spawn_blocking`) when it runs inside a Tokio runtime (feature `async`), so it never
+/// stalls the runtime's workers. Outside one, or without the `async` feature, it waits on
+/// the polling thread, as [`Provider::token`] does.
+impl<T: SendBlocking> TokenSource for Provider<Blocking<T>> {
+    fn token(&self) -> impl Future<Output = Result<AccessToken, Error>> + Send {
+        let warm = self.fresh_token();
+        async move {
+            match warm {
+                Some(token) => Ok(token),
+                None => self.token_off_the_runtime().await,
+            }
+        }
+    }
+
+    fn invalidate(&self, token: &AccessToken) -> bool {
+        Provider::invalidate(self, token)
+    }
+}
+
+impl<T: SendBlocking> Provider<Blocking<T>> {
+    async fn token_off_the_runtime(&self) -> Result<AccessToken, Error> {
+        #[cfg(feature = "async")]
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let provider = self.clone();
+            return match runtime.spawn_blocking(move || provider.token()).await {
+                Ok(result) => result,
+                Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
+                // The runtime is shutting down: no answer is coming.
+                Err(_) => Err(Error::from(learn_oauth_proto::TransportError::new(
+                    learn_oauth_proto::TransportErrorKind::Other,
+                ))),
+            };
+        }
+        self.token()
     }
 }

@@ -1,4 +1,5 @@
-//! One lifecycle shared by a provider's callers and its background requests.
+//! [`LifecycleCell`]: one lifecycle behind a lock, with its latest snapshot published
+//! for the lock-free warm path; what a provider's callers and requests all go through.
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,8 +13,8 @@ use learn_oauth_proto::{
 };
 
 use crate::observe;
-use crate::pool::Usage;
 use crate::stats::{Counters, FailureClass, Stats};
+use crate::usage::Usage;
 
 /// A [`TokenLifecycle`] behind a lock, with its latest [`Snapshot`] published for a
 /// lock-free warm path, and the [`ClientConfig`] tokens are requested with.
@@ -26,7 +27,7 @@ use crate::stats::{Counters, FailureClass, Stats};
 ///
 /// It keeps the provider's [`Counters`] too: each input counts what the lifecycle made of
 /// it, and the warm path counts a stale serve.
-pub(crate) struct SharedLifecycle {
+pub(crate) struct LifecycleCell {
     config: ClientConfig,
     lifecycle: Mutex<TokenLifecycle>,
     snapshot: ArcSwapOption<Snapshot>,
@@ -35,7 +36,7 @@ pub(crate) struct SharedLifecycle {
     counters: Counters,
 }
 
-impl SharedLifecycle {
+impl LifecycleCell {
     /// A cold lifecycle for `config` with `policy` and `jitter_seed`.
     pub(crate) fn new(config: ClientConfig, policy: RefreshPolicy, jitter_seed: u64) -> Self {
         Self {
@@ -159,7 +160,7 @@ impl SharedLifecycle {
     /// invariants across panics.
     pub(crate) fn lock(&self) -> Locked<'_> {
         Locked {
-            shared: self,
+            cell: self,
             guard: self.lifecycle.lock().unwrap_or_else(PoisonError::into_inner),
         }
     }
@@ -180,10 +181,10 @@ struct Hot {
     usage: Usage,
 }
 
-/// The lifecycle's lock, tied to the [`SharedLifecycle`] it belongs to: asking through it
+/// The lifecycle's lock, tied to the [`LifecycleCell`] it belongs to: asking through it
 /// publishes to that lifecycle's snapshot, never another's.
 pub(crate) struct Locked<'a> {
-    shared: &'a SharedLifecycle,
+    cell: &'a LifecycleCell,
     guard: MutexGuard<'a, TokenLifecycle>,
 }
 
@@ -200,7 +201,7 @@ impl Locked<'_> {
         let step = self.guard.poll_driver(now);
         self.publish();
         if matches!(step, DriverStep::Ready { .. }) && self.guard.serving_stale() {
-            self.shared.counters.stale_served();
+            self.cell.counters.stale_served();
         }
         let fetch = match &step {
             DriverStep::Fetch(fetch)
@@ -215,12 +216,12 @@ impl Locked<'_> {
     /// Releases the lock while waiting on `condvar` for at most `wait`, then takes it
     /// again (a blocking driver waiting for a report without missing one).
     pub(crate) fn wait(self, condvar: &Condvar, wait: Duration) -> Self {
-        let Self { shared, guard } = self;
+        let Self { cell, guard } = self;
         let guard = condvar
             .wait_timeout(guard, wait)
             .unwrap_or_else(PoisonError::into_inner)
             .0;
-        Self { shared, guard }
+        Self { cell, guard }
     }
 
     /// Stores the lifecycle's snapshot, unless it is the one already published (the same
@@ -229,7 +230,7 @@ impl Locked<'_> {
     /// table's copy is renewed.
     fn publish(&self) {
         let next = self.guard.snapshot();
-        let unchanged = match (self.shared.snapshot.load().as_deref(), next.as_ref()) {
+        let unchanged = match (self.cell.snapshot.load().as_deref(), next.as_ref()) {
             (None, None) => true,
             (Some(current), Some(next)) => {
                 current.token().same_as(next.token())
@@ -241,14 +242,14 @@ impl Locked<'_> {
         if unchanged {
             return;
         }
-        self.shared.snapshot.store(next.map(Arc::new));
-        self.shared.hot.generation.fetch_add(1, Ordering::Release);
+        self.cell.snapshot.store(next.map(Arc::new));
+        self.cell.hot.generation.fetch_add(1, Ordering::Release);
     }
 }
 
-impl fmt::Debug for SharedLifecycle {
+impl fmt::Debug for LifecycleCell {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SharedLifecycle")
+        f.debug_struct("LifecycleCell")
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
@@ -266,12 +267,11 @@ mod tests {
         Duration::from_secs(n)
     }
 
-    /// Review finding: after the refresh point, the shared lifecycle published no new
-    /// snapshot when it handed out the refresh, so every caller took the lock until the
-    /// refresh came back. Now the token is handed out lock-free again while the refresh
-    /// is in flight, and only until the refresh's timeout.
+    /// Handing out a refresh publishes a new snapshot, so the token is handed out
+    /// lock-free again while the refresh is in flight (and only until the refresh's
+    /// timeout), instead of every caller taking the lock until the refresh comes back.
     #[test]
-    fn a_shared_lifecycle_serves_lock_free_while_a_refresh_is_in_flight() {
+    fn a_lifecycle_cell_serves_lock_free_while_a_refresh_is_in_flight() {
         let config = ClientConfig::builder()
             .tenant_id("eu-west-2_AbcdEfghI")
             .client_secret("s3cret")
@@ -279,30 +279,30 @@ mod tests {
             .unwrap();
         let mut policy = RefreshPolicy::default();
         policy.refresh_jitter = 0.0;
-        let shared = SharedLifecycle::new(config, policy.clone(), 7);
+        let cell = LifecycleCell::new(config, policy.clone(), 7);
         let start = Instant::now();
-        let (DriverStep::Fetch(fetch), _) = shared.lock().poll_driver(start) else {
+        let (DriverStep::Fetch(fetch), _) = cell.lock().poll_driver(start) else {
             panic!("expected fetch")
         };
         let hour = secs(3600);
         let token = AccessToken::new("t0k3n".to_owned(), Scopes::new(), start, hour).unwrap();
-        shared.handle_response(start, fetch, Ok(token.clone()), Duration::ZERO);
-        assert!(shared.fresh_token(start).is_some(), "warm");
+        cell.handle_response(start, fetch, Ok(token.clone()), Duration::ZERO);
+        assert!(cell.fresh_token(start).is_some(), "warm");
 
         // Past the refresh point: the warm path declines, the machine hands out a refresh.
         let later = start + hour - policy.refresh_ahead + secs(1);
         assert!(
-            shared.fresh_token(later).is_none(),
+            cell.fresh_token(later).is_none(),
             "the refresh point sends callers to the machine"
         );
-        let (DriverStep::Ready { refresh: Some(_), .. }, Some(_)) = shared.lock().poll_driver(later) else {
+        let (DriverStep::Ready { refresh: Some(_), .. }, Some(_)) = cell.lock().poll_driver(later) else {
             panic!("expected the token and a refresh")
         };
         // While the refresh runs, the old token is served without the lock...
-        let served = shared.fresh_token(later).expect("lock-free during the refresh");
+        let served = cell.fresh_token(later).expect("lock-free during the refresh");
         assert!(served.same_as(&token));
         // ...but not past the refresh's timeout, when the machine must be asked again.
-        assert!(shared.fresh_token(later + policy.fetch_timeout).is_none());
+        assert!(cell.fresh_token(later + policy.fetch_timeout).is_none());
     }
 
     #[test]
@@ -312,16 +312,16 @@ mod tests {
             .client_secret("s3cret")
             .build()
             .unwrap();
-        let shared = SharedLifecycle::new(config, RefreshPolicy::default(), 7);
+        let cell = LifecycleCell::new(config, RefreshPolicy::default(), 7);
         let now = Instant::now();
-        let (DriverStep::Fetch(fetch), _) = shared.lock().poll_driver(now) else {
+        let (DriverStep::Fetch(fetch), _) = cell.lock().poll_driver(now) else {
             panic!("expected fetch")
         };
         let token = AccessToken::new("t0k3n".to_owned(), Scopes::new(), now, secs(3600)).unwrap();
-        shared.handle_response(now, fetch, Ok(token.clone()), Duration::ZERO);
-        assert!(shared.fresh_token(now).is_some_and(|t| t.same_as(&token)));
-        assert!(shared.handle_invalidate(now, &token));
-        assert!(shared.fresh_token(now).is_none(), "never handed out again");
-        assert!(!shared.handle_invalidate(now, &token), "dropped once");
+        cell.handle_response(now, fetch, Ok(token.clone()), Duration::ZERO);
+        assert!(cell.fresh_token(now).is_some_and(|t| t.same_as(&token)));
+        assert!(cell.handle_invalidate(now, &token));
+        assert!(cell.fresh_token(now).is_none(), "never handed out again");
+        assert!(!cell.handle_invalidate(now, &token), "dropped once");
     }
 }

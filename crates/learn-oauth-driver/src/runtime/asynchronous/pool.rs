@@ -1,4 +1,4 @@
-//! The async pool: callers are Tokio tasks.
+//! The async flavour's pool: callers are Tokio tasks.
 
 use std::future::Future;
 use std::hash::Hash;
@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use learn_oauth_proto::{AccessToken, ClientConfig};
 
-use super::{PoolBuilder, PoolError, ResolveError, ResolveFuture, Slot, TokenPool};
-use crate::clock::AsyncClock;
-use crate::flavor::Async;
+use super::Async;
+use super::AsyncClock;
+use super::SendAsync;
+use crate::pool::{PoolBuilder, PoolError, ResolveError, ResolveFuture, Slot, TokenPool};
 use crate::provider::Provider;
-use crate::transport::SendAsync;
 
 impl<T: SendAsync + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> TokenPool<Async<T>, K> {
     /// A usable token for `key`, with a provider's guarantees for that key (see
@@ -58,7 +58,7 @@ impl<T: SendAsync + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> TokenPo
 }
 
 impl<T: SendAsync + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<Async<T>, K> {
-    /// The clock every entry reads and sleeps on. Default: [`TokioClock`](crate::TokioClock).
+    /// The clock every entry reads and sleeps on. Default: [`TokioClock`](super::TokioClock).
     pub fn clock(self, clock: impl AsyncClock) -> Self {
         self.set_clock(Arc::new(clock))
     }

@@ -1,15 +1,15 @@
-//! The blocking pool: callers are threads.
+//! The blocking flavour's pool: callers are threads.
 
 use std::hash::Hash;
 use std::sync::Arc;
 
 use learn_oauth_proto::{AccessToken, ClientConfig};
 
-use super::{PoolBuilder, PoolError, ResolveError, Slot, TokenPool};
-use crate::clock::BlockingClock;
-use crate::flavor::Blocking;
+use super::Blocking;
+use super::BlockingClock;
+use super::SendBlocking;
+use crate::pool::{PoolBuilder, PoolError, ResolveError, Slot, TokenPool};
 use crate::provider::Provider;
-use crate::transport::SendBlocking;
 
 impl<T: SendBlocking + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> TokenPool<Blocking<T>, K> {
     /// A usable token for `key`, with a provider's guarantees for that key (see
@@ -62,7 +62,7 @@ impl<T: SendBlocking + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> Toke
 }
 
 impl<T: SendBlocking + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<Blocking<T>, K> {
-    /// The clock every entry reads and sleeps on. Default: [`SystemClock`](crate::SystemClock).
+    /// The clock every entry reads and sleeps on. Default: [`SystemClock`](super::SystemClock).
     pub fn clock(self, clock: impl BlockingClock) -> Self {
         self.set_clock(Arc::new(clock))
     }

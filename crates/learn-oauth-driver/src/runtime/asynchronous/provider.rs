@@ -7,11 +7,12 @@ use std::task::Poll;
 
 use learn_oauth_proto::{AccessToken, DriverStep, Error, FetchId};
 
-use crate::clock::AsyncClock;
-use crate::flavor::Async;
+use super::Async;
+use super::AsyncClock;
+use super::{SendAsync, exchange};
 use crate::provider::{Provider, ProviderBuilder};
 use crate::report::FetchReport;
-use crate::transport::{SendAsync, exchange_async};
+use crate::source::TokenSource;
 
 /// The slow path's future, boxed so the warm path's future stays small.
 type SlowPath<'a> = Pin<Box<dyn Future<Output = Result<AccessToken, Error>> + Send + 'a>>;
@@ -41,13 +42,13 @@ impl<T: SendAsync> Provider<Async<T>> {
     #[inline(never)]
     fn token_slow(&self) -> SlowPath<'_> {
         Box::pin(async move {
-            let shared = &*self.shared;
+            let inner = &*self.inner;
             loop {
                 // Registered before asking, so a report between the answer and the wait
                 // still wakes this caller.
-                let mut reported = pin!(shared.signal.notified());
+                let mut reported = pin!(inner.signal.notified());
                 reported.as_mut().enable();
-                let (step, fetch_deadline) = shared.lifecycle.lock().poll_driver(shared.now());
+                let (step, fetch_deadline) = inner.lifecycle.lock().poll_driver(inner.now());
                 match step {
                     DriverStep::Ready { token, refresh } => {
                         if let Some(fetch) = refresh {
@@ -62,7 +63,7 @@ impl<T: SendAsync> Provider<Async<T>> {
                     // the latest its fetch timeout, after which it counts as timed out),
                     // on the injected clock.
                     DriverStep::Sleep(deadline) | DriverStep::AwaitFetch(deadline) => {
-                        let mut deadline = shared.clock.sleep_until(deadline);
+                        let mut deadline = inner.clock.sleep_until(deadline);
                         std::future::poll_fn(|cx| {
                             if reported.as_mut().poll(cx).is_ready() || deadline.as_mut().poll(cx).is_ready()
                             {
@@ -82,17 +83,17 @@ impl<T: SendAsync> Provider<Async<T>> {
     /// is cancelled (its runtime shuts down), dropping it abandons the request, and the
     /// next caller, on whatever runtime, starts a new one at once.
     fn spawn_fetch(&self, fetch: FetchId, deadline: Option<std::time::Instant>, refresh_ahead: bool) {
-        let report = FetchReport::new(Arc::clone(&self.shared), fetch, deadline, refresh_ahead);
+        let report = FetchReport::new(Arc::clone(&self.inner), fetch, deadline, refresh_ahead);
         tokio::spawn(async move {
-            let shared = report.shared();
-            let result = match &shared.store {
-                Some(store) => store.fetch(shared, report.deadline()).await,
+            let inner = report.provider();
+            let result = match &inner.store {
+                Some(store) => store.fetch(inner, report.deadline()).await,
                 None => {
-                    exchange_async(
-                        &shared.transport,
-                        shared.lifecycle.config(),
+                    exchange(
+                        &inner.transport,
+                        inner.lifecycle.config(),
                         report.timeout(),
-                        || shared.now(),
+                        || inner.now(),
                     )
                     .await
                 }
@@ -126,9 +127,19 @@ impl<T: SendAsync> Future for TokenFuture<'_, T> {
 }
 
 impl<T: SendAsync> ProviderBuilder<Async<T>> {
-    /// The clock to read and sleep on. Default: [`TokioClock`](crate::TokioClock).
+    /// The clock to read and sleep on. Default: [`TokioClock`](super::TokioClock).
     pub fn clock(mut self, clock: impl AsyncClock) -> Self {
         self.clock = Arc::new(clock);
         self
+    }
+}
+
+impl<T: SendAsync> TokenSource for Provider<Async<T>> {
+    fn token(&self) -> impl Future<Output = Result<AccessToken, Error>> + Send {
+        self.token()
+    }
+
+    fn invalidate(&self, token: &AccessToken) -> bool {
+        Provider::invalidate(self, token)
     }
 }

@@ -1,0 +1,127 @@
+//! [`PoolBuilder`]: a pool's limits, policy, clock, resolver and store.
+
+use std::fmt;
+use std::hash::Hash;
+use std::sync::Arc;
+use std::time::Duration;
+
+use learn_oauth_proto::RefreshPolicy;
+
+use super::table::Table;
+use super::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_ENTRIES, DEFAULT_RESOLVE_HOLD_OFF, PoolKey, TokenPool};
+use crate::clock::random_seed;
+use crate::runtime::Flavor;
+use crate::runtime::imp::FlavorImpl;
+use crate::store::SharedStore;
+
+/// Configures a [`TokenPool`]; see `TokenPool::builder`.
+#[must_use = "a builder does nothing until .build() is called"]
+pub struct PoolBuilder<F: Flavor, K: 'static = PoolKey> {
+    transport: F::Transport,
+    settings: PoolSettings,
+    clock: Arc<F::Clock>,
+    resolver: Option<<F as FlavorImpl>::Resolver<K>>,
+    seed: Option<u64>,
+    store: Option<SharedStore<F::Store>>,
+}
+
+impl<F: Flavor, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<F, K> {
+    pub(crate) fn new(transport: F::Transport) -> Self {
+        Self {
+            transport,
+            settings: PoolSettings {
+                max_entries: DEFAULT_MAX_ENTRIES,
+                idle_timeout: DEFAULT_IDLE_TIMEOUT,
+                resolve_hold_off: DEFAULT_RESOLVE_HOLD_OFF,
+                policy: RefreshPolicy::default(),
+            },
+            clock: F::default_clock(),
+            resolver: None,
+            seed: None,
+            store: None,
+        }
+    }
+
+    /// At most this many entries (at least 1). Default: [`DEFAULT_MAX_ENTRIES`].
+    pub fn max_entries(mut self, max: usize) -> Self {
+        self.settings.max_entries = max.max(1);
+        self
+    }
+
+    /// An entry not asked for during this long is dropped. Default:
+    /// [`DEFAULT_IDLE_TIMEOUT`].
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.idle_timeout = timeout;
+        self
+    }
+
+    /// How long a resolver's failure for a key is answered from memory before the
+    /// resolver is asked again. Default: [`DEFAULT_RESOLVE_HOLD_OFF`].
+    pub fn resolve_hold_off(mut self, hold_off: Duration) -> Self {
+        self.settings.resolve_hold_off = hold_off;
+        self
+    }
+
+    /// The refresh policy of every entry. Default: [`RefreshPolicy::default`].
+    pub fn policy(mut self, policy: RefreshPolicy) -> Self {
+        self.settings.policy = policy;
+        self
+    }
+
+    /// The seed of the entries' jitter (each entry's is derived from it). Default: a
+    /// per-process random value.
+    pub fn jitter_seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Coordinates every entry's token requests with other replicas through `store`
+    /// (one shared entry per key; see [`crate::store`]). Default: none.
+    pub fn shared_store(mut self, store: SharedStore<F::Store>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    pub(crate) fn set_clock(mut self, clock: Arc<F::Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub(crate) fn set_resolver(mut self, resolver: <F as FlavorImpl>::Resolver<K>) -> Self {
+        self.resolver = Some(resolver);
+        self
+    }
+
+    /// Builds the pool, empty.
+    pub fn build(self) -> TokenPool<F, K> {
+        TokenPool {
+            inner: Arc::new(Table::new(
+                self.transport,
+                self.clock,
+                self.settings,
+                self.resolver,
+                self.seed.unwrap_or_else(random_seed),
+                self.store,
+            )),
+        }
+    }
+}
+
+impl<F: Flavor, K: 'static> fmt::Debug for PoolBuilder<F, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PoolBuilder")
+            .field("settings", &self.settings)
+            .field("transport", &self.transport)
+            .field("resolver", &self.resolver.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A pool's limits and the policy its entries share.
+#[derive(Debug, Clone)]
+pub(crate) struct PoolSettings {
+    pub(crate) max_entries: usize,
+    pub(crate) idle_timeout: Duration,
+    pub(crate) resolve_hold_off: Duration,
+    pub(crate) policy: RefreshPolicy,
+}

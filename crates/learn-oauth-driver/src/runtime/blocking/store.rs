@@ -1,0 +1,67 @@
+//! The blocking flavour's loop for a request through the shared store.
+
+use std::time::Instant;
+
+use learn_oauth_proto::store::StoreStep;
+use learn_oauth_proto::{AccessToken, Error};
+
+use super::Blocking;
+use super::{SendBlocking, exchange};
+use crate::provider::Inner;
+use crate::store::BlockingStore;
+use crate::store::StoreHandle;
+
+impl StoreHandle<dyn BlockingStore> {
+    /// One token request for `provider` through the store, given up on at `deadline` (the
+    /// lifecycle's, unchanged: a request never outlives it, nor its lease).
+    pub(crate) fn fetch<T: SendBlocking>(
+        &self,
+        provider: &Inner<Blocking<T>>,
+        deadline: Option<Instant>,
+    ) -> Result<AccessToken, Error> {
+        let mut run = self.begin(&provider.lifecycle, provider.now(), deadline);
+        let (store, keys, owner) = (&*self.shared.store, &self.keys, self.owner());
+        loop {
+            let now = provider.now();
+            let op = self.op_timeout(now, deadline);
+            match run.fetch.poll(now) {
+                StoreStep::Read => {
+                    let result = store.read(keys, op);
+                    self.read_answered(&mut run, now, provider.now(), result);
+                }
+                StoreStep::TryLease { ttl } => {
+                    let result = store.try_lease(keys, owner, ttl, op);
+                    self.lease_answered(&mut run, provider.now(), result);
+                }
+                StoreStep::Fetch { timeout } => {
+                    let config = provider.lifecycle.config();
+                    let result = exchange(&provider.transport, config, timeout, || provider.now());
+                    run.fetch.handle_fetched(provider.now(), result);
+                }
+                StoreStep::Publish { token, ttl } => {
+                    if let Some(at) = self.write_at(&mut run, now, ttl) {
+                        let result = store.publish(keys, &self.encode(&token, at), at, owner, op);
+                        self.written(&mut run, provider.now(), result);
+                    }
+                }
+                StoreStep::CoolDown { ttl } => {
+                    if let Some(at) = self.write_at(&mut run, now, ttl) {
+                        let result = store.cool_down(keys, at, owner, op);
+                        self.written(&mut run, provider.now(), result);
+                    }
+                }
+                StoreStep::Release => {
+                    let result = store.release(keys, owner, op);
+                    self.written(&mut run, provider.now(), result);
+                }
+                StoreStep::Sleep(until) => provider.clock.sleep_until(until),
+                StoreStep::Done(result) => {
+                    self.finished(&run);
+                    return result;
+                }
+                // A step this driver does not know: go on without the store.
+                _ => run.fetch.handle_store_error(now),
+            }
+        }
+    }
+}

@@ -17,8 +17,10 @@ use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use learn_oauth::ClientConfig;
+use learn_oauth::driver::RequestBody;
 use learn_oauth::driver::{Blocking, Provider, SendBlocking};
-use learn_oauth::{ClientConfig, RequestBody, TransportError, TransportErrorKind};
+use learn_oauth::error::{TransportError, TransportErrorKind};
 use learn_oauth_examples::describe;
 use learn_oauth_mock::{Fault, MockServer, Tenant};
 

@@ -15,9 +15,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use learn_oauth::ClientConfig;
+use learn_oauth::pool::{PoolError, ResolveError};
 use learn_oauth::reqwest::middleware::AuthMiddleware;
 use learn_oauth::reqwest::{TokenPool, Transport};
-use learn_oauth::{ClientConfig, PoolError, ResolveError};
 use learn_oauth_mock::{MockServer, Tenant};
 
 const TENANTS: usize = 200;

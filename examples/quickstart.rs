@@ -14,7 +14,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use learn_oauth::{ClientConfig, Error, blocking, env};
+use learn_oauth::{ClientConfig, Error, env};
 use learn_oauth_examples::{call_resource, call_resource_blocking, describe};
 use learn_oauth_mock::{MockServer, Tenant};
 
@@ -68,7 +68,8 @@ fn main() -> ExitCode {
 /// Gets a token through both providers; with a resource URL, calls it with each token.
 fn run(config: ClientConfig, resource: Option<&str>) -> Result<(), Failure> {
     // Blocking: no async runtime involved.
-    let provider = blocking::TokenProvider::new(config.clone()).map_err(|e| Failure::Setup(e.to_string()))?;
+    let provider =
+        learn_oauth::ureq::TokenProvider::new(config.clone()).map_err(|e| Failure::Setup(e.to_string()))?;
     let token = provider.token()?;
     println!("blocking (ureq):  {}", describe(&token, Instant::now()));
     let again = provider.token()?;

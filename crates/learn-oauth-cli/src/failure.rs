@@ -178,7 +178,8 @@ mod tests {
     fn usage_and_refusals_and_outages_have_their_own_statuses() {
         assert_eq!(CliError::SecretFlag.exit_status(), 2);
         assert_eq!(CliError::ApiStatus(http::StatusCode::NOT_FOUND).exit_status(), 5);
-        let transport = learn_oauth::TransportError::new(learn_oauth::TransportErrorKind::Timeout);
+        let transport =
+            learn_oauth::error::TransportError::new(learn_oauth::error::TransportErrorKind::Timeout);
         assert_eq!(CliError::Token(transport.into()).exit_status(), 4);
     }
 

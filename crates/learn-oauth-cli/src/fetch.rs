@@ -7,7 +7,7 @@ use std::ffi::OsString;
 use std::time::{Instant, SystemTime};
 
 use learn_oauth::AccessToken;
-use learn_oauth::blocking::{TokenProvider, Transport};
+use learn_oauth::ureq::{TokenProvider, Transport};
 
 use crate::cache::{Cache, CacheError, CacheKey, Entry, Freshness, Load, cache_dir};
 use crate::failure::{CliError, warn};

@@ -8,11 +8,15 @@
 //!
 //! ```text
 //!   learn_oauth (this facade)
+//!     ├── ClientConfig, AccessToken, Error, …  what the common path names (the root)
 //!     ├── reqwest   async provider over reqwest     (feature `reqwest`)
-//!     ├── blocking  blocking provider over ureq     (feature `ureq`)
+//!     ├── ureq      blocking provider over ureq     (feature `ureq`)
+//!     ├── pool      many tenants' tokens in one process
+//!     ├── store     a fleet's tokens shared through a store (`redis`: on Redis)
 //!     ├── driver    one generic provider, for your own transport
 //!     ├── lifecycle the sans-IO token state machine, for your own loop
-//!     └── ClientConfig, AccessToken, Error, …  the pure protocol core
+//!     ├── config, error, stats   the rest of the configuration, errors and counters
+//!     └── testing, env           a fake token source for tests; config from the environment
 //! ```
 //!
 //! Three ways to use it, shown below: an async provider over reqwest, a blocking one over
@@ -25,7 +29,7 @@
 //! | features | you get | use it when |
 //! |---|---|---|
 //! | `reqwest` | [`reqwest::TokenProvider`]: async, on Tokio | async services |
-//! | `ureq` | [`blocking::TokenProvider`]: threads, no runtime | jobs, CLIs, sync code |
+//! | `ureq` | [`ureq::TokenProvider`]: threads, no runtime | jobs, CLIs, sync code |
 //! | `async` | + the async flavour of [`driver::Provider`] (included in `reqwest`) | your own async HTTP client |
 //! | `middleware` | + `reqwest::middleware::AuthMiddleware` (includes `reqwest`) | `reqwest-middleware` clients |
 //! | `tower` | + [`tower::AuthLayer`](crate::tower) | hyper, tonic, any tower `Service` |
@@ -70,7 +74,7 @@
 //! # #[cfg(feature = "ureq")]
 //! # fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use learn_oauth::ClientConfig;
-//! use learn_oauth::blocking::TokenProvider;
+//! use learn_oauth::ureq::TokenProvider;
 //!
 //! let config = ClientConfig::builder()
 //!     .tenant_id("eu-west-2_AbcdEfghI")
@@ -93,7 +97,9 @@
 //! ```
 //! use std::time::Duration;
 //! use learn_oauth::driver::{Blocking, Provider, SendBlocking};
-//! use learn_oauth::{ClientConfig, RequestBody, TransportError};
+//! use learn_oauth::ClientConfig;
+//! use learn_oauth::driver::RequestBody;
+//! use learn_oauth::error::TransportError;
 //!
 //! #[derive(Debug)]
 //! struct MyClient; // yours; this one answers from memory
@@ -115,7 +121,7 @@
 //! }
 //!
 //! let config = ClientConfig::builder().tenant_id("my-tenant").client_secret("s3cret").build()?;
-//! let provider = Provider::<Blocking<MyClient>>::builder(config).transport(MyClient).build().expect("a provider with a transport");
+//! let provider = Provider::<Blocking<MyClient>>::builder(config).transport(MyClient).build()?;
 //! let token = provider.token()?;
 //! # assert_eq!(token.expose_secret(), "t0k3n");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -132,7 +138,7 @@
 //!     .tenant_id("eu-west-2_AbcdEfghI")
 //!     .client_secret("s3cret")
 //!     .build()?;
-//! let request: http::Request<learn_oauth::RequestBody> = config.token_request();
+//! let request: http::Request<learn_oauth::driver::RequestBody> = config.token_request();
 //! // send it with any client, then: config.parse_response(&response, now)
 //! # assert_eq!(request.method(), "POST");
 //! # Ok::<(), learn_oauth::ConfigError>(())
@@ -148,7 +154,7 @@
 //!
 //! ```no_run
 //! # #[cfg(feature = "ureq")]
-//! # fn run(provider: learn_oauth::blocking::TokenProvider) -> Result<(), learn_oauth::Error> {
+//! # fn run(provider: learn_oauth::ureq::TokenProvider) -> Result<(), learn_oauth::Error> {
 //! # fn call_api(_authorization: http::HeaderValue) -> u16 { 200 }
 //! // `call_api` sends your API request and returns its status.
 //! let token = provider.token()?;
@@ -182,7 +188,7 @@
 //! # }
 //! ```
 //!
-//! Every provider counts what it does ([`driver::Provider::stats`]: requests, failures by
+//! Every provider counts what it does ([`driver::Provider::stats`], a [`stats::Stats`]: requests, failures by
 //! class, stale serves, invalidations, the token's remaining lifetime); feature `tracing`
 //! adds `tracing` events with OpenTelemetry field names, never a secret or token.
 //!
@@ -202,7 +208,7 @@
 //! # #[cfg(feature = "ureq")]
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use learn_oauth::ClientConfig;
-//! use learn_oauth::blocking::TokenProvider;
+//! use learn_oauth::ureq::TokenProvider;
 //! use learn_oauth_mock::{Fault, MockServer, Tenant};
 //!
 //! let server = MockServer::builder().tenant(Tenant::new("my-tenant", "s3cret")).start()?;
@@ -231,18 +237,62 @@
 pub mod env;
 
 pub use http;
+pub use learn_oauth_driver::{BuildError, TokenSource, TransportOptions};
+pub use learn_oauth_proto::{
+    AccessToken, ClientConfig, ClientSecret, ConfigError, Endpoint, Environment, Error, RefreshPolicy, Region,
+};
+
+/// The rest of the configuration: the builder, scopes, how the client authenticates, and
+/// the limits [`ClientConfig`] checks.
+pub mod config {
+    pub use learn_oauth_proto::{
+        ApiKind, AuthMethod, BasicEncoding, ClientConfigBuilder, DEFAULT_MAX_RESPONSE_BYTES,
+        DEFAULT_TOKEN_LIFETIME, DEFAULT_USER_AGENT, MAX_IDENTIFIER_LEN, MAX_MAX_RESPONSE_BYTES,
+        MAX_SCOPE_LEN, MAX_TOKEN_LIFETIME, MIN_MAX_RESPONSE_BYTES, ParseOptions, Scope, Scopes,
+    };
+}
+
+/// What an [`Error`](crate::Error) and a [`ConfigError`](crate::ConfigError) carry: the
+/// server's OAuth error, a response that could not be read, a transport failure, and the
+/// details of each.
+pub mod error {
+    pub use learn_oauth_driver::{PemError, RootCertificateError};
+    pub use learn_oauth_proto::{
+        BodyKind, ErrorDetail, IdentifierProblem, OAuthError, OAuthErrorCode, ResponseError, ResponseProblem,
+        ScopeProblem, ServerError, TransportError, TransportErrorKind, UnstructuredBody, UrlProblem,
+        VendorError, VendorMessage,
+    };
+}
+
+/// What a provider counts: [`Provider::stats`](crate::driver::Provider::stats).
+pub mod stats {
+    pub use learn_oauth_driver::{FailureClass, FailureCounts, Stats, StoreStats};
+}
+
+/// The sans-IO token state machine, for a loop of your own: it decides when to fetch,
+/// refresh ahead, back off and give up; you move the bytes. Its numbers are the
+/// [`RefreshPolicy`](crate::RefreshPolicy).
+pub mod lifecycle {
+    pub use learn_oauth_proto::{DriverStep, FetchId, ResponseOutcome, Snapshot, TokenLifecycle, TokenPoll};
+}
+
 /// Many tenants in one process: the bounded [`TokenPool`](pool::TokenPool) and its keys.
-pub use learn_oauth_driver::pool;
-pub use learn_oauth_driver::pool::{PoolError, PoolKey, ResolveError};
-/// A scripted [`TokenSource`] for your own unit tests: no server, no clock.
-pub use learn_oauth_driver::testing;
-/// Sharing tokens across a fleet of replicas through a store: [`store::SharedStore`],
-/// with [`Encryption`](store::Encryption) for its values. The protocol's numbers are
-/// [`StorePolicy`](learn_oauth_proto::store::StorePolicy), re-exported here.
+pub mod pool {
+    pub use learn_oauth_driver::pool::*;
+}
+
+/// A scripted [`TokenSource`](crate::TokenSource) for your own unit tests: no server, no clock.
+pub mod testing {
+    pub use learn_oauth_driver::testing::*;
+}
+
+/// Sharing tokens across a fleet of replicas through a store: [`SharedStore`](store::SharedStore)
+/// and what a store implements.
 pub mod store {
     pub use learn_oauth_driver::store::*;
-    pub use learn_oauth_proto::store::{SharedOutcome, StorePolicy};
+    pub use learn_oauth_proto::store::StorePolicy;
 }
+
 /// The Redis shared store (feature `redis`; `AsyncRedisStore` with `redis-async`).
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
@@ -251,53 +301,51 @@ pub mod redis {
     pub use learn_oauth_redis::AsyncRedisStore;
     pub use learn_oauth_redis::{RedisStore, RedisUrlError};
 }
+
 /// A tower `Layer` that authorizes requests with any [`TokenSource`] (feature `tower`).
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
-pub use learn_oauth_driver::tower;
-pub use learn_oauth_driver::{
-    BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, FailureClass, FailureCounts, PemError,
-    RootCertificate, RootCertificateError, Stats, TokenSource, TransportOptions,
-};
-pub use learn_oauth_proto::lifecycle;
-pub use learn_oauth_proto::{
-    AccessToken, ApiKind, AuthMethod, BasicEncoding, BodyKind, ClientConfig, ClientConfigBuilder,
-    ClientSecret, ConfigError, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TOKEN_LIFETIME, DEFAULT_USER_AGENT,
-    Endpoint, Environment, Error, ErrorDetail, IdentifierProblem, MAX_IDENTIFIER_LEN, MAX_MAX_RESPONSE_BYTES,
-    MAX_SCOPE_LEN, MAX_TOKEN_LIFETIME, MIN_MAX_RESPONSE_BYTES, OAuthError, OAuthErrorCode, ParseOptions,
-    RefreshPolicy, Region, RequestBody, ResponseError, ResponseProblem, Scope, ScopeProblem, Scopes,
-    ServerError, TransportError, TransportErrorKind, UnstructuredBody, UrlProblem, VendorError,
-    VendorMessage, parse_token_response,
-};
+pub mod tower {
+    pub use learn_oauth_driver::tower::*;
+}
 
-/// For your own transport: the generic [`Provider`](driver::Provider) and the one-method
-/// traits it sends through (everything in `learn-oauth-driver` but what the top level
-/// already has).
+/// For your own transport: the generic [`Provider`](driver::Provider), the one-method
+/// traits it sends through, the clocks it reads, and the bearer rules for your own client.
 pub mod driver {
     /// The bearer-token rules (attach, keep the caller's own, retry a 401 once) for a
     /// client of your own.
-    pub use learn_oauth_driver::bearer;
+    pub mod bearer {
+        pub use learn_oauth_driver::bearer::*;
+        pub use learn_oauth_proto::{ResourceVerdict, resource_verdict};
+    }
     #[cfg(feature = "async")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "async")))]
     pub use learn_oauth_driver::{Async, AsyncClock, SendAsync, TokioClock};
     pub use learn_oauth_driver::{
-        Blocking, BlockingClock, Clock, Flavor, Provider, ProviderBuilder, SendBlocking, SystemClock,
+        Blocking, BlockingClock, Clock, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, Flavor,
+        MAX_REQUEST_TIMEOUT, Provider, ProviderBuilder, RootCertificate, SendBlocking, SystemClock,
     };
+    pub use learn_oauth_proto::RequestBody;
 }
 
-/// The async transport over `reqwest` (feature `reqwest`).
+/// The async transport over `reqwest`, on Tokio (feature `reqwest`).
 #[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
 pub mod reqwest {
     /// `AuthMiddleware` for `reqwest-middleware` clients (feature `middleware`).
     #[cfg(feature = "middleware")]
     #[cfg_attr(docsrs, doc(cfg(feature = "middleware")))]
-    pub use learn_oauth_reqwest::middleware;
+    pub mod middleware {
+        pub use learn_oauth_reqwest::middleware::*;
+    }
     pub use learn_oauth_reqwest::{
         TokenPool, TokenPoolBuilder, TokenProvider, TokenProviderBuilder, Transport,
     };
 }
 
-/// The blocking transport over `ureq` (feature `ureq`).
+/// The blocking transport over `ureq`: threads, no runtime (feature `ureq`).
 #[cfg(feature = "ureq")]
-pub mod blocking {
+#[cfg_attr(docsrs, doc(cfg(feature = "ureq")))]
+pub mod ureq {
     pub use learn_oauth_ureq::{TokenPool, TokenPoolBuilder, TokenProvider, TokenProviderBuilder, Transport};
 }

@@ -10,7 +10,7 @@ fn the_core_is_there_without_features() {
         .build()
         .unwrap();
     assert_eq!(config.token_request().method(), http::Method::POST);
-    assert_eq!(learn_oauth::DEFAULT_CONNECT_TIMEOUT.as_secs(), 10);
+    assert_eq!(learn_oauth::driver::DEFAULT_CONNECT_TIMEOUT.as_secs(), 10);
 }
 
 #[cfg(feature = "reqwest")]
@@ -22,5 +22,5 @@ fn the_async_transport_is_there_with_feature_reqwest() {
 #[cfg(feature = "ureq")]
 #[test]
 fn the_blocking_transport_is_there_with_feature_ureq() {
-    learn_oauth::blocking::Transport::new().unwrap();
+    learn_oauth::ureq::Transport::new().unwrap();
 }

@@ -3,7 +3,8 @@
 use std::fmt;
 use std::time::{Duration, Instant, SystemTime};
 
-use learn_oauth::{AccessToken, RefreshPolicy, Scopes};
+use learn_oauth::config::Scopes;
+use learn_oauth::{AccessToken, RefreshPolicy};
 use serde::{Deserialize, Serialize};
 
 use super::CacheKey;

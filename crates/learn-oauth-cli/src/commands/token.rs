@@ -48,7 +48,8 @@ mod tests {
 
     use std::time::{Duration, Instant, UNIX_EPOCH};
 
-    use learn_oauth::{AccessToken, Scopes};
+    use learn_oauth::AccessToken;
+    use learn_oauth::config::Scopes;
 
     use super::*;
 

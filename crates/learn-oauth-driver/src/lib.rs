@@ -111,7 +111,7 @@ pub use options::{
 pub use pool::{PoolBuilder, PoolError, PoolKey, TokenPool};
 pub use provider::{Provider, ProviderBuilder};
 pub use roots::{PemError, RootCertificateError};
-pub use source::TokenSource;
+pub use source::{BlockingTokenSource, TokenSource};
 pub use stats::{FailureClass, FailureCounts, Stats, StoreStats};
 pub use transport::{BuildError, SendBlocking, fetch_token_blocking};
 #[cfg(feature = "async")]

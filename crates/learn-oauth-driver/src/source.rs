@@ -1,4 +1,5 @@
-//! [`TokenSource`]: what middleware, layers and pools ask for tokens.
+//! [`TokenSource`] and [`BlockingTokenSource`]: what middleware, layers and helpers ask
+//! for tokens, in each flavour.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -71,6 +72,56 @@ impl<T: SendBlocking> TokenSource for Provider<Blocking<T>> {
                 None => self.token_off_the_runtime().await,
             }
         }
+    }
+
+    fn invalidate(&self, token: &AccessToken) -> bool {
+        Provider::invalidate(self, token)
+    }
+}
+
+/// [`TokenSource`]'s blocking counterpart: anything that hands out access tokens to
+/// blocking code and takes back the ones a resource refused. The blocking [`Provider`]
+/// (so `learn_oauth_ureq::TokenProvider`), shared references and `Arc`s of sources, and
+/// [`FakeTokenSource`](crate::testing::FakeTokenSource) for tests.
+///
+/// [`BlockingBearerAttempt`](crate::bearer::BlockingBearerAttempt) takes any
+/// `BlockingTokenSource`, and so does `learn_oauth_ureq::bearer::send_authorized`.
+pub trait BlockingTokenSource {
+    /// A usable access token (see [`Provider::token`]), waiting for a request if need be.
+    ///
+    /// # Errors
+    ///
+    /// Why no token can be had.
+    fn token(&self) -> Result<AccessToken, Error>;
+
+    /// The resource refused `token` (401): do not hand it out again. Whether it was the
+    /// current token (see [`Provider::invalidate`]).
+    fn invalidate(&self, token: &AccessToken) -> bool;
+}
+
+impl<S: BlockingTokenSource + ?Sized> BlockingTokenSource for &S {
+    fn token(&self) -> Result<AccessToken, Error> {
+        (**self).token()
+    }
+
+    fn invalidate(&self, token: &AccessToken) -> bool {
+        (**self).invalidate(token)
+    }
+}
+
+impl<S: BlockingTokenSource + ?Sized> BlockingTokenSource for Arc<S> {
+    fn token(&self) -> Result<AccessToken, Error> {
+        (**self).token()
+    }
+
+    fn invalidate(&self, token: &AccessToken) -> bool {
+        (**self).invalidate(token)
+    }
+}
+
+impl<T: SendBlocking> BlockingTokenSource for Provider<Blocking<T>> {
+    fn token(&self) -> Result<AccessToken, Error> {
+        Provider::<Blocking<T>>::token(self)
     }
 
     fn invalidate(&self, token: &AccessToken) -> bool {

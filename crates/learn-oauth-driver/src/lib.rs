@@ -107,6 +107,6 @@ pub use roots::{PemError, RootCertificateError};
 #[cfg(feature = "async")]
 pub use runtime::{Async, AsyncClock, SendAsync, TokioClock};
 pub use runtime::{Blocking, BlockingClock, Flavor, SendBlocking, SystemClock};
-pub use source::TokenSource;
+pub use source::{BlockingTokenSource, TokenSource};
 pub use stats::{FailureClass, FailureCounts, Stats, StoreStats};
 pub use transport::BuildError;

@@ -1,4 +1,5 @@
-//! [`TokenSource`]: what middleware, layers and pools ask for tokens.
+//! [`TokenSource`] and [`BlockingTokenSource`]: what middleware, layers and helpers ask
+//! for tokens, in each flavour.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -6,7 +7,7 @@ use std::sync::Arc;
 use learn_oauth_proto::{AccessToken, Error};
 
 /// Anything that hands out access tokens and takes back the ones a resource refused: both
-/// flavours of [`Provider`] (so every transport's `TokenProvider`), shared references and
+/// flavours of [`Provider`](crate::Provider) (so every transport's `TokenProvider`), shared references and
 /// `Arc`s of them, and [`FakeTokenSource`](crate::testing::FakeTokenSource) for tests.
 ///
 /// The reqwest middleware and the tower layer ([`AuthLayer`](crate::tower::AuthLayer),
@@ -14,11 +15,11 @@ use learn_oauth_proto::{AccessToken, Error};
 /// 401 rules serves them all; so does [`BearerAttempt`](crate::bearer::BearerAttempt) for
 /// a client of your own.
 pub trait TokenSource: Send + Sync {
-    /// A usable access token (see [`Provider::token`]).
+    /// A usable access token (see [`Provider::token`](crate::Provider::token)).
     fn token(&self) -> impl Future<Output = Result<AccessToken, Error>> + Send;
 
     /// The resource refused `token` (401): do not hand it out again. Whether it was the
-    /// current token (see [`Provider::invalidate`]).
+    /// current token (see [`Provider::invalidate`](crate::Provider::invalidate)).
     fn invalidate(&self, token: &AccessToken) -> bool;
 }
 
@@ -34,6 +35,46 @@ impl<S: TokenSource> TokenSource for &S {
 
 impl<S: TokenSource> TokenSource for Arc<S> {
     fn token(&self) -> impl Future<Output = Result<AccessToken, Error>> + Send {
+        (**self).token()
+    }
+
+    fn invalidate(&self, token: &AccessToken) -> bool {
+        (**self).invalidate(token)
+    }
+}
+
+/// [`TokenSource`]'s blocking counterpart: anything that hands out access tokens to
+/// blocking code and takes back the ones a resource refused. The blocking [`Provider`](crate::Provider)
+/// (so `learn_oauth_ureq::TokenProvider`), shared references and `Arc`s of sources, and
+/// [`FakeTokenSource`](crate::testing::FakeTokenSource) for tests.
+///
+/// [`BlockingBearerAttempt`](crate::bearer::BlockingBearerAttempt) takes any
+/// `BlockingTokenSource`, and so does `learn_oauth_ureq::bearer::send_authorized`.
+pub trait BlockingTokenSource {
+    /// A usable access token (see [`Provider::token`](crate::Provider::token)), waiting for a request if need be.
+    ///
+    /// # Errors
+    ///
+    /// Why no token can be had.
+    fn token(&self) -> Result<AccessToken, Error>;
+
+    /// The resource refused `token` (401): do not hand it out again. Whether it was the
+    /// current token (see [`Provider::invalidate`](crate::Provider::invalidate)).
+    fn invalidate(&self, token: &AccessToken) -> bool;
+}
+
+impl<S: BlockingTokenSource + ?Sized> BlockingTokenSource for &S {
+    fn token(&self) -> Result<AccessToken, Error> {
+        (**self).token()
+    }
+
+    fn invalidate(&self, token: &AccessToken) -> bool {
+        (**self).invalidate(token)
+    }
+}
+
+impl<S: BlockingTokenSource + ?Sized> BlockingTokenSource for Arc<S> {
+    fn token(&self) -> Result<AccessToken, Error> {
         (**self).token()
     }
 

@@ -1,4 +1,4 @@
-//! A [`TokenSource`] for your own unit tests: no server, no clock, scripted answers.
+//! A [`TokenSource`] and [`BlockingTokenSource`] for your own unit tests: no server, no clock, scripted answers.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use learn_oauth_proto::{AccessToken, Error, Scopes};
 
-use crate::source::TokenSource;
+use crate::source::{BlockingTokenSource, TokenSource};
 
-/// A scripted [`TokenSource`], like Go's `oauth2.StaticTokenSource` with a script and
+/// A scripted [`TokenSource`] and [`BlockingTokenSource`], like Go's `oauth2.StaticTokenSource` with a script and
 /// counters: hand it to the code under test (or to the middleware or layer in front of
 /// it) and check what it asked for. Cheap to clone; clones share the script and the
 /// counters.
@@ -140,14 +140,9 @@ impl FakeTokenSource {
         state.last = Some(token.clone());
         Ok(token)
     }
-}
 
-impl TokenSource for FakeTokenSource {
-    fn token(&self) -> impl Future<Output = Result<AccessToken, Error>> + Send {
-        std::future::ready(self.next())
-    }
-
-    fn invalidate(&self, token: &AccessToken) -> bool {
+    /// Drops `token` if it is the last or the fallback token; whether it was.
+    fn drop_token(&self, token: &AccessToken) -> bool {
         let mut guard = self.lock();
         let state = &mut *guard;
         let mut dropped = false;
@@ -161,6 +156,26 @@ impl TokenSource for FakeTokenSource {
             self.inner.invalidations.fetch_add(1, Relaxed);
         }
         dropped
+    }
+}
+
+impl TokenSource for FakeTokenSource {
+    fn token(&self) -> impl Future<Output = Result<AccessToken, Error>> + Send {
+        std::future::ready(self.next())
+    }
+
+    fn invalidate(&self, token: &AccessToken) -> bool {
+        self.drop_token(token)
+    }
+}
+
+impl BlockingTokenSource for FakeTokenSource {
+    fn token(&self) -> Result<AccessToken, Error> {
+        self.next()
+    }
+
+    fn invalidate(&self, token: &AccessToken) -> bool {
+        self.drop_token(token)
     }
 }
 

@@ -65,6 +65,7 @@
 //! level (tested by capturing TRACE through `log`).
 #![forbid(unsafe_code)]
 
+pub mod bearer;
 mod connect;
 mod resolver;
 mod tls;

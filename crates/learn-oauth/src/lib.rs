@@ -237,7 +237,7 @@
 pub mod env;
 
 pub use http;
-pub use learn_oauth_driver::{BuildError, TokenSource, TransportOptions};
+pub use learn_oauth_driver::{BlockingTokenSource, BuildError, TokenSource, TransportOptions};
 pub use learn_oauth_proto::{
     AccessToken, ClientConfig, ClientSecret, ConfigError, Endpoint, Environment, Error, RefreshPolicy, Region,
 };
@@ -347,5 +347,6 @@ pub mod reqwest {
 #[cfg(feature = "ureq")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ureq")))]
 pub mod ureq {
+    pub use learn_oauth_ureq::bearer;
     pub use learn_oauth_ureq::{TokenPool, TokenPoolBuilder, TokenProvider, TokenProviderBuilder, Transport};
 }

@@ -2,17 +2,21 @@
 //! one request to the API with the token attached, and one retry with a new token when
 //! the resource refuses it (401).
 
+use std::cell::RefCell;
 use std::io::{self, Read, Write};
 use std::net::IpAddr;
 use std::path::Path;
 
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
-use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Uri};
-use learn_oauth_proto::resource_verdict;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, Uri};
+use learn_oauth::AccessToken;
+use learn_oauth::BlockingTokenSource;
+use learn_oauth::error::{TransportError, TransportErrorKind};
+use learn_oauth::ureq::bearer::{AuthError, ReplayBody, send_authorized};
 
 use crate::args::ApiArgs;
 use crate::failure::{ApiUsage, CliError};
-use crate::fetch::Tokens;
+use crate::fetch::{Obtained, Tokens};
 use crate::settings::Settings;
 
 /// Sends the request; the body goes to `out`, the status line to `err`.
@@ -46,54 +50,102 @@ pub(crate) fn run(
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
     let agent = tokens.agent()?;
-    // A request with its own Authorization is sent as it is (as the middleware does).
-    let mut token = if headers.contains_key(AUTHORIZATION) {
-        None
-    } else {
-        Some(tokens.get()?)
+    let source = ApiTokens::new(tokens, err);
+    let mut request = Request::builder().method(method).uri(uri.clone());
+    if let Some(map) = request.headers_mut() {
+        map.extend(headers);
+    }
+    // Both bodies can be sent again: a refused token is retried once with a new one.
+    let response = match body {
+        Some(bytes) => send(&agent, &source, request.body(bytes), settings, &uri),
+        None => send(&agent, &source, request.body(()), settings, &uri),
     };
-    let mut retried = false;
-    loop {
-        let mut request = Request::builder().method(method.clone()).uri(uri.clone());
-        if let Some(map) = request.headers_mut() {
-            map.extend(headers.clone());
-            if let Some(obtained) = &token {
-                map.insert(AUTHORIZATION, obtained.token.authorization_header());
+    let err = source.err.into_inner();
+    let response = response?;
+    let status = response.status();
+    let _ = writeln!(err, "{}", line(status));
+    let mut reader = response.into_body().into_reader();
+    io::copy(&mut reader, out)
+        .and_then(|_| out.flush())
+        .map_err(CliError::Stdout)?;
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(CliError::ApiStatus(status))
+    }
+}
+
+/// The invocation's [`Tokens`] as the bearer rule's source: the cached or a new token
+/// first; after the resource refused it, [`Tokens::replace`] (which drops it from the
+/// cache and the provider) for the retry, announced on stderr.
+struct ApiTokens<'t, 's, 'w> {
+    tokens: &'t Tokens<'s>,
+    err: RefCell<&'w mut dyn Write>,
+    /// The token handed out last.
+    last: RefCell<Option<Obtained>>,
+    /// The token the resource refused, to replace on the next `token()`.
+    refused: RefCell<Option<Obtained>>,
+    /// A failure the source's error type cannot carry (the HTTP client could not be set
+    /// up): returned instead of the stand-in error `token()` gave.
+    failure: RefCell<Option<CliError>>,
+}
+
+impl<'t, 's, 'w> ApiTokens<'t, 's, 'w> {
+    fn new(tokens: &'t Tokens<'s>, err: &'w mut dyn Write) -> Self {
+        ApiTokens {
+            tokens,
+            err: RefCell::new(err),
+            last: RefCell::new(None),
+            refused: RefCell::new(None),
+            failure: RefCell::new(None),
+        }
+    }
+}
+
+impl BlockingTokenSource for ApiTokens<'_, '_, '_> {
+    fn token(&self) -> Result<AccessToken, learn_oauth::Error> {
+        let obtained = match self.refused.take() {
+            Some(refused) => {
+                let _ = writeln!(
+                    self.err.borrow_mut(),
+                    "{} (the token was refused; retrying once with a new one)",
+                    line(StatusCode::UNAUTHORIZED)
+                );
+                self.tokens.replace(&refused)
+            }
+            None => self.tokens.get(),
+        };
+        match obtained {
+            Ok(obtained) => {
+                let token = obtained.token.clone();
+                *self.last.borrow_mut() = Some(obtained);
+                Ok(token)
+            }
+            Err(CliError::Token(error)) => Err(error),
+            Err(other) => {
+                *self.failure.borrow_mut() = Some(other);
+                Err(TransportError::new(TransportErrorKind::Other).into())
             }
         }
-        let response = match &body {
-            Some(bytes) => send(&agent, request.body(bytes.as_slice()), settings, &uri),
-            None => send(&agent, request.body(()), settings, &uri),
-        }?;
-        let status = response.status();
-        if let Some(refused) = &token
-            && !retried
-            && resource_verdict(status, response.headers()).retry_with_new_token()
-        {
-            let _ = writeln!(
-                err,
-                "{} (the token was refused; retrying once with a new one)",
-                line(status)
-            );
-            token = Some(tokens.replace(refused)?);
-            retried = true;
-            continue;
+    }
+
+    fn invalidate(&self, token: &AccessToken) -> bool {
+        let last = self.last.take();
+        match last {
+            Some(obtained) if obtained.token.same_as(token) => {
+                *self.refused.borrow_mut() = Some(obtained);
+                true
+            }
+            other => {
+                *self.last.borrow_mut() = other;
+                false
+            }
         }
-        let _ = writeln!(err, "{}", line(status));
-        let mut reader = response.into_body().into_reader();
-        io::copy(&mut reader, out)
-            .and_then(|_| out.flush())
-            .map_err(CliError::Stdout)?;
-        return if status.is_success() {
-            Ok(())
-        } else {
-            Err(CliError::ApiStatus(status))
-        };
     }
 }
 
 /// `HTTP 200 OK`.
-fn line(status: http::StatusCode) -> String {
+fn line(status: StatusCode) -> String {
     format!(
         "HTTP {} {}",
         status.as_u16(),
@@ -103,10 +155,11 @@ fn line(status: http::StatusCode) -> String {
     .to_owned()
 }
 
-/// Sends one request: no redirects (the token must not follow one to another host),
-/// every status an answer, the `--timeout` if given.
-fn send<B: ureq::AsSendBody>(
+/// Sends one request with the bearer rule: no redirects (the token must not follow one
+/// to another host), every status an answer, the `--timeout` if given.
+fn send<B: ReplayBody>(
     agent: &ureq::Agent,
+    source: &ApiTokens<'_, '_, '_>,
     request: Result<Request<B>, http::Error>,
     settings: &Settings,
     uri: &Uri,
@@ -114,13 +167,19 @@ fn send<B: ureq::AsSendBody>(
     let request = request.map_err(|_| CliError::ApiUsage(ApiUsage::Target(uri.to_string())))?;
     let request = agent
         .configure_request(request)
-        .http_status_as_error(false)
         .max_redirects(0)
         .timeout_global(settings.api_timeout)
         .build();
-    agent.run(request).map_err(|source| CliError::ApiTransport {
-        url: without_query(uri),
-        source,
+    send_authorized(agent, source, request).map_err(|error| match error {
+        AuthError::Token(error) => source.failure.take().unwrap_or(CliError::Token(error)),
+        AuthError::Request(source) => CliError::ApiTransport {
+            url: without_query(uri),
+            source,
+        },
+        other => CliError::ApiTransport {
+            url: without_query(uri),
+            source: ureq::Error::Other(Box::new(other)),
+        },
     })
 }
 

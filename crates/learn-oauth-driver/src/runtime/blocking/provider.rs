@@ -11,7 +11,7 @@ use super::BlockingClock;
 use super::{SendBlocking, exchange};
 use crate::provider::{Provider, ProviderBuilder};
 use crate::report::FetchReport;
-use crate::source::TokenSource;
+use crate::source::{BlockingTokenSource, TokenSource};
 
 impl<T: SendBlocking> Provider<Blocking<T>> {
     /// A usable access token: the current one while it is fresh, otherwise the result of
@@ -147,5 +147,15 @@ impl<T: SendBlocking> Provider<Blocking<T>> {
             };
         }
         self.token()
+    }
+}
+
+impl<T: SendBlocking> BlockingTokenSource for Provider<Blocking<T>> {
+    fn token(&self) -> Result<AccessToken, Error> {
+        Provider::<Blocking<T>>::token(self)
+    }
+
+    fn invalidate(&self, token: &AccessToken) -> bool {
+        Provider::invalidate(self, token)
     }
 }

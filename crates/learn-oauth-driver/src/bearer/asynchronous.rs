@@ -1,14 +1,14 @@
-//! The bearer-token rules for sending requests to a protected resource, written once for
-//! the reqwest middleware, the tower layer and your own client.
+//! [`BearerAttempt`]: the bearer rule over an async [`TokenSource`].
 
-use http::header::AUTHORIZATION;
 use http::{HeaderMap, StatusCode, Uri};
-use learn_oauth_proto::{AccessToken, Error, resource_verdict};
+use learn_oauth_proto::Error;
 
-use crate::observe;
+use super::rule::Rule;
 use crate::source::TokenSource;
 
-/// One request's bearer authorization, from the first send to the last:
+/// One request's bearer authorization, from the first send to the last, with tokens from
+/// an async [`TokenSource`] ([`BlockingBearerAttempt`](super::BlockingBearerAttempt) is
+/// the same rule for blocking code):
 ///
 /// 1. [`begin`](Self::begin): a request that already carries an `Authorization` header
 ///    keeps it and is left alone; otherwise a token is taken from the source.
@@ -49,10 +49,7 @@ use crate::source::TokenSource;
 #[derive(Debug)]
 pub struct BearerAttempt<'a, S: TokenSource> {
     source: &'a S,
-    /// The token this attempt attaches; `None` when the request brought its own
-    /// `Authorization`.
-    token: Option<AccessToken>,
-    retried: bool,
+    rule: Rule,
 }
 
 impl<'a, S: TokenSource> BearerAttempt<'a, S> {
@@ -63,31 +60,24 @@ impl<'a, S: TokenSource> BearerAttempt<'a, S> {
     ///
     /// The source's error when no token can be had.
     pub async fn begin(source: &'a S, headers: &HeaderMap) -> Result<Self, Error> {
-        let token = if headers.contains_key(AUTHORIZATION) {
-            None
-        } else {
-            Some(source.token().await?)
-        };
-        Ok(Self {
-            source,
-            token,
-            retried: false,
-        })
+        let mut rule = Rule::new(headers);
+        if rule.wants_token() {
+            rule.handle_token(source.token().await?);
+        }
+        Ok(Self { source, rule })
     }
 
     /// Whether a response could still lead to a retry: this attempt attaches its own
     /// token and has not retried yet. Clone a request for replay only while this holds.
     #[must_use]
     pub fn may_retry(&self) -> bool {
-        self.token.is_some() && !self.retried
+        self.rule.may_retry()
     }
 
     /// Sets `Authorization: Bearer <token>` on `headers`, unless the request brought its
     /// own `Authorization`.
     pub fn authorize(&self, headers: &mut HeaderMap) {
-        if let Some(token) = &self.token {
-            headers.insert(AUTHORIZATION, token.authorization_header());
-        }
+        self.rule.authorize(headers);
     }
 
     /// Reads the resource's answer to the request just sent and says whether to send it
@@ -105,16 +95,14 @@ impl<'a, S: TokenSource> BearerAttempt<'a, S> {
         headers: &HeaderMap,
         replay: Option<&Uri>,
     ) -> Result<bool, Error> {
-        if !self.may_retry() || !resource_verdict(status, headers).retry_with_new_token() {
+        let Some(refused) = self.rule.handle_response(status, headers, replay) else {
+            return Ok(false);
+        };
+        self.source.invalidate(&refused);
+        if !self.rule.wants_token() {
             return Ok(false);
         }
-        self.retried = true;
-        if let Some(refused) = self.token.take() {
-            self.source.invalidate(&refused);
-        }
-        let Some(uri) = replay else { return Ok(false) };
-        observe::retrying_after_401(uri);
-        self.token = Some(self.source.token().await?);
+        self.rule.handle_token(self.source.token().await?);
         Ok(true)
     }
 }

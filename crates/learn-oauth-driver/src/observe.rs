@@ -194,7 +194,7 @@ impl std::fmt::Display for UriWithoutQuery<'_> {
 
 /// A request through the shared store ended with `outcome`.
 #[inline]
-pub(crate) fn store_outcome(config: &ClientConfig, outcome: learn_oauth_proto::store::SharedOutcome) {
+pub(crate) fn store_outcome(config: &ClientConfig, outcome: learn_oauth_proto::store::StoreOutcome) {
     #[cfg(feature = "tracing")]
     tracing::event!(
         target: "learn_oauth",

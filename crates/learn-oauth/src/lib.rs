@@ -237,11 +237,11 @@ pub use learn_oauth_driver::pool::{PoolError, PoolKey, ResolveError};
 /// A scripted [`TokenSource`] for your own unit tests: no server, no clock.
 pub use learn_oauth_driver::testing;
 /// Sharing tokens across a fleet of replicas through a store: [`store::SharedStore`],
-/// with [`Encryption`](store::Encryption) for its values. The protocol's numbers are
+/// with [`Sealing`](store::Sealing) for its values. The protocol's numbers are
 /// [`StorePolicy`](learn_oauth_proto::store::StorePolicy), re-exported here.
 pub mod store {
     pub use learn_oauth_driver::store::*;
-    pub use learn_oauth_proto::store::{SharedOutcome, StorePolicy};
+    pub use learn_oauth_proto::store::{StoreOutcome, StorePolicy};
 }
 /// The Redis shared store (feature `redis`; `AsyncRedisStore` with `redis-async`).
 #[cfg(feature = "redis")]

@@ -37,6 +37,24 @@ fn key_names_ignore_scope_order_and_never_hold_the_secret() {
 }
 
 #[test]
+fn key_names_are_fixed_for_a_configuration() {
+    // Fixed forever: replicas of different versions must meet under one name.
+    let names = key_names_for(&config(&["api/write", "api/read"]));
+    assert_eq!(
+        names.token(),
+        "learn-oauth:v1:{2ecbfd42dd1cd12e0a33fac1385eac3a}:token"
+    );
+    assert_eq!(
+        names.lease(),
+        "learn-oauth:v1:{2ecbfd42dd1cd12e0a33fac1385eac3a}:lease"
+    );
+    assert_eq!(
+        names.cool_down(),
+        "learn-oauth:v1:{2ecbfd42dd1cd12e0a33fac1385eac3a}:cooldown"
+    );
+}
+
+#[test]
 fn a_value_round_trips_with_the_same_expiry_plain_and_sealed() {
     let now = Instant::now();
     let keys = key_names_for(&config(&[]));

@@ -266,8 +266,8 @@ pub use learn_oauth_proto::{
     Endpoint, Environment, Error, ErrorDetail, IdentifierProblem, MAX_IDENTIFIER_LEN, MAX_MAX_RESPONSE_BYTES,
     MAX_SCOPE_LEN, MAX_TOKEN_LIFETIME, MIN_MAX_RESPONSE_BYTES, OAuthError, OAuthErrorCode, ParseOptions,
     RefreshPolicy, Region, RequestBody, ResponseError, ResponseProblem, Scope, ScopeProblem, Scopes,
-    ServerError, TransportError, TransportErrorKind, UnstructuredBody, UrlProblem, VendorError,
-    VendorMessage, parse_token_response,
+    ServerError, TokenIdentity, TransportError, TransportErrorKind, UnstructuredBody, UrlProblem,
+    VendorError, VendorMessage, parse_token_response,
 };
 
 /// For your own transport: the generic [`Provider`](driver::Provider) and the one-method

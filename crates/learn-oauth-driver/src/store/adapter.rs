@@ -4,8 +4,10 @@ use std::fmt;
 use std::time::Duration;
 
 /// The names one token's entries have in a store, derived from what identifies the token
-/// (token URL, tenant, client id, scopes) and never from a secret:
-/// `learn-oauth:v1:{<hash>}:token`, `…:lease`, `…:cooldown`. The hash is one Redis
+/// ([`TokenIdentity`](learn_oauth_proto::TokenIdentity): token URL, tenant, client id,
+/// scopes) and never from a secret: `learn-oauth:v1:{<hash>}:token`, `…:lease`,
+/// `…:cooldown`, where `<hash>` is the identity's
+/// [`short_hex`](learn_oauth_proto::TokenIdentity::short_hex). The hash is one Redis
 /// Cluster hash tag, so a token's entries live in one slot.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct StoreKeyNames {

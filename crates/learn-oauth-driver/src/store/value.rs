@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use learn_oauth_proto::{AccessToken, ClientConfig, Scope, Scopes};
+use learn_oauth_proto::{AccessToken, ClientConfig, Scope, Scopes, TokenIdentity};
 use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use ring::rand::{SecureRandom, SystemRandom};
 
@@ -19,26 +19,10 @@ const MAGIC: &[u8; 3] = b"LO\x01";
 const PLAIN: u8 = b'p';
 const SEALED: u8 = b'e';
 
-/// The store entries for tokens of `config`: named by a SHA-256 of the token URL,
-/// tenant, client id and sorted scopes (each length-prefixed), never the secret.
+/// The store entries for tokens of `config`: named by its [`TokenIdentity`]'s digest
+/// (never the secret), in one Redis Cluster hash tag.
 pub(crate) fn key_names_for(config: &ClientConfig) -> StoreKeyNames {
-    let mut scopes: Vec<&str> = config.scopes().iter().map(Scope::as_str).collect();
-    scopes.sort_unstable();
-    let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
-    let mut field = |bytes: &[u8]| {
-        digest.update(&(bytes.len() as u64).to_be_bytes());
-        digest.update(bytes);
-    };
-    field(b"learn-oauth:v1");
-    field(config.token_uri().to_string().as_bytes());
-    field(config.tenant_id().as_bytes());
-    field(config.client_id().as_bytes());
-    for scope in scopes {
-        field(scope.as_bytes());
-    }
-    let hash = digest.finish();
-    let hex: String = hash.as_ref()[..16].iter().map(|b| format!("{b:02x}")).collect();
-    let base = format!("learn-oauth:v1:{{{hex}}}");
+    let base = format!("learn-oauth:v1:{{{}}}", TokenIdentity::of(config).short_hex());
     StoreKeyNames {
         token: format!("{base}:token"),
         lease: format!("{base}:lease"),

@@ -37,9 +37,12 @@ fn key_names_ignore_scope_order_and_never_hold_the_secret() {
 }
 
 #[test]
-fn key_names_are_fixed_for_a_configuration() {
+fn key_names_are_the_token_identity_and_fixed_for_a_configuration() {
     // Fixed forever: replicas of different versions must meet under one name.
-    let names = key_names_for(&config(&["api/write", "api/read"]));
+    let config = config(&["api/write", "api/read"]);
+    let names = key_names_for(&config);
+    let tag = TokenIdentity::of(&config).short_hex();
+    assert_eq!(names.token(), format!("learn-oauth:v1:{{{tag}}}:token"));
     assert_eq!(
         names.token(),
         "learn-oauth:v1:{2ecbfd42dd1cd12e0a33fac1385eac3a}:token"

@@ -85,18 +85,19 @@ impl<T: SendAsync> Provider<Async<T>> {
         let report = FetchReport::new(Arc::clone(&self.shared), fetch, deadline, refresh_ahead);
         tokio::spawn(async move {
             let shared = report.shared();
-            let result = match &shared.store {
-                Some(store) => store.fetch(shared, report.deadline()).await,
-                None => {
-                    exchange_async(
-                        &shared.transport,
-                        shared.lifecycle.config(),
-                        report.timeout(),
-                        || shared.now(),
-                    )
-                    .await
-                }
-            };
+            #[cfg(feature = "store")]
+            if let Some(store) = &shared.store {
+                let result = store.fetch(shared, report.deadline()).await;
+                report.send(result);
+                return;
+            }
+            let result = exchange_async(
+                &shared.transport,
+                shared.lifecycle.config(),
+                report.timeout(),
+                || shared.now(),
+            )
+            .await;
             report.send(result);
         });
     }

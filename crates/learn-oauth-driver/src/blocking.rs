@@ -88,15 +88,18 @@ impl<T: SendBlocking> Provider<Blocking<T>> {
 /// reports it as failed, when the report is dropped).
 fn fetch_and_report<T: SendBlocking>(report: FetchReport<Blocking<T>>) {
     let shared = report.shared();
-    let result = match &shared.store {
-        Some(store) => store.fetch(shared, report.deadline()),
-        None => exchange_blocking(
-            &shared.transport,
-            shared.lifecycle.config(),
-            report.timeout(),
-            || shared.now(),
-        ),
-    };
+    #[cfg(feature = "store")]
+    if let Some(store) = &shared.store {
+        let result = store.fetch(shared, report.deadline());
+        report.send(result);
+        return;
+    }
+    let result = exchange_blocking(
+        &shared.transport,
+        shared.lifecycle.config(),
+        report.timeout(),
+        || shared.now(),
+    );
     report.send(result);
 }
 

@@ -17,7 +17,9 @@ pub trait Flavor: imp::FlavorImpl + Sized + 'static {
     /// What the provider reads the time from and sleeps on (a trait object).
     type Clock: ?Sized + Clock;
     /// The shared store a fleet of such providers coordinates through (a trait object:
-    /// [`BlockingStore`](crate::store::BlockingStore) or `AsyncStore`).
+    /// [`BlockingStore`](crate::store::BlockingStore) or `AsyncStore`; feature `store`).
+    #[cfg(feature = "store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
     type Store: ?Sized + fmt::Debug + Send + Sync + 'static;
 }
 
@@ -29,6 +31,7 @@ pub struct Blocking<T>(PhantomData<fn() -> T>);
 impl<T: SendBlocking> Flavor for Blocking<T> {
     type Transport = T;
     type Clock = dyn BlockingClock;
+    #[cfg(feature = "store")]
     type Store = dyn crate::store::BlockingStore;
 }
 
@@ -86,6 +89,7 @@ mod asynchronous {
     impl<T: SendAsync> Flavor for Async<T> {
         type Transport = T;
         type Clock = dyn AsyncClock;
+        #[cfg(feature = "store")]
         type Store = dyn crate::store::AsyncStore;
     }
 

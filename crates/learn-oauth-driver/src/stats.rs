@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
+#[cfg(feature = "store")]
 use learn_oauth_proto::store::StoreOutcome;
 use learn_oauth_proto::{Error, ResponseOutcome};
 
@@ -195,6 +196,7 @@ impl Counters {
     }
 
     /// A request through the shared store ended with `outcome`.
+    #[cfg(feature = "store")]
     pub(crate) fn store_outcome(&self, outcome: StoreOutcome) {
         let counter = match outcome {
             StoreOutcome::Adopted => &self.store_adopted,
@@ -207,6 +209,7 @@ impl Counters {
     }
 
     /// A store operation failed.
+    #[cfg(feature = "store")]
     pub(crate) fn store_error(&self) {
         self.store_errors.fetch_add(1, Relaxed);
     }

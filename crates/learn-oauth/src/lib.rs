@@ -30,6 +30,7 @@
 //! | `middleware` | + `reqwest::middleware::AuthMiddleware` (includes `reqwest`) | `reqwest-middleware` clients |
 //! | `tower` | + [`tower::AuthLayer`](crate::tower) | hyper, tonic, any tower `Service` |
 //! | `tracing` | + `tracing` events, target `learn_oauth` | observability |
+//! | `store` | + [`store::SharedStore`]: a shared store for a fleet, over an adapter you write (brings *ring*) | many replicas, your own store |
 //! | `redis` | + `redis::RedisStore`, a [`store::SharedStore`] on Redis (`redis-async`: `AsyncRedisStore`) | many replicas of one service |
 //! | none | the core, [`driver::Provider`] over a transport you write, or the bare [`lifecycle`] | another HTTP client |
 //!
@@ -238,7 +239,10 @@ pub use learn_oauth_driver::pool::{PoolError, PoolKey, ResolveError};
 pub use learn_oauth_driver::testing;
 /// Sharing tokens across a fleet of replicas through a store: [`store::SharedStore`],
 /// with [`Sealing`](store::Sealing) for its values. The protocol's numbers are
-/// [`StorePolicy`](learn_oauth_proto::store::StorePolicy), re-exported here.
+/// [`StorePolicy`](learn_oauth_proto::store::StorePolicy), re-exported here (feature
+/// `store`, included in `redis`).
+#[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 pub mod store {
     pub use learn_oauth_driver::store::*;
     pub use learn_oauth_proto::store::{StoreOutcome, StorePolicy};

@@ -38,6 +38,7 @@ mod asynchronous;
 mod blocking;
 mod key;
 
+#[cfg(feature = "store")]
 use crate::store::SharedStore;
 use std::fmt;
 #[cfg(feature = "async")]
@@ -244,6 +245,7 @@ struct Inner<F: Flavor, K: 'static> {
     settings: PoolSettings,
     resolver: Option<<F as FlavorImpl>::Resolver<K>>,
     seed: u64,
+    #[cfg(feature = "store")]
     store: Option<SharedStore<F::Store>>,
 }
 
@@ -342,6 +344,7 @@ pub struct PoolBuilder<F: Flavor, K: 'static = PoolKey> {
     clock: Arc<F::Clock>,
     resolver: Option<<F as FlavorImpl>::Resolver<K>>,
     seed: Option<u64>,
+    #[cfg(feature = "store")]
     store: Option<SharedStore<F::Store>>,
 }
 
@@ -358,6 +361,7 @@ impl<F: Flavor, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<F, K> 
             clock: F::default_clock(),
             resolver: None,
             seed: None,
+            #[cfg(feature = "store")]
             store: None,
         }
     }
@@ -397,6 +401,8 @@ impl<F: Flavor, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<F, K> 
 
     /// Coordinates every entry's token requests with other replicas through `store`
     /// (one shared entry per key; see [`crate::store`]). Default: none.
+    #[cfg(feature = "store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
     pub fn shared_store(mut self, store: SharedStore<F::Store>) -> Self {
         self.store = Some(store);
         self
@@ -427,6 +433,7 @@ impl<F: Flavor, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<F, K> 
                 settings: self.settings,
                 resolver: self.resolver,
                 seed: self.seed.unwrap_or_else(random_seed),
+                #[cfg(feature = "store")]
                 store: self.store,
             }),
         }
@@ -711,6 +718,7 @@ where
             self.settings.policy.clone(),
             Arc::clone(&self.clock),
             seed,
+            #[cfg(feature = "store")]
             self.store.clone(),
         )
     }

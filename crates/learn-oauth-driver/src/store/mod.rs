@@ -21,10 +21,11 @@
 //!   `breaker_threshold` failures in a row the store is left alone for `breaker_open`
 //!   (requests go straight to the endpoint, as without a store). Connections are the
 //!   adapter's and lazy: a provider starts with the store down.
-//! - **What the store sees**: key names are a hash of token URL, tenant, client id and
-//!   scopes ([`StoreKeyNames`]); no secret is ever written. Values hold the token, so give an
-//!   [`Sealing`] key: values are then sealed with ChaCha20-Poly1305, bound to their
-//!   key name, and a value that fails to open (wrong key, tampered, copied, plaintext) is
+//! - **What the store sees**: key names are the digest of the token's
+//!   [`TokenIdentity`](learn_oauth_proto::TokenIdentity) (token URL, tenant, client id,
+//!   scopes; [`StoreKeyNames`]); no secret is ever written. Values hold the token, so give
+//!   a [`Sealing`] key: values are then sealed with ChaCha20-Poly1305, bound to their key
+//!   name, and a value that fails to open (wrong key, tampered, copied, plaintext) is
 //!   a miss, never served and never a crash. Entries expire with their token, timed by
 //!   the store's own clock ([`StoreTime`], from the latest read), so replicas' clocks
 //!   need not agree and a write that lands late cannot make an entry outlive its token.

@@ -86,7 +86,7 @@ impl StoreOnce {
 impl learn_oauth_driver::store::BlockingStore for StoreOnce {
     fn read(
         &self,
-        _keys: &learn_oauth_driver::store::StoreKeys,
+        _keys: &learn_oauth_driver::store::StoreKeyNames,
         _timeout: Duration,
     ) -> Result<learn_oauth_driver::store::StoreRecord, learn_oauth_driver::store::StoreError> {
         self.called()
@@ -94,7 +94,7 @@ impl learn_oauth_driver::store::BlockingStore for StoreOnce {
     }
     fn try_lease(
         &self,
-        _keys: &learn_oauth_driver::store::StoreKeys,
+        _keys: &learn_oauth_driver::store::StoreKeyNames,
         _owner: &str,
         _ttl: Duration,
         _timeout: Duration,
@@ -103,7 +103,7 @@ impl learn_oauth_driver::store::BlockingStore for StoreOnce {
     }
     fn publish(
         &self,
-        _keys: &learn_oauth_driver::store::StoreKeys,
+        _keys: &learn_oauth_driver::store::StoreKeyNames,
         _value: &[u8],
         _expire_at: learn_oauth_driver::store::StoreTime,
         _owner: &str,
@@ -113,7 +113,7 @@ impl learn_oauth_driver::store::BlockingStore for StoreOnce {
     }
     fn cool_down(
         &self,
-        _keys: &learn_oauth_driver::store::StoreKeys,
+        _keys: &learn_oauth_driver::store::StoreKeyNames,
         _until: learn_oauth_driver::store::StoreTime,
         _owner: &str,
         _timeout: Duration,
@@ -122,7 +122,7 @@ impl learn_oauth_driver::store::BlockingStore for StoreOnce {
     }
     fn release(
         &self,
-        _keys: &learn_oauth_driver::store::StoreKeys,
+        _keys: &learn_oauth_driver::store::StoreKeyNames,
         _owner: &str,
         _timeout: Duration,
     ) -> Result<(), learn_oauth_driver::store::StoreError> {

@@ -70,6 +70,7 @@
 //! |---|---|
 //! | (none) | the blocking flavour: [`Blocking`], [`SendBlocking`], [`SystemClock`] |
 //! | `async` | the async flavour on Tokio: `Async`, `SendAsync`, `AsyncClock`, `TokioClock` |
+//! | `store` | [`store`]: the shared store ([`SharedStore`](store::SharedStore)) a fleet of replicas coordinates token requests through, with sealed values; brings *ring*, which needs a C compiler |
 //! | `tower` | [`tower::AuthLayer`]: a tower `Layer` that authorizes requests with any [`TokenSource`] |
 //! | `tracing` | `tracing` events (target `learn_oauth`) for fetches, retries, hold-offs, stale serves, invalidations and 401 retries; never a secret or token |
 //!
@@ -89,6 +90,8 @@ mod roots;
 mod runtime;
 mod source;
 mod stats;
+#[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 pub mod store;
 pub mod testing;
 #[cfg(feature = "tower")]

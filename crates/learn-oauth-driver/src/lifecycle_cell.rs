@@ -71,12 +71,14 @@ impl LifecycleCell {
 
     /// The lifecycle's refresh policy (a copy, taken under the lock: for a request through
     /// a shared store, not the warm path).
+    #[cfg(feature = "store")]
     pub(crate) fn policy(&self) -> RefreshPolicy {
         self.lock().guard.policy().clone()
     }
 
     /// The published token, fresh or not (a request through a shared store must not take
     /// the token it is replacing back from the store).
+    #[cfg(feature = "store")]
     pub(crate) fn published_token(&self) -> Option<AccessToken> {
         self.snapshot.load().as_deref().map(|s| s.token().clone())
     }

@@ -193,8 +193,9 @@ impl std::fmt::Display for UriWithoutQuery<'_> {
 }
 
 /// A request through the shared store ended with `outcome`.
+#[cfg(feature = "store")]
 #[inline]
-pub(crate) fn store_outcome(config: &ClientConfig, outcome: learn_oauth_proto::store::SharedOutcome) {
+pub(crate) fn store_outcome(config: &ClientConfig, outcome: learn_oauth_proto::store::StoreOutcome) {
     #[cfg(feature = "tracing")]
     tracing::event!(
         target: "learn_oauth",
@@ -208,6 +209,7 @@ pub(crate) fn store_outcome(config: &ClientConfig, outcome: learn_oauth_proto::s
 }
 
 /// A store operation failed (`opened`: and this opened the breaker).
+#[cfg(feature = "store")]
 #[inline]
 pub(crate) fn store_failed(config: &ClientConfig, error: &dyn std::fmt::Display, opened: bool) {
     #[cfg(feature = "tracing")]
@@ -224,6 +226,7 @@ pub(crate) fn store_failed(config: &ClientConfig, error: &dyn std::fmt::Display,
 }
 
 /// A stored value was not used, for `reason` (it is a miss).
+#[cfg(feature = "store")]
 #[inline]
 pub(crate) fn store_value_rejected(config: &ClientConfig, reason: &'static str) {
     #[cfg(feature = "tracing")]

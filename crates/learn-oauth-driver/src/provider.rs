@@ -15,6 +15,7 @@ use crate::options::TransportOptions;
 use crate::runtime::Flavor;
 use crate::runtime::imp::FlavorImpl;
 use crate::stats::Stats;
+#[cfg(feature = "store")]
 use crate::store::{SharedStore, StoreHandle};
 use crate::transport::BuildError;
 use crate::usage::Usage;
@@ -47,7 +48,9 @@ pub(crate) struct Inner<F: Flavor> {
     pub(crate) transport: F::Transport,
     pub(crate) clock: Arc<F::Clock>,
     /// The fleet's shared store, if any: consulted only when a token is requested (boxed:
-    /// a provider without one, a pool entry say, pays one pointer for it).
+    /// a provider without one, a pool entry say, pays one pointer for it; nothing without
+    /// the `store` feature).
+    #[cfg(feature = "store")]
     pub(crate) store: Option<Box<StoreHandle<F::Store>>>,
     /// Woken whenever a request has been reported.
     pub(crate) signal: <F as FlavorImpl>::Signal,
@@ -119,6 +122,7 @@ impl<F: Flavor> Provider<F> {
     /// once and causes one request.
     pub fn invalidate(&self, token: &AccessToken) -> bool {
         let dropped = self.inner.lifecycle.handle_invalidate(self.inner.now(), token);
+        #[cfg(feature = "store")]
         if let (true, Some(store)) = (dropped, &self.inner.store) {
             store.refused(token);
         }
@@ -152,10 +156,11 @@ impl<F: Flavor> Provider<F> {
         policy: RefreshPolicy,
         clock: Arc<F::Clock>,
         jitter_seed: u64,
-        store: Option<SharedStore<F::Store>>,
+        #[cfg(feature = "store")] store: Option<SharedStore<F::Store>>,
     ) -> Self {
         Provider {
             inner: Arc::new(Inner {
+                #[cfg(feature = "store")]
                 store: store.map(|store| Box::new(StoreHandle::new(store, &config))),
                 lifecycle: LifecycleCell::new(config, policy, jitter_seed),
                 transport,
@@ -226,6 +231,7 @@ pub struct ProviderBuilder<F: Flavor> {
     policy: RefreshPolicy,
     pub(crate) clock: Arc<F::Clock>,
     jitter_seed: Option<u64>,
+    #[cfg(feature = "store")]
     store: Option<SharedStore<F::Store>>,
 }
 
@@ -237,6 +243,7 @@ impl<F: Flavor> ProviderBuilder<F> {
             policy: RefreshPolicy::default(),
             clock: F::default_clock(),
             jitter_seed: None,
+            #[cfg(feature = "store")]
             store: None,
         }
     }
@@ -266,6 +273,8 @@ impl<F: Flavor> ProviderBuilder<F> {
     /// Coordinates token requests with other replicas through `store`, so a fleet makes
     /// about one request per refresh period (see [`crate::store`]). The warm path never
     /// touches it. Default: none.
+    #[cfg(feature = "store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
     pub fn shared_store(mut self, store: SharedStore<F::Store>) -> Self {
         self.store = Some(store);
         self
@@ -287,18 +296,28 @@ impl<F: Flavor> ProviderBuilder<F> {
 
     fn finish(self, transport: F::Transport) -> Provider<F> {
         let seed = self.jitter_seed.unwrap_or_else(random_seed);
-        Provider::from_parts(self.config, transport, self.policy, self.clock, seed, self.store)
+        Provider::from_parts(
+            self.config,
+            transport,
+            self.policy,
+            self.clock,
+            seed,
+            #[cfg(feature = "store")]
+            self.store,
+        )
     }
 }
 
 impl<F: Flavor> fmt::Debug for ProviderBuilder<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ProviderBuilder")
+        let mut debug = f.debug_struct("ProviderBuilder");
+        debug
             .field("config", &self.config)
             .field("transport", &self.transport)
             .field("policy", &self.policy)
-            .field("clock", &&*self.clock)
-            .field("store", &self.store)
-            .finish_non_exhaustive()
+            .field("clock", &&*self.clock);
+        #[cfg(feature = "store")]
+        debug.field("store", &self.store);
+        debug.finish_non_exhaustive()
     }
 }

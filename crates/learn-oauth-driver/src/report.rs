@@ -23,7 +23,9 @@ pub(crate) struct FetchReport<F: Flavor> {
     timeout: Duration,
     /// When it started, on the provider's clock.
     started: Instant,
-    /// When the lifecycle gives up on it (`None`: never).
+    /// When the lifecycle gives up on it (`None`: never); a request through a shared
+    /// store keeps to it.
+    #[cfg(feature = "store")]
     deadline: Option<Instant>,
 }
 
@@ -45,6 +47,7 @@ impl<F: Flavor> FetchReport<F> {
             fetch: Some(fetch),
             timeout,
             started,
+            #[cfg(feature = "store")]
             deadline,
         }
     }
@@ -55,6 +58,7 @@ impl<F: Flavor> FetchReport<F> {
     }
 
     /// When the lifecycle gives up on this request (`None`: never).
+    #[cfg(feature = "store")]
     pub(crate) fn deadline(&self) -> Option<Instant> {
         self.deadline
     }

@@ -4,7 +4,8 @@
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
-use learn_oauth_proto::store::SharedOutcome;
+#[cfg(feature = "store")]
+use learn_oauth_proto::store::StoreOutcome;
 use learn_oauth_proto::{Error, ResponseOutcome};
 
 /// A provider's counters since it was built, and what is left of its current token; from
@@ -195,18 +196,20 @@ impl Counters {
     }
 
     /// A request through the shared store ended with `outcome`.
-    pub(crate) fn store_outcome(&self, outcome: SharedOutcome) {
+    #[cfg(feature = "store")]
+    pub(crate) fn store_outcome(&self, outcome: StoreOutcome) {
         let counter = match outcome {
-            SharedOutcome::Adopted => &self.store_adopted,
-            SharedOutcome::CooledDown => &self.store_cooled_down,
-            SharedOutcome::FetchedWithLease => &self.store_with_lease,
-            SharedOutcome::FetchedAlone => &self.store_alone,
+            StoreOutcome::Adopted => &self.store_adopted,
+            StoreOutcome::CooledDown => &self.store_cooled_down,
+            StoreOutcome::FetchedWithLease => &self.store_with_lease,
+            StoreOutcome::FetchedAlone => &self.store_alone,
             _ => return,
         };
         counter.fetch_add(1, Relaxed);
     }
 
     /// A store operation failed.
+    #[cfg(feature = "store")]
     pub(crate) fn store_error(&self) {
         self.store_errors.fetch_add(1, Relaxed);
     }

@@ -63,6 +63,7 @@ mod body;
 mod config;
 mod endpoint;
 mod error;
+mod identity;
 pub mod lifecycle;
 mod path_segment;
 mod resource;
@@ -88,6 +89,7 @@ pub use error::{
     ResponseProblem, ScopeProblem, ServerError, TransportError, TransportErrorKind, UnstructuredBody,
     UrlProblem, VendorError, VendorMessage,
 };
+pub use identity::TokenIdentity;
 /// The lifecycle's invariant checker (it panics on a violation), shared by the property
 /// tests and the fuzz targets. Behind the `invariants` feature: not for production use
 /// and not covered by semver.

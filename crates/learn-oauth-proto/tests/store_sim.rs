@@ -1,5 +1,5 @@
 //! A fleet on the virtual clock: many replicas, each a `TokenLifecycle` driving
-//! `SharedFetch`es against one in-memory store (atomic operations, entries expiring by the
+//! `StoreFetch`es against one in-memory store (atomic operations, entries expiring by the
 //! store's clock) and one token server, with random latencies, demand times, server
 //! failures, 429s, store outages and lease holders crashing mid-request. After every event:
 //!
@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use learn_oauth_proto::http::StatusCode;
-use learn_oauth_proto::store::{SharedFetch, StorePolicy, StoreStep, StoreView};
+use learn_oauth_proto::store::{StoreFetch, StorePolicy, StoreStep, StoreView};
 use learn_oauth_proto::{
     AccessToken, DriverStep, Error, ErrorDetail, FetchId, RefreshPolicy, Scopes, ServerError, TokenLifecycle,
     TransportError, TransportErrorKind,
@@ -77,7 +77,7 @@ enum Op {
 
 struct Fetching {
     id: FetchId,
-    machine: SharedFetch,
+    machine: StoreFetch,
     op: Option<(Instant, Op)>,
     sleep_until: Option<Instant>,
     /// When this replica took the lease, and for how long.
@@ -210,7 +210,7 @@ impl Sim {
             .map(|s| s.token().clone())
             .into_iter()
             .collect();
-        let machine = SharedFetch::new(self.policy.clone(), self.refresh.clone(), now, deadline, &current);
+        let machine = StoreFetch::new(self.policy.clone(), self.refresh.clone(), now, deadline, &current);
         replica.fetch = Some(Fetching {
             id,
             machine,

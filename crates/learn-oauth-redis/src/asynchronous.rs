@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use learn_oauth_driver::store::{AsyncStore, StoreError, StoreFuture, StoreKeys, StoreRecord, StoreTime};
+use learn_oauth_driver::store::{AsyncStore, StoreError, StoreFuture, StoreKeyNames, StoreRecord, StoreTime};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::RedisUrlError;
@@ -67,7 +67,7 @@ impl AsyncRedisStore {
         key: &str,
         value: &[u8],
         at: StoreTime,
-        keys: &StoreKeys,
+        keys: &StoreKeyNames,
         owner: &str,
         timeout: Duration,
     ) -> Result<(), StoreError> {
@@ -86,7 +86,7 @@ impl AsyncRedisStore {
 }
 
 impl AsyncStore for AsyncRedisStore {
-    fn read<'a>(&'a self, keys: &'a StoreKeys, timeout: Duration) -> StoreFuture<'a, StoreRecord> {
+    fn read<'a>(&'a self, keys: &'a StoreKeyNames, timeout: Duration) -> StoreFuture<'a, StoreRecord> {
         Box::pin(async move {
             let mut manager = self.manager(timeout).await?;
             let replies = commands::read(keys)
@@ -99,7 +99,7 @@ impl AsyncStore for AsyncRedisStore {
 
     fn try_lease<'a>(
         &'a self,
-        keys: &'a StoreKeys,
+        keys: &'a StoreKeyNames,
         owner: &'a str,
         ttl: Duration,
         timeout: Duration,
@@ -120,7 +120,7 @@ impl AsyncStore for AsyncRedisStore {
 
     fn publish<'a>(
         &'a self,
-        keys: &'a StoreKeys,
+        keys: &'a StoreKeyNames,
         value: &'a [u8],
         expire_at: StoreTime,
         owner: &'a str,
@@ -131,7 +131,7 @@ impl AsyncStore for AsyncRedisStore {
 
     fn cool_down<'a>(
         &'a self,
-        keys: &'a StoreKeys,
+        keys: &'a StoreKeyNames,
         until: StoreTime,
         owner: &'a str,
         timeout: Duration,
@@ -139,7 +139,12 @@ impl AsyncStore for AsyncRedisStore {
         Box::pin(self.set_then_release(keys.cool_down(), b"1", until, keys, owner, timeout))
     }
 
-    fn release<'a>(&'a self, keys: &'a StoreKeys, owner: &'a str, timeout: Duration) -> StoreFuture<'a, ()> {
+    fn release<'a>(
+        &'a self,
+        keys: &'a StoreKeyNames,
+        owner: &'a str,
+        timeout: Duration,
+    ) -> StoreFuture<'a, ()> {
         Box::pin(async move {
             let mut manager = self.manager(timeout).await?;
             self.release

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use learn_oauth_driver::store::{
-    BlockingStore, StoreError, StoreErrorKind, StoreKeys, StoreRecord, StoreTime,
+    BlockingStore, StoreError, StoreErrorKind, StoreKeyNames, StoreRecord, StoreTime,
 };
 
 use crate::RedisUrlError;
@@ -157,7 +157,7 @@ impl RedisStore {
         key: String,
         value: Vec<u8>,
         at: StoreTime,
-        keys: &StoreKeys,
+        keys: &StoreKeyNames,
         owner: &str,
         timeout: Duration,
     ) -> Result<(), StoreError> {
@@ -177,7 +177,7 @@ impl RedisStore {
 }
 
 impl BlockingStore for RedisStore {
-    fn read(&self, keys: &StoreKeys, timeout: Duration) -> Result<StoreRecord, StoreError> {
+    fn read(&self, keys: &StoreKeyNames, timeout: Duration) -> Result<StoreRecord, StoreError> {
         let keys = keys.clone();
         let replies = self.run(timeout, move |_, c| commands::read(&keys).query(c))?;
         Ok(commands::record(replies))
@@ -185,7 +185,7 @@ impl BlockingStore for RedisStore {
 
     fn try_lease(
         &self,
-        keys: &StoreKeys,
+        keys: &StoreKeyNames,
         owner: &str,
         ttl: Duration,
         timeout: Duration,
@@ -204,7 +204,7 @@ impl BlockingStore for RedisStore {
 
     fn publish(
         &self,
-        keys: &StoreKeys,
+        keys: &StoreKeyNames,
         value: &[u8],
         expire_at: StoreTime,
         owner: &str,
@@ -222,7 +222,7 @@ impl BlockingStore for RedisStore {
 
     fn cool_down(
         &self,
-        keys: &StoreKeys,
+        keys: &StoreKeyNames,
         until: StoreTime,
         owner: &str,
         timeout: Duration,
@@ -237,7 +237,7 @@ impl BlockingStore for RedisStore {
         )
     }
 
-    fn release(&self, keys: &StoreKeys, owner: &str, timeout: Duration) -> Result<(), StoreError> {
+    fn release(&self, keys: &StoreKeyNames, owner: &str, timeout: Duration) -> Result<(), StoreError> {
         let (keys, owner) = (keys.clone(), owner.to_owned());
         self.run(timeout, move |inner, c| {
             inner.release.key(keys.lease()).arg(&owner).invoke::<i64>(c)

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use learn_oauth_driver::store::{
-    MAX_VALUE_BYTES, StoreError, StoreErrorKind, StoreKeys, StoreRecord, StoreTime,
+    MAX_VALUE_BYTES, StoreError, StoreErrorKind, StoreKeyNames, StoreRecord, StoreTime,
 };
 
 /// Sets `KEYS[1]` to `ARGV[1]` expiring at `ARGV[2]` (Unix ms by Redis's clock), then
@@ -28,7 +28,7 @@ pub(crate) fn millis(d: Duration) -> u64 {
 /// The read: at most one byte more of the value than a store value may hold
 /// (`GETRANGE`, so an oversized value is never read whole), its PTTL, the cool-down's and
 /// the lease's PTTL, and Redis's clock, atomically (`MULTI`).
-pub(crate) fn read(keys: &StoreKeys) -> redis::Pipeline {
+pub(crate) fn read(keys: &StoreKeyNames) -> redis::Pipeline {
     let last = isize::try_from(MAX_VALUE_BYTES).unwrap_or(isize::MAX);
     let mut pipe = redis::pipe();
     pipe.atomic()

@@ -7,14 +7,14 @@
 //! bounded time, when Redis is down, slow or unreachable.
 //!
 //! ```no_run
-//! use learn_oauth_driver::store::{Encryption, SharedStore, StoreKey};
+//! use learn_oauth_driver::store::{Sealing, SharedStore, SealingKey};
 //! use learn_oauth_redis::RedisStore;
 //! # fn key_from_your_secret_manager() -> String { String::new() }
 //!
 //! // Connects lazily: building this never fails because Redis is down.
 //! let redis = RedisStore::open("redis://127.0.0.1:6379/")?;
-//! let key = StoreKey::from_base64(1, &key_from_your_secret_manager())?;
-//! let store = SharedStore::blocking(redis).encryption(Encryption::new(key));
+//! let key = SealingKey::from_base64(1, &key_from_your_secret_manager())?;
+//! let store = SharedStore::blocking(redis).sealing(Sealing::new(key));
 //! // ProviderBuilder::shared_store(store) or PoolBuilder::shared_store(store)
 //! # let _ = store;
 //! # Ok::<(), Box<dyn std::error::Error>>(())

@@ -96,7 +96,7 @@ fn a_lease_holder_killed_mid_request_is_taken_over_when_its_lease_ends() {
     let lease = learn_oauth_driver::store::SharedStore::blocking(
         learn_oauth_redis::RedisStore::open(&redis.url()).expect("a url"),
     )
-    .keys_for(&fixtures_config(&server))
+    .key_names_for(&fixtures_config(&server))
     .lease()
     .to_owned();
     until("the holder's lease", Duration::from_secs(5), || {

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use learn_oauth_driver::store::{Encryption, SharedStore, StoreKey};
+use learn_oauth_driver::store::{Sealing, SealingKey, SharedStore};
 use learn_oauth_mock::{Fault, MockServer};
 use learn_oauth_proto::store::StorePolicy;
 use learn_oauth_redis::{AsyncRedisStore, RedisStore};
@@ -28,21 +28,18 @@ fn store(redis: &RedisServer) -> SharedStore<dyn learn_oauth_driver::store::Bloc
     SharedStore::blocking(RedisStore::open(&redis.url()).expect("a redis url"))
 }
 
-fn key(id: u8, byte: u8) -> StoreKey {
-    StoreKey::new(id, &[byte; 32]).expect("32 bytes")
+fn key(id: u8, byte: u8) -> SealingKey {
+    SealingKey::new(id, &[byte; 32]).expect("32 bytes")
 }
 
-fn encrypted(
-    redis: &RedisServer,
-    key: StoreKey,
-) -> SharedStore<dyn learn_oauth_driver::store::BlockingStore> {
-    store(redis).encryption(Encryption::new(key))
+fn sealed(redis: &RedisServer, key: SealingKey) -> SharedStore<dyn learn_oauth_driver::store::BlockingStore> {
+    store(redis).sealing(Sealing::new(key))
 }
 
 /// The token value's key in Redis for the fixtures' config.
 fn token_key(server: &MockServer, redis: &RedisServer) -> String {
     store(redis)
-        .keys_for(&fixtures::config(server))
+        .key_names_for(&fixtures::config(server))
         .token()
         .to_owned()
 }
@@ -84,7 +81,7 @@ fn a_second_replica_takes_the_first_ones_token_from_redis() {
 fn sealed_values_hide_the_token_and_open_only_with_the_key() {
     let redis = RedisServer::start();
     let server = fixtures::server();
-    let first = replica(&server, encrypted(&redis, key(1, 7)));
+    let first = replica(&server, sealed(&redis, key(1, 7)));
     let token = first.token().expect("a token");
     let raw = redis
         .command_bytes(&[b"GET", token_key(&server, &redis).as_bytes()])
@@ -93,17 +90,13 @@ fn sealed_values_hide_the_token_and_open_only_with_the_key() {
     assert!(!raw_text.contains(token.expose_secret()), "the token is sealed");
 
     // Rotation: a replica with a new current key and the old one as previous opens it.
-    let rotated = store(&redis).encryption(
-        Encryption::new(key(2, 9))
-            .with_previous(key(1, 7))
-            .expect("two ids"),
-    );
+    let rotated = store(&redis).sealing(Sealing::new(key(2, 9)).with_previous(key(1, 7)).expect("two ids"));
     let second = replica(&server, rotated);
     assert!(second.token().expect("a token").expose_secret() == token.expose_secret());
     assert_eq!(server.token_request_count(), 1);
 
     // A replica with another key, or none, cannot use it: a miss, so it fetches.
-    let wrong = replica(&server, encrypted(&redis, key(1, 8)));
+    let wrong = replica(&server, sealed(&redis, key(1, 8)));
     assert!(wrong.token().expect("a token").expose_secret() != token.expose_secret());
     assert_eq!(server.token_request_count(), 2);
     assert_eq!(wrong.stats().store.adopted, 0);
@@ -133,12 +126,12 @@ fn corrupt_foreign_and_plaintext_values_are_misses_never_crashes() {
     let mut requests = 1;
     for value in cases {
         let _ = redis.command_bytes(&[b"SET", key_name.as_bytes(), value, b"PX", b"600000"]);
-        let fresh = replica(&server, encrypted(&redis, key(1, 1)));
+        let fresh = replica(&server, sealed(&redis, key(1, 1)));
         fresh.token().expect("a token despite the bad value");
         requests += 1;
         assert_eq!(server.token_request_count(), requests, "a miss: {value:?}");
     }
-    // The plaintext value is refused by an encrypting replica too.
+    // The plaintext value is refused by a sealing replica too.
     let body = plaintext
         .split(|&b| b == b'\n')
         .nth(1)
@@ -151,7 +144,7 @@ fn corrupt_foreign_and_plaintext_values_are_misses_never_crashes() {
         b"PX",
         b"600000",
     ]);
-    let strict = replica(&server, encrypted(&redis, key(1, 1)));
+    let strict = replica(&server, sealed(&redis, key(1, 1)));
     strict.token().expect("a token");
     assert_eq!(server.token_request_count(), requests + 1);
 }
@@ -242,7 +235,7 @@ fn a_lease_left_by_a_dead_holder_delays_a_cold_replica_only_until_it_expires() {
     let redis = RedisServer::start();
     let server = fixtures::server();
     let probe = store(&redis);
-    let lease = probe.keys_for(&fixtures::config(&server)).lease().to_owned();
+    let lease = probe.key_names_for(&fixtures::config(&server)).lease().to_owned();
     // What a holder SIGKILLed mid-request leaves: a lease that expires on its own.
     let _ = redis.command(&["SET", &lease, "dead-owner", "PX", "700"]);
     let started = Instant::now();
@@ -321,7 +314,7 @@ async fn async_replicas_share_one_token_too() {
     let server = fixtures::server();
     let replica = || {
         let store = SharedStore::asynchronous(AsyncRedisStore::open(&redis.url()).expect("a url"))
-            .encryption(Encryption::new(key(1, 3)));
+            .sealing(Sealing::new(key(1, 3)));
         learn_oauth_reqwest::TokenProvider::builder(fixtures::config(&server))
             .shared_store(store)
             .build()

@@ -139,13 +139,13 @@ async fn every_event_is_traced_and_no_field_holds_a_secret_or_token() {
     let redis = learn_oauth_testkit::redis_server::RedisServer::start();
     let url = redis.url();
     let store = move || {
-        let key = learn_oauth_driver::store::StoreKey::new(1, &[7; 32]).expect("a key");
+        let key = learn_oauth_driver::store::SealingKey::new(1, &[7; 32]).expect("a key");
         learn_oauth_driver::store::SharedStore::blocking(
             learn_oauth_redis::RedisStore::open(&url).expect("a url"),
         )
-        .encryption(learn_oauth_driver::store::Encryption::new(key))
+        .sealing(learn_oauth_driver::store::Sealing::new(key))
     };
-    let token_key = store().keys_for(&config(&server, SECRET)).token().to_owned();
+    let token_key = store().key_names_for(&config(&server, SECRET)).token().to_owned();
     // Plaintext, as a replica without the key (or an attacker) would write it.
     let _ = redis.command(&["SET", &token_key, "LO\u{1}p{}", "PX", "60000"]);
     let replicas = tokio::task::spawn_blocking(move || {
@@ -180,7 +180,7 @@ async fn every_event_is_traced_and_no_field_holds_a_secret_or_token() {
         "retrying once with a new one",
         "token requests held off",
         "shared store value refused",
-        "learn_oauth.reason=not encrypted, but encryption is on",
+        "learn_oauth.reason=not sealed, but sealing is on",
         "shared store request finished",
         "learn_oauth.store_outcome=Adopted",
         "learn_oauth.outcome=rejected",

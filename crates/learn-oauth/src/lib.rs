@@ -34,6 +34,7 @@
 //! | `middleware` | + `reqwest::middleware::AuthMiddleware` (includes `reqwest`) | `reqwest-middleware` clients |
 //! | `tower` | + [`tower::AuthLayer`](crate::tower) | hyper, tonic, any tower `Service` |
 //! | `tracing` | + `tracing` events, target `learn_oauth` | observability |
+//! | `store` | + [`store::SharedStore`]: a shared store for a fleet, over an adapter you write (brings *ring*) | many replicas, your own store |
 //! | `redis` | + `redis::RedisStore`, a [`store::SharedStore`] on Redis (`redis-async`: `AsyncRedisStore`) | many replicas of one service |
 //! | none | the core, [`driver::Provider`] over a transport you write, or the bare [`lifecycle`] | another HTTP client |
 //!
@@ -249,6 +250,7 @@ pub mod config {
         ApiKind, AuthMethod, BasicEncoding, ClientConfigBuilder, DEFAULT_MAX_RESPONSE_BYTES,
         DEFAULT_TOKEN_LIFETIME, DEFAULT_USER_AGENT, MAX_IDENTIFIER_LEN, MAX_MAX_RESPONSE_BYTES,
         MAX_SCOPE_LEN, MAX_TOKEN_LIFETIME, MIN_MAX_RESPONSE_BYTES, ParseOptions, Scope, Scopes,
+        TokenIdentity,
     };
 }
 
@@ -286,11 +288,14 @@ pub mod testing {
     pub use learn_oauth_driver::testing::*;
 }
 
-/// Sharing tokens across a fleet of replicas through a store: [`SharedStore`](store::SharedStore)
-/// and what a store implements.
+/// Sharing tokens across a fleet of replicas through a store: [`SharedStore`](store::SharedStore),
+/// what a store implements, and [`Sealing`](store::Sealing) for its values (feature `store`,
+/// included in `redis`).
+#[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 pub mod store {
     pub use learn_oauth_driver::store::*;
-    pub use learn_oauth_proto::store::StorePolicy;
+    pub use learn_oauth_proto::store::{StoreOutcome, StorePolicy};
 }
 
 /// The Redis shared store (feature `redis`; `AsyncRedisStore` with `redis-async`).

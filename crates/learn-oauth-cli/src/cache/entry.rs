@@ -52,9 +52,9 @@ impl Entry {
     pub(crate) fn new(key: &CacheKey, token: &AccessToken, received_at: SystemTime) -> Self {
         Entry {
             version: VERSION,
-            token_url: key.token_url.clone(),
-            client_id: key.client_id.clone(),
-            scopes: key.scopes.clone(),
+            token_url: key.token_url().to_owned(),
+            client_id: key.client_id().to_owned(),
+            scopes: key.scopes(),
             access_token: token.expose_secret().to_owned(),
             granted_scope: token.scopes().to_space_delimited(),
             received_at_ms: unix_millis(received_at),
@@ -66,9 +66,9 @@ impl Entry {
     #[must_use]
     pub(crate) fn is_for(&self, key: &CacheKey) -> bool {
         self.version == VERSION
-            && self.token_url == key.token_url
-            && self.client_id == key.client_id
-            && self.scopes == key.scopes
+            && self.token_url == key.token_url()
+            && self.client_id == key.client_id()
+            && self.scopes == key.scopes()
     }
 
     /// Whether it holds `token` (the token's text).
@@ -151,11 +151,7 @@ mod tests {
     use super::*;
 
     fn key() -> CacheKey {
-        CacheKey {
-            token_url: "https://a/oauth2/token/t".into(),
-            client_id: "t".into(),
-            scopes: vec!["api/read".into()],
-        }
+        super::super::key::test_key(&["api/read"])
     }
 
     fn entry(received_at: SystemTime, lifetime_secs: u64) -> Entry {
@@ -203,9 +199,7 @@ mod tests {
     fn an_entry_is_only_for_its_own_key_and_never_shows_its_token() {
         let e = entry(SystemTime::now(), 60);
         assert!(e.is_for(&key()));
-        let mut other = key();
-        other.scopes.clear();
-        assert!(!e.is_for(&other));
+        assert!(!e.is_for(&super::super::key::test_key(&[])));
         assert!(!format!("{e:?}").contains("CANARY"));
         let round_trip: Entry = serde_json::from_slice(&serde_json::to_vec(&e).unwrap()).unwrap();
         assert_eq!(round_trip, e);

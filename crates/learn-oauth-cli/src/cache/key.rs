@@ -1,100 +1,115 @@
 //! What a cache entry is for, and the file name derived from it.
 
 use learn_oauth::ClientConfig;
+use learn_oauth::config::{Scope, TokenIdentity};
 
-/// The key of a cache entry: token URL, client id and the requested scopes, sorted (the
-/// order of `--scope` flags does not matter). Holds no secret.
+/// The key of a cache entry: the configuration's [`TokenIdentity`] (token URL, tenant,
+/// client id and the requested scopes as a set: the order of `--scope` flags does not
+/// matter). Holds no secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CacheKey {
-    /// The token URL.
-    pub(crate) token_url: String,
-    /// The client id.
-    pub(crate) client_id: String,
-    /// The requested scopes, sorted, without duplicates.
-    pub(crate) scopes: Vec<String>,
+    identity: TokenIdentity,
 }
 
 impl CacheKey {
     /// The key for `config`.
     #[must_use]
     pub(crate) fn of(config: &ClientConfig) -> Self {
-        let mut scopes: Vec<String> = config.scopes().iter().map(|s| s.as_str().to_owned()).collect();
-        scopes.sort();
-        scopes.dedup();
         CacheKey {
-            token_url: config.token_uri().to_string(),
-            client_id: config.client_id().to_owned(),
-            scopes,
+            identity: TokenIdentity::of(config),
         }
     }
 
-    /// The entry's file name without extension: 32 hex digits of a 128-bit FNV-1a hash
-    /// of the key's fields, each ended by a NUL (which none can contain). Stable across
-    /// versions and platforms; a collision is harmless (the entry holds its key, and a
-    /// mismatch is a miss).
+    /// The token URL.
+    #[must_use]
+    pub(crate) fn token_url(&self) -> &str {
+        self.identity.token_url()
+    }
+
+    /// The client id.
+    #[must_use]
+    pub(crate) fn client_id(&self) -> &str {
+        self.identity.client_id()
+    }
+
+    /// The requested scopes, sorted, without duplicates.
+    #[must_use]
+    pub(crate) fn scopes(&self) -> Vec<String> {
+        self.identity
+            .scopes()
+            .iter()
+            .map(Scope::as_str)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The entry's file name without extension: the identity's
+    /// [`short_hex`](TokenIdentity::short_hex), 32 hex digits of its SHA-256 (the same
+    /// name the shared store's keys carry). Stable across versions and platforms; a
+    /// collision is harmless (the entry holds its key, and a mismatch is a miss).
     #[must_use]
     pub(crate) fn file_stem(&self) -> String {
-        const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-        const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
-        let mut hash = OFFSET;
-        let fields = [self.token_url.as_str(), self.client_id.as_str()]
-            .into_iter()
-            .chain(self.scopes.iter().map(String::as_str));
-        for field in fields {
-            for byte in field.bytes().chain([0]) {
-                hash ^= u128::from(byte);
-                hash = hash.wrapping_mul(PRIME);
-            }
-        }
-        format!("{hash:032x}")
+        self.identity.short_hex()
     }
+}
+
+/// A key for the tests: token URL `https://a/oauth2/token/t`, client id `t`, `scopes`.
+#[cfg(test)]
+pub(crate) fn test_key(scopes: &[&str]) -> CacheKey {
+    CacheKey::of(
+        &ClientConfig::builder()
+            .token_url("https://a/oauth2/token/t")
+            .tenant_id("t")
+            .client_secret("canary-secret")
+            .scopes(scopes.iter().copied())
+            .build()
+            .unwrap(),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn key(url: &str, client: &str, scopes: &[&str]) -> CacheKey {
-        CacheKey {
-            token_url: url.into(),
-            client_id: client.into(),
-            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
-        }
+    #[test]
+    fn the_file_name_is_the_token_identity() {
+        let config = ClientConfig::builder()
+            .tenant_id("eu-west-2_AbcdEfghI")
+            .client_secret("s")
+            .scopes(["api/write", "api/read"])
+            .build()
+            .unwrap();
+        let key = CacheKey::of(&config);
+        assert_eq!(key.file_stem(), TokenIdentity::of(&config).short_hex());
+        // Fixed forever: a new version must find old entries.
+        assert_eq!(key.file_stem(), "2ecbfd42dd1cd12e0a33fac1385eac3a");
     }
 
     #[test]
-    fn the_file_name_is_a_stable_hash_of_every_field() {
-        let k = key("https://a/oauth2/token/t", "c", &["api/read"]);
+    fn the_file_name_changes_with_every_field() {
+        let k = test_key(&["api/read"]);
         assert_eq!(k.file_stem(), k.clone().file_stem());
         assert_eq!(k.file_stem().len(), 32);
-        assert_ne!(
-            k.file_stem(),
-            key("https://a/oauth2/token/t", "c", &[]).file_stem()
+        assert_ne!(k.file_stem(), test_key(&[]).file_stem());
+        let other_client = CacheKey::of(
+            &ClientConfig::builder()
+                .token_url("https://a/oauth2/token/t")
+                .tenant_id("t")
+                .client_id("d")
+                .client_secret("canary-secret")
+                .scopes(["api/read"])
+                .build()
+                .unwrap(),
         );
-        assert_ne!(
-            k.file_stem(),
-            key("https://a/oauth2/token/t", "d", &["api/read"]).file_stem()
-        );
-        // Field boundaries count: "ab" + "c" is not "a" + "bc".
-        assert_ne!(key("ab", "c", &[]).file_stem(), key("a", "bc", &[]).file_stem());
-        // Fixed forever (computed independently): a new version must find old entries.
-        assert_eq!(k.file_stem(), "8dfeebdc1986b895e2e50c03580696ae");
+        assert_ne!(k.file_stem(), other_client.file_stem());
+        assert!(!format!("{k:?}").contains("canary"));
     }
 
     #[test]
     fn scopes_are_sorted_and_deduplicated() {
-        let config = |scopes: &[&str]| {
-            ClientConfig::builder()
-                .token_url("http://127.0.0.1:1/oauth2/token/t")
-                .tenant_id("t")
-                .client_secret("s")
-                .scopes(scopes.iter().copied())
-                .build()
-                .unwrap()
-        };
-        let a = CacheKey::of(&config(&["api/write", "api/read"]));
-        let b = CacheKey::of(&config(&["api/read", "api/write", "api/read"]));
+        let a = test_key(&["api/write", "api/read"]);
+        let b = test_key(&["api/read", "api/write", "api/read"]);
         assert_eq!(a, b);
-        assert_eq!(a.scopes, ["api/read", "api/write"]);
+        assert_eq!(a.scopes(), ["api/read", "api/write"]);
     }
 }

@@ -309,11 +309,7 @@ mod tests {
     use super::*;
 
     fn key() -> CacheKey {
-        CacheKey {
-            token_url: "https://a/oauth2/token/t".into(),
-            client_id: "t".into(),
-            scopes: vec![],
-        }
+        super::super::key::test_key(&[])
     }
 
     #[test]

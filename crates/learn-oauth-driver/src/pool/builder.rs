@@ -12,6 +12,7 @@ use super::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_ENTRIES, DEFAULT_RESOLVE_HOLD_OFF,
 use crate::clock::random_seed;
 use crate::runtime::Flavor;
 use crate::runtime::imp::FlavorImpl;
+#[cfg(feature = "store")]
 use crate::store::SharedStore;
 
 /// Configures a [`TokenPool`]; see `TokenPool::builder`.
@@ -22,6 +23,7 @@ pub struct PoolBuilder<F: Flavor, K: 'static = PoolKey> {
     clock: Arc<F::Clock>,
     resolver: Option<<F as FlavorImpl>::Resolver<K>>,
     seed: Option<u64>,
+    #[cfg(feature = "store")]
     store: Option<SharedStore<F::Store>>,
 }
 
@@ -38,6 +40,7 @@ impl<F: Flavor, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<F, K> 
             clock: F::default_clock(),
             resolver: None,
             seed: None,
+            #[cfg(feature = "store")]
             store: None,
         }
     }
@@ -77,6 +80,8 @@ impl<F: Flavor, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<F, K> 
 
     /// Coordinates every entry's token requests with other replicas through `store`
     /// (one shared entry per key; see [`crate::store`]). Default: none.
+    #[cfg(feature = "store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
     pub fn shared_store(mut self, store: SharedStore<F::Store>) -> Self {
         self.store = Some(store);
         self
@@ -101,6 +106,7 @@ impl<F: Flavor, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<F, K> 
                 self.settings,
                 self.resolver,
                 self.seed.unwrap_or_else(random_seed),
+                #[cfg(feature = "store")]
                 self.store,
             )),
         }

@@ -1,87 +1,49 @@
-//! [`PoolKey`]: what identifies a token.
+//! [`PoolKey`]: what identifies a token, as a pool's key.
 
 use std::fmt;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use learn_oauth_proto::ClientConfig;
+use learn_oauth_proto::{ClientConfig, TokenIdentity};
 
-/// What identifies a token: the token URL, the client id and the scopes (a set: order
-/// and duplicates do not matter). Two configurations with the same key get the same
-/// token from a pool. Cheap to clone and to hash (the hash is computed once); keep the
-/// key [`insert`](crate::pool::TokenPool::insert) returns, and a lookup compares one
-/// pointer (two equal keys made separately compare their strings).
+/// What identifies a token, as a pool's key: the configuration's [`TokenIdentity`] (token
+/// URL, tenant, client id, scopes as a set). Two configurations with the same key get the
+/// same token from a pool. Cheap to clone and to hash (the hash is the identity's digest,
+/// computed once); keep the key [`insert`](crate::pool::TokenPool::insert) returns, and a
+/// lookup compares one pointer (two equal keys made separately compare their fields).
 #[derive(Clone)]
 pub struct PoolKey {
-    /// Computed once, kept beside the pointer: hashing a key reads no other memory.
+    /// The digest's first 8 bytes, kept beside the pointer: hashing a key reads no other
+    /// memory.
     hash: u64,
-    inner: Arc<KeyInner>,
-}
-
-#[derive(PartialEq, Eq)]
-struct KeyInner {
-    token_url: String,
-    client_id: String,
-    /// Sorted, without duplicates.
-    scopes: Box<[String]>,
+    identity: Arc<TokenIdentity>,
 }
 
 impl PoolKey {
-    /// The key of a token from `token_url` for `client_id` with `scopes`.
-    pub fn new(
-        token_url: impl Into<String>,
-        client_id: impl Into<String>,
-        scopes: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        let mut scopes: Vec<String> = scopes.into_iter().map(Into::into).collect();
-        scopes.sort_unstable();
-        scopes.dedup();
-        let (token_url, client_id) = (token_url.into(), client_id.into());
-        let mut hasher = DefaultHasher::new();
-        (&token_url, &client_id, &scopes).hash(&mut hasher);
-        Self {
-            hash: hasher.finish(),
-            inner: Arc::new(KeyInner {
-                token_url,
-                client_id,
-                scopes: scopes.into_boxed_slice(),
-            }),
-        }
-    }
-
     /// The key of the tokens `config` requests.
     #[must_use]
     pub fn of(config: &ClientConfig) -> Self {
-        Self::new(
-            config.token_uri().to_string(),
-            config.client_id(),
-            config.scopes().iter().map(|s| s.as_str().to_owned()),
-        )
+        let identity = TokenIdentity::of(config);
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&identity.digest()[..8]);
+        Self {
+            hash: u64::from_be_bytes(first),
+            identity: Arc::new(identity),
+        }
     }
 
-    /// The token URL.
+    /// What the key stands for.
     #[must_use]
-    pub fn token_url(&self) -> &str {
-        &self.inner.token_url
-    }
-
-    /// The client id.
-    #[must_use]
-    pub fn client_id(&self) -> &str {
-        &self.inner.client_id
-    }
-
-    /// The scopes, sorted.
-    #[must_use]
-    pub fn scopes(&self) -> &[String] {
-        &self.inner.scopes
+    pub fn identity(&self) -> &TokenIdentity {
+        &self.identity
     }
 }
 
 impl PartialEq for PoolKey {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
-        self.hash == other.hash && (Arc::ptr_eq(&self.inner, &other.inner) || self.inner == other.inner)
+        self.hash == other.hash
+            && (Arc::ptr_eq(&self.identity, &other.identity) || self.identity == other.identity)
     }
 }
 
@@ -95,11 +57,7 @@ impl Hash for PoolKey {
 
 impl fmt::Debug for PoolKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PoolKey")
-            .field("token_url", &self.inner.token_url)
-            .field("client_id", &self.inner.client_id)
-            .field("scopes", &self.inner.scopes)
-            .finish()
+        f.debug_tuple("PoolKey").field(&*self.identity).finish()
     }
 }
 
@@ -107,28 +65,37 @@ impl fmt::Debug for PoolKey {
 mod tests {
     use super::*;
 
+    fn config(client: &str, scopes: &[&str]) -> ClientConfig {
+        ClientConfig::builder()
+            .token_url("https://h.example/oauth2/token/t")
+            .tenant_id("t")
+            .client_id(client)
+            .client_secret("s")
+            .scopes(scopes.iter().copied())
+            .build()
+            .unwrap()
+    }
+
     #[test]
     fn scopes_are_a_set() {
-        let a = PoolKey::new("https://h/oauth2/token/t", "c", ["api/read", "api/write"]);
-        let b = PoolKey::new(
-            "https://h/oauth2/token/t",
-            "c",
-            ["api/write", "api/read", "api/read"],
-        );
+        let a = PoolKey::of(&config("c", &["api/read", "api/write"]));
+        let b = PoolKey::of(&config("c", &["api/write", "api/read", "api/read"]));
         assert_eq!(a, b);
         let state = std::hash::RandomState::new();
         assert_eq!(
             std::hash::BuildHasher::hash_one(&state, &a),
             std::hash::BuildHasher::hash_one(&state, &b)
         );
-        assert_ne!(a, PoolKey::new("https://h/oauth2/token/t", "c", ["api/read"]));
-        assert_ne!(
-            a,
-            PoolKey::new("https://h/oauth2/token/u", "c", ["api/read", "api/write"])
-        );
-        assert_ne!(
-            a,
-            PoolKey::new("https://h/oauth2/token/t", "d", ["api/read", "api/write"])
-        );
+        assert_ne!(a, PoolKey::of(&config("c", &["api/read"])));
+        assert_ne!(a, PoolKey::of(&config("d", &["api/read", "api/write"])));
+    }
+
+    #[test]
+    fn the_key_is_the_token_identity() {
+        let config = config("c", &["api/write", "api/read"]);
+        let key = PoolKey::of(&config);
+        let identity = TokenIdentity::of(&config);
+        assert_eq!(key.identity(), &identity);
+        assert_eq!(key.hash.to_be_bytes(), identity.digest()[..8]);
     }
 }

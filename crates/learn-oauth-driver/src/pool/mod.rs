@@ -167,8 +167,9 @@ impl<F: Flavor> TokenPool<F, PoolKey>
 where
     F::Transport: Clone,
 {
-    /// Adds `config` under its own [`PoolKey`] (token URL, client id, scopes), which it
-    /// returns with whether it was added (`false`: already present, unchanged).
+    /// Adds `config` under its own [`PoolKey`] (its token identity: token URL, tenant,
+    /// client id, scopes), which it returns with whether it was added (`false`: already
+    /// present, unchanged).
     ///
     /// # Errors
     ///

@@ -18,6 +18,7 @@ use crate::clock::Clock;
 use crate::provider::Provider;
 use crate::runtime::Flavor;
 use crate::runtime::imp::FlavorImpl;
+#[cfg(feature = "store")]
 use crate::store::SharedStore;
 use crate::usage::Usage;
 
@@ -39,6 +40,7 @@ pub(crate) struct Table<F: Flavor, K: 'static> {
     pub(crate) settings: PoolSettings,
     pub(crate) resolver: Option<<F as FlavorImpl>::Resolver<K>>,
     pub(crate) seed: u64,
+    #[cfg(feature = "store")]
     pub(crate) store: Option<SharedStore<F::Store>>,
 }
 
@@ -50,7 +52,7 @@ impl<F: Flavor, K: 'static> Table<F, K> {
         settings: PoolSettings,
         resolver: Option<<F as FlavorImpl>::Resolver<K>>,
         seed: u64,
-        store: Option<SharedStore<F::Store>>,
+        #[cfg(feature = "store")] store: Option<SharedStore<F::Store>>,
     ) -> Self {
         let epoch = clock.now();
         Self {
@@ -64,6 +66,7 @@ impl<F: Flavor, K: 'static> Table<F, K> {
             settings,
             resolver,
             seed,
+            #[cfg(feature = "store")]
             store,
         }
     }
@@ -235,6 +238,7 @@ where
             self.settings.policy.clone(),
             Arc::clone(&self.clock),
             seed,
+            #[cfg(feature = "store")]
             self.store.clone(),
         )
     }

@@ -18,6 +18,7 @@ use crate::transport::{BuildError, body_limit, bounded};
 
 mod pool;
 mod provider;
+#[cfg(feature = "store")]
 mod store;
 
 /// The async flavour over transport `T`: callers are Tokio tasks, every request runs
@@ -28,6 +29,7 @@ pub struct Async<T>(PhantomData<fn() -> T>);
 impl<T: SendAsync> Flavor for Async<T> {
     type Transport = T;
     type Clock = dyn AsyncClock;
+    #[cfg(feature = "store")]
     type Store = dyn crate::store::AsyncStore;
 }
 

@@ -16,6 +16,7 @@ use crate::transport::{BuildError, body_limit, bounded};
 
 mod pool;
 mod provider;
+#[cfg(feature = "store")]
 mod store;
 
 /// The blocking flavour over transport `T`: callers are threads, a request runs on the
@@ -26,6 +27,7 @@ pub struct Blocking<T>(PhantomData<fn() -> T>);
 impl<T: SendBlocking> Flavor for Blocking<T> {
     type Transport = T;
     type Clock = dyn BlockingClock;
+    #[cfg(feature = "store")]
     type Store = dyn crate::store::BlockingStore;
 }
 

@@ -25,7 +25,9 @@ pub trait Flavor: imp::FlavorImpl + Sized + 'static {
     /// What the provider reads the time from and sleeps on (a trait object).
     type Clock: ?Sized + Clock;
     /// The shared store a fleet of such providers coordinates through (a trait object:
-    /// `BlockingStore` or `AsyncStore`).
+    /// `BlockingStore` or `AsyncStore`; feature `store`).
+    #[cfg(feature = "store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
     type Store: ?Sized + fmt::Debug + Send + Sync + 'static;
 }
 

@@ -4,17 +4,19 @@ use std::fmt;
 use std::time::Duration;
 
 /// The names one token's entries have in a store, derived from what identifies the token
-/// (token URL, tenant, client id, scopes) and never from a secret:
-/// `learn-oauth:v1:{<hash>}:token`, `…:lease`, `…:cooldown`. The hash is one Redis
+/// ([`TokenIdentity`](learn_oauth_proto::TokenIdentity): token URL, tenant, client id,
+/// scopes) and never from a secret: `learn-oauth:v1:{<hash>}:token`, `…:lease`,
+/// `…:cooldown`, where `<hash>` is the identity's
+/// [`short_hex`](learn_oauth_proto::TokenIdentity::short_hex). The hash is one Redis
 /// Cluster hash tag, so a token's entries live in one slot.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct StoreKeys {
+pub struct StoreKeyNames {
     pub(crate) token: String,
     pub(crate) lease: String,
     pub(crate) cool_down: String,
 }
 
-impl StoreKeys {
+impl StoreKeyNames {
     /// Where the token value lives.
     #[must_use]
     pub fn token(&self) -> &str {
@@ -34,9 +36,9 @@ impl StoreKeys {
     }
 }
 
-impl fmt::Debug for StoreKeys {
+impl fmt::Debug for StoreKeyNames {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("StoreKeys").field(&self.token).finish()
+        f.debug_tuple("StoreKeyNames").field(&self.token).finish()
     }
 }
 
@@ -164,7 +166,7 @@ pub trait BlockingStore: fmt::Debug + Send + Sync + 'static {
     /// # Errors
     ///
     /// When the store fails or does not answer within `timeout`.
-    fn read(&self, keys: &StoreKeys, timeout: Duration) -> Result<StoreRecord, StoreError>;
+    fn read(&self, keys: &StoreKeyNames, timeout: Duration) -> Result<StoreRecord, StoreError>;
 
     /// Takes the lease for `owner` for `ttl` if nobody holds it; whether it was taken.
     ///
@@ -173,7 +175,7 @@ pub trait BlockingStore: fmt::Debug + Send + Sync + 'static {
     /// When the store fails or does not answer within `timeout`.
     fn try_lease(
         &self,
-        keys: &StoreKeys,
+        keys: &StoreKeyNames,
         owner: &str,
         ttl: Duration,
         timeout: Duration,
@@ -186,7 +188,7 @@ pub trait BlockingStore: fmt::Debug + Send + Sync + 'static {
     /// When the store fails or does not answer within `timeout`.
     fn publish(
         &self,
-        keys: &StoreKeys,
+        keys: &StoreKeyNames,
         value: &[u8],
         expire_at: StoreTime,
         owner: &str,
@@ -200,7 +202,7 @@ pub trait BlockingStore: fmt::Debug + Send + Sync + 'static {
     /// When the store fails or does not answer within `timeout`.
     fn cool_down(
         &self,
-        keys: &StoreKeys,
+        keys: &StoreKeyNames,
         until: StoreTime,
         owner: &str,
         timeout: Duration,
@@ -211,7 +213,7 @@ pub trait BlockingStore: fmt::Debug + Send + Sync + 'static {
     /// # Errors
     ///
     /// When the store fails or does not answer within `timeout`.
-    fn release(&self, keys: &StoreKeys, owner: &str, timeout: Duration) -> Result<(), StoreError>;
+    fn release(&self, keys: &StoreKeyNames, owner: &str, timeout: Duration) -> Result<(), StoreError>;
 }
 
 #[cfg(feature = "async")]
@@ -224,7 +226,7 @@ mod asynchronous {
     use std::pin::Pin;
     use std::time::Duration;
 
-    use super::{StoreError, StoreKeys, StoreRecord, StoreTime};
+    use super::{StoreError, StoreKeyNames, StoreRecord, StoreTime};
 
     /// What an [`AsyncStore`] operation returns.
     pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
@@ -234,12 +236,12 @@ mod asynchronous {
     /// its own clock, so a hung store can never hold a request longer than that.
     pub trait AsyncStore: fmt::Debug + Send + Sync + 'static {
         /// Reads the token value, the cool-down and the lease's existence.
-        fn read<'a>(&'a self, keys: &'a StoreKeys, timeout: Duration) -> StoreFuture<'a, StoreRecord>;
+        fn read<'a>(&'a self, keys: &'a StoreKeyNames, timeout: Duration) -> StoreFuture<'a, StoreRecord>;
 
         /// Takes the lease for `owner` for `ttl` if nobody holds it; whether it was taken.
         fn try_lease<'a>(
             &'a self,
-            keys: &'a StoreKeys,
+            keys: &'a StoreKeyNames,
             owner: &'a str,
             ttl: Duration,
             timeout: Duration,
@@ -248,7 +250,7 @@ mod asynchronous {
         /// Stores the token `value` until `expire_at` and releases `owner`'s lease.
         fn publish<'a>(
             &'a self,
-            keys: &'a StoreKeys,
+            keys: &'a StoreKeyNames,
             value: &'a [u8],
             expire_at: StoreTime,
             owner: &'a str,
@@ -258,7 +260,7 @@ mod asynchronous {
         /// Sets the cool-down until `until` and releases `owner`'s lease.
         fn cool_down<'a>(
             &'a self,
-            keys: &'a StoreKeys,
+            keys: &'a StoreKeyNames,
             until: StoreTime,
             owner: &'a str,
             timeout: Duration,
@@ -267,7 +269,7 @@ mod asynchronous {
         /// Releases `owner`'s lease, if it still holds it.
         fn release<'a>(
             &'a self,
-            keys: &'a StoreKeys,
+            keys: &'a StoreKeyNames,
             owner: &'a str,
             timeout: Duration,
         ) -> StoreFuture<'a, ()>;

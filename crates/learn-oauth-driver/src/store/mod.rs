@@ -21,10 +21,11 @@
 //!   `breaker_threshold` failures in a row the store is left alone for `breaker_open`
 //!   (requests go straight to the endpoint, as without a store). Connections are the
 //!   adapter's and lazy: a provider starts with the store down.
-//! - **What the store sees**: key names are a hash of token URL, tenant, client id and
-//!   scopes ([`StoreKeys`]); no secret is ever written. Values hold the token, so give an
-//!   [`Encryption`] key: values are then sealed with ChaCha20-Poly1305, bound to their
-//!   key name, and a value that fails to open (wrong key, tampered, copied, plaintext) is
+//! - **What the store sees**: key names are the digest of the token's
+//!   [`TokenIdentity`](learn_oauth_proto::TokenIdentity) (token URL, tenant, client id,
+//!   scopes; [`StoreKeyNames`]); no secret is ever written. Values hold the token, so give
+//!   a [`Sealing`] key: values are then sealed with ChaCha20-Poly1305, bound to their key
+//!   name, and a value that fails to open (wrong key, tampered, copied, plaintext) is
 //!   a miss, never served and never a crash. Entries expire with their token, timed by
 //!   the store's own clock ([`StoreTime`], from the latest read), so replicas' clocks
 //!   need not agree and a write that lands late cannot make an entry outlive its token.
@@ -43,12 +44,12 @@ use learn_oauth_proto::store::{StoreBreaker, StorePolicy};
 
 #[cfg(feature = "async")]
 pub use adapter::{AsyncStore, StoreFuture};
-pub use adapter::{BlockingStore, StoreError, StoreErrorKind, StoreKeys, StoreRecord, StoreTime};
+pub use adapter::{BlockingStore, StoreError, StoreErrorKind, StoreKeyNames, StoreRecord, StoreTime};
 pub(crate) use run::StoreHandle;
-pub use value::{Encryption, MAX_VALUE_BYTES, StoreKey, StoreKeyError};
+pub use value::{MAX_VALUE_BYTES, Sealing, SealingKey, SealingKeyError};
 
 /// A store shared by a fleet of replicas, with how to use it: the protocol's
-/// [`StorePolicy`], the values' [`Encryption`], and the breaker every provider using this
+/// [`StorePolicy`], the values' [`Sealing`], and the breaker every provider using this
 /// store shares (a dead store is dead for every tenant). Cheap to clone; clones share the
 /// breaker and the owner id.
 ///
@@ -58,7 +59,7 @@ pub use value::{Encryption, MAX_VALUE_BYTES, StoreKey, StoreKeyError};
 pub struct SharedStore<S: ?Sized> {
     pub(crate) store: Arc<S>,
     pub(crate) policy: StorePolicy,
-    pub(crate) encryption: Option<Arc<Encryption>>,
+    pub(crate) sealing: Option<Arc<Sealing>>,
     pub(crate) state: Arc<StoreState>,
 }
 
@@ -71,7 +72,7 @@ pub(crate) struct StoreState {
 
 impl SharedStore<dyn BlockingStore> {
     /// A store for blocking providers, with the default [`StorePolicy`] and no
-    /// encryption.
+    /// sealing.
     pub fn blocking(store: impl BlockingStore) -> Self {
         Self::from_arc(Arc::new(store))
     }
@@ -79,7 +80,7 @@ impl SharedStore<dyn BlockingStore> {
 
 #[cfg(feature = "async")]
 impl SharedStore<dyn AsyncStore> {
-    /// A store for async providers, with the default [`StorePolicy`] and no encryption.
+    /// A store for async providers, with the default [`StorePolicy`] and no sealing.
     pub fn asynchronous(store: impl AsyncStore) -> Self {
         Self::from_arc(Arc::new(store))
     }
@@ -90,7 +91,7 @@ impl<S: ?Sized> SharedStore<S> {
         Self {
             store,
             policy: StorePolicy::default(),
-            encryption: None,
+            sealing: None,
             state: Arc::new(StoreState {
                 breaker: Mutex::new(StoreBreaker::new()),
                 owner: value::random_owner(),
@@ -106,11 +107,11 @@ impl<S: ?Sized> SharedStore<S> {
         self
     }
 
-    /// Seals every value written and opens values read with `encryption` (strongly
+    /// Seals every value written and opens values read with `sealing` (strongly
     /// advised: without it, anyone who can read the store can read bearer tokens).
     #[must_use]
-    pub fn encryption(mut self, encryption: Encryption) -> Self {
-        self.encryption = Some(Arc::new(encryption));
+    pub fn sealing(mut self, sealing: Sealing) -> Self {
+        self.sealing = Some(Arc::new(sealing));
         self
     }
 
@@ -122,8 +123,8 @@ impl<S: ?Sized> SharedStore<S> {
 
     /// The key names tokens for `config` are stored under.
     #[must_use]
-    pub fn keys_for(&self, config: &learn_oauth_proto::ClientConfig) -> StoreKeys {
-        value::keys_for(config)
+    pub fn key_names_for(&self, config: &learn_oauth_proto::ClientConfig) -> StoreKeyNames {
+        value::key_names_for(config)
     }
 
     /// Whether the breaker is open now, by `now` on the provider's clock.
@@ -142,7 +143,7 @@ impl<S: ?Sized> Clone for SharedStore<S> {
         Self {
             store: Arc::clone(&self.store),
             policy: self.policy.clone(),
-            encryption: self.encryption.clone(),
+            sealing: self.sealing.clone(),
             state: Arc::clone(&self.state),
         }
     }
@@ -153,7 +154,7 @@ impl<S: ?Sized + fmt::Debug> fmt::Debug for SharedStore<S> {
         f.debug_struct("SharedStore")
             .field("store", &&*self.store)
             .field("policy", &self.policy)
-            .field("encrypted", &self.encryption.is_some())
+            .field("sealed", &self.sealing.is_some())
             .finish_non_exhaustive()
     }
 }

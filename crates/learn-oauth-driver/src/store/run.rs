@@ -1,14 +1,14 @@
-//! The loops that carry out the core's [`SharedFetch`] against a store and the token
+//! The loops that carry out the core's [`StoreFetch`] against a store and the token
 //! endpoint: one per flavour, each only doing what the core asks.
 
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use learn_oauth_proto::store::{SharedFetch, StoreView};
+use learn_oauth_proto::store::{StoreFetch, StoreView};
 use learn_oauth_proto::{AccessToken, ClientConfig, RefreshPolicy};
 
 use super::SharedStore;
-use super::adapter::{StoreError, StoreKeys, StoreRecord, StoreTime};
+use super::adapter::{StoreError, StoreKeyNames, StoreRecord, StoreTime};
 use super::value::{self, ValueProblem};
 use crate::lifecycle_cell::LifecycleCell;
 use crate::observe;
@@ -18,14 +18,14 @@ use crate::stats::Counters;
 /// last token the resource refused (never taken from the store again).
 pub(crate) struct StoreHandle<S: ?Sized> {
     pub(crate) shared: SharedStore<S>,
-    pub(crate) keys: StoreKeys,
+    pub(crate) keys: StoreKeyNames,
     refused: Mutex<Option<AccessToken>>,
 }
 
 impl<S: ?Sized> StoreHandle<S> {
     pub(crate) fn new(shared: SharedStore<S>, config: &ClientConfig) -> Self {
         Self {
-            keys: value::keys_for(config),
+            keys: value::key_names_for(config),
             shared,
             refused: Mutex::new(None),
         }
@@ -44,10 +44,10 @@ impl<S: ?Sized> StoreHandle<S> {
         now: Instant,
         deadline: Option<Instant>,
         current: Option<AccessToken>,
-    ) -> SharedFetch {
+    ) -> StoreFetch {
         let policy = self.shared.policy.clone();
         if !self.breaker().allows(now) {
-            return SharedFetch::bypass(policy, refresh, now, deadline);
+            return StoreFetch::bypass(policy, refresh, now, deadline);
         }
         let refused = self
             .refused
@@ -55,7 +55,7 @@ impl<S: ?Sized> StoreHandle<S> {
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         let exclude: Vec<AccessToken> = current.into_iter().chain(refused).collect();
-        SharedFetch::new(policy, refresh, now, deadline, &exclude)
+        StoreFetch::new(policy, refresh, now, deadline, &exclude)
     }
 
     fn breaker(&self) -> std::sync::MutexGuard<'_, learn_oauth_proto::store::StoreBreaker> {
@@ -99,13 +99,13 @@ impl<S: ?Sized> StoreHandle<S> {
         rtt: Duration,
     ) -> StoreView {
         let token = record.token.and_then(|(bytes, ttl)| {
-            let encryption = self.shared.encryption.as_deref();
+            let sealing = self.shared.sealing.as_deref();
             let read = value::ReadAt {
                 now,
                 rtt,
                 store_now: record.now,
             };
-            match value::decode(&bytes, ttl, &self.keys, encryption, read) {
+            match value::decode(&bytes, ttl, &self.keys, sealing, read) {
                 Ok(token) => Some(token),
                 Err(problem) => {
                     rejected(config, problem);
@@ -118,7 +118,7 @@ impl<S: ?Sized> StoreHandle<S> {
 
     /// `token` as the value to publish, expiring at `at` on the store's clock.
     pub(crate) fn encode(&self, token: &AccessToken, at: StoreTime) -> Vec<u8> {
-        value::encode(token, &self.keys, self.shared.encryption.as_deref(), at)
+        value::encode(token, &self.keys, self.shared.sealing.as_deref(), at)
     }
 
     /// How long a store operation at `now` may take: the policy's `op_timeout`, and no
@@ -142,7 +142,7 @@ impl<S: ?Sized> StoreHandle<S> {
 /// what the loop has learned on the way. The loops only carry out the machine's steps;
 /// what an answer means is handled here, once.
 pub(crate) struct Run<'a> {
-    pub(crate) fetch: SharedFetch,
+    pub(crate) fetch: StoreFetch,
     config: &'a ClientConfig,
     counters: &'a Counters,
     /// The store's clock as of the latest read, and when that read came back.

@@ -1,14 +1,14 @@
 //! What a store holds: key names derived from what identifies a token, and token values
-//! in a versioned format, encrypted and authenticated when the user gives a key.
+//! in a versioned format, sealed (encrypted and authenticated) when the user gives a key.
 
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use learn_oauth_proto::{AccessToken, ClientConfig, Scope, Scopes};
+use learn_oauth_proto::{AccessToken, ClientConfig, Scope, Scopes, TokenIdentity};
 use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use ring::rand::{SecureRandom, SystemRandom};
 
-use super::adapter::{StoreKeys, StoreTime};
+use super::adapter::{StoreKeyNames, StoreTime};
 
 /// The largest value read back (the Redis adapter reads at most one byte more); anything
 /// longer is refused unparsed.
@@ -19,27 +19,11 @@ const MAGIC: &[u8; 3] = b"LO\x01";
 const PLAIN: u8 = b'p';
 const SEALED: u8 = b'e';
 
-/// The store entries for tokens of `config`: named by a SHA-256 of the token URL,
-/// tenant, client id and sorted scopes (each length-prefixed), never the secret.
-pub(crate) fn keys_for(config: &ClientConfig) -> StoreKeys {
-    let mut scopes: Vec<&str> = config.scopes().iter().map(Scope::as_str).collect();
-    scopes.sort_unstable();
-    let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
-    let mut field = |bytes: &[u8]| {
-        digest.update(&(bytes.len() as u64).to_be_bytes());
-        digest.update(bytes);
-    };
-    field(b"learn-oauth:v1");
-    field(config.token_uri().to_string().as_bytes());
-    field(config.tenant_id().as_bytes());
-    field(config.client_id().as_bytes());
-    for scope in scopes {
-        field(scope.as_bytes());
-    }
-    let hash = digest.finish();
-    let hex: String = hash.as_ref()[..16].iter().map(|b| format!("{b:02x}")).collect();
-    let base = format!("learn-oauth:v1:{{{hex}}}");
-    StoreKeys {
+/// The store entries for tokens of `config`: named by its [`TokenIdentity`]'s digest
+/// (never the secret), in one Redis Cluster hash tag.
+pub(crate) fn key_names_for(config: &ClientConfig) -> StoreKeyNames {
+    let base = format!("learn-oauth:v1:{{{}}}", TokenIdentity::of(config).short_hex());
+    StoreKeyNames {
         token: format!("{base}:token"),
         lease: format!("{base}:lease"),
         cool_down: format!("{base}:cooldown"),
@@ -48,41 +32,41 @@ pub(crate) fn keys_for(config: &ClientConfig) -> StoreKeys {
 
 /// A 256-bit key for the values a store holds (ChaCha20-Poly1305), with the one-byte id
 /// written beside each value it seals, so keys can be rotated. `Debug` shows the id only.
-pub struct StoreKey {
+pub struct SealingKey {
     id: u8,
     key: LessSafeKey,
 }
 
-/// Why a [`StoreKey`] could not be made.
+/// Why a [`SealingKey`] could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum StoreKeyError {
+pub enum SealingKeyError {
     /// The key is not 32 bytes long (`got` is how long it is).
-    #[error("a store key is 32 bytes, got {got}")]
+    #[error("a sealing key is 32 bytes, got {got}")]
     Length {
         /// Its length in bytes.
         got: usize,
     },
     /// The text is not standard base64.
-    #[error("a store key must be standard base64")]
+    #[error("a sealing key must be standard base64")]
     Base64,
-    /// Another key of the same [`Encryption`] has this id.
-    #[error("two store keys have the id {id}")]
+    /// Another key of the same [`Sealing`] has this id.
+    #[error("two sealing keys have the id {id}")]
     DuplicateId {
         /// The id both keys have.
         id: u8,
     },
 }
 
-impl StoreKey {
+impl SealingKey {
     /// A key with id `id` from 32 bytes (e.g. `openssl rand -base64 32`, decoded).
     ///
     /// # Errors
     ///
-    /// [`StoreKeyError::Length`] when `bytes` is not 32 bytes long.
-    pub fn new(id: u8, bytes: &[u8]) -> Result<Self, StoreKeyError> {
+    /// [`SealingKeyError::Length`] when `bytes` is not 32 bytes long.
+    pub fn new(id: u8, bytes: &[u8]) -> Result<Self, SealingKeyError> {
         let unbound = UnboundKey::new(&CHACHA20_POLY1305, bytes)
-            .map_err(|_| StoreKeyError::Length { got: bytes.len() })?;
+            .map_err(|_| SealingKeyError::Length { got: bytes.len() })?;
         Ok(Self {
             id,
             key: LessSafeKey::new(unbound),
@@ -93,13 +77,13 @@ impl StoreKey {
     ///
     /// # Errors
     ///
-    /// [`StoreKeyError::Base64`] for text that is not base64, [`StoreKeyError::Length`]
+    /// [`SealingKeyError::Base64`] for text that is not base64, [`SealingKeyError::Length`]
     /// when it does not decode to 32 bytes.
-    pub fn from_base64(id: u8, text: &str) -> Result<Self, StoreKeyError> {
+    pub fn from_base64(id: u8, text: &str) -> Result<Self, SealingKeyError> {
         use base64::Engine as _;
         let mut bytes = base64::engine::general_purpose::STANDARD
             .decode(text.trim())
-            .map_err(|_| StoreKeyError::Base64)?;
+            .map_err(|_| SealingKeyError::Base64)?;
         let key = Self::new(id, &bytes);
         zeroize::Zeroize::zeroize(&mut bytes);
         key
@@ -112,29 +96,30 @@ impl StoreKey {
     }
 }
 
-impl fmt::Debug for StoreKey {
+impl fmt::Debug for SealingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StoreKey")
+        f.debug_struct("SealingKey")
             .field("id", &self.id)
             .finish_non_exhaustive()
     }
 }
 
-/// Encryption of stored tokens: values are sealed with the current key and opened with
-/// it or any previous one (by id), so a key is rotated by deploying the new key as
-/// current with the old one as previous, then dropping the old one once its values have
-/// expired. With encryption on, a plaintext value (written by a replica without the key,
-/// or planted) is a miss, never served.
+/// How stored tokens are sealed (ChaCha20-Poly1305: encrypted and authenticated).
+/// Values are sealed with the current key and opened with it or any previous one (by
+/// id), so a key is rotated by deploying the new key as current with the old one as
+/// previous, then dropping the old one once its values have expired. With sealing on, a
+/// plaintext value (written by a replica without the key, or planted) is a miss, never
+/// served.
 #[derive(Debug)]
-pub struct Encryption {
-    current: StoreKey,
-    previous: Vec<StoreKey>,
+pub struct Sealing {
+    current: SealingKey,
+    previous: Vec<SealingKey>,
 }
 
-impl Encryption {
+impl Sealing {
     /// Seals with `current`.
     #[must_use]
-    pub fn new(current: StoreKey) -> Self {
+    pub fn new(current: SealingKey) -> Self {
         Self {
             current,
             previous: Vec::new(),
@@ -145,17 +130,17 @@ impl Encryption {
     ///
     /// # Errors
     ///
-    /// [`StoreKeyError::DuplicateId`] when a key with `key`'s id is already there: values
+    /// [`SealingKeyError::DuplicateId`] when a key with `key`'s id is already there: values
     /// name their key by id, so two keys with one id could not both open theirs.
-    pub fn with_previous(mut self, key: StoreKey) -> Result<Self, StoreKeyError> {
+    pub fn with_previous(mut self, key: SealingKey) -> Result<Self, SealingKeyError> {
         if self.opener(key.id).is_some() {
-            return Err(StoreKeyError::DuplicateId { id: key.id });
+            return Err(SealingKeyError::DuplicateId { id: key.id });
         }
         self.previous.push(key);
         Ok(self)
     }
 
-    fn opener(&self, id: u8) -> Option<&StoreKey> {
+    fn opener(&self, id: u8) -> Option<&SealingKey> {
         std::iter::once(&self.current)
             .chain(&self.previous)
             .find(|k| k.id == id)
@@ -169,9 +154,9 @@ pub(crate) enum ValueProblem {
     TooLarge,
     /// Not a value of this format or version.
     UnknownFormat,
-    /// Plaintext, but encryption is on.
-    NotEncrypted,
-    /// Sealed, but encryption is off or the key id is unknown.
+    /// Plaintext, but sealing is on.
+    NotSealed,
+    /// Sealed, but sealing is off or the key id is unknown.
     NoKey,
     /// Sealed, but it fails to authenticate (wrong key, tampered, or copied from another
     /// token's entry).
@@ -185,8 +170,8 @@ impl ValueProblem {
         match self {
             ValueProblem::TooLarge => "too large",
             ValueProblem::UnknownFormat => "unknown format",
-            ValueProblem::NotEncrypted => "not encrypted, but encryption is on",
-            ValueProblem::NoKey => "encrypted with a key this replica does not have",
+            ValueProblem::NotSealed => "not sealed, but sealing is on",
+            ValueProblem::NoKey => "sealed with a key this replica does not have",
             ValueProblem::Unauthentic => "fails to authenticate",
             ValueProblem::Malformed => "malformed",
         }
@@ -218,12 +203,12 @@ pub(crate) struct ReadAt {
 }
 
 /// `token` as a stored value expiring at `expire_at` on the store's clock; sealed when
-/// `encryption` is given (bound to `keys`' token name, so a value copied to another
+/// `sealing` is given (bound to `keys`' token name, so a value copied to another
 /// token's entry fails to open).
 pub(crate) fn encode(
     token: &AccessToken,
-    keys: &StoreKeys,
-    encryption: Option<&Encryption>,
+    keys: &StoreKeyNames,
+    sealing: Option<&Sealing>,
     expire_at: StoreTime,
 ) -> Vec<u8> {
     let payload = Payload {
@@ -236,7 +221,7 @@ pub(crate) fn encode(
     let mut json = serde_json::to_vec(&payload).unwrap_or_default();
     let mut payload = payload;
     zeroize::Zeroize::zeroize(&mut payload.t);
-    let Some(encryption) = encryption else {
+    let Some(sealing) = sealing else {
         let mut value = Vec::with_capacity(MAGIC.len() + 1 + json.len());
         value.extend_from_slice(MAGIC);
         value.push(PLAIN);
@@ -244,7 +229,7 @@ pub(crate) fn encode(
         zeroize::Zeroize::zeroize(&mut json);
         return value;
     };
-    let key = &encryption.current;
+    let key = &sealing.current;
     let mut nonce = [0u8; NONCE_LEN];
     // SystemRandom only fails when the OS has no randomness; an all-zero nonce would then
     // repeat, so nothing is sealed and the value is empty (a miss for every reader).
@@ -269,7 +254,7 @@ pub(crate) fn encode(
     value
 }
 
-fn aad(header: &[u8], keys: &StoreKeys) -> Vec<u8> {
+fn aad(header: &[u8], keys: &StoreKeyNames) -> Vec<u8> {
     let mut aad = Vec::with_capacity(header.len() + keys.token.len());
     aad.extend_from_slice(header);
     aad.extend_from_slice(keys.token.as_bytes());
@@ -284,8 +269,8 @@ fn aad(header: &[u8], keys: &StoreKeys) -> Vec<u8> {
 pub(crate) fn decode(
     value: &[u8],
     ttl: Duration,
-    keys: &StoreKeys,
-    encryption: Option<&Encryption>,
+    keys: &StoreKeyNames,
+    sealing: Option<&Sealing>,
     read: ReadAt,
 ) -> Result<AccessToken, ValueProblem> {
     let ReadAt { now, rtt, store_now } = read;
@@ -297,13 +282,13 @@ pub(crate) fn decode(
         .ok_or(ValueProblem::UnknownFormat)?;
     let (&mode, rest) = rest.split_first().ok_or(ValueProblem::UnknownFormat)?;
     let mut opened = Vec::new();
-    let json: &[u8] = match (mode, encryption) {
+    let json: &[u8] = match (mode, sealing) {
         (PLAIN, None) => rest,
-        (PLAIN, Some(_)) => return Err(ValueProblem::NotEncrypted),
+        (PLAIN, Some(_)) => return Err(ValueProblem::NotSealed),
         (SEALED, None) => return Err(ValueProblem::NoKey),
-        (SEALED, Some(encryption)) => {
+        (SEALED, Some(sealing)) => {
             let (&id, rest) = rest.split_first().ok_or(ValueProblem::Malformed)?;
-            let key = encryption.opener(id).ok_or(ValueProblem::NoKey)?;
+            let key = sealing.opener(id).ok_or(ValueProblem::NoKey)?;
             if rest.len() < NONCE_LEN {
                 return Err(ValueProblem::Malformed);
             }

@@ -11,7 +11,7 @@ use super::policy::StorePolicy;
 ///
 /// One breaker per store, shared by every provider using it (a dead Redis is dead for
 /// every tenant). Feed it every store operation's outcome; ask
-/// [`allows`](Self::allows) before starting a [`SharedFetch`](super::SharedFetch).
+/// [`allows`](Self::allows) before starting a [`StoreFetch`](super::StoreFetch).
 /// After the open period the store is tried again; one more failure opens it again at
 /// once, one success closes it.
 #[derive(Debug, Clone, Default)]

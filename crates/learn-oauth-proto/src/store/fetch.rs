@@ -1,4 +1,4 @@
-//! [`SharedFetch`]: one token request coordinated through a shared store.
+//! [`StoreFetch`]: one token request coordinated through a shared store.
 
 use std::time::{Duration, Instant};
 
@@ -37,32 +37,32 @@ impl StoreView {
     }
 }
 
-/// What the driver of a [`SharedFetch`] does next. Each step except `Sleep` and `Done`
-/// is answered with its `handle_*` input (or [`SharedFetch::handle_store_error`] when
+/// What the driver of a [`StoreFetch`] does next. Each step except `Sleep` and `Done`
+/// is answered with its `handle_*` input (or [`StoreFetch::handle_store_error`] when
 /// the store operation fails or takes longer than [`StorePolicy::op_timeout`]) before
 /// polling again.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum StoreStep {
     /// Read the stored token, the cool-down and whether the lease is held, in one round
-    /// trip; answer with [`SharedFetch::handle_read`].
+    /// trip; answer with [`StoreFetch::handle_read`].
     Read,
     /// Try to take the lease for `ttl` (set-if-absent with this replica's owner id);
-    /// answer with [`SharedFetch::handle_lease`].
+    /// answer with [`StoreFetch::handle_lease`].
     TryLease {
         /// How long the lease lives: the request's deadline plus
         /// [`StorePolicy::lease_margin`].
         ttl: Duration,
     },
     /// Request a token from the token endpoint, within `timeout`; answer with
-    /// [`SharedFetch::handle_fetched`].
+    /// [`StoreFetch::handle_fetched`].
     Fetch {
         /// How long the request may take (with a lease, it ends before the lease does).
         timeout: Duration,
     },
     /// Write `token` to the store, expiring after `ttl`, and release this replica's
     /// lease if it holds it (compare-and-delete); answer with
-    /// [`SharedFetch::handle_written`].
+    /// [`StoreFetch::handle_written`].
     Publish {
         /// The token to share.
         token: AccessToken,
@@ -70,13 +70,13 @@ pub enum StoreStep {
         ttl: Duration,
     },
     /// Record a fleet-wide cool-down of `ttl` (the token endpoint asked to slow down) and
-    /// release this replica's lease; answer with [`SharedFetch::handle_written`].
+    /// release this replica's lease; answer with [`StoreFetch::handle_written`].
     CoolDown {
         /// How long no replica should call the token endpoint.
         ttl: Duration,
     },
     /// Release this replica's lease (its request failed); answer with
-    /// [`SharedFetch::handle_written`].
+    /// [`StoreFetch::handle_written`].
     Release,
     /// Wait for the peer holding the lease: poll again at this instant.
     Sleep(Instant),
@@ -85,10 +85,10 @@ pub enum StoreStep {
     Done(Result<AccessToken, Error>),
 }
 
-/// How a [`SharedFetch`] ended, for a driver's counters and traces.
+/// How a [`StoreFetch`] ended, for a driver's counters and traces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum SharedOutcome {
+pub enum StoreOutcome {
     /// Not finished yet.
     Running,
     /// A peer's token was taken from the store: no token request.
@@ -126,7 +126,7 @@ enum Write {
 /// the token endpoint, and reports back.
 ///
 /// The lifecycle still decides *when* a token is wanted ([`TokenLifecycle`] hands out a
-/// request); a driver with a store then runs one `SharedFetch` for that request instead
+/// request); a driver with a store then runs one `StoreFetch` for that request instead
 /// of calling the token endpoint directly, and reports its result as the request's:
 ///
 /// ```text
@@ -153,11 +153,11 @@ enum Write {
 /// # #![allow(clippy::disallowed_methods)]
 /// use std::time::{Duration, Instant};
 /// use learn_oauth_proto::{AccessToken, RefreshPolicy, Scopes};
-/// use learn_oauth_proto::store::{SharedFetch, StorePolicy, StoreStep, StoreView};
+/// use learn_oauth_proto::store::{StoreFetch, StorePolicy, StoreStep, StoreView};
 ///
 /// let now = Instant::now();
 /// let deadline = now + Duration::from_secs(60);
-/// let mut fetch = SharedFetch::new(StorePolicy::default(), RefreshPolicy::default(), now, Some(deadline), &[]);
+/// let mut fetch = StoreFetch::new(StorePolicy::default(), RefreshPolicy::default(), now, Some(deadline), &[]);
 /// assert!(matches!(fetch.poll(now), StoreStep::Read));
 /// // A peer published a token an hour long a minute ago.
 /// let peer = AccessToken::new("t0k3n".into(), Scopes::new(), now - Duration::from_secs(60), Duration::from_secs(3600)).unwrap();
@@ -168,7 +168,7 @@ enum Write {
 ///
 /// [`TokenLifecycle`]: crate::TokenLifecycle
 #[derive(Debug)]
-pub struct SharedFetch {
+pub struct StoreFetch {
     policy: StorePolicy,
     refresh: RefreshPolicy,
     state: State,
@@ -182,10 +182,10 @@ pub struct SharedFetch {
     /// Cleared by a store error: the rest of this request goes without the store.
     use_store: bool,
     result: Option<Result<AccessToken, Error>>,
-    outcome: SharedOutcome,
+    outcome: StoreOutcome,
 }
 
-impl SharedFetch {
+impl StoreFetch {
     /// A coordinated request started at `now` for a request whose deadline is `deadline`
     /// (the lifecycle's [`fetch_deadline`](crate::TokenLifecycle::fetch_deadline)).
     /// `exclude`: tokens never to take from the store (the current token being
@@ -219,7 +219,7 @@ impl SharedFetch {
             polls: 0,
             use_store: true,
             result: None,
-            outcome: SharedOutcome::Running,
+            outcome: StoreOutcome::Running,
         }
     }
 
@@ -273,12 +273,12 @@ impl SharedFetch {
             return;
         }
         if let Some(token) = view.token.filter(|t| self.worth_adopting(now, t)) {
-            self.finish(Ok(token), SharedOutcome::Adopted);
+            self.finish(Ok(token), StoreOutcome::Adopted);
         } else if let Some(ttl) = view.cool_down.filter(|d| !d.is_zero()) {
             // Never longer than this replica would honour a Retry-After itself (a planted
             // or foreign cool-down cannot stop the fleet for longer).
             let ttl = ttl.min(self.refresh.max_retry_after);
-            self.finish(Err(cool_down_error(ttl)), SharedOutcome::CooledDown);
+            self.finish(Err(cool_down_error(ttl)), StoreOutcome::CooledDown);
         } else if view.lease_held {
             self.wait_for_peer(now);
         } else {
@@ -305,9 +305,9 @@ impl SharedFetch {
             return;
         }
         self.outcome = if self.leased {
-            SharedOutcome::FetchedWithLease
+            StoreOutcome::FetchedWithLease
         } else {
-            SharedOutcome::FetchedAlone
+            StoreOutcome::FetchedAlone
         };
         let write = match &result {
             _ if !self.use_store => None,
@@ -341,9 +341,9 @@ impl SharedFetch {
         }
     }
 
-    /// How it ended (or [`SharedOutcome::Running`]).
+    /// How it ended (or [`StoreOutcome::Running`]).
     #[must_use]
-    pub fn outcome(&self) -> SharedOutcome {
+    pub fn outcome(&self) -> StoreOutcome {
         self.outcome
     }
 
@@ -353,7 +353,7 @@ impl SharedFetch {
         self.leased && !matches!(self.state, State::Done)
     }
 
-    fn finish(&mut self, result: Result<AccessToken, Error>, outcome: SharedOutcome) {
+    fn finish(&mut self, result: Result<AccessToken, Error>, outcome: StoreOutcome) {
         self.result = Some(result);
         self.outcome = outcome;
         self.state = State::Done;

@@ -2,11 +2,11 @@
 //! by many replicas (Redis, for one), so N processes make about one token request per
 //! refresh period instead of N.
 //!
-//! Decisions only, as everywhere in this crate: [`SharedFetch`] says what to read,
+//! Decisions only, as everywhere in this crate: [`StoreFetch`] says what to read,
 //! lease, request, publish or wait for, and [`StoreBreaker`] when to leave a failing
 //! store alone; the driver layer carries the steps out (`learn-oauth-driver`'s `store`
 //! module, over a store adapter such as `learn-oauth-redis`). What is stored (the value's
-//! format, its encryption) and how keys are named is the driver's.
+//! format, its sealing) and how keys are named is the driver's.
 //!
 //! The warm path never sees any of this: a store is consulted only when the lifecycle
 //! hands out a request (cold start, refresh point, invalidation).
@@ -16,5 +16,5 @@ mod fetch;
 mod policy;
 
 pub use breaker::StoreBreaker;
-pub use fetch::{SharedFetch, SharedOutcome, StoreStep, StoreView};
+pub use fetch::{StoreFetch, StoreOutcome, StoreStep, StoreView};
 pub use policy::StorePolicy;

@@ -86,18 +86,19 @@ impl<T: SendAsync> Provider<Async<T>> {
         let report = FetchReport::new(Arc::clone(&self.inner), fetch, deadline, refresh_ahead);
         tokio::spawn(async move {
             let inner = report.provider();
-            let result = match &inner.store {
-                Some(store) => store.fetch(inner, report.deadline()).await,
-                None => {
-                    exchange(
-                        &inner.transport,
-                        inner.lifecycle.config(),
-                        report.timeout(),
-                        || inner.now(),
-                    )
-                    .await
-                }
-            };
+            #[cfg(feature = "store")]
+            if let Some(store) = &inner.store {
+                let result = store.fetch(inner, report.deadline()).await;
+                report.send(result);
+                return;
+            }
+            let result = exchange(
+                &inner.transport,
+                inner.lifecycle.config(),
+                report.timeout(),
+                || inner.now(),
+            )
+            .await;
             report.send(result);
         });
     }

@@ -91,15 +91,18 @@ impl<T: SendBlocking> Provider<Blocking<T>> {
 /// reports it as failed, when the report is dropped).
 fn fetch_and_report<T: SendBlocking>(report: FetchReport<Blocking<T>>) {
     let inner = report.provider();
-    let result = match &inner.store {
-        Some(store) => store.fetch(inner, report.deadline()),
-        None => exchange(
-            &inner.transport,
-            inner.lifecycle.config(),
-            report.timeout(),
-            || inner.now(),
-        ),
-    };
+    #[cfg(feature = "store")]
+    if let Some(store) = &inner.store {
+        let result = store.fetch(inner, report.deadline());
+        report.send(result);
+        return;
+    }
+    let result = exchange(
+        &inner.transport,
+        inner.lifecycle.config(),
+        report.timeout(),
+        || inner.now(),
+    );
     report.send(result);
 }
 

@@ -14,8 +14,8 @@ fn token(value: &str, received_at: Instant, lifetime: Duration) -> AccessToken {
     AccessToken::new(value.to_owned(), Scopes::new(), received_at, lifetime).unwrap()
 }
 
-fn start(now: Instant, exclude: &[AccessToken]) -> SharedFetch {
-    SharedFetch::new(
+fn start(now: Instant, exclude: &[AccessToken]) -> StoreFetch {
+    StoreFetch::new(
         StorePolicy::default(),
         RefreshPolicy::default(),
         now,
@@ -66,7 +66,7 @@ fn the_lease_winner_fetches_within_its_lease_and_publishes() {
     assert_eq!(ttl, secs(3600), "expires with the token");
     fetch.handle_written(later);
     assert!(done(fetch.poll(later)).unwrap().same_as(&fetched));
-    assert_eq!(fetch.outcome(), SharedOutcome::FetchedWithLease);
+    assert_eq!(fetch.outcome(), StoreOutcome::FetchedWithLease);
     assert!(!fetch.holds_lease());
 }
 
@@ -129,7 +129,7 @@ fn a_peer_token_inside_any_refresh_window_is_not_adopted() {
     let mut fetch = start(now, &[]);
     fetch.handle_read(now, StoreView::new(Some(fine.clone()), None, false));
     assert!(done(fetch.poll(now)).unwrap().same_as(&fine));
-    assert_eq!(fetch.outcome(), SharedOutcome::Adopted);
+    assert_eq!(fetch.outcome(), StoreOutcome::Adopted);
 }
 
 #[test]
@@ -163,10 +163,10 @@ fn a_loser_polls_with_growing_pauses_until_the_peer_publishes() {
     let peer = token("peer", now, secs(3600));
     fetch.handle_read(now, StoreView::new(Some(peer.clone()), None, false));
     assert!(done(fetch.poll(now)).unwrap().same_as(&peer));
-    assert_eq!(fetch.outcome(), SharedOutcome::Adopted);
+    assert_eq!(fetch.outcome(), StoreOutcome::Adopted);
 }
 
-fn wait_out(mut fetch: SharedFetch, start: Instant) -> (SharedFetch, Instant) {
+fn wait_out(mut fetch: StoreFetch, start: Instant) -> (StoreFetch, Instant) {
     let mut now = start;
     loop {
         match fetch.poll(now) {
@@ -191,10 +191,10 @@ fn a_peer_that_never_publishes_is_waited_for_at_most_peer_wait() {
     assert!(matches!(fetch.poll(at), StoreStep::Publish { .. }));
     fetch.handle_written(at);
     assert!(done(fetch.poll(at)).is_ok());
-    assert_eq!(fetch.outcome(), SharedOutcome::FetchedAlone);
+    assert_eq!(fetch.outcome(), StoreOutcome::FetchedAlone);
 
     // With a 4 s deadline, the wait ends at half of it, leaving the request 2 s.
-    let short = SharedFetch::new(
+    let short = StoreFetch::new(
         StorePolicy::default(),
         RefreshPolicy::default(),
         t0,
@@ -230,7 +230,7 @@ fn a_rate_limited_lease_holder_cools_the_fleet_down() {
     assert_eq!(error.status(), Some(StatusCode::TOO_MANY_REQUESTS));
     assert_eq!(error.retry_after(), Some(secs(29)));
     assert!(error.is_retryable());
-    assert_eq!(peer.outcome(), SharedOutcome::CooledDown);
+    assert_eq!(peer.outcome(), StoreOutcome::CooledDown);
 }
 
 #[test]
@@ -263,7 +263,7 @@ fn a_store_error_sends_the_request_on_alone_and_keeps_a_fetched_token() {
         done(fetch.poll(now)).unwrap().same_as(&fetched),
         "no publish to a failing store"
     );
-    assert_eq!(fetch.outcome(), SharedOutcome::FetchedAlone);
+    assert_eq!(fetch.outcome(), StoreOutcome::FetchedAlone);
 
     let mut fetch = start(now, &[]);
     fetch.handle_read(now, StoreView::empty());
@@ -277,7 +277,7 @@ fn a_store_error_sends_the_request_on_alone_and_keeps_a_fetched_token() {
 #[test]
 fn a_bypassed_request_never_touches_the_store() {
     let now = Instant::now();
-    let mut fetch = SharedFetch::bypass(StorePolicy::default(), RefreshPolicy::default(), now, None);
+    let mut fetch = StoreFetch::bypass(StorePolicy::default(), RefreshPolicy::default(), now, None);
     let StoreStep::Fetch { timeout } = fetch.poll(now) else {
         panic!("fetch")
     };

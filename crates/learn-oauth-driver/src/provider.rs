@@ -230,7 +230,8 @@ impl<F: Flavor> ProviderBuilder<F> {
         self
     }
 
-    /// The settings the default transport is built with: timeouts and root certificates.
+    /// The settings the default transport is built with: connect timeout and root
+    /// certificates.
     /// Ignored when a transport is given with [`transport`](Self::transport). Default:
     /// [`TransportOptions::default`].
     pub fn transport_options(mut self, options: TransportOptions) -> Self {

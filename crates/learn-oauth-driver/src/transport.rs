@@ -42,10 +42,12 @@ pub enum BuildError {
 /// - Read at most `body_limit` bytes of the body and stop there (the core refuses a body
 ///   that reaches the limit as too large; reading it all would let a server exhaust
 ///   memory).
-/// - Give up after `timeout` (the whole exchange, body included; at most
-///   [`MAX_REQUEST_TIMEOUT`](crate::MAX_REQUEST_TIMEOUT)) with a
-///   [`TransportErrorKind::Timeout`](learn_oauth_proto::TransportErrorKind::Timeout); a
-///   shorter timeout of your own is fine.
+/// - Give up after `timeout` (the whole exchange, body included) with a
+///   [`TransportErrorKind::Timeout`](learn_oauth_proto::TransportErrorKind::Timeout).
+///   It is the provider's
+///   [`RefreshPolicy::request_timeout`](learn_oauth_proto::RefreshPolicy::request_timeout)
+///   (what is left of it), between a millisecond and 24 h: apply it as it is, not a
+///   timeout of your own.
 /// - Report what went wrong as a [`TransportError`] of the right kind, with your client's
 ///   error as its source. Never put the request's headers or body in it.
 ///
@@ -163,8 +165,8 @@ mod asynchronous {
     }
 
     /// Sends one token request for `config` over `transport` and returns the core's
-    /// verdict: no cache, no retries (a provider adds those). The transport's own
-    /// timeout applies, at most `timeout`.
+    /// verdict: no cache, no retries (a provider adds those). The transport gives up
+    /// after `timeout` (cut to between a millisecond and 24 h).
     ///
     /// # Errors
     ///
@@ -210,8 +212,8 @@ pub(crate) fn exchange_blocking<T: SendBlocking>(
 }
 
 /// Sends one token request for `config` over `transport` and returns the core's verdict:
-/// no cache, no retries (a provider adds those). The transport's own timeout applies, at
-/// most `timeout`.
+/// no cache, no retries (a provider adds those). The transport gives up after `timeout`
+/// (cut to between a millisecond and 24 h).
 ///
 /// # Errors
 ///

@@ -361,7 +361,7 @@ fn after_bad_credentials_callers_get_the_error_without_a_request_until_the_hold_
 fn a_hanging_endpoint_ends_in_a_timeout_error_not_a_hang<H: Harness>() {
     let mut policy = policy();
     policy.max_attempts = 2;
-    policy.fetch_timeout = Duration::from_secs(5);
+    policy.request_timeout = Duration::from_secs(5);
     let h = H::new(policy);
     h.endpoint().enqueue_n(2, &Reply::Hang);
     let error = h.token().unwrap_err();

@@ -256,8 +256,8 @@ pub mod redis {
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub use learn_oauth_driver::tower;
 pub use learn_oauth_driver::{
-    BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, FailureClass, FailureCounts, PemError,
-    RootCertificate, RootCertificateError, Stats, TokenSource, TransportOptions,
+    BuildError, DEFAULT_CONNECT_TIMEOUT, FailureClass, FailureCounts, PemError, RootCertificate,
+    RootCertificateError, Stats, TokenSource, TransportOptions,
 };
 pub use learn_oauth_proto::lifecycle;
 pub use learn_oauth_proto::{

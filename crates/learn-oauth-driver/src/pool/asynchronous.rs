@@ -28,8 +28,10 @@ impl<T: SendAsync + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> TokenPo
         if let Some(token) = self.inner.warm(key, now) {
             return Ok(token);
         }
+        // The wait for the key's token ends `max_wait` after this call began (time spent
+        // resolving the key counts; a resolver is never interrupted).
         let provider = self.provider(key).await?;
-        let token = provider.token().await?;
+        let token = provider.token_since(now).await?;
         self.inner.recopy(key, &provider, self.inner.clock.now());
         Ok(token)
     }

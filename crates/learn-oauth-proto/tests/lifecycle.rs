@@ -472,7 +472,7 @@ fn a_lost_request_times_out_and_its_late_answer_is_ignored() {
     let mut s = Scenario::new();
     s.expect_pending();
     let lost = s.expect_fetch();
-    // The fetch timeout is 60 s, but callers wait at most the round's 30 s.
+    // The request timeout is 30 s.
     assert_eq!(s.next_deadline(), Some(secs(30)));
     s.jump();
     assert_eq!(s.machine.in_flight(), None);
@@ -608,7 +608,7 @@ fn odd_policies_are_made_sane() {
     assert_eq!(
         s.next_deadline(),
         Some(millis(1)),
-        "a zero fetch timeout is one millisecond"
+        "a zero request timeout is one millisecond"
     );
     s.respond_error(fetch, unavailable());
     s.expect_failed();

@@ -291,7 +291,7 @@ fn a_cold_start_storm_sends_one_request<H: Harness>() {
 }
 
 fn a_slow_answer_is_shared_by_every_caller<H: Harness>() {
-    // Slower than the round's backoff but well inside the fetch timeout: callers wait for
+    // Slower than the round's backoff but well inside the request timeout: callers wait for
     // the request in flight instead of timing it out.
     let h = H::new(policy());
     h.endpoint()

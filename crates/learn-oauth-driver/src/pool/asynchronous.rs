@@ -17,7 +17,8 @@ impl<T: SendAsync + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> TokenPo
     /// [`Provider::token`]): the warm path completes on the first poll without a lock;
     /// a miss resolves the key's configuration first if it has none (one resolver call
     /// per key, however many tasks ask; a cancelled resolving task hands over to the
-    /// next).
+    /// next). The call completes within the policy's `max_wait` of its first poll, time
+    /// spent resolving included (a resolver itself is never interrupted).
     ///
     /// # Errors
     ///

@@ -16,7 +16,8 @@ impl<T: SendBlocking + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> Toke
     /// A usable token for `key`, with a provider's guarantees for that key (see
     /// [`Provider::token`]): the warm path is lock-free; a miss resolves the key's
     /// configuration first if it has none (one resolver call per key, however many
-    /// callers ask).
+    /// callers ask). The call returns within the policy's `max_wait` of its start, time
+    /// spent resolving included (a resolver itself is never interrupted).
     ///
     /// # Errors
     ///

@@ -40,7 +40,7 @@ pub struct PolicyInput {
     pub max_wait: Span,
     pub max_retry_after: Span,
     pub failure_hold_off: Span,
-    pub fetch_timeout: Span,
+    pub request_timeout: Span,
 }
 
 /// A duration.
@@ -160,7 +160,7 @@ impl PolicyInput {
         policy.max_wait = self.max_wait.duration();
         policy.max_retry_after = self.max_retry_after.duration();
         policy.failure_hold_off = self.failure_hold_off.duration();
-        policy.fetch_timeout = self.fetch_timeout.duration();
+        policy.request_timeout = self.request_timeout.duration();
         policy
     }
 }

@@ -50,7 +50,7 @@ fn the_lifecycle_reproducer_passes() {
             max_wait: Span::Max,
             max_retry_after: Span::Max,
             failure_hold_off: Span::Zero,
-            fetch_timeout: Span::Zero,
+            request_timeout: Span::Zero,
         }),
         seed: 18396640505641785303,
         steps: vec![

@@ -60,7 +60,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! A transport that can build itself from [`TransportOptions`] (timeouts, root
+//! A transport that can build itself from [`TransportOptions`] (connect timeout, root
 //! certificates) also overrides [`SendBlocking::from_options`], so `Provider::new(config)`
 //! works without one.
 //!
@@ -101,9 +101,7 @@ mod transport;
 mod usage;
 
 pub use clock::Clock;
-pub use options::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, MAX_REQUEST_TIMEOUT, RootCertificate, TransportOptions,
-};
+pub use options::{DEFAULT_CONNECT_TIMEOUT, RootCertificate, TransportOptions};
 pub use pool::{PoolBuilder, PoolError, PoolKey, TokenPool};
 pub use provider::{Provider, ProviderBuilder};
 pub use roots::{PemError, RootCertificateError};

@@ -197,10 +197,11 @@ impl Locked<'_> {
     /// times out). Without it, every caller after the refresh point would take the lock
     /// until the refresh came back.
     ///
-    /// With the step comes the deadline of the request it hands out, if any (see
+    /// `since` is when the caller's call began: its wait ends `max_wait` after it. With
+    /// the step comes the deadline of the request it hands out, if any (see
     /// [`TokenLifecycle::fetch_deadline`]): the transport gets no longer than that.
-    pub(crate) fn poll_driver(&mut self, now: Instant) -> (DriverStep, Option<Instant>) {
-        let step = self.guard.poll_driver(now);
+    pub(crate) fn poll_driver(&mut self, now: Instant, since: Instant) -> (DriverStep, Option<Instant>) {
+        let step = self.guard.poll_driver(now, since);
         self.publish();
         if matches!(step, DriverStep::Ready { .. }) && self.guard.serving_stale() {
             self.cell.counters.stale_served();
@@ -213,6 +214,11 @@ impl Locked<'_> {
             _ => None,
         };
         (step, fetch.and_then(|f| self.guard.fetch_deadline(f)))
+    }
+
+    /// When the wait of a call that began at `since` ends (`None`: never).
+    pub(crate) fn wait_deadline(&self, since: Instant) -> Option<Instant> {
+        self.guard.wait_deadline(since)
     }
 
     /// Releases the lock while waiting on `condvar` for at most `wait`, then takes it
@@ -283,7 +289,7 @@ mod tests {
         policy.refresh_jitter = 0.0;
         let cell = LifecycleCell::new(config, policy.clone(), 7);
         let start = Instant::now();
-        let (DriverStep::Fetch(fetch), _) = cell.lock().poll_driver(start) else {
+        let (DriverStep::Fetch(fetch), _) = cell.lock().poll_driver(start, start) else {
             panic!("expected fetch")
         };
         let hour = secs(3600);
@@ -297,14 +303,15 @@ mod tests {
             cell.fresh_token(later).is_none(),
             "the refresh point sends callers to the machine"
         );
-        let (DriverStep::Ready { refresh: Some(_), .. }, Some(_)) = cell.lock().poll_driver(later) else {
+        let (DriverStep::Ready { refresh: Some(_), .. }, Some(_)) = cell.lock().poll_driver(later, later)
+        else {
             panic!("expected the token and a refresh")
         };
         // While the refresh runs, the old token is served without the lock...
         let served = cell.fresh_token(later).expect("lock-free during the refresh");
         assert!(served.same_as(&token));
         // ...but not past the refresh's timeout, when the machine must be asked again.
-        assert!(cell.fresh_token(later + policy.fetch_timeout).is_none());
+        assert!(cell.fresh_token(later + policy.request_timeout).is_none());
     }
 
     #[test]
@@ -316,7 +323,7 @@ mod tests {
             .unwrap();
         let cell = LifecycleCell::new(config, RefreshPolicy::default(), 7);
         let now = Instant::now();
-        let (DriverStep::Fetch(fetch), _) = cell.lock().poll_driver(now) else {
+        let (DriverStep::Fetch(fetch), _) = cell.lock().poll_driver(now, now) else {
             panic!("expected fetch")
         };
         let token = AccessToken::new("t0k3n".to_owned(), Scopes::new(), now, secs(3600)).unwrap();

@@ -7,33 +7,33 @@ use std::time::Duration;
 /// 10 s.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How long a transport adapter lets one token request take, body included: 30 s.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// The longest timeout a transport is ever given: 24 h. Longer ones (up to
 /// `Duration::MAX`) are cut to it, since HTTP clients add timeouts to the current
 /// instant and some panic when that overflows.
-pub const MAX_REQUEST_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+pub(crate) const MAX_REQUEST_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// The settings a transport adapter builds its HTTP client with: the timeouts HTTP
-/// clients leave unset and the roots TLS trusts. Redirects are always off and the body is
-/// always capped at [`ClientConfig::max_response_bytes`](learn_oauth_proto::ClientConfig::max_response_bytes).
+/// The settings a transport adapter builds its HTTP client with: the connect timeout
+/// HTTP clients leave unset and the roots TLS trusts. Redirects are always off and the
+/// body is always capped at [`ClientConfig::max_response_bytes`](learn_oauth_proto::ClientConfig::max_response_bytes).
+///
+/// How long a whole token request may take is not set here: it is the provider's
+/// [`RefreshPolicy::request_timeout`](learn_oauth_proto::RefreshPolicy::request_timeout),
+/// handed to the transport with every request.
 ///
 /// ```
 /// use std::time::Duration;
 /// use learn_oauth_driver::TransportOptions;
 ///
 /// let options = TransportOptions::new()
-///     .with_timeout(Duration::from_secs(5))
+///     .with_connect_timeout(Duration::from_secs(5))
 ///     .add_root_certificates_pem("-----BEGIN CERTIFICATE-----\n…");
-/// assert_eq!(options.connect_timeout(), learn_oauth_driver::DEFAULT_CONNECT_TIMEOUT);
+/// assert_eq!(options.connect_timeout(), Duration::from_secs(5));
 /// assert!(options.built_in_roots());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub struct TransportOptions {
     connect_timeout: Duration,
-    timeout: Duration,
     built_in_roots: bool,
     roots: Vec<RootCertificate>,
 }
@@ -56,28 +56,20 @@ impl Default for TransportOptions {
 }
 
 impl TransportOptions {
-    /// The defaults: [`DEFAULT_CONNECT_TIMEOUT`], [`DEFAULT_REQUEST_TIMEOUT`], Mozilla's
-    /// roots and no others.
+    /// The defaults: [`DEFAULT_CONNECT_TIMEOUT`], Mozilla's roots and no others.
     pub fn new() -> Self {
         Self {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_REQUEST_TIMEOUT,
             built_in_roots: true,
             roots: Vec::new(),
         }
     }
 
-    /// Sets how long establishing a connection (TCP and TLS) may take; at most
-    /// [`MAX_REQUEST_TIMEOUT`] (a longer one is cut to it).
+    /// Sets how long establishing a connection (TCP and TLS) may take; at most 24 h (a
+    /// longer one is cut to it). A connection is also part of its request, so it never
+    /// takes longer than the request's timeout either.
     pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout.min(MAX_REQUEST_TIMEOUT);
-        self
-    }
-
-    /// Sets how long a whole token request may take, body included; at most
-    /// [`MAX_REQUEST_TIMEOUT`] (a longer one is cut to it).
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout.min(MAX_REQUEST_TIMEOUT);
         self
     }
 
@@ -105,12 +97,6 @@ impl TransportOptions {
     #[must_use]
     pub fn connect_timeout(&self) -> Duration {
         self.connect_timeout
-    }
-
-    /// How long a whole token request may take.
-    #[must_use]
-    pub fn timeout(&self) -> Duration {
-        self.timeout
     }
 
     /// Whether Mozilla's roots are trusted.

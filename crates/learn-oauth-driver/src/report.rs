@@ -19,7 +19,8 @@ use crate::runtime::Flavor;
 pub(crate) struct FetchReport<F: Flavor> {
     inner: Arc<Inner<F>>,
     fetch: Option<FetchId>,
-    /// How long the transport may take: until the lifecycle's deadline for the request.
+    /// How long the transport may take: until the lifecycle's deadline for the request
+    /// (the policy's `request_timeout` after it started).
     timeout: Duration,
     /// When it started, on the provider's clock.
     started: Instant,

@@ -94,7 +94,8 @@ fn in_the_refresh_window_the_old_token_is_served_and_one_refresh_starts() {
     // While it is in flight, callers keep the old token and no second request starts.
     assert_eq!(
         s.machine.snapshot().unwrap().fresh_until(),
-        s.at(REFRESH_AT + secs(60))
+        s.at(REFRESH_AT + policy().request_timeout),
+        "until the refresh's request timeout"
     );
     for _ in 0..10 {
         s.advance(millis(100));
@@ -471,7 +472,7 @@ fn a_lost_request_times_out_and_its_late_answer_is_ignored() {
     let mut s = Scenario::new();
     s.expect_pending();
     let lost = s.expect_fetch();
-    // The fetch timeout is 60 s, but callers wait at most the round's 30 s.
+    // The request timeout is 30 s.
     assert_eq!(s.next_deadline(), Some(secs(30)));
     s.jump();
     assert_eq!(s.machine.in_flight(), None);
@@ -512,7 +513,10 @@ fn time_going_backwards_is_treated_as_the_latest_time_seen() {
     s.advance_to(USABLE_UNTIL);
     let earlier = s.at(secs(100));
     assert!(s.machine.current_token(earlier).is_none());
-    assert!(!matches!(s.machine.poll_token(earlier), TokenPoll::Ready(_)));
+    assert!(!matches!(
+        s.machine.poll_token(earlier, earlier),
+        TokenPoll::Ready(_)
+    ));
     let fetch = s.machine.poll_fetch(earlier).expect("demand registered");
     // A token "received" in the past (a driver with a different clock) still counts from
     // the latest now seen.
@@ -532,31 +536,31 @@ fn time_going_backwards_is_treated_as_the_latest_time_seen() {
 #[test]
 fn poll_driver_says_what_a_caller_should_do_next() {
     let mut s = Scenario::new();
-    let DriverStep::Fetch(fetch) = s.machine.poll_driver(s.now) else {
+    let DriverStep::Fetch(fetch) = s.machine.poll_driver(s.now, s.now) else {
         panic!("expected fetch")
     };
-    let DriverStep::AwaitFetch(until) = s.machine.poll_driver(s.now) else {
+    let DriverStep::AwaitFetch(until) = s.machine.poll_driver(s.now, s.now) else {
         panic!("expected await")
     };
     assert_eq!(
         until,
         s.at(RefreshPolicy::default().max_wait),
-        "waits at most until the fetch times out: the round's max_wait, shorter than fetch_timeout"
+        "waits at most until the fetch times out: the round's max_wait, shorter than request_timeout"
     );
     s.respond_error(fetch, unavailable());
-    let DriverStep::Sleep(until) = s.machine.poll_driver(s.now) else {
+    let DriverStep::Sleep(until) = s.machine.poll_driver(s.now, s.now) else {
         panic!("expected sleep")
     };
     assert_eq!(until, s.at(millis(250)));
     s.now = until;
-    let DriverStep::Fetch(fetch) = s.machine.poll_driver(s.now) else {
+    let DriverStep::Fetch(fetch) = s.machine.poll_driver(s.now, s.now) else {
         panic!("expected fetch")
     };
     let token = s.respond_token(fetch, HOUR);
     let DriverStep::Ready {
         token: got,
         refresh: None,
-    } = s.machine.poll_driver(s.now)
+    } = s.machine.poll_driver(s.now, s.now)
     else {
         panic!("expected ready")
     };
@@ -565,17 +569,17 @@ fn poll_driver_says_what_a_caller_should_do_next() {
     let DriverStep::Ready {
         refresh: Some(refresh),
         ..
-    } = s.machine.poll_driver(s.now)
+    } = s.machine.poll_driver(s.now, s.now)
     else {
         panic!("expected ready with a refresh")
     };
     assert!(matches!(
-        s.machine.poll_driver(s.now),
+        s.machine.poll_driver(s.now, s.now),
         DriverStep::Ready { refresh: None, .. }
     ));
     s.respond_error(refresh, unauthorized());
     assert!(s.machine.handle_invalidate(s.now, &token));
-    let DriverStep::Failed(error) = s.machine.poll_driver(s.now) else {
+    let DriverStep::Failed(error) = s.machine.poll_driver(s.now, s.now) else {
         panic!("expected failed")
     };
     assert_eq!(status(&error), Some(401));
@@ -597,14 +601,14 @@ fn odd_policies_are_made_sane() {
     policy.max_attempts = 0;
     policy.initial_backoff = Duration::ZERO;
     policy.failure_hold_off = Duration::ZERO;
-    policy.fetch_timeout = Duration::ZERO;
+    policy.request_timeout = Duration::ZERO;
     let mut s = Scenario::with_policy(policy);
     s.expect_pending();
     let fetch = s.expect_fetch();
     assert_eq!(
         s.next_deadline(),
         Some(millis(1)),
-        "a zero fetch timeout is one millisecond"
+        "a zero request timeout is one millisecond"
     );
     s.respond_error(fetch, unavailable());
     s.expect_failed();

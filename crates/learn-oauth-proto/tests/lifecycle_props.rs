@@ -71,7 +71,7 @@ fn policy() -> impl Strategy<Value = RefreshPolicy> {
         .prop_map(
             |(
                 (safety_margin, refresh_ahead, refresh_jitter, initial_backoff, max_backoff, backoff_jitter),
-                (max_attempts, max_wait, max_retry_after, failure_hold_off, fetch_timeout),
+                (max_attempts, max_wait, max_retry_after, failure_hold_off, request_timeout),
             )| {
                 let mut policy = RefreshPolicy::default();
                 policy.safety_margin = safety_margin;
@@ -84,7 +84,7 @@ fn policy() -> impl Strategy<Value = RefreshPolicy> {
                 policy.max_wait = max_wait;
                 policy.max_retry_after = max_retry_after;
                 policy.failure_hold_off = failure_hold_off;
-                policy.fetch_timeout = fetch_timeout;
+                policy.request_timeout = request_timeout;
                 policy
             },
         )

@@ -590,7 +590,7 @@ fn errors_built_by_hand_are_clean() {
 fn the_lifecycle_and_what_it_hands_out_are_redacted() {
     let now = Instant::now();
     let mut machine = TokenLifecycle::new(RefreshPolicy::default(), 7);
-    assert!(matches!(machine.poll_token(now), TokenPoll::Pending));
+    assert!(matches!(machine.poll_token(now, now), TokenPoll::Pending));
     let fetch = machine.poll_fetch(now).expect("a request to start");
     // A failure whose error came from a body with the token.
     let Err(error) = json(
@@ -605,23 +605,23 @@ fn the_lifecycle_and_what_it_hands_out_are_redacted() {
     assert_debug_clean("lifecycle after a failure", &machine);
     let later = now + Duration::from_secs(60);
     machine.handle_timeout(later);
-    let step = machine.poll_driver(later);
+    let step = machine.poll_driver(later, later);
     assert_debug_clean("driver step after a failure", &step);
-    let poll = machine.poll_token(later);
+    let poll = machine.poll_token(later, later);
     assert_debug_clean("poll after a failure", &poll);
     if let TokenPoll::Failed(error) = &poll {
         assert_error_clean("lifecycle error", error);
     }
     // A token, on a fresh machine.
     let mut machine = TokenLifecycle::new(RefreshPolicy::default(), 7);
-    let _ = machine.poll_token(later);
+    let _ = machine.poll_token(later, later);
     let fetch = machine.poll_fetch(later).expect("a request to start");
     let token = json(200, &format!(r#"{{"access_token":"{TOKEN}","expires_in":3600}}"#)).expect("a token");
     machine.handle_response(later, fetch, Ok(token));
-    let poll = machine.poll_token(later);
+    let poll = machine.poll_token(later, later);
     assert!(matches!(poll, TokenPoll::Ready(_)), "{poll:?}");
     assert_debug_clean("poll with a token", &poll);
-    assert_debug_clean("driver step with a token", &machine.poll_driver(later));
+    assert_debug_clean("driver step with a token", &machine.poll_driver(later, later));
     assert_debug_clean("lifecycle with a token", &machine);
     assert_debug_clean("snapshot", &machine.snapshot().expect("a snapshot"));
     assert_debug_clean("current token", &machine.current_token(later));

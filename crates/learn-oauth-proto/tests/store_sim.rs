@@ -183,7 +183,7 @@ impl Sim {
 
     fn demand(&mut self, r: usize) {
         let now = self.now;
-        match self.replicas[r].lifecycle.poll_driver(now) {
+        match self.replicas[r].lifecycle.poll_driver(now, now) {
             DriverStep::Ready { token, refresh } => {
                 let expiry = self.issued[token.expose_secret()];
                 assert!(

@@ -4,7 +4,7 @@
 use std::error::Error as StdError;
 use std::time::Duration;
 
-use learn_oauth_driver::{BuildError, DEFAULT_REQUEST_TIMEOUT, SendAsync, TransportOptions};
+use learn_oauth_driver::{BuildError, SendAsync, TransportOptions};
 use learn_oauth_proto::{RequestBody, TransportError, TransportErrorKind};
 
 /// Sends token requests with a [`reqwest::Client`].
@@ -15,14 +15,14 @@ use learn_oauth_proto::{RequestBody, TransportError, TransportErrorKind};
 /// | setting | value |
 /// |---|---|
 /// | connect timeout | [`DEFAULT_CONNECT_TIMEOUT`](learn_oauth_driver::DEFAULT_CONNECT_TIMEOUT) (10 s), configurable |
-/// | total timeout per request | [`DEFAULT_REQUEST_TIMEOUT`] (30 s), configurable with [`TransportOptions`] |
+/// | total timeout per request | the `timeout` each request is sent with: the provider's [`RefreshPolicy::request_timeout`] (30 s by default) |
 /// | redirects | off: a token request is never replayed to another host |
 /// | TLS | rustls with the *ring* provider; Mozilla's roots plus any you add |
 /// | response body | at most [`ClientConfig::max_response_bytes`] + 1 bytes are read |
 ///
 /// With [`Transport::from_client`] you bring your own client (proxies, pools, roots); you
-/// are then responsible for its redirect policy and connect timeout. The total timeout
-/// and the body cap are still applied to each token request, and an answer that comes
+/// are then responsible for its redirect policy and connect timeout. The request's total
+/// timeout and the body cap are still applied to each token request, and an answer that comes
 /// from another URL than the token endpoint (your client followed a redirect) is refused
 /// with [`TransportErrorKind::Redirected`].
 ///
@@ -30,7 +30,6 @@ use learn_oauth_proto::{RequestBody, TransportError, TransportErrorKind};
 #[derive(Debug, Clone)]
 pub struct Transport {
     client: reqwest::Client,
-    timeout: Duration,
 }
 
 impl Transport {
@@ -55,19 +54,14 @@ impl Transport {
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .connect_timeout(options.connect_timeout())
-            .timeout(options.timeout())
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| BuildError::Client(Box::new(e)))?;
-        Ok(Self {
-            client,
-            timeout: options.timeout(),
-        })
+        Ok(Self { client })
     }
 
-    /// Uses your client as it is. Each token request still gets a total timeout of
-    /// [`DEFAULT_REQUEST_TIMEOUT`] (change it with [`Transport::with_timeout`]) and the
-    /// body cap; redirects, the connect timeout, proxies and TLS are yours to configure.
+    /// Uses your client as it is. Each token request still gets its total timeout (the
+    /// provider's [`RefreshPolicy::request_timeout`]) and the body cap; redirects, the connect timeout, proxies and TLS are yours to configure.
     ///
     /// **Prefer [`Transport::from_client_builder`]**, which turns redirects off for you.
     /// A built client's redirect policy cannot be read or changed: reqwest follows up to
@@ -80,16 +74,13 @@ impl Transport {
     /// pass a client built with `redirect(reqwest::redirect::Policy::none())`.
     #[must_use]
     pub fn from_client(client: reqwest::Client) -> Self {
-        Self {
-            client,
-            timeout: DEFAULT_REQUEST_TIMEOUT,
-        }
+        Self { client }
     }
 
     /// Builds your client configuration with redirects turned off (whatever it said), so
     /// no token request is ever replayed to another URL; proxies, roots, pools and
-    /// timeouts stay yours. Each token request gets a total timeout of
-    /// [`DEFAULT_REQUEST_TIMEOUT`] and the body cap, as with [`Transport::from_client`].
+    /// timeouts stay yours. Each token request gets its total timeout and the body cap,
+    /// as with [`Transport::from_client`].
     ///
     /// # Errors
     ///
@@ -102,25 +93,10 @@ impl Transport {
         Ok(Self::from_client(client))
     }
 
-    /// Sets the total timeout applied to each token request (at most
-    /// [`MAX_REQUEST_TIMEOUT`](learn_oauth_driver::MAX_REQUEST_TIMEOUT) reaches the
-    /// client: the driver cuts longer ones).
-    #[must_use]
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
     /// The client requests go through.
     #[must_use]
     pub fn client(&self) -> &reqwest::Client {
         &self.client
-    }
-
-    /// The total timeout applied to each token request.
-    #[must_use]
-    pub fn timeout(&self) -> Duration {
-        self.timeout
     }
 }
 
@@ -132,8 +108,7 @@ impl From<reqwest::Client> for Transport {
 }
 
 impl SendAsync for Transport {
-    /// Sends the request with a total timeout of the shorter of `timeout` and this
-    /// transport's, and reads at most `body_limit` bytes of the body. An answer from
+    /// Sends the request with a total timeout of `timeout`, and reads at most `body_limit` bytes of the body. An answer from
     /// another URL (a client of yours that follows redirects) is refused.
     async fn send(
         &self,
@@ -142,7 +117,7 @@ impl SendAsync for Transport {
         timeout: Duration,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
         let mut request = reqwest::Request::try_from(request.map(Vec::from)).map_err(transport_error)?;
-        *request.timeout_mut() = Some(self.timeout.min(timeout));
+        *request.timeout_mut() = Some(timeout);
         let sent_to = request.url().clone();
         let mut response = self.client.execute(request).await.map_err(transport_error)?;
         if response.url() != &sent_to {

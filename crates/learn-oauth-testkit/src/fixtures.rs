@@ -108,10 +108,8 @@ fn config_for(
     .expect("valid config")
 }
 
-/// Transport options with a short total timeout (200 ms), so slow-server faults end fast.
-pub fn short_timeout() -> TransportOptions {
-    TransportOptions::new().with_timeout(Duration::from_millis(200))
-}
+/// A short timeout for one token request (200 ms), so slow-server faults end fast.
+pub const SHORT_TIMEOUT: Duration = Duration::from_millis(200);
 
 /// A refresh policy with short, jitter-free waits: backoff from 1 s to 8 s, refresh 60 s
 /// ahead, 10 s safety margin.

@@ -42,8 +42,8 @@ pub struct ReplicaSpec<'a> {
     pub redis: Option<&'a RedisServer>,
     /// How long it calls `token()`.
     pub run: Duration,
-    /// Its policy's `fetch_timeout` (the lease is this plus 1 s); default when `None`.
-    pub fetch_timeout: Option<Duration>,
+    /// Its policy's `request_timeout` (the lease is this plus 1 s); default when `None`.
+    pub request_timeout: Option<Duration>,
 }
 
 impl ReplicaSpec<'_> {
@@ -65,8 +65,8 @@ impl ReplicaSpec<'_> {
             .env("FLEET_RUN_MS", self.run.as_millis().to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        if let Some(timeout) = self.fetch_timeout {
-            command.env("FLEET_FETCH_TIMEOUT_MS", timeout.as_millis().to_string());
+        if let Some(timeout) = self.request_timeout {
+            command.env("FLEET_REQUEST_TIMEOUT_MS", timeout.as_millis().to_string());
         }
         command.spawn().expect("a replica starts")
     }
@@ -145,7 +145,7 @@ pub fn run_fleet(binary: &str, replicas: usize, redis: Option<&RedisServer>, run
         server: &server,
         redis,
         run,
-        fetch_timeout: None,
+        request_timeout: None,
     };
     let children: Vec<_> = (0..replicas).map(|_| spec.spawn()).collect();
     let reports: Vec<_> = children.into_iter().map(report).collect();

@@ -56,7 +56,7 @@ fn with_redis_killed_mid_run_every_replica_keeps_getting_tokens_within_the_bound
         server: &server,
         redis: Some(&redis),
         run: Duration::from_secs(7),
-        fetch_timeout: None,
+        request_timeout: None,
     };
     let children: Vec<_> = (0..4).map(|_| spec.spawn()).collect();
     // Once the fleet has its first token, Redis dies for the rest of the run.
@@ -90,7 +90,7 @@ fn a_lease_holder_killed_mid_request_is_taken_over_when_its_lease_ends() {
         server: &server,
         redis: Some(&redis),
         run: Duration::from_secs(30),
-        fetch_timeout: Some(Duration::from_secs(2)), // a lease of 3 s
+        request_timeout: Some(Duration::from_secs(2)), // a lease of 3 s
     };
     let mut holder = holder.spawn();
     let lease = learn_oauth_driver::store::SharedStore::blocking(
@@ -113,7 +113,7 @@ fn a_lease_holder_killed_mid_request_is_taken_over_when_its_lease_ends() {
         server: &server,
         redis: Some(&redis),
         run: Duration::from_millis(200),
-        fetch_timeout: Some(Duration::from_secs(20)),
+        request_timeout: Some(Duration::from_secs(20)),
     };
     let successor = report(successor.spawn());
     let took = started.elapsed();

@@ -5,7 +5,7 @@ use std::io::Read as _;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use learn_oauth_driver::{BuildError, DEFAULT_REQUEST_TIMEOUT, SendBlocking, TransportOptions};
+use learn_oauth_driver::{BuildError, SendBlocking, TransportOptions};
 use learn_oauth_proto::{RequestBody, TransportError, TransportErrorKind};
 
 /// The input buffer of each connection of the default agent, in bytes.
@@ -53,7 +53,7 @@ pub const MAX_RESPONSE_HEADER_SIZE: usize = 8 * 1024;
 /// | setting | value |
 /// |---|---|
 /// | connect timeout | [`DEFAULT_CONNECT_TIMEOUT`](learn_oauth_driver::DEFAULT_CONNECT_TIMEOUT) (10 s), configurable |
-/// | total timeout per request | [`DEFAULT_REQUEST_TIMEOUT`] (30 s), configurable with [`TransportOptions`] |
+/// | total timeout per request | the `timeout` each request is sent with: the provider's [`RefreshPolicy::request_timeout`] (30 s by default) |
 /// | redirects | off: a token request is never replayed to another host |
 /// | 4xx/5xx | handed to the core as responses, never turned into transport errors |
 /// | TLS | rustls with the *ring* provider; Mozilla's roots plus any you add |
@@ -80,7 +80,6 @@ pub const MAX_RESPONSE_HEADER_SIZE: usize = 8 * 1024;
 #[derive(Debug, Clone)]
 pub struct Transport {
     agent: ureq::Agent,
-    timeout: Duration,
     /// For the default agent: how to build, once, the agent for head lines too long for
     /// its output buffer. `None` for your own agent (its buffers are yours).
     large: Option<Arc<LargeAgent>>,
@@ -108,7 +107,6 @@ impl std::fmt::Debug for LargeAgent {
 struct AgentSettings {
     tls: ureq::tls::TlsConfig,
     connect_timeout: Duration,
-    timeout: Duration,
 }
 
 impl Transport {
@@ -131,11 +129,9 @@ impl Transport {
         let settings = AgentSettings {
             tls: crate::tls::tls_config(options)?,
             connect_timeout: options.connect_timeout(),
-            timeout: options.timeout(),
         };
         Ok(Self {
             agent: build_agent(&settings, OUTPUT_BUFFER_SIZE),
-            timeout: options.timeout(),
             large: Some(Arc::new(LargeAgent {
                 settings,
                 agent: OnceLock::new(),
@@ -143,37 +139,17 @@ impl Transport {
         })
     }
 
-    /// Uses your agent. Each token request is still sent with a total timeout of
-    /// [`DEFAULT_REQUEST_TIMEOUT`] (change it with [`Transport::with_timeout`]), no
-    /// redirects, 4xx/5xx kept as responses, and the body cap.
+    /// Uses your agent. Each token request is still sent with its total timeout (the
+    /// provider's [`RefreshPolicy::request_timeout`]), no redirects, 4xx/5xx kept as responses, and the body cap.
     #[must_use]
     pub fn from_agent(agent: ureq::Agent) -> Self {
-        Self {
-            agent,
-            timeout: DEFAULT_REQUEST_TIMEOUT,
-            large: None,
-        }
-    }
-
-    /// Sets the total timeout applied to each token request (at most
-    /// [`MAX_REQUEST_TIMEOUT`](learn_oauth_driver::MAX_REQUEST_TIMEOUT) reaches the
-    /// client: the driver cuts longer ones).
-    #[must_use]
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
+        Self { agent, large: None }
     }
 
     /// The agent requests go through.
     #[must_use]
     pub fn agent(&self) -> &ureq::Agent {
         &self.agent
-    }
-
-    /// The total timeout applied to each token request.
-    #[must_use]
-    pub fn timeout(&self) -> Duration {
-        self.timeout
     }
 
     /// Sends the request and reads at most `body_limit` bytes of the body.
@@ -191,7 +167,7 @@ impl Transport {
             .configure_request(request.map(Vec::from))
             .http_status_as_error(false)
             .max_redirects(0)
-            .timeout_global(Some(self.timeout.min(timeout)))
+            .timeout_global(Some(timeout))
             .build();
         let (parts, body) = agent.run(request)?.into_parts();
         let cap = u64::try_from(body_limit).unwrap_or(u64::MAX);
@@ -218,7 +194,6 @@ fn build_agent(settings: &AgentSettings, output_buffer: usize) -> ureq::Agent {
     let config = ureq::Agent::config_builder()
         .tls_config(settings.tls.clone())
         .timeout_connect(Some(settings.connect_timeout))
-        .timeout_global(Some(settings.timeout))
         .http_status_as_error(false)
         .max_redirects(0)
         .input_buffer_size(INPUT_BUFFER_SIZE)
@@ -255,8 +230,7 @@ impl From<ureq::Agent> for Transport {
 }
 
 impl SendBlocking for Transport {
-    /// Sends the request with a total timeout of the shorter of `timeout` and this
-    /// transport's, no redirects and 4xx/5xx kept as answers, and reads at most
+    /// Sends the request with a total timeout of `timeout`, no redirects and 4xx/5xx kept as answers, and reads at most
     /// `body_limit` bytes of the body.
     fn send(
         &self,

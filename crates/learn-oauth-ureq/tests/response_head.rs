@@ -95,9 +95,8 @@ fn fetch_with_secret(head_len: usize, secret: &str) -> Result<learn_oauth_proto:
     let (url, server) = serve_once(head_len);
     let config = config(url, secret);
     // A hang would end as a timeout after 10 s, which the tests below tell apart.
-    let transport = Transport::with_options(&TransportOptions::new().with_timeout(Duration::from_secs(10)))
-        .expect("a transport");
-    let result = transport.fetch_token(&config, ONE_SHOT_TIMEOUT);
+    let transport = Transport::with_options(&TransportOptions::new()).expect("a transport");
+    let result = transport.fetch_token(&config, Duration::from_secs(10));
     server.join().expect("the server thread");
     result
 }

@@ -327,8 +327,8 @@ pub mod driver {
     #[cfg_attr(docsrs, doc(cfg(feature = "async")))]
     pub use learn_oauth_driver::{Async, AsyncClock, SendAsync, TokioClock};
     pub use learn_oauth_driver::{
-        Blocking, BlockingClock, Clock, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, Flavor,
-        MAX_REQUEST_TIMEOUT, Provider, ProviderBuilder, RootCertificate, SendBlocking, SystemClock,
+        Blocking, BlockingClock, Clock, DEFAULT_CONNECT_TIMEOUT, Flavor, Provider, ProviderBuilder,
+        RootCertificate, SendBlocking, SystemClock,
     };
     pub use learn_oauth_proto::RequestBody;
 }

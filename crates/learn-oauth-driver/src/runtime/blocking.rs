@@ -98,6 +98,10 @@ impl BlockingClock for SystemClock {
 ///   memory).
 /// - Give up after `timeout` (the whole exchange, body included) with a
 ///   [`TransportErrorKind::Timeout`](learn_oauth_proto::TransportErrorKind::Timeout).
+///   It is the provider's
+///   [`RefreshPolicy::request_timeout`](learn_oauth_proto::RefreshPolicy::request_timeout)
+///   (what is left of it), between a millisecond and 24 h: apply it as it is, not a
+///   timeout of your own.
 /// - Report what went wrong as a [`TransportError`] of the right kind, with your client's
 ///   error as its source. Never put the request's headers or body in it.
 ///

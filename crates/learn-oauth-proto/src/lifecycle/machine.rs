@@ -4,11 +4,10 @@ use std::time::Instant;
 
 use super::backoff::Jitter;
 use super::outcome::ResponseOutcome;
-use super::policy::MIN_DELAY;
 use super::policy::RefreshPolicy;
 use super::snapshot::{Snapshot, far_future};
-use super::state::{Current, Gate, InFlight, Round, Timer, beyond, earliest, later};
-use crate::error::Error;
+use super::state::{Current, Gate, InFlight, Round, Timer, beyond, later, reached};
+use crate::error::{Error, TransportError, TransportErrorKind};
 use crate::token::AccessToken;
 
 /// Identifies one token request handed out by [`TokenLifecycle::poll_fetch`]; report its
@@ -28,9 +27,10 @@ pub enum TokenPoll {
     /// No usable token yet: a request is in flight or scheduled. Wait for the driver to
     /// report a response (or for [`TokenLifecycle::poll_timeout`]) and ask again.
     Pending,
-    /// No usable token, and the machine has given up for now: a non-retryable failure,
-    /// or a round of retries that ran out of attempts or time. Every call gets this
-    /// until the hold-off or the next retry time has passed.
+    /// No usable token, and the machine has given up for now — a non-retryable failure,
+    /// or a round of retries that ran out of attempts or time: every call gets this
+    /// until the hold-off or the next retry time has passed — or this caller's own wait
+    /// ([`RefreshPolicy::max_wait`] after it began) has ended.
     Failed(Error),
 }
 
@@ -75,8 +75,9 @@ pub enum TokenPoll {
 ///     clock: &mut Instant,
 ///     send: &mut impl FnMut(Instant) -> Result<AccessToken, Error>,
 /// ) -> Result<AccessToken, Error> {
+///     let since = *clock; // this call's start: its wait ends `max_wait` after it
 ///     loop {
-///         match lifecycle.poll_driver(*clock) {
+///         match lifecycle.poll_driver(*clock, since) {
 ///             DriverStep::Ready { token, refresh } => {
 ///                 if let Some(fetch) = refresh {
 ///                     // Real drivers run this in the background.
@@ -167,15 +168,20 @@ impl TokenLifecycle {
         &self.policy
     }
 
-    /// A caller wants a token now.
+    /// A caller that began waiting at `since` wants a token now (`since` is `now` on a
+    /// caller's first ask; pass the same `since` on every ask of one call).
     ///
     /// [`Ready`](TokenPoll::Ready) whenever a usable token exists (even while it is
     /// being refreshed or the server is failing). Otherwise this registers demand — a
     /// cold machine never fetches without it — and answers
     /// [`Pending`](TokenPoll::Pending) while a request is in flight or scheduled, or
-    /// [`Failed`](TokenPoll::Failed) once the machine has given up for now.
+    /// [`Failed`](TokenPoll::Failed) once the machine has given up for now, or once the
+    /// caller's own wait ([`RefreshPolicy::max_wait`] after `since`, see
+    /// [`wait_deadline`](Self::wait_deadline)) has passed: then with the round's last
+    /// failure, or a transport [`Timeout`](crate::TransportErrorKind::Timeout) when no
+    /// request failed while it waited.
     #[must_use]
-    pub fn poll_token(&mut self, now: Instant) -> TokenPoll {
+    pub fn poll_token(&mut self, now: Instant, since: Instant) -> TokenPoll {
         let now = self.observe(now);
         if let Some(current) = &self.current {
             return TokenPoll::Ready(current.token.clone());
@@ -187,6 +193,7 @@ impl TokenLifecycle {
             self.round = Some(Round {
                 started: now,
                 failures: 0,
+                last_error: None,
             });
             // A retry already scheduled (by a failed background refresh) beyond what
             // this round may wait for, or never, ends the round before it begins.
@@ -198,7 +205,34 @@ impl TokenLifecycle {
                 return TokenPoll::Failed(error);
             }
         }
+        // The demand stays registered: the next caller's request serves the callers
+        // after this one.
+        if reached(self.wait_deadline(since), now) {
+            return TokenPoll::Failed(self.wait_error());
+        }
         TokenPoll::Pending
+    }
+
+    /// When a caller that began waiting at `since` is answered at the latest:
+    /// [`RefreshPolicy::max_wait`] (at least a millisecond) after `since`. Until then
+    /// [`poll_token`](Self::poll_token) may answer `Pending`, and
+    /// [`poll_driver`](Self::poll_driver) never says to wait past it; from then on the
+    /// caller gets a token or an error. `None`: never (beyond representable time).
+    #[must_use]
+    pub fn wait_deadline(&self, since: Instant) -> Option<Instant> {
+        later(since, self.policy.wait_time())
+    }
+
+    /// What a caller whose wait has ended gets: the failure that scheduled the next
+    /// attempt, or the round's last failure, or a transport timeout.
+    fn wait_error(&self) -> Error {
+        if let Gate::Retry { error, .. } = &self.gate {
+            return error.clone();
+        }
+        self.round
+            .as_ref()
+            .and_then(|round| round.last_error.clone())
+            .unwrap_or_else(|| Error::from(TransportError::new(TransportErrorKind::Timeout)))
     }
 
     /// Should the driver start a token request now? `Some(id)` at most once per attempt
@@ -216,23 +250,16 @@ impl TokenLifecycle {
         }
         let id = FetchId(self.next_id);
         self.next_id = self.next_id.wrapping_add(1);
-        // A request for waiting callers ends with their round: the wait of one call is
-        // bounded by `max_wait`, the last attempt's deadline cut to fit (but never to
-        // less than the smallest delay, so the deadline is always in the future).
-        let mut deadline = later(now, self.policy.fetch_deadline());
-        if let Some(round) = &self.round {
-            let round_ends = later(round.started, self.policy.max_wait);
-            let soonest = later(now, MIN_DELAY).unwrap_or(now);
-            deadline = earliest(deadline, round_ends.map(|end| end.max(soonest)));
-        }
+        // Callers stop waiting at their own deadlines; the request itself gets its whole
+        // request timeout, and its token serves whoever asks next.
+        let deadline = later(now, self.policy.request_time());
         self.in_flight = Some(InFlight { id, deadline });
         Some(id)
     }
 
     /// When request `fetch` counts as lost (a transport timeout) if it has not been
-    /// reported: at most [`RefreshPolicy::fetch_timeout`] after it started, and for a
-    /// request that callers wait for, no later than their round's `max_wait`. A driver
-    /// gives its transport at most this long. `None` when `fetch` is not in flight, or
+    /// reported: [`RefreshPolicy::request_timeout`] after it started. A driver gives its
+    /// transport the time until then. `None` when `fetch` is not in flight, or
     /// never (a deadline beyond representable time).
     #[must_use]
     pub fn fetch_deadline(&self, fetch: FetchId) -> Option<Instant> {

@@ -44,18 +44,34 @@
 //! - **Waiting.** With no usable token, waiting callers form a *round*. A retryable
 //!   failure schedules the next attempt; the round ends after `max_attempts` failures, or
 //!   when the next attempt would start later than `max_wait` after the round began.
+//!   Each caller also has its own bound (below), whatever the round does.
 //! - **Failed.** A non-retryable failure, or the end of a round, fails every caller with
 //!   no usable token at once, until the hold-off or the next attempt time has passed;
 //!   then new demand starts a new round.
 //!
-//! One call waits at most `max_wait`: the attempt in flight for waiting callers is cut
-//! to end with their round ([`TokenLifecycle::fetch_deadline`]). After
-//! [`handle_invalidate`](TokenLifecycle::handle_invalidate), the next request waits out
-//! `invalidate_cooldown` from the dropped token's arrival (at most half its lifetime). A
-//! request the driver abandons ([`handle_abandoned`](TokenLifecycle::handle_abandoned):
-//! its task cancelled) costs no backoff and no attempt.
+//! # A caller's wait
 //!
-//! A request never reported back counts as a transport timeout after `fetch_timeout`; a
+//! One call waits at most `max_wait`, counted from its own start: the driver passes that
+//! start (`since`) to every [`poll_token`](TokenLifecycle::poll_token) /
+//! [`poll_driver`](TokenLifecycle::poll_driver) of the call, the machine never tells it to
+//! wait past [`wait_deadline`](TokenLifecycle::wait_deadline), and from then on answers
+//! `Failed` — with the round's last failure, or a transport
+//! [`Timeout`](crate::TransportErrorKind::Timeout) when no request failed while the
+//! caller waited (it waited out a slow request or an invalidation's cool-down). This holds
+//! across rounds, retries and invalidations: a caller is handed whatever token is usable
+//! when it asks, and a token another caller
+//! [invalidated](TokenLifecycle::handle_invalidate) before this one asked again is never
+//! handed out; the caller waits for the next token, within the same bound. A request is
+//! not cut short when its callers stop waiting: it runs until `request_timeout`
+//! ([`TokenLifecycle::fetch_deadline`]), and its token serves whoever asks next.
+//!
+//! After [`handle_invalidate`](TokenLifecycle::handle_invalidate), the next request waits
+//! out `invalidate_cooldown` from the dropped token's arrival (at most half its
+//! lifetime). A request the driver abandons
+//! ([`handle_abandoned`](TokenLifecycle::handle_abandoned): its task cancelled) costs no
+//! backoff and no attempt.
+//!
+//! A request never reported back counts as a transport timeout after `request_timeout`; a
 //! token with no usable time on arrival counts as a non-retryable
 //! [`ExpiredOnArrival`](crate::ResponseProblem::ExpiredOnArrival). Time never goes
 //! backwards: a `now` earlier than one already seen counts as the latest seen. Every
@@ -82,16 +98,16 @@
 //! let mut lifecycle = TokenLifecycle::new(RefreshPolicy::default(), 0x5eed);
 //!
 //! // A caller wants a token. The cold machine registers the demand...
-//! assert!(matches!(lifecycle.poll_token(now), TokenPoll::Pending));
+//! assert!(matches!(lifecycle.poll_token(now, now), TokenPoll::Pending));
 //! // ...and asks for exactly one request, however many callers are waiting.
 //! let fetch = lifecycle.poll_fetch(now).expect("a request to start");
-//! assert!(matches!(lifecycle.poll_token(now), TokenPoll::Pending));
+//! assert!(matches!(lifecycle.poll_token(now, now), TokenPoll::Pending));
 //! assert_eq!(lifecycle.poll_fetch(now), None, "single flight");
 //!
 //! // The driver does the I/O and reports the result.
 //! now += Duration::from_millis(120);
 //! lifecycle.handle_response(now, fetch, Ok(issue(now, 1)));
-//! let TokenPoll::Ready(first) = lifecycle.poll_token(now) else { unreachable!() };
+//! let TokenPoll::Ready(first) = lifecycle.poll_token(now, now) else { unreachable!() };
 //!
 //! // The canonical loop: sleep until poll_timeout, handle_timeout, drain poll_fetch.
 //! let mut refreshes = 0;
@@ -103,13 +119,13 @@
 //!
 //!     while let Some(fetch) = lifecycle.poll_fetch(now) {
 //!         // Refreshing ahead of expiry: callers are still served the current token.
-//!         assert!(matches!(lifecycle.poll_token(now), TokenPoll::Ready(_)));
+//!         assert!(matches!(lifecycle.poll_token(now, now), TokenPoll::Ready(_)));
 //!         refreshes += 1;
 //!         now += Duration::from_millis(80);
 //!         lifecycle.handle_response(now, fetch, Ok(issue(now, refreshes + 1)));
 //!     }
 //! }
-//! let TokenPoll::Ready(latest) = lifecycle.poll_token(now) else { unreachable!() };
+//! let TokenPoll::Ready(latest) = lifecycle.poll_token(now, now) else { unreachable!() };
 //! assert!(!latest.same_as(&first));
 //! // Refreshes happen ahead of expiry: within the last five minutes of each token, at most
 //! // a fifth of that window earlier (the jitter).
@@ -118,7 +134,7 @@
 //! ```
 //!
 //! Drivers that serve many callers use [`TokenLifecycle::poll_driver`] (one answer per
-//! caller: ready, fetch, wait or fail) and [`TokenLifecycle::snapshot`] (a lock-free fast
+//! caller: ready, fetch, wait or fail, each caller's wait bounded from its own start) and [`TokenLifecycle::snapshot`] (a lock-free fast
 //! path while nothing is due).
 
 mod backoff;

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-/// The smallest delay the machine ever schedules (backoff, hold-off, fetch timeout).
+/// The smallest delay the machine ever schedules (backoff, hold-off, request timeout,
+/// a caller's wait).
 ///
 /// A zero in the policy would put a deadline at `now`, and a driver that loops on
 /// `poll_timeout` would spin; a millisecond keeps every deadline strictly in the future.
@@ -24,7 +25,7 @@ pub(crate) const MIN_DELAY: Duration = Duration::from_millis(1);
 ///
 /// Values out of range are made sane rather than refused: jitter fractions are clamped to
 /// `0.0..=1.0` (NaN counts as 0), `max_attempts` of 0 counts as 1, and delays of zero
-/// (backoff, hold-off, fetch timeout) count as one millisecond.
+/// (backoff, hold-off, request timeout, wait) count as one millisecond.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RefreshPolicy {
@@ -53,10 +54,22 @@ pub struct RefreshPolicy {
     /// Requests per *round*: while callers wait with no usable token, this many failed
     /// attempts end the round and the callers get the last error. Default: 4.
     pub max_attempts: u32,
-    /// The longest one call waits for a token: a round ends when its next attempt would
-    /// start later than this after the round began (a long `Retry-After` ends it at
-    /// once), and the attempt in flight is cut to end with the round (its transport gets
-    /// no longer). Default: 30 s.
+    /// The longest one call waits for a token, counted from when that call began: once
+    /// this has passed without a usable token, the call gets an error, even while a
+    /// request is still in flight or a retry or an invalidation's cool-down is pending.
+    /// The error is the last failure of the round the caller waits in (a retryable one:
+    /// a 503, a refused connection), or, when no request failed while it waited, a
+    /// [`TransportError`](crate::TransportError) of kind
+    /// [`Timeout`](crate::TransportErrorKind::Timeout). A caller is handed whatever
+    /// token is usable when it asks; a token dropped by
+    /// [`invalidate`](super::TokenLifecycle::handle_invalidate) before a waiting caller
+    /// asked again is not handed out, and that caller waits for the next one, within
+    /// this same bound. The machine's own budget for waiting callers uses it too: a
+    /// round ends when its next attempt would start later than this after the round
+    /// began (a long `Retry-After` ends it at once). A request in flight is not cut
+    /// short when its callers stop waiting: it runs until
+    /// [`request_timeout`](Self::request_timeout), and its token serves the next call.
+    /// Default: 30 s.
     pub max_wait: Duration,
     /// `Retry-After` is honoured up to this long; a longer one is cut to it.
     /// Default: 5 min.
@@ -65,13 +78,13 @@ pub struct RefreshPolicy {
     /// made for this long, and callers without a usable token get that error at once.
     /// Default: 10 s.
     pub failure_hold_off: Duration,
-    /// A request not reported back within this long is considered lost and counts as a
-    /// transport timeout, so a driver that loses a request cannot wedge the machine. A
-    /// request that callers wait for ends sooner, with their round (`max_wait`); a
-    /// background refresh gets all of it. A request abandoned by its driver (its task
-    /// cancelled, its runtime shut down) counts as nothing: no backoff, no attempt.
-    /// Default: 60 s.
-    pub fetch_timeout: Duration,
+    /// How long one token request may take, body included: the driver hands exactly
+    /// this to its transport (the bundled transports set it as their HTTP client's total
+    /// timeout), and a request not reported back within it counts as lost — a transport
+    /// timeout — so a driver that loses a request cannot wedge the machine. A request
+    /// abandoned by its driver (its task cancelled, its runtime shut down) counts as
+    /// nothing: no backoff, no attempt. Default: 30 s.
+    pub request_timeout: Duration,
     /// After [`invalidate`](super::TokenLifecycle::handle_invalidate) drops a token, a new
     /// one is requested no sooner than this after the dropped one was received. A
     /// resource that refuses every token (a misconfigured API, a clock far off) would
@@ -95,7 +108,7 @@ impl Default for RefreshPolicy {
             max_wait: Duration::from_secs(30),
             max_retry_after: Duration::from_secs(5 * 60),
             failure_hold_off: Duration::from_secs(10),
-            fetch_timeout: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(30),
             invalidate_cooldown: Duration::from_secs(5),
         }
     }
@@ -141,9 +154,14 @@ impl RefreshPolicy {
             .min(lifetime / 2)
     }
 
-    /// `fetch_timeout`, at least [`MIN_DELAY`].
-    pub(super) fn fetch_deadline(&self) -> Duration {
-        self.fetch_timeout.max(MIN_DELAY)
+    /// `request_timeout`, at least [`MIN_DELAY`].
+    pub(super) fn request_time(&self) -> Duration {
+        self.request_timeout.max(MIN_DELAY)
+    }
+
+    /// `max_wait`, at least [`MIN_DELAY`].
+    pub(super) fn wait_time(&self) -> Duration {
+        self.max_wait.max(MIN_DELAY)
     }
 }
 

@@ -46,7 +46,7 @@ mod tests {
     fn scheduled_refresh(policy: RefreshPolicy, lifetime: Duration) -> Duration {
         let t0 = Instant::now();
         let mut lifecycle = TokenLifecycle::new(policy, 1);
-        assert!(matches!(lifecycle.poll_token(t0), TokenPoll::Pending));
+        assert!(matches!(lifecycle.poll_token(t0, t0), TokenPoll::Pending));
         let fetch = lifecycle.poll_fetch(t0).expect("a fetch for the waiting caller");
         let token = AccessToken::new("t".into(), Scopes::new(), t0, lifetime).expect("valid");
         let _ = lifecycle.handle_response(t0, fetch, Ok(token));

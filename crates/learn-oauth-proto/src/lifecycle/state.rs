@@ -100,12 +100,14 @@ impl Gate {
 }
 
 /// Callers are waiting with no usable token (the demand).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(super) struct Round {
     /// When the first of them asked.
     pub(super) started: Instant,
     /// Failed requests reported since.
     pub(super) failures: u32,
+    /// The latest of those failures: what a caller whose wait ends gets.
+    pub(super) last_error: Option<Error>,
 }
 
 /// The one request in flight.
@@ -139,13 +141,4 @@ impl Timer {
         Timer::Fetch,
         Timer::Cooldown,
     ];
-}
-
-/// The earlier of two instants, where `None` is never.
-pub(super) fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, None) => a,
-        (None, b) => b,
-    }
 }

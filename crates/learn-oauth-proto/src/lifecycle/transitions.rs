@@ -125,6 +125,7 @@ impl TokenLifecycle {
         let at = later(now, delay);
         if let Some(round) = &mut self.round {
             round.failures = round.failures.saturating_add(1);
+            round.last_error = Some(error.clone());
             // A retry that is never (its delay overflows the clock) ends the round even
             // when `max_wait` is unbounded too: waiting callers get the error, not a hang.
             if round.failures >= self.policy.attempts_per_round()

@@ -199,9 +199,9 @@ impl StoreFetch {
         deadline: Option<Instant>,
         exclude: &[AccessToken],
     ) -> Self {
-        // Without a deadline from the lifecycle, the policy's fetch timeout from now: every
+        // Without a deadline from the lifecycle, the policy's request timeout from now: every
         // later step then measures against one fixed instant (the lease outlives it).
-        let deadline = deadline.or_else(|| now.checked_add(refresh.fetch_timeout));
+        let deadline = deadline.or_else(|| now.checked_add(refresh.request_timeout));
         let by_policy = now.checked_add(policy.peer_wait).unwrap_or(now);
         let half_deadline = deadline.map(|d| {
             let half = d.saturating_duration_since(now) / 2;
@@ -384,10 +384,10 @@ impl StoreFetch {
         left > self.refresh.widest_refresh_window(token.lifetime())
     }
 
-    /// Until the request's deadline (the lifecycle's fetch timeout when there is none).
+    /// Until the request's deadline (the lifecycle's request timeout when there is none).
     fn time_left(&self, now: Instant) -> Duration {
         self.deadline
-            .map_or(self.refresh.fetch_timeout, |d| d.saturating_duration_since(now))
+            .map_or(self.refresh.request_timeout, |d| d.saturating_duration_since(now))
             .max(crate::lifecycle::MIN_DELAY)
     }
 

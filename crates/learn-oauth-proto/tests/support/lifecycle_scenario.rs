@@ -112,7 +112,7 @@ impl Scenario {
     }
 
     pub fn ask(&mut self) -> TokenPoll {
-        self.machine.poll_token(self.now)
+        self.machine.poll_token(self.now, self.now)
     }
 
     pub fn expect_ready(&mut self) -> AccessToken {

@@ -2,7 +2,7 @@
 //! mock at `FLEET_TOKEN_URL`, sharing through the Redis at `FLEET_REDIS_URL` when it is
 //! set, calling `token()` every 20 ms for `FLEET_RUN_MS` ms. Prints
 //! `calls=N expired=N errors=N max_ms=N leased=N adopted=N` and exits 0, or 1 if it
-//! could not run. `FLEET_FETCH_TIMEOUT_MS` sets the policy's fetch timeout (the lease is
+//! could not run. `FLEET_REQUEST_TIMEOUT_MS` sets the policy's request timeout (the lease is
 //! that plus 1 s).
 #![forbid(unsafe_code)]
 
@@ -28,9 +28,9 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     let mut builder = TokenProvider::builder(config);
-    if let Ok(ms) = var("FLEET_FETCH_TIMEOUT_MS").parse::<u64>() {
+    if let Ok(ms) = var("FLEET_REQUEST_TIMEOUT_MS").parse::<u64>() {
         let mut policy = RefreshPolicy::default();
-        policy.fetch_timeout = Duration::from_millis(ms);
+        policy.request_timeout = Duration::from_millis(ms);
         builder = builder.policy(policy);
     }
     let redis_url = var("FLEET_REDIS_URL");

@@ -17,7 +17,8 @@ impl<T: SendAsync + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> TokenPo
     /// [`Provider::token`]): the warm path completes on the first poll without a lock;
     /// a miss resolves the key's configuration first if it has none (one resolver call
     /// per key, however many tasks ask; a cancelled resolving task hands over to the
-    /// next).
+    /// next). The call completes within the policy's `max_wait` of its first poll, time
+    /// spent resolving included (a resolver itself is never interrupted).
     ///
     /// # Errors
     ///
@@ -28,8 +29,10 @@ impl<T: SendAsync + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> TokenPo
         if let Some(token) = self.inner.warm(key, now) {
             return Ok(token);
         }
+        // The wait for the key's token ends `max_wait` after this call began (time spent
+        // resolving the key counts; a resolver is never interrupted).
         let provider = self.provider(key).await?;
-        let token = provider.token().await?;
+        let token = provider.token_since(now).await?;
         self.inner.recopy(key, &provider, self.inner.clock.now());
         Ok(token)
     }

@@ -4,6 +4,7 @@ use std::future::Future;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::Poll;
+use std::time::Instant;
 
 use learn_oauth_proto::{AccessToken, DriverStep, Error, FetchId};
 
@@ -26,21 +27,39 @@ impl<T: SendAsync> Provider<Async<T>> {
     /// as Tokio tasks, so a caller that is cancelled mid-wait never cancels a request
     /// others wait for.
     ///
+    /// Completes within [`RefreshPolicy::max_wait`](learn_oauth_proto::RefreshPolicy::max_wait)
+    /// of its first poll (plus scheduling slack), whatever other callers do meanwhile.
+    ///
     /// # Errors
     ///
     /// The lifecycle's verdict when no usable token can be had: a non-retryable error at
-    /// once (bad credentials), a retryable one once the policy gives up.
+    /// once (bad credentials), a retryable one once the policy gives up or this call's
+    /// wait ends (the last failure, or a transport timeout when none failed).
     #[inline]
     pub fn token(&self) -> impl Future<Output = Result<AccessToken, Error>> + Send + '_ {
         TokenFuture {
             provider: self,
+            since: None,
+            slow: None,
+        }
+    }
+
+    /// [`token`](Self::token) for a call that began at `since` (a pool's, which read the
+    /// clock already): its wait ends `max_wait` after `since`.
+    pub(crate) fn token_since(
+        &self,
+        since: Instant,
+    ) -> impl Future<Output = Result<AccessToken, Error>> + Send + '_ {
+        TokenFuture {
+            provider: self,
+            since: Some(since),
             slow: None,
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn token_slow(&self) -> SlowPath<'_> {
+    fn token_slow(&self, since: Instant) -> SlowPath<'_> {
         Box::pin(async move {
             let inner = &*self.inner;
             loop {
@@ -48,7 +67,7 @@ impl<T: SendAsync> Provider<Async<T>> {
                 // still wakes this caller.
                 let mut reported = pin!(inner.signal.notified());
                 reported.as_mut().enable();
-                let (step, fetch_deadline) = inner.lifecycle.lock().poll_driver(inner.now());
+                let (step, fetch_deadline) = inner.lifecycle.lock().poll_driver(inner.now(), since);
                 match step {
                     DriverStep::Ready { token, refresh } => {
                         if let Some(fetch) = refresh {
@@ -60,8 +79,8 @@ impl<T: SendAsync> Provider<Async<T>> {
                     DriverStep::Fetch(fetch) => self.spawn_fetch(fetch, fetch_deadline, false),
                     // A retry is scheduled, or a request is in flight: wait for a report,
                     // but not past the core's next deadline (for a request in flight, at
-                    // the latest its fetch timeout, after which it counts as timed out),
-                    // on the injected clock.
+                    // the latest its timeout, after which it counts as timed out; never
+                    // past the end of this call's wait), on the injected clock.
                     DriverStep::Sleep(deadline) | DriverStep::AwaitFetch(deadline) => {
                         let mut deadline = inner.clock.sleep_until(deadline);
                         std::future::poll_fn(|cx| {
@@ -82,7 +101,7 @@ impl<T: SendAsync> Provider<Async<T>> {
     /// Runs request `fetch` in its own task. The report goes with the task: if the task
     /// is cancelled (its runtime shuts down), dropping it abandons the request, and the
     /// next caller, on whatever runtime, starts a new one at once.
-    fn spawn_fetch(&self, fetch: FetchId, deadline: Option<std::time::Instant>, refresh_ahead: bool) {
+    fn spawn_fetch(&self, fetch: FetchId, deadline: Option<Instant>, refresh_ahead: bool) {
         let report = FetchReport::new(Arc::clone(&self.inner), fetch, deadline, refresh_ahead);
         tokio::spawn(async move {
             let inner = report.provider();
@@ -105,9 +124,10 @@ impl<T: SendAsync> Provider<Async<T>> {
 }
 
 /// What [`Provider::token`] returns: the warm path on the first poll, else the boxed
-/// slow path.
+/// slow path, whose wait ends `max_wait` after `since` (the first poll, by default).
 struct TokenFuture<'a, T: SendAsync> {
     provider: &'a Provider<Async<T>>,
+    since: Option<Instant>,
     slow: Option<SlowPath<'a>>,
 }
 
@@ -120,10 +140,15 @@ impl<T: SendAsync> Future for TokenFuture<'_, T> {
         if let Some(slow) = &mut this.slow {
             return slow.as_mut().poll(cx);
         }
-        if let Some(token) = this.provider.fresh_token() {
+        let now = this.provider.inner.now();
+        if let Some(token) = this.provider.fresh_token_at(now) {
             return Poll::Ready(Ok(token));
         }
-        this.slow.insert(this.provider.token_slow()).as_mut().poll(cx)
+        let since = this.since.unwrap_or(now);
+        this.slow
+            .insert(this.provider.token_slow(since))
+            .as_mut()
+            .poll(cx)
     }
 }
 

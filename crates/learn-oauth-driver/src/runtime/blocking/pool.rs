@@ -2,6 +2,7 @@
 
 use std::hash::Hash;
 use std::sync::Arc;
+use std::time::Instant;
 
 use learn_oauth_proto::{AccessToken, ClientConfig};
 
@@ -15,7 +16,8 @@ impl<T: SendBlocking + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> Toke
     /// A usable token for `key`, with a provider's guarantees for that key (see
     /// [`Provider::token`]): the warm path is lock-free; a miss resolves the key's
     /// configuration first if it has none (one resolver call per key, however many
-    /// callers ask).
+    /// callers ask). The call returns within the policy's `max_wait` of its start, time
+    /// spent resolving included (a resolver itself is never interrupted).
     ///
     /// # Errors
     ///
@@ -26,15 +28,17 @@ impl<T: SendBlocking + Clone, K: Hash + Eq + Clone + Send + Sync + 'static> Toke
         let now = self.inner.clock.now();
         match self.inner.warm(key, now) {
             Some(token) => Ok(token),
-            None => self.token_slow(key),
+            None => self.token_slow(key, now),
         }
     }
 
+    /// The miss: the wait for the key's token ends `max_wait` after `since`, the call's
+    /// start (time spent resolving the key counts; a resolver is never interrupted).
     #[cold]
     #[inline(never)]
-    fn token_slow(&self, key: &K) -> Result<AccessToken, PoolError> {
+    fn token_slow(&self, key: &K, since: Instant) -> Result<AccessToken, PoolError> {
         let provider = self.provider(key)?;
-        let token = provider.token()?;
+        let token = provider.token_since(since)?;
         self.inner.recopy(key, &provider, self.inner.clock.now());
         Ok(token)
     }

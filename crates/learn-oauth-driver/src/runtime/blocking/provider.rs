@@ -1,6 +1,7 @@
 //! The blocking flavour's loop: callers are threads.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use std::future::Future;
 
@@ -15,29 +16,44 @@ use crate::source::{BlockingTokenSource, TokenSource};
 
 impl<T: SendBlocking> Provider<Blocking<T>> {
     /// A usable access token: the current one while it is fresh, otherwise the result of
-    /// the one request in flight (sent from this thread if none is).
+    /// the one request in flight (sent from this thread if none is, or from a thread of
+    /// its own when it may take longer than this call may still wait).
+    ///
+    /// Returns within [`RefreshPolicy::max_wait`](learn_oauth_proto::RefreshPolicy::max_wait)
+    /// of the call (plus scheduling slack), whatever other callers do meanwhile.
     ///
     /// # Errors
     ///
     /// The lifecycle's verdict when no usable token can be had: a non-retryable error at
-    /// once (bad credentials), a retryable one once the policy gives up.
+    /// once (bad credentials), a retryable one once the policy gives up or this call's
+    /// wait ends (the last failure, or a transport timeout when none failed).
     #[inline]
     pub fn token(&self) -> Result<AccessToken, Error> {
+        let now = self.inner.now();
+        match self.fresh_token_at(now) {
+            Some(token) => Ok(token),
+            None => self.token_slow(now),
+        }
+    }
+
+    /// [`token`](Self::token) for a call that began at `since` (a pool's, which read the
+    /// clock already): its wait ends `max_wait` after `since`.
+    pub(crate) fn token_since(&self, since: Instant) -> Result<AccessToken, Error> {
         match self.fresh_token() {
             Some(token) => Ok(token),
-            None => self.token_slow(),
+            None => self.token_slow(since),
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn token_slow(&self) -> Result<AccessToken, Error> {
+    fn token_slow(&self, since: Instant) -> Result<AccessToken, Error> {
         let inner = &*self.inner;
         // The lock is held from asking until waiting, so no report slips in between; it
         // is released for I/O and sleeps.
         let mut lifecycle = inner.lifecycle.lock();
         loop {
-            let (step, fetch_deadline) = lifecycle.poll_driver(inner.now());
+            let (step, fetch_deadline) = lifecycle.poll_driver(inner.now(), since);
             match step {
                 DriverStep::Ready { token, refresh } => {
                     drop(lifecycle);
@@ -47,14 +63,18 @@ impl<T: SendBlocking> Provider<Blocking<T>> {
                     return Ok(token);
                 }
                 DriverStep::Failed(error) => return Err(error),
+                // Sent from this thread when the request ends before this call's wait
+                // does; otherwise from a thread of its own, and this call waits for its
+                // report like any other caller (and stops waiting when its wait ends).
                 DriverStep::Fetch(fetch) => {
+                    let inline = !beyond(fetch_deadline, lifecycle.wait_deadline(since));
                     drop(lifecycle);
-                    fetch_and_report(FetchReport::new(
-                        Arc::clone(&self.inner),
-                        fetch,
-                        fetch_deadline,
-                        false,
-                    ));
+                    let report = FetchReport::new(Arc::clone(&self.inner), fetch, fetch_deadline, false);
+                    if inline {
+                        fetch_and_report(report);
+                    } else {
+                        spawn_or_run(report);
+                    }
                     lifecycle = inner.lifecycle.lock();
                 }
                 DriverStep::Sleep(deadline) => {
@@ -63,9 +83,9 @@ impl<T: SendBlocking> Provider<Blocking<T>> {
                     lifecycle = inner.lifecycle.lock();
                 }
                 // A request is in flight: wait for its report, but not past the core's
-                // next deadline (at the latest the request's fetch timeout, after which
-                // it counts as timed out), so a request that never reports cannot strand
-                // its waiters. `deadline` is after the `now` just passed, so this never
+                // next deadline (at the latest the request's timeout, after which it
+                // counts as timed out, or the end of this call's wait), so a request that
+                // never reports cannot strand its waiters. `deadline` is after the `now` just passed, so this never
                 // spins. The wait is the clock's span until the deadline; a report ends
                 // it early, which is what normally happens.
                 DriverStep::AwaitFetch(deadline) => {
@@ -77,13 +97,50 @@ impl<T: SendBlocking> Provider<Blocking<T>> {
     }
 
     /// Runs request `fetch` on a background thread (a refresh ahead of expiry).
-    fn spawn_fetch(&self, fetch: FetchId, deadline: Option<std::time::Instant>) {
-        let report = FetchReport::new(Arc::clone(&self.inner), fetch, deadline, true);
-        // If the thread cannot start, the closure is dropped and with it the report,
-        // which abandons the request: the next caller tries again.
-        let _detached = std::thread::Builder::new()
-            .name("learn-oauth-refresh".into())
-            .spawn(move || fetch_and_report(report));
+    fn spawn_fetch(&self, fetch: FetchId, deadline: Option<Instant>) {
+        spawn_fetch(FetchReport::new(Arc::clone(&self.inner), fetch, deadline, true));
+    }
+}
+
+/// Runs the request `report` stands for on a background thread. If the thread cannot
+/// start, the closure is dropped and with it the report, which abandons the request: the
+/// next caller tries again.
+fn spawn_fetch<T: SendBlocking>(report: FetchReport<Blocking<T>>) {
+    let _detached = std::thread::Builder::new()
+        .name("learn-oauth-fetch".into())
+        .spawn(move || fetch_and_report(report));
+}
+
+/// Runs the request `report` stands for on a background thread, or on this one when no
+/// thread can start (then this call may wait longer than `max_wait`, rather than fail a
+/// request it could send).
+fn spawn_or_run<T: SendBlocking>(report: FetchReport<Blocking<T>>) {
+    let slot = Arc::new(Mutex::new(Some(report)));
+    let theirs = Arc::clone(&slot);
+    let spawned = std::thread::Builder::new()
+        .name("learn-oauth-fetch".into())
+        .spawn(move || {
+            if let Some(report) = take(&theirs) {
+                fetch_and_report(report);
+            }
+        });
+    if spawned.is_err()
+        && let Some(report) = take(&slot)
+    {
+        fetch_and_report(report);
+    }
+}
+
+fn take<R>(slot: &Mutex<Option<R>>) -> Option<R> {
+    slot.lock().unwrap_or_else(PoisonError::into_inner).take()
+}
+
+/// Whether `a` is later than `b`, where `None` is never.
+fn beyond(a: Option<Instant>, b: Option<Instant>) -> bool {
+    match (a, b) {
+        (_, None) => false,
+        (None, Some(_)) => true,
+        (Some(a), Some(b)) => a > b,
     }
 }
 

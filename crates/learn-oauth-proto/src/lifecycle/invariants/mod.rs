@@ -15,6 +15,9 @@
 //!   never earlier than the latest `now` seen;
 //! - `Pending` always has a way forward (a request in flight, one to start, or a
 //!   deadline);
+//! - a caller that keeps asking through `poll_driver` (one call's wait) is never told to
+//!   wait past `max_wait` after its first ask, and from then on gets a token or an
+//!   error;
 //! - a snapshot never outlives its token's usable time and agrees with `current_token`;
 //! - after an invalidated token, no request starts before the cool-down after that
 //!   token was received (computed here from the policy);
@@ -58,6 +61,8 @@ pub struct Checker {
     tokens_made: u64,
     /// No request may start before this (an invalidated token's cool-down).
     no_fetch_before: Option<Instant>,
+    /// When the call that `Drive` events stand for began waiting; `None` between calls.
+    waiting_since: Option<Instant>,
     /// How many requests were started.
     pub fetches: u64,
     /// How many times a token was handed out.
@@ -77,6 +82,7 @@ impl Checker {
             last_handed: None,
             tokens_made: 0,
             no_fetch_before: None,
+            waiting_since: None,
             fetches: 0,
             handed_out: 0,
         }
@@ -146,9 +152,9 @@ impl Checker {
         }
     }
 
-    /// `poll_token`, checked.
+    /// `poll_token` for a caller asking for the first time, checked.
     pub fn poll_token(&mut self, now: Instant) -> TokenPoll {
-        let poll = self.machine.poll_token(now);
+        let poll = self.machine.poll_token(now, now);
         let now = self.observe(now);
         match &poll {
             TokenPoll::Ready(token) => self.check_handed(now, token),
@@ -162,11 +168,27 @@ impl Checker {
         poll
     }
 
-    /// `poll_driver`, checked.
+    /// `poll_driver` for the one call that `Drive` events stand for (it keeps waiting
+    /// across asks until it gets a token or an error), checked.
     pub fn poll_driver(&mut self, now: Instant) -> DriverStep {
         let before = self.machine.in_flight();
-        let step = self.machine.poll_driver(now);
+        let since = *self.waiting_since.get_or_insert(now);
+        let step = self.machine.poll_driver(now, since);
         let now = self.observe(now);
+        let bound = self.machine.wait_deadline(since);
+        match &step {
+            DriverStep::Ready { .. } | DriverStep::Failed(_) => self.waiting_since = None,
+            DriverStep::Fetch(_) | DriverStep::AwaitFetch(_) | DriverStep::Sleep(_) => assert!(
+                bound.is_none_or(|bound| now < bound),
+                "a caller still waits at {now:?}, its wait ended at {bound:?}"
+            ),
+        }
+        if let DriverStep::AwaitFetch(until) | DriverStep::Sleep(until) = &step {
+            assert!(
+                bound.is_none_or(|bound| *until <= bound),
+                "a caller told to wait until {until:?}, past its wait's end {bound:?}"
+            );
+        }
         match &step {
             DriverStep::Ready { token, refresh } => {
                 self.check_handed(now, token);

@@ -281,7 +281,7 @@ fn a_bypassed_request_never_touches_the_store() {
     let StoreStep::Fetch { timeout } = fetch.poll(now) else {
         panic!("fetch")
     };
-    assert_eq!(timeout, RefreshPolicy::default().fetch_timeout);
+    assert_eq!(timeout, RefreshPolicy::default().request_timeout);
     fetch.handle_fetched(now, Err(rate_limited(secs(5))));
     assert!(done(fetch.poll(now)).is_err(), "not even a cool-down");
 }

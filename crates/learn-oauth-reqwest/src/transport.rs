@@ -54,11 +54,7 @@ impl Transport {
     /// A root certificate that does not parse, no roots at all, or a TLS or client setup
     /// failure.
     pub fn with_options(options: &TransportOptions) -> Result<Self, BuildError> {
-        let tls = crate::tls::client_config(options)?;
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .connect_timeout(options.connect_timeout())
-            .timeout(options.timeout())
+        let client = crate::tls::client_builder(options)?
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| BuildError::Client(Box::new(e)))?;

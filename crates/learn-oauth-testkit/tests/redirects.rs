@@ -287,3 +287,38 @@ fn ureq_from_an_agent_sends_token_requests_only_to_the_token_url() {
     let transport = learn_oauth_ureq::Transport::from(user_agent());
     never_leaves_the_token_url("ureq From<Agent>", |config| transport.fetch_token(config));
 }
+
+/// The middleware's client follows an API resource's redirect to another origin without
+/// the token, and takes that origin's 401 for no verdict on the token.
+#[tokio::test(flavor = "current_thread")]
+async fn the_middleware_client_sends_the_token_only_to_the_origin_the_request_names() {
+    let (a_listener, a_url) = RawServer::bind();
+    let (b_listener, b_url) = RawServer::bind();
+    let a = RawServer::serve(a_listener, vec![redirect(307, &b_url)]);
+    let b = RawServer::serve(
+        b_listener,
+        vec![status(401, &[("WWW-Authenticate", "Bearer")], "")],
+    );
+    let fake = learn_oauth_driver::testing::FakeTokenSource::new("fake-token-for-a");
+    let client = learn_oauth_reqwest::middleware::AuthMiddleware::new(fake.clone())
+        .into_client_builder(&TransportOptions::new())
+        .expect("a client")
+        .build();
+
+    let response = client.get(&a_url).send().await.expect("an answer");
+
+    assert_eq!(response.status().as_u16(), 401, "B's answer, after the redirect");
+    assert!(find(&a.received(), b"Bearer fake-token-for-a").is_some());
+    let at_b = b.received();
+    assert!(
+        find(&at_b, b"GET /oauth2/token/").is_some(),
+        "the redirect was followed"
+    );
+    assert!(
+        find(&at_b, b"fake-token-for-a").is_none(),
+        "{:?}",
+        String::from_utf8_lossy(&at_b)
+    );
+    assert_eq!(fake.invalidations(), 0, "B's 401 never saw the token");
+    assert_eq!(fake.token_calls(), 1, "and no retry");
+}

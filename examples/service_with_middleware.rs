@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use learn_oauth::reqwest::TokenProvider;
 use learn_oauth::reqwest::middleware::AuthMiddleware;
-use learn_oauth::{ClientConfig, RefreshPolicy};
+use learn_oauth::{ClientConfig, RefreshPolicy, TransportOptions};
 use learn_oauth_mock::{MockServer, Tenant};
 use reqwest_middleware::ClientWithMiddleware;
 
@@ -43,12 +43,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     policy.invalidate_cooldown = Duration::from_millis(50);
     let provider = TokenProvider::builder(config).policy(policy).build()?;
 
-    // The service's client: any reqwest::Client (here the provider's own, which shares
-    // its connection pool), with the middleware in front.
-    let client: ClientWithMiddleware =
-        reqwest_middleware::ClientBuilder::new(provider.transport().client().clone())
-            .with(AuthMiddleware::new(provider.clone()))
-            .build();
+    // The service's client, with the middleware in front. Its TLS comes with it (rustls
+    // with ring, set on the client): no process-wide crypto provider to install, however
+    // reqwest was added.
+    let client: ClientWithMiddleware = AuthMiddleware::new(provider.clone())
+        .into_client_builder(&TransportOptions::new())?
+        .build();
 
     let ok = Arc::new(AtomicUsize::new(0));
     let mut failed = Vec::new();

@@ -45,6 +45,9 @@ pub(crate) fn generate(ip: IpAddr) -> io::Result<TlsMaterial> {
     let key = KeyPair::generate().map_err(io::Error::other)?;
     let cert = params.signed_by(&key, &issuer).map_err(io::Error::other)?;
 
+    // rustls 0.23.48 deprecates its ring provider (no post-quantum key exchange) with no
+    // other way to name it in 0.23; ring is the workspace's one provider (deny.toml).
+    #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

@@ -161,8 +161,7 @@ fn jwt_looking(
 /// the time: still unique, still hard to guess on a loopback test server.
 fn random_bytes<const N: usize>() -> [u8; N] {
     let mut out = [0u8; N];
-    let rng = rustls::crypto::ring::default_provider().secure_random;
-    if rng.fill(&mut out).is_err() {
+    if ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut out).is_err() {
         use std::hash::{BuildHasher, Hasher};
         use std::sync::atomic::{AtomicU64, Ordering};
         static COUNTER: AtomicU64 = AtomicU64::new(0);

@@ -19,9 +19,10 @@
 //!   backoff and `Retry-After`, stale-while-refreshing.
 //!
 //! The default [`Transport`] uses rustls with the *ring* provider and Mozilla's roots,
-//! a 10 s connect timeout, a 30 s total timeout and no redirects. Bring your own
-//! [`reqwest::Client`] with `TokenProvider::builder(config).transport(client)` (see
-//! [`Transport::from_client`] for what stays yours to configure).
+//! a 10 s connect timeout, a 30 s total timeout and no redirects. Bring your own client
+//! configuration with
+//! `TokenProvider::builder(config).transport(Transport::from_client_builder(builder)?)`
+//! (see [`Transport::from_client_builder`] for what stays yours to configure).
 //!
 //! [`TransportError`]: learn_oauth_proto::TransportError
 //!

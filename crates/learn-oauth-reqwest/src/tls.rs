@@ -1,5 +1,6 @@
-//! The TLS setup of the default client: rustls with the ring provider, Mozilla's roots
-//! (webpki-roots) and any roots the caller adds.
+//! The clients this crate builds: rustls with the ring provider, Mozilla's roots
+//! (webpki-roots) and any roots the caller adds, and the connect timeout of [`TransportOptions`].
+//! No process-wide rustls provider is read or installed.
 
 use std::sync::{Arc, LazyLock};
 
@@ -15,9 +16,17 @@ static MOZILLA_ROOTS: LazyLock<Arc<RootCertStore>> = LazyLock::new(|| {
     })
 });
 
+/// A reqwest client configuration with our TLS and the connect timeout of `options`;
+/// redirects and a total timeout are the caller's to set.
+pub(crate) fn client_builder(options: &TransportOptions) -> Result<reqwest::ClientBuilder, BuildError> {
+    Ok(reqwest::Client::builder()
+        .tls_backend_preconfigured(client_config(options)?)
+        .connect_timeout(options.connect_timeout()))
+}
+
 /// A rustls client configuration trusting the roots in `options`, with the ring provider
 /// and ALPN for HTTP/2 and HTTP/1.1.
-pub(crate) fn client_config(options: &TransportOptions) -> Result<rustls::ClientConfig, BuildError> {
+fn client_config(options: &TransportOptions) -> Result<rustls::ClientConfig, BuildError> {
     let store = if options.built_in_roots() && options.root_certificates().is_empty() {
         Arc::clone(&MOZILLA_ROOTS)
     } else {
@@ -28,7 +37,7 @@ pub(crate) fn client_config(options: &TransportOptions) -> Result<rustls::Client
         options.for_each_root_der(|der| store.add(CertificateDer::from(der)))?;
         Arc::new(store)
     };
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(ring_provider());
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| BuildError::Tls(Box::new(e)))?
@@ -36,4 +45,15 @@ pub(crate) fn client_config(options: &TransportOptions) -> Result<rustls::Client
         .with_no_client_auth();
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(config)
+}
+
+/// rustls' *ring* crypto provider, set on each client rather than installed process-wide.
+///
+/// rustls 0.23.48 deprecates `ring::default_provider` for its lack of post-quantum key
+/// exchange, and 0.23 has no other way to name the ring provider (the provider crates
+/// come with rustls 0.24). The alternative, aws-lc-rs, needs cmake and is banned in
+/// deny.toml; ring stays until rustls 0.24.
+#[allow(deprecated)]
+fn ring_provider() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::ring::default_provider()
 }

@@ -15,16 +15,19 @@ use learn_oauth_proto::{RequestBody, TransportError, TransportErrorKind};
 /// | setting | value |
 /// |---|---|
 /// | connect timeout | [`DEFAULT_CONNECT_TIMEOUT`](learn_oauth_driver::DEFAULT_CONNECT_TIMEOUT) (10 s), configurable |
-/// | total timeout per request | the `timeout` each request is sent with: the provider's [`RefreshPolicy::request_timeout`] (30 s by default) |
+/// | total timeout per request | the `timeout` each `send` is given: the provider's [`RefreshPolicy::request_timeout`](learn_oauth_proto::RefreshPolicy::request_timeout) (30 s) |
 /// | redirects | off: a token request is never replayed to another host |
 /// | TLS | rustls with the *ring* provider; Mozilla's roots plus any you add |
 /// | response body | at most [`ClientConfig::max_response_bytes`] + 1 bytes are read |
 ///
-/// With [`Transport::from_client`] you bring your own client (proxies, pools, roots); you
-/// are then responsible for its redirect policy and connect timeout. The request's total
-/// timeout and the body cap are still applied to each token request, and an answer that comes
-/// from another URL than the token endpoint (your client followed a redirect) is refused
-/// with [`TransportErrorKind::Redirected`].
+/// With [`Transport::from_client_builder`] you bring your own client configuration
+/// (proxies, pools, roots, TLS, the connect timeout); redirects are turned off on it
+/// whatever it said, and the total timeout and the body cap are still applied to each
+/// token request. There is no way to hand in a built [`reqwest::Client`]: its redirect
+/// policy can be neither read nor changed, and a client that follows a 307 or 308 sends
+/// the request again, body and all (with
+/// [`AuthMethod::FormBody`](learn_oauth_proto::AuthMethod::FormBody), the client secret),
+/// to whatever host the `Location` names.
 ///
 /// Cheap to clone (the client is reference-counted).
 #[derive(Debug, Clone)]
@@ -50,37 +53,23 @@ impl Transport {
     /// A root certificate that does not parse, no roots at all, or a TLS or client setup
     /// failure.
     pub fn with_options(options: &TransportOptions) -> Result<Self, BuildError> {
-        let tls = crate::tls::client_config(options)?;
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .connect_timeout(options.connect_timeout())
+        let client = crate::tls::client_builder(options)?
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| BuildError::Client(Box::new(e)))?;
         Ok(Self { client })
     }
 
-    /// Uses your client as it is. Each token request still gets its total timeout (the
-    /// provider's [`RefreshPolicy::request_timeout`]) and the body cap; redirects, the connect timeout, proxies and TLS are yours to configure.
-    ///
-    /// **Prefer [`Transport::from_client_builder`]**, which turns redirects off for you.
-    /// A built client's redirect policy cannot be read or changed: reqwest follows up to
-    /// 10 by default, drops the `Authorization` header on a redirect to another host, but
-    /// on a 307 or 308 sends the body again — with
-    /// [`AuthMethod::FormBody`](learn_oauth_proto::AuthMethod::FormBody), the client
-    /// secret. This transport refuses an answer that came from another URL
-    /// ([`TransportErrorKind::Redirected`]), but **it cannot see a redirect chain that
-    /// ends back at the token URL** (A → B → A): B has received the request by then. Only
-    /// pass a client built with `redirect(reqwest::redirect::Policy::none())`.
-    #[must_use]
-    pub fn from_client(client: reqwest::Client) -> Self {
-        Self { client }
-    }
-
     /// Builds your client configuration with redirects turned off (whatever it said), so
     /// no token request is ever replayed to another URL; proxies, roots, pools and
-    /// timeouts stay yours. Each token request gets its total timeout and the body cap,
-    /// as with [`Transport::from_client`].
+    /// timeouts stay yours. Each token request gets the total timeout `send` is given and
+    /// the body cap.
+    ///
+    /// TLS is yours too. A builder without a TLS setting of its own takes rustls' crypto
+    /// provider from reqwest's features or the process-wide default; with reqwest's
+    /// `rustls-no-provider` feature and no default installed, reqwest panics building
+    /// it. Give it one with `tls_backend_preconfigured`, or use
+    /// [`Transport::with_options`], whose TLS is ours.
     ///
     /// # Errors
     ///
@@ -90,7 +79,7 @@ impl Transport {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| BuildError::Client(Box::new(e)))?;
-        Ok(Self::from_client(client))
+        Ok(Self { client })
     }
 
     /// The client requests go through.
@@ -100,16 +89,9 @@ impl Transport {
     }
 }
 
-impl From<reqwest::Client> for Transport {
-    /// [`Transport::from_client`].
-    fn from(client: reqwest::Client) -> Self {
-        Self::from_client(client)
-    }
-}
-
 impl SendAsync for Transport {
-    /// Sends the request with a total timeout of `timeout`, and reads at most `body_limit` bytes of the body. An answer from
-    /// another URL (a client of yours that follows redirects) is refused.
+    /// Sends the request with a total timeout of `timeout`, and reads at most `body_limit` bytes of the body. The client never
+    /// follows a redirect: a 3xx is the core's to judge.
     async fn send(
         &self,
         request: http::Request<RequestBody>,
@@ -118,11 +100,7 @@ impl SendAsync for Transport {
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
         let mut request = reqwest::Request::try_from(request.map(Vec::from)).map_err(transport_error)?;
         *request.timeout_mut() = Some(timeout);
-        let sent_to = request.url().clone();
         let mut response = self.client.execute(request).await.map_err(transport_error)?;
-        if response.url() != &sent_to {
-            return Err(TransportError::new(TransportErrorKind::Redirected));
-        }
         read_capped(&mut response, body_limit)
             .await
             .map_err(transport_error)

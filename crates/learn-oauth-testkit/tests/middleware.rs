@@ -15,7 +15,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use learn_oauth_driver::testing::FakeTokenSource;
 use learn_oauth_driver::tower::{AuthError, AuthLayer, AuthService, Replay};
-use learn_oauth_driver::{Stats, TokenSource};
+use learn_oauth_driver::{Stats, TokenSource, TransportOptions};
 use learn_oauth_mock::MockServer;
 use learn_oauth_proto::{Error, RefreshPolicy};
 use learn_oauth_reqwest::middleware::AuthMiddleware;
@@ -108,13 +108,12 @@ fn blocking_provider(server: &MockServer) -> learn_oauth_ureq::TokenProvider {
 fn middleware(server: &MockServer, source: impl TokenSource + 'static, retry: bool) -> Middleware {
     let auth = AuthMiddleware::new(source);
     let auth = if retry { auth } else { auth.without_retry() };
-    // The workspace builds reqwest without a default TLS provider: borrow the token
-    // transport's client (ring, no redirects), as a service could to share its pool.
-    let reqwest = learn_oauth_reqwest::Transport::new()
+    // The workspace builds reqwest without a TLS provider, and nothing here installs a
+    // process-wide one: the middleware's own client brings its TLS.
+    let client = auth
+        .into_client_builder(&TransportOptions::new())
         .expect("a client")
-        .client()
-        .clone();
-    let client = reqwest_middleware::ClientBuilder::new(reqwest).with(auth).build();
+        .build();
     Middleware {
         client,
         url: server.resource_url(),
@@ -341,4 +340,26 @@ async fn the_fake_source_drives_the_same_rules_without_a_token_server() {
     }
     assert_eq!(server.token_request_count(), 0);
     assert_eq!(server.resource_request_count(), 4);
+}
+
+/// The middleware's own client over HTTPS, in a process where no rustls crypto provider
+/// was ever installed (nothing in this test binary installs one): its TLS is set on the
+/// client, so it works whatever reqwest's features are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_middleware_client_needs_no_process_wide_crypto_provider() {
+    let server = fixtures::https_server();
+    let [options, _] = fixtures::trusting_mock_ca(&server);
+    let provider = learn_oauth_reqwest::TokenProvider::builder(fixtures::config(&server))
+        .policy(policy())
+        .transport(learn_oauth_reqwest::Transport::with_options(&options).expect("a transport"))
+        .build()
+        .expect("a provider");
+    let client = AuthMiddleware::new(provider)
+        .into_client_builder(&options)
+        .expect("a client")
+        .build();
+    let response = client.get(server.resource_url()).send().await.expect("an answer");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(server.resource_url().starts_with("https://"));
+    assert!(rustls::crypto::CryptoProvider::get_default().is_none());
 }

@@ -380,53 +380,6 @@ fn a_provider_replaces_an_invalidated_token_over_sockets<S: Side>() {
     assert_eq!(server.token_request_count(), 2);
 }
 
-/// reqwest only: a client of the user's that follows redirects (reqwest's default) is
-/// caught after the fact, since reqwest has no per-request redirect policy.
-#[test]
-fn reqwest_refuses_an_answer_from_a_redirect_the_users_client_followed() {
-    let server = server();
-    let (config, _redirector) = fixtures::config_redirected_to(&server, AuthMethod::FormBody);
-    let _already_installed = rustls::crypto::ring::default_provider().install_default();
-    let side = Reqwest {
-        runtime: runtime(),
-        transport: ::reqwest::Client::new().into(),
-    };
-    let error = side.fetch(&config).unwrap_err();
-    assert_eq!(transport_kind(&error), TransportErrorKind::Redirected);
-    assert!(!error.is_retryable());
-    // The replay happened (the reason to turn redirects off), but its token was refused.
-    assert_eq!(server.token_request_count(), 1);
-}
-
-/// reqwest only: a client configuration of the user's that follows redirects, given as a
-/// builder, has them turned off: a chain A -> B -> A (which the after-the-fact URL check
-/// cannot see) stops at the first 307, and B never receives the request.
-#[test]
-fn reqwest_turns_redirects_off_on_the_users_client_builder() {
-    let a = server();
-    let b = server();
-    a.enqueue(Fault::raw(
-        307,
-        &[("Location", &b.token_url(fixtures::TENANT))],
-        "",
-    ));
-    b.enqueue(Fault::raw(
-        307,
-        &[("Location", &a.token_url(fixtures::TENANT))],
-        "",
-    ));
-    let config = fixtures::config_with(&a, AuthMethod::FormBody);
-    let _already_installed = rustls::crypto::ring::default_provider().install_default();
-    let side = Reqwest {
-        runtime: runtime(),
-        transport: learn_oauth_reqwest::Transport::from_client_builder(::reqwest::Client::builder())
-            .expect("a client"),
-    };
-    let error = side.fetch(&config).unwrap_err();
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(307), "{error:?}");
-    assert_eq!(b.requests().len(), 0, "the redirect's target received nothing");
-}
-
 /// ureq only: an agent of the user's that follows redirects (ureq's default) is
 /// overridden per request.
 #[test]

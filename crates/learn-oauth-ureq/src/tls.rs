@@ -28,7 +28,18 @@ pub(crate) fn tls_config(options: &TransportOptions) -> Result<TlsConfig, BuildE
     };
     Ok(TlsConfig::builder()
         .provider(TlsProvider::Rustls)
-        .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .unversioned_rustls_crypto_provider(Arc::new(ring_provider()))
         .root_certs(roots)
         .build())
+}
+
+/// rustls' *ring* crypto provider, set on the agent rather than taken from the process.
+///
+/// rustls 0.23.48 deprecates `ring::default_provider` for its lack of post-quantum key
+/// exchange, and 0.23 has no other way to name the ring provider (the provider crates
+/// come with rustls 0.24). The alternative, aws-lc-rs, needs cmake and is banned in
+/// deny.toml; ring stays until rustls 0.24.
+#[allow(deprecated)]
+fn ring_provider() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::ring::default_provider()
 }

@@ -134,7 +134,11 @@ fn peer_ureq(ca: Ca<'_>) -> ureq2::Agent {
             .add(cert.expect("a PEM certificate"))
             .expect("a CA certificate");
     }
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+    // rustls 0.23.48 deprecates its ring provider (no post-quantum key exchange) with no
+    // other way to name it in 0.23; ring is the workspace's one provider (deny.toml).
+    #[allow(deprecated)]
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .expect("TLS versions")
         .with_root_certificates(roots)

@@ -17,6 +17,9 @@ repository root; needs the `nightly` toolchain, nothing else).
 Publishable: a workspace member without `publish = false`. A crate without a library
 target (a binary only) has no public API and no listing.
 
+  public-api.py --self-test
+        runs the modes above on a fixture workspace written to a temporary directory
+
 --json-dir DIR reads DIR/<lib_name>.json instead of running rustdoc (for tests).
 
 FORMAT. Every public path of every item is listed, a re-exported item under each path
@@ -86,6 +89,9 @@ def rustdoc_json(package, lib, target_dir, json_dir):
     if json_dir:
         path = Path(json_dir) / f"{lib}.json"
     else:
+        if subprocess.run(["cargo", "+nightly", "--version"], capture_output=True).returncode:
+            sys.exit("public-api: needs the nightly toolchain (rustdoc JSON is unstable): "
+                     "rustup toolchain install nightly --profile minimal")
         run(
             [
                 "cargo", "+nightly", "rustdoc", "--quiet", "--locked", "-p", package,
@@ -719,8 +725,116 @@ def cmd_paths(args, crates):
     return 0
 
 
+SELF_TEST = {
+    "Cargo.toml": '[workspace]\nresolver = "3"\nmembers = ["crates/*"]\n',
+    "crates/fx-core/Cargo.toml": '[package]\nname = "fx-core"\nversion = "0.1.0"\nedition = "2024"\n',
+    "crates/fx-core/src/lib.rs": (
+        "//! Core.\nmod inner {\n"
+        "    /// A thing.\n    #[derive(Clone, Debug)]\n    pub struct Thing { /** n */ pub n: u8 }\n"
+        "    impl Thing {\n        /// New.\n        pub fn new(n: u8) -> Self { Thing { n } }\n    }\n"
+        "    /// Kinds.\n    #[non_exhaustive]\n    pub enum Kind { /** a */ A, /** b */ B(u8) }\n"
+        "}\npub use inner::{Kind, Thing};\n"
+        "/// Second home of Thing.\npub mod m {\n    pub use crate::inner::Thing;\n"
+        "    /// Made here.\n    pub fn make() -> Thing { Thing::new(1) }\n}\n"
+    ),
+    "crates/fx-shell/Cargo.toml": (
+        '[package]\nname = "fx-shell"\nversion = "0.1.0"\nedition = "2024"\n'
+        '[dependencies]\nfx-core = { path = "../fx-core" }\n'
+    ),
+    "crates/fx-shell/src/lib.rs": (
+        "//! Shell.\npub use fx_core::Thing;\n/// Ours.\npub type Alias = fx_core::Kind;\n"
+        "/// Ours too.\npub struct Own;\n"
+    ),
+    "crates/fx-private/Cargo.toml": (
+        '[package]\nname = "fx-private"\nversion = "0.1.0"\nedition = "2024"\npublish = false\n'
+    ),
+    "crates/fx-private/src/lib.rs": "//! Not published.\npub struct Hidden;\n",
+}
+
+SELF_TEST_LINES = {
+    "api/fx-core.txt": [
+        "#[non_exhaustive] pub enum fx_core::Kind",
+        "pub fx_core::Kind::B(pub u8)",
+        "pub struct fx_core::Thing",
+        "pub fx_core::Thing::n: u8",
+        "pub fn fx_core::Thing::new(n: u8) -> Self",
+        "impl core::clone::Clone for fx_core::Thing",
+        "pub struct fx_core::m::Thing",
+        "pub fn fx_core::m::make() -> fx_core::Thing",
+    ],
+    "api/fx-shell.txt": [
+        "pub type fx_shell::Alias = fx_core::Kind",
+        "pub struct fx_shell::Own;",
+        "pub struct fx_shell::Thing  // from fx_core::Thing",
+        "pub fn fx_shell::Thing::new(n: u8) -> Self",
+    ],
+}
+
+
+def self_test():
+    """Runs every mode on a fixture workspace in a temporary directory (needs nightly)."""
+    import os
+    import tempfile
+
+    script = Path(__file__).resolve()
+    failures = []
+
+    def expect(args, code, *needles, cwd):
+        done = subprocess.run(
+            [sys.executable, str(script), *args], cwd=cwd, capture_output=True, text=True
+        )
+        out = done.stdout + done.stderr
+        if done.returncode != code:
+            failures.append(f"{' '.join(args)}: exit {done.returncode}, not {code}:\n{out}")
+        for needle in needles:
+            if needle not in out:
+                failures.append(f"{' '.join(args)}: no {needle!r} in:\n{out}")
+        return out
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for rel, text in SELF_TEST.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(text)
+        os.environ["CARGO_TARGET_DIR"] = str(root / "target")
+        subprocess.run(["cargo", "generate-lockfile", "--quiet"], cwd=root, check=True)
+        expect([], 0, "wrote api/fx-core.txt", "wrote api/fx-shell.txt", cwd=root)
+        if (root / "api/fx-private.txt").exists():
+            failures.append("a listing was written for a crate with publish = false")
+        for rel, lines in SELF_TEST_LINES.items():
+            have = (root / rel).read_text().splitlines() if (root / rel).exists() else []
+            failures += [f"{rel}: no line {line!r}" for line in lines if line not in have]
+        expect(["--check"], 0, "matches the code", cwd=root)
+        paths = [
+            "twice: fx_core::Thing , fx_core::m::Thing",
+            "foreign: fx_shell::Thing = fx_core::Thing",
+        ]
+        out = expect(["paths"], 0, *paths, cwd=root)
+        if "Alias" in out or "Kind" in out:
+            failures.append(f"paths: a type alias or an enum reported:\n{out}")
+        expect(["paths", "--check"], 1, "1 items reachable by more than one path", cwd=root)
+        expect(
+            ["paths", "--check", "--deny-foreign", "fx-shell"], 1,
+            "fx_shell::Thing = fx_core::Thing  DENIED", "1 foreign re-exports", cwd=root,
+        )
+        lib = root / "crates/fx-shell/src/lib.rs"
+        lib.write_text(lib.read_text().replace("pub struct Own;", "pub struct Own(pub u8);"))
+        (root / "api/fx-private.txt").write_text("")
+        expect(
+            ["--check"], 1, "-pub struct fx_shell::Own;", "+pub struct fx_shell::Own(pub u8)",
+            "api/fx-private.txt lists a crate that is not published", cwd=root,
+        )
+    if failures:
+        print("public-api self-test FAILED:", *failures, sep="\n")
+        return 1
+    print("public-api self-test: ok")
+    return 0
+
+
 def main():
     argv = sys.argv[1:]
+    if argv == ["--self-test"]:
+        return self_test()
     mode = "listing"
     if argv[:1] == ["paths"]:
         mode, argv = "paths", argv[1:]

@@ -128,6 +128,7 @@ class Crate:
             if entry["crate_id"] == 0
         }
         self._reach = None
+        self.view = self  # the crate whose listing is being written
 
     @property
     def reach(self):
@@ -143,9 +144,11 @@ class Crate:
             self.unresolved = []
             self.walk(self, str(self.data["root"]), (self.name,), frozenset())
             self.public = defaultdict(set)
+            self.public_keys = defaultdict(set)
             for path, owner, ident, _, _ in self._reach:
                 if owner is self:
                     self.public[ident].add(path)
+                self.public_keys[owner.key(ident)].add(path)
         return self._reach
 
     # ---- paths
@@ -245,9 +248,14 @@ class Crate:
                 self.add(path + (name,), owner, str(variant), listed=False)
 
     def type_name(self, ident, written):
-        """A named type's path: its shortest public path in the crate that defines it if
-        that is a crate of this workspace, else its path there (`core::option::Option`)."""
+        """A named type's path: its shortest public path in the crate being listed, else
+        in the crate that defines it if that is a crate of this workspace, else its path
+        there (`core::option::Option`)."""
         if ident is not None:
+            if self.view is not self:
+                seen = self.view.public_keys.get(self.key(ident))
+                if seen:
+                    return "::".join(min(seen, key=lambda p: (len(p), p)))
             found = self.resolve(ident)
             if found is not None and found[0].item(found[1])["crate_id"] == 0:
                 public = found[0].shortest(found[1])
@@ -621,7 +629,11 @@ class Crate:
         pairs = set()
         for path, owner, ident, origin, listed in self.reach:
             if listed:
-                pairs.update(owner.lines(path, ident, origin))
+                owner.view = self
+                try:
+                    pairs.update(owner.lines(path, ident, origin))
+                finally:
+                    owner.view = owner
         for path, source in self.unresolved:
             key = "::".join(path)
             pairs.add((key, f"pub use {key} = {source} (unresolved)"))

@@ -341,10 +341,11 @@ class Target:
         edges = defaultdict(dict)  # file module -> file module -> (line, text)
         for module, file in self.files.items():
             for current, segs, line, how in file.refs:
-                absolute = self.absolute(current, segs)
-                if absolute is None:
+                try:
+                    absolute = self.absolute(current, segs)
+                    target = None if absolute is None else self.resolve(absolute)
+                except RecursionError:  # `use` bindings that name each other
                     continue
-                target = self.resolve(absolute)
                 if target is None:
                     continue
                 target = self.holder(target)

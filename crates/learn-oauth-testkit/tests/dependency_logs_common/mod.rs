@@ -64,6 +64,7 @@ pub(crate) fn run(ureq: Ureq, records: impl Fn(&str) -> Vec<String>) {
     let mut tokens = Vec::new();
     let mut refusals = Vec::new();
     let mut ureq_requests = 0;
+    let mut attempts = Vec::new();
     for https in [false, true] {
         let server = MockServer::builder()
             .tenant(Tenant::new(TENANT, SECRET))
@@ -82,7 +83,14 @@ pub(crate) fn run(ureq: Ureq, records: impl Fn(&str) -> Vec<String>) {
                 .auth_method(auth)
                 .build()
                 .expect("a config");
-            ureq_requests += fetch_all(&server, &config, &options, &mut tokens, &mut refusals);
+            ureq_requests += fetch_all(
+                &server,
+                &config,
+                &options,
+                &mut tokens,
+                &mut refusals,
+                &mut attempts,
+            );
         }
     }
     assert!(tokens.len() >= 8, "fetches succeeded, so tokens crossed the wire");
@@ -141,18 +149,24 @@ pub(crate) fn run(ureq: Ureq, records: impl Fn(&str) -> Vec<String>) {
             assert_eq!(ureq_requests, 0, "a refused request never reaches the server");
         }
     }
+    assert!(
+        attempts.iter().all(|&a| a == (1, 0)),
+        "the blocking provider, asked twice, made one attempt and scheduled no retry: {attempts:?}"
+    );
 }
 
 /// Every fetch over `config`: ureq one-shot, ureq provider (twice), ureq provider through
 /// the async `TokenSource`, reqwest one-shot, reqwest provider. Adds the tokens fetched to
 /// `tokens` and ureq's errors to `refusals` (checked after the logs, so that a leak is
-/// reported as such). The number of token requests of ureq that reached the server.
+/// reported as such), and the blocking provider's (attempts, retries scheduled) to
+/// `attempts`. The number of token requests of ureq that reached the server.
 fn fetch_all(
     server: &MockServer,
     config: &ClientConfig,
     options: &TransportOptions,
     tokens: &mut Vec<String>,
     refusals: &mut Vec<Error>,
+    attempts: &mut Vec<(u64, u64)>,
 ) -> usize {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -183,6 +197,8 @@ fn fetch_all(
         }
     }
     let ureq_requests = server.token_request_count() - requests_before;
+    let stats = blocking.stats();
+    attempts.push((stats.fetches, stats.retries_scheduled));
 
     let transport = learn_oauth_reqwest::Transport::with_options(options).expect("a transport");
     tokens.push(secret_of(

@@ -56,17 +56,26 @@
 //! [`invalidate`](learn_oauth_driver::Provider::invalidate) with it; the next `token()`
 //! fetches a new one.
 //!
-//! # Logging: filter `ureq_proto` below DEBUG
+//! # Logging: a TRACE logger for `ureq_proto` refuses every request
 //!
-//! ureq's protocol layer hex-dumps every request head and response body at TRACE (target
-//! `ureq_proto`), credentials and the access token included; ureq has no switch to turn
-//! it off. With a TRACE subscriber, keep that one target quiet:
-//! `RUST_LOG=trace,ureq_proto=off`. Nothing else in this stack logs a credential at any
-//! level (tested by capturing TRACE through `log`).
+//! ureq's protocol layer hex-dumps every request and response at TRACE (target
+//! `ureq_proto::util`), client secret and access token included, and has no switch to turn
+//! that off. So before each request the [`Transport`] asks the installed `log` logger
+//! (`log::log_enabled!`: env_logger's filter, or the tracing subscriber behind
+//! tracing-log's `LogTracer`) whether it would keep those records. If it would, nothing is
+//! sent: the request fails with a [`TransportError`] of kind
+//! [`UnsafeLogging`](learn_oauth_proto::TransportErrorKind::UnsafeLogging), which is not
+//! retryable (a provider holds off as after bad credentials, then asks the logger again).
+//! Keep that target below TRACE and everything else may log at any level:
+//! `RUST_LOG=trace,ureq_proto=off` (env_logger or tracing-subscriber's `EnvFilter`), or
+//! `ureq_proto=debug`. No other record of this stack (ureq, ureq-proto, rustls, this
+//! crate) holds a credential or a token at any level; learn-oauth-testkit's
+//! `tests/dependency_logs*.rs` capture every record at TRACE to check both.
 #![forbid(unsafe_code)]
 
 pub mod bearer;
 mod connect;
+mod log_guard;
 mod resolver;
 mod tls;
 mod transport;

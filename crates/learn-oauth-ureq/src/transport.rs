@@ -230,14 +230,17 @@ impl From<ureq::Agent> for Transport {
 }
 
 impl SendBlocking for Transport {
-    /// Sends the request with a total timeout of `timeout`, no redirects and 4xx/5xx kept as answers, and reads at most
-    /// `body_limit` bytes of the body.
+    /// Sends the request with a total timeout of `timeout`, no redirects and 4xx/5xx kept
+    /// as answers, and reads at most `body_limit` bytes of the body. Sends nothing, failing
+    /// with [`TransportErrorKind::UnsafeLogging`], when the installed logger would keep
+    /// ureq-proto's TRACE dumps of the exchange (see the crate docs, "Logging").
     fn send(
         &self,
         request: http::Request<RequestBody>,
         body_limit: usize,
         timeout: Duration,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        crate::log_guard::check()?;
         self.run(request, body_limit, timeout).map_err(transport_error)
     }
 

@@ -68,9 +68,9 @@ impl From<TransportError> for Error {
 impl Error {
     /// Whether trying the same request again later may succeed.
     ///
-    /// Yes for 408, 429, 5xx and transport failures (except TLS failures and followed
-    /// redirects) and a success body cut off mid-JSON; no for 400, 401, 403, other 4xx
-    /// and malformed success bodies.
+    /// Yes for 408, 429, 5xx and transport failures (except TLS failures, followed
+    /// redirects and requests refused because of the logger) and a success body cut off
+    /// mid-JSON; no for 400, 401, 403, other 4xx and malformed success bodies.
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         match self {

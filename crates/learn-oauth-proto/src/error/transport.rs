@@ -40,8 +40,9 @@ impl TransportError {
     }
 
     /// Whether trying again may succeed: timeouts, connection and I/O failures yes; TLS
-    /// failures (certificates do not fix themselves) and followed redirects (the client
-    /// will follow them again) no.
+    /// failures (certificates do not fix themselves), followed redirects (the client
+    /// will follow them again) and requests refused because of the logger (its filter
+    /// does not change between attempts) no.
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         matches!(
@@ -69,6 +70,9 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Io => "i/o error talking to the token endpoint",
             TransportErrorKind::Redirected => {
                 "the http client followed a redirect away from the token endpoint (turn redirects off)"
+            }
+            TransportErrorKind::UnsafeLogging => {
+                "refused to send the token request: the logger keeps ureq_proto's trace records, which dump credentials and tokens (filter that target, e.g. RUST_LOG=...,ureq_proto=off)"
             }
             TransportErrorKind::Other => "token request failed",
         })
@@ -103,6 +107,26 @@ pub enum TransportErrorKind {
     /// the token endpoint (and the request may have been replayed there). Token answers
     /// are never taken from a redirect; turn the client's redirects off. Not retryable.
     Redirected,
+    /// The transport refused to send the request because the installed logger would keep
+    /// a dependency's records of the request's or the response's bytes: the client
+    /// secret and the access token. Raised by the blocking transport (`learn-oauth-ureq`)
+    /// when `ureq_proto`'s TRACE hex dumps are enabled; the source names the log target.
+    /// Filter that target below TRACE (`RUST_LOG=...,ureq_proto=off`). Not retryable:
+    /// nothing reached the network, and the next attempt would meet the same filter.
+    UnsafeLogging,
     /// Anything else the HTTP client reported.
     Other,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_refused_because_of_the_logger_is_not_retried_and_says_how_to_filter() {
+        let error = TransportError::new(TransportErrorKind::UnsafeLogging);
+        assert!(!error.is_retryable());
+        assert!(!crate::Error::from(error.clone()).is_retryable());
+        assert!(error.to_string().contains("ureq_proto=off"), "{error}");
+    }
 }

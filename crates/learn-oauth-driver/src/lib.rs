@@ -102,7 +102,6 @@ mod usage;
 
 pub use clock::Clock;
 pub use options::{DEFAULT_CONNECT_TIMEOUT, RootCertificate, TransportOptions};
-pub use pool::{PoolBuilder, PoolError, PoolKey, TokenPool};
 pub use provider::{Provider, ProviderBuilder};
 pub use roots::{PemError, RootCertificateError};
 #[cfg(feature = "async")]

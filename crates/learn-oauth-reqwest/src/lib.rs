@@ -12,14 +12,15 @@
 //!
 //! Two ways in:
 //!
-//! - [`Transport::fetch_token`]: one request, one answer — for code that manages tokens
-//!   itself.
+//! - [`SendAsync::fetch_token`](learn_oauth_driver::SendAsync::fetch_token) on a [`Transport`]: one
+//!   request, one answer — for code that manages tokens itself.
 //! - [`TokenProvider`]: a shared, cheap-to-clone cache driving the core's
 //!   [`TokenLifecycle`](learn_oauth_proto::TokenLifecycle): single flight, refresh ahead,
 //!   backoff and `Retry-After`, stale-while-refreshing.
 //!
 //! The default [`Transport`] uses rustls with the *ring* provider and Mozilla's roots,
-//! a 10 s connect timeout, a 30 s total timeout and no redirects. Bring your own client
+//! a 10 s connect timeout and no redirects; each request gets the provider's
+//! `RefreshPolicy::request_timeout` (30 s) in all. Bring your own client
 //! configuration with
 //! `TokenProvider::builder(config).transport(Transport::from_client_builder(builder)?)`
 //! (see [`Transport::from_client_builder`] for what stays yours to configure).
@@ -65,8 +66,6 @@ pub mod middleware;
 mod tls;
 mod transport;
 
-pub use learn_oauth_driver::pool::{PoolError, PoolKey, ResolveError};
-pub use learn_oauth_driver::{AsyncClock, BuildError, Clock, TokioClock, TransportOptions};
 pub use transport::Transport;
 
 /// The async token provider over [`Transport`]: the driver's
@@ -77,11 +76,12 @@ pub type TokenProvider = learn_oauth_driver::Provider<learn_oauth_driver::Async<
 pub type TokenProviderBuilder = learn_oauth_driver::ProviderBuilder<learn_oauth_driver::Async<Transport>>;
 
 /// Many tenants' tokens over one [`Transport`]: the driver's
-/// [`TokenPool`](learn_oauth_driver::TokenPool), keyed by [`PoolKey`] unless you name
-/// your own key type (with a resolver). Build it with
-/// `TokenPool::builder(Transport::new()?)`.
-pub type TokenPool<K = PoolKey> = learn_oauth_driver::TokenPool<learn_oauth_driver::Async<Transport>, K>;
+/// [`TokenPool`](learn_oauth_driver::pool::TokenPool), keyed by
+/// [`PoolKey`](learn_oauth_driver::pool::PoolKey) unless you name your own key type (with
+/// a resolver). Build it with `TokenPool::builder(Transport::new()?)`.
+pub type TokenPool<K = learn_oauth_driver::pool::PoolKey> =
+    learn_oauth_driver::pool::TokenPool<learn_oauth_driver::Async<Transport>, K>;
 
 /// Configures a [`TokenPool`].
-pub type TokenPoolBuilder<K = PoolKey> =
-    learn_oauth_driver::PoolBuilder<learn_oauth_driver::Async<Transport>, K>;
+pub type TokenPoolBuilder<K = learn_oauth_driver::pool::PoolKey> =
+    learn_oauth_driver::pool::PoolBuilder<learn_oauth_driver::Async<Transport>, K>;

@@ -18,7 +18,7 @@ use learn_oauth_proto::{RequestBody, TransportError, TransportErrorKind};
 /// | total timeout per request | the `timeout` each `send` is given: the provider's [`RefreshPolicy::request_timeout`](learn_oauth_proto::RefreshPolicy::request_timeout) (30 s) |
 /// | redirects | off: a token request is never replayed to another host |
 /// | TLS | rustls with the *ring* provider; Mozilla's roots plus any you add |
-/// | response body | at most [`ClientConfig::max_response_bytes`] + 1 bytes are read |
+/// | response body | at most [`ClientConfig::max_response_bytes`](learn_oauth_proto::ClientConfig::max_response_bytes) + 1 bytes are read |
 ///
 /// With [`Transport::from_client_builder`] you bring your own client configuration
 /// (proxies, pools, roots, TLS, the connect timeout); redirects are turned off on it

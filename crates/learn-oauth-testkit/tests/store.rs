@@ -301,7 +301,7 @@ fn pools_in_two_replicas_share_one_token_per_tenant() {
     };
     let a = pool(store(&redis));
     let b = pool(store(&redis));
-    let key = learn_oauth_driver::PoolKey::of(&fixtures::config(&server));
+    let key = learn_oauth_driver::pool::PoolKey::of(&fixtures::config(&server));
     let ta = a.token(&key).expect("a token");
     let tb = b.token(&key).expect("a token");
     assert!(ta.expose_secret() == tb.expose_secret());

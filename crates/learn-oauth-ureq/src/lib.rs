@@ -13,17 +13,19 @@
 //!
 //! Two ways in:
 //!
-//! - [`Transport::fetch_token`]: one request, one answer — for code that manages tokens
-//!   itself.
+//! - [`SendBlocking::fetch_token`](learn_oauth_driver::SendBlocking::fetch_token) on a [`Transport`]: one
+//!   request, one answer — for code that manages tokens itself.
 //! - [`TokenProvider`]: a shared, cheap-to-clone cache driving the core's
 //!   [`TokenLifecycle`](learn_oauth_proto::TokenLifecycle): single flight, refresh ahead
 //!   on a background thread, backoff and `Retry-After`, stale-while-refreshing.
 //!
 //! The default [`Transport`] uses rustls with the *ring* provider and Mozilla's roots,
-//! a 10 s connect timeout, a 30 s total timeout, no redirects and small connection
+//! a 10 s connect timeout, the provider's `RefreshPolicy::request_timeout` (30 s) per
+//! request, no redirects and small connection
 //! buffers ([`INPUT_BUFFER_SIZE`], [`OUTPUT_BUFFER_SIZE`], [`MAX_RESPONSE_HEADER_SIZE`]:
 //! a provider holds about 20 KB instead of 268 KB with ureq's defaults). Bring your own
-//! [`ureq::Agent`] with `TokenProvider::builder(config).transport(agent)` (see
+//! [`ureq::Agent`] with
+//! `TokenProvider::builder(config).transport(Transport::from_agent(agent))` (see
 //! [`Transport::from_agent`]).
 //!
 //! [`TransportError`]: learn_oauth_proto::TransportError
@@ -80,8 +82,6 @@ mod resolver;
 mod tls;
 mod transport;
 
-pub use learn_oauth_driver::pool::{PoolError, PoolKey, ResolveError};
-pub use learn_oauth_driver::{BlockingClock, BuildError, Clock, SystemClock, TransportOptions};
 pub use transport::{
     INPUT_BUFFER_SIZE, LARGE_OUTPUT_BUFFER_SIZE, MAX_RESPONSE_HEADER_SIZE, OUTPUT_BUFFER_SIZE, Transport,
 };
@@ -94,11 +94,12 @@ pub type TokenProvider = learn_oauth_driver::Provider<learn_oauth_driver::Blocki
 pub type TokenProviderBuilder = learn_oauth_driver::ProviderBuilder<learn_oauth_driver::Blocking<Transport>>;
 
 /// Many tenants' tokens over one [`Transport`]: the driver's
-/// [`TokenPool`](learn_oauth_driver::TokenPool), keyed by [`PoolKey`] unless you name
-/// your own key type (with a resolver). Build it with
-/// `TokenPool::builder(Transport::new()?)`.
-pub type TokenPool<K = PoolKey> = learn_oauth_driver::TokenPool<learn_oauth_driver::Blocking<Transport>, K>;
+/// [`TokenPool`](learn_oauth_driver::pool::TokenPool), keyed by
+/// [`PoolKey`](learn_oauth_driver::pool::PoolKey) unless you name your own key type (with
+/// a resolver). Build it with `TokenPool::builder(Transport::new()?)`.
+pub type TokenPool<K = learn_oauth_driver::pool::PoolKey> =
+    learn_oauth_driver::pool::TokenPool<learn_oauth_driver::Blocking<Transport>, K>;
 
 /// Configures a [`TokenPool`].
-pub type TokenPoolBuilder<K = PoolKey> =
-    learn_oauth_driver::PoolBuilder<learn_oauth_driver::Blocking<Transport>, K>;
+pub type TokenPoolBuilder<K = learn_oauth_driver::pool::PoolKey> =
+    learn_oauth_driver::pool::PoolBuilder<learn_oauth_driver::Blocking<Transport>, K>;

@@ -53,11 +53,11 @@ pub const MAX_RESPONSE_HEADER_SIZE: usize = 8 * 1024;
 /// | setting | value |
 /// |---|---|
 /// | connect timeout | [`DEFAULT_CONNECT_TIMEOUT`](learn_oauth_driver::DEFAULT_CONNECT_TIMEOUT) (10 s), configurable |
-/// | total timeout per request | the `timeout` each request is sent with: the provider's [`RefreshPolicy::request_timeout`] (30 s by default) |
+/// | total timeout per request | the `timeout` each request is sent with: the provider's [`RefreshPolicy::request_timeout`](learn_oauth_proto::RefreshPolicy::request_timeout) (30 s by default) |
 /// | redirects | off: a token request is never replayed to another host |
 /// | 4xx/5xx | handed to the core as responses, never turned into transport errors |
 /// | TLS | rustls with the *ring* provider; Mozilla's roots plus any you add |
-/// | response body | at most [`ClientConfig::max_response_bytes`] + 1 bytes are read |
+/// | response body | at most [`ClientConfig::max_response_bytes`](learn_oauth_proto::ClientConfig::max_response_bytes) + 1 bytes are read |
 /// | response head | at most [`MAX_RESPONSE_HEADER_SIZE`] (8 KiB), status line to blank line |
 /// | buffers per connection | [`INPUT_BUFFER_SIZE`] (10 KiB) in, [`OUTPUT_BUFFER_SIZE`] (4 KiB) out |
 ///
@@ -67,7 +67,7 @@ pub const MAX_RESPONSE_HEADER_SIZE: usize = 8 * 1024;
 /// TLS about 60 KB with rustls' own state, and some 9 KB more for the store of Mozilla's
 /// roots ureq builds per agent). Token
 /// answers are small: a few hundred bytes of headers and a body capped at
-/// [`ClientConfig::max_response_bytes`] (64 KiB by default), which ureq streams through
+/// [`ClientConfig::max_response_bytes`](learn_oauth_proto::ClientConfig::max_response_bytes) (64 KiB by default), which ureq streams through
 /// the input buffer whatever its size.
 ///
 /// With [`Transport::from_agent`] you bring your own agent (proxies, pools, roots). Each
@@ -140,7 +140,7 @@ impl Transport {
     }
 
     /// Uses your agent. Each token request is still sent with its total timeout (the
-    /// provider's [`RefreshPolicy::request_timeout`]), no redirects, 4xx/5xx kept as responses, and the body cap.
+    /// provider's [`RefreshPolicy::request_timeout`](learn_oauth_proto::RefreshPolicy::request_timeout)), no redirects, 4xx/5xx kept as responses, and the body cap.
     #[must_use]
     pub fn from_agent(agent: ureq::Agent) -> Self {
         Self { agent, large: None }

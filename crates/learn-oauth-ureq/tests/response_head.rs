@@ -8,10 +8,10 @@ use std::net::{TcpListener, TcpStream};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use learn_oauth_driver::TransportOptions;
 use learn_oauth_proto::{ClientConfig, Error, TransportErrorKind};
 use learn_oauth_ureq::{
     INPUT_BUFFER_SIZE, LARGE_OUTPUT_BUFFER_SIZE, MAX_RESPONSE_HEADER_SIZE, OUTPUT_BUFFER_SIZE, Transport,
-    TransportOptions,
 };
 
 use learn_oauth_driver::SendBlocking as _;

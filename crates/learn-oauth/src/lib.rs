@@ -254,7 +254,7 @@ pub mod config {
     };
 }
 
-/// What an [`Error`](crate::Error) and a [`ConfigError`](crate::ConfigError) carry: the
+/// What an [`Error`] and a [`ConfigError`] carry: the
 /// server's OAuth error, a response that could not be read, a transport failure, and the
 /// details of each.
 pub mod error {
@@ -273,7 +273,7 @@ pub mod stats {
 
 /// The sans-IO token state machine, for a loop of your own: it decides when to fetch,
 /// refresh ahead, back off and give up; you move the bytes. Its numbers are the
-/// [`RefreshPolicy`](crate::RefreshPolicy).
+/// [`RefreshPolicy`].
 pub mod lifecycle {
     pub use learn_oauth_proto::{DriverStep, FetchId, ResponseOutcome, Snapshot, TokenLifecycle, TokenPoll};
 }
@@ -283,7 +283,7 @@ pub mod pool {
     pub use learn_oauth_driver::pool::*;
 }
 
-/// A scripted [`TokenSource`](crate::TokenSource) for your own unit tests: no server, no clock.
+/// A scripted [`TokenSource`] for your own unit tests: no server, no clock.
 pub mod testing {
     pub use learn_oauth_driver::testing::*;
 }

@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use learn_oauth_proto::RefreshPolicy;
 
+use super::key::PoolKey;
+use super::settings::PoolSettings;
 use super::table::Table;
-use super::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_ENTRIES, DEFAULT_RESOLVE_HOLD_OFF, PoolKey, TokenPool};
+use super::token_pool::TokenPool;
 use crate::clock::random_seed;
 use crate::runtime::Flavor;
 use crate::runtime::imp::FlavorImpl;
@@ -31,12 +33,7 @@ impl<F: Flavor, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<F, K> 
     pub(crate) fn new(transport: F::Transport) -> Self {
         Self {
             transport,
-            settings: PoolSettings {
-                max_entries: DEFAULT_MAX_ENTRIES,
-                idle_timeout: DEFAULT_IDLE_TIMEOUT,
-                resolve_hold_off: DEFAULT_RESOLVE_HOLD_OFF,
-                policy: RefreshPolicy::default(),
-            },
+            settings: PoolSettings::default(),
             clock: F::default_clock(),
             resolver: None,
             seed: None,
@@ -45,21 +42,21 @@ impl<F: Flavor, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<F, K> 
         }
     }
 
-    /// At most this many entries (at least 1). Default: [`DEFAULT_MAX_ENTRIES`].
+    /// At most this many entries (at least 1). Default: [`DEFAULT_MAX_ENTRIES`](crate::pool::DEFAULT_MAX_ENTRIES).
     pub fn max_entries(mut self, max: usize) -> Self {
         self.settings.max_entries = max.max(1);
         self
     }
 
     /// An entry not asked for during this long is dropped. Default:
-    /// [`DEFAULT_IDLE_TIMEOUT`].
+    /// [`DEFAULT_IDLE_TIMEOUT`](crate::pool::DEFAULT_IDLE_TIMEOUT).
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.settings.idle_timeout = timeout;
         self
     }
 
     /// How long a resolver's failure for a key is answered from memory before the
-    /// resolver is asked again. Default: [`DEFAULT_RESOLVE_HOLD_OFF`].
+    /// resolver is asked again. Default: [`DEFAULT_RESOLVE_HOLD_OFF`](crate::pool::DEFAULT_RESOLVE_HOLD_OFF).
     pub fn resolve_hold_off(mut self, hold_off: Duration) -> Self {
         self.settings.resolve_hold_off = hold_off;
         self
@@ -123,11 +120,13 @@ impl<F: Flavor, K: 'static> fmt::Debug for PoolBuilder<F, K> {
     }
 }
 
-/// A pool's limits and the policy its entries share.
-#[derive(Debug, Clone)]
-pub(crate) struct PoolSettings {
-    pub(crate) max_entries: usize,
-    pub(crate) idle_timeout: Duration,
-    pub(crate) resolve_hold_off: Duration,
-    pub(crate) policy: RefreshPolicy,
+impl<F: Flavor, K: Hash + Eq + Clone + Send + Sync + 'static> TokenPool<F, K>
+where
+    F::Transport: Clone,
+{
+    /// Starts a pool whose entries send through `transport` (clones of it, sharing its
+    /// connections).
+    pub fn builder(transport: F::Transport) -> PoolBuilder<F, K> {
+        PoolBuilder::new(transport)
+    }
 }

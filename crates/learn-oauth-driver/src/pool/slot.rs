@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use learn_oauth_proto::{AccessToken, Snapshot};
 
-use super::PoolError;
+use super::error::PoolError;
 use crate::provider::Provider;
 use crate::runtime::Flavor;
 use crate::runtime::imp::FlavorImpl;

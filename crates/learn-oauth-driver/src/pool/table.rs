@@ -11,9 +11,9 @@ use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 use learn_oauth_proto::{AccessToken, ClientConfig};
 
-use super::builder::PoolSettings;
+use super::error::{PoolError, ResolveError};
+use super::settings::PoolSettings;
 use super::slot::{Entry, Ready, Slot};
-use super::{PoolError, ResolveError};
 use crate::clock::Clock;
 use crate::provider::Provider;
 use crate::runtime::Flavor;

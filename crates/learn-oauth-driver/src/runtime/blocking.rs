@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use learn_oauth_proto::{AccessToken, ClientConfig, Error, RequestBody, TransportError};
 
-use super::{Flavor, imp};
+use super::flavor::{Flavor, imp};
 use crate::clock::Clock;
 use crate::options::TransportOptions;
 use crate::pool::error::ResolveError;

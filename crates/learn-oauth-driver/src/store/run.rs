@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use learn_oauth_proto::store::{StoreFetch, StoreView};
 use learn_oauth_proto::{AccessToken, ClientConfig, RefreshPolicy};
 
-use super::SharedStore;
 use super::adapter::{StoreError, StoreKeyNames, StoreRecord, StoreTime};
+use super::shared_store::SharedStore;
 use super::value::{self, ValueProblem};
 use crate::lifecycle_cell::LifecycleCell;
 use crate::observe;

@@ -22,9 +22,9 @@ use crate::source::{BlockingTokenSource, TokenSource};
 /// real provider's would.
 ///
 /// ```
-/// use learn_oauth_driver::TokenSource;
-/// use learn_oauth_driver::testing::FakeTokenSource;
-/// use learn_oauth_proto::{Error, TransportError, TransportErrorKind};
+/// use learn_oauth::error::{TransportError, TransportErrorKind};
+/// use learn_oauth::testing::FakeTokenSource;
+/// use learn_oauth::{Error, TokenSource};
 ///
 /// # tokio_test_block_on(async {
 /// let fake = FakeTokenSource::new("t0k3n")

@@ -1,4 +1,4 @@
-//! What a provider did, as counters and (feature `tracing`) as `tracing` events.
+//! What a provider did, as `tracing` events (feature `tracing`); the counters are in `stats.rs`.
 //!
 //! Every event is emitted from here, with target `learn_oauth`, so the rules hold in one
 //! place: field names follow OpenTelemetry's HTTP client conventions where they fit

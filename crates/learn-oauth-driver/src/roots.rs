@@ -41,7 +41,7 @@ pub enum RootCertificateError {
 }
 
 /// Why a PEM bundle does not parse (the source of
-/// [`RootCertificateError::InvalidPem`]). Opaque, so the PEM parser the core uses is not
+/// [`RootCertificateError::InvalidPem`]). Opaque, so the PEM parser this crate uses is not
 /// part of its API; its `Display` is the parser's message.
 #[derive(Debug)]
 pub struct PemError(rustls_pki_types::pem::Error);

@@ -245,7 +245,7 @@ mod tests {
             assert_eq!(r.apply(&text), "bad secret [redacted] here");
         }
         assert!(matches!(r.apply("nothing to see"), Cow::Borrowed(_)));
-        // Issue 10, item 3: lower-case percent escapes, as .NET writes them.
+        // Lower-case percent escapes, as .NET writes them.
         let dotnet = "bad %2bZq9%2fWx7%3dKp%25Lm";
         let r2 = Redactions::of_secret("id", "+Zq9/Wx7=Kp%Lm");
         assert_eq!(r2.apply(dotnet), "bad [redacted]");

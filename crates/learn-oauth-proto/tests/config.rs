@@ -213,7 +213,7 @@ fn custom_urls_must_be_https_or_loopback_http() {
         ("http://[::2]/t", UrlProblem::PlainHttpToNonLoopback),
         ("ftp://example.com/t", UrlProblem::UnsupportedScheme),
         ("https://user:pw@example.com/t", UrlProblem::UserInfo),
-        // Issue 10, item 6: a password with a `/` ends the parsed authority early.
+        // A password with a `/` ends the parsed authority early.
         (
             "https://id:Se+cr/et@auth.example.com/oauth2/token/x",
             UrlProblem::UserInfo,

@@ -268,7 +268,7 @@ fn an_abandoned_request_costs_no_backoff_and_can_start_again_at_once() {
 
 #[test]
 fn an_abandoned_refresh_is_started_again_by_the_next_caller() {
-    // Issue 10, item 1: a refresh spawned on a runtime that is dropped used to count as
+    // A refresh spawned on a runtime that is dropped used to count as
     // a failed request, so the backoff grew and refreshes stopped landing.
     let (mut s, token) = Scenario::warm(HOUR);
     s.advance_to(secs(3300));

@@ -108,7 +108,7 @@ fn basic_encodings_agree_for_unreserved_characters() {
 
 #[test]
 fn percent_encoded_basic_encodes_id_and_secret_rfc_3986_style_with_percent_20_for_a_space() {
-    // Issue 10, item 10: form encoding sends `+` for a space, which Authlib's `unquote`
+    // Form encoding sends `+` for a space, which Authlib's `unquote`
     // reads as a plus.
     let request = ClientConfig::builder()
         .tenant_id("te:nant")

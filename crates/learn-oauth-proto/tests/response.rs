@@ -386,7 +386,7 @@ fn a_missing_or_null_scope_means_the_scopes_requested() {
 
 #[test]
 fn a_scope_string_is_stated_by_the_server_even_when_empty_or_as_requested() {
-    // Issue 10, item 9: a caller could not tell "granted as requested" from "said nothing".
+    // A caller could not tell "granted as requested" from "said nothing".
     for scope in ["api/read api/write", "api/read", ""] {
         let body = format!(r#"{{"access_token":"{JWT}","scope":"{scope}"}}"#);
         assert!(token(body).scopes_stated_by_server(), "{scope:?}");

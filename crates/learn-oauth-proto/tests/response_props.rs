@@ -223,7 +223,7 @@ fn spell(whole: i64, quarters: u8, spelling: Spelling) -> (String, f64) {
 }
 
 proptest! {
-    /// Issue 5: `expires_in` of every numeric form. Every spelling of the same number of
+    /// `expires_in` of every numeric form. Every spelling of the same number of
     /// seconds gives the same lifetime: the number, zero for zero or less, the cap above
     /// it.
     #[test]

@@ -445,7 +445,7 @@ fn the_provider_debug_shows_no_secret_or_token<H: Harness>() {
 }
 
 fn a_resource_that_refuses_every_token_gets_one_token_request_per_cool_down<H: Harness>() {
-    // Issue 10, item 7: callers doing token() -> 401 -> invalidate against a resource
+    // Callers doing token() -> 401 -> invalidate against a resource
     // that rejects every token made thousands of token requests a second.
     let h = H::new(policy());
     while h.elapsed() < Duration::from_secs(60) {
@@ -491,7 +491,7 @@ fn one_call_waits_at_most_max_wait_while_the_last_attempt_runs_on<H: Harness>() 
 
 /// Async only: a provider used from a new runtime per call (a sync wrapper doing
 /// `Runtime::new()?.block_on(provider.token())`) loses every background refresh with its
-/// runtime. Issue 10, item 1: those abandoned refreshes used to count as failures, so the
+/// runtime. Those abandoned refreshes used to count as failures, so the
 /// backoff grew and, at expiry, a caller slept it out. Now an abandoned request costs
 /// nothing: the caller at expiry fetches at once.
 #[test]

@@ -265,7 +265,7 @@ fn an_untrusted_certificate_is_a_tls_error_that_is_not_retried<S: Side>() {
     expect::tls_not_retried(&fetch_error::<S>(&server));
 }
 
-/// Issue 10, item 11: a server that closes or resets the connection during the TLS
+/// A server that closes or resets the connection during the TLS
 /// handshake was `Io` from ureq and `Connect` from reqwest; the connect phase covers TCP
 /// and TLS for both.
 fn a_server_that_drops_the_tls_handshake_is_a_connect_error<S: Side>() {
@@ -322,7 +322,7 @@ fn the_default_transport_does_not_follow_a_redirect<S: Side>() {
     expect::redirect_not_followed(&server, &error);
 }
 
-/// Issue 10, item 4: `Duration::MAX` as a timeout panicked in the blocking transport
+/// `Duration::MAX` as a timeout panicked in the blocking transport
 /// ("overflow when adding duration to instant", in ureq). Every duration near the limits,
 /// as a request's timeout, as a connect timeout, and as the policy's request timeout and
 /// wait: a token, or a typed error, never a panic.

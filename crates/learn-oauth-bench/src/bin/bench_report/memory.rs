@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use crate::Inputs;
 use crate::format::{count, opt, ratio};
 
-/// The per-provider target, in bytes (the "≤ 64 KB").
+/// The per-provider target, in bytes: 64 KB.
 const PROVIDER_TARGET: f64 = 64_000.0;
-/// The per-pool-entry target, in bytes (the "≤ 4 KB").
+/// The per-pool-entry target, in bytes: 4 KB.
 const ENTRY_TARGET: f64 = 4_000.0;
 
 /// The report directory: `bench_report`'s first argument (`main` parses the same one;

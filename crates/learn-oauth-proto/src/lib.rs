@@ -146,7 +146,7 @@
 //! starts once at `Instant::now()` and moves by adding durations:
 //!
 //! ```
-//! ## #![allow(clippy::disallowed_methods)]
+//! # #![allow(clippy::disallowed_methods)]
 //! use std::time::{Duration, Instant};
 //! use learn_oauth_proto::{AccessToken, RefreshPolicy, Scopes, TokenLifecycle, TokenPoll};
 //!

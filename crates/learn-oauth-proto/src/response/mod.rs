@@ -52,7 +52,7 @@ pub use self::options::{
 ///   negative means the token is already stale (lifetime zero); values above
 ///   [`MAX_TOKEN_LIFETIME`] are clamped to it;
 /// - `scope`: a space-delimited string, parsed leniently
-///   ([`Scopes::parse_granted`]); missing or `null` means the scopes requested
+///   ([`Scopes::parse_granted`](crate::Scopes::parse_granted)); missing or `null` means the scopes requested
 ///   (RFC 6749 §5.1).
 ///
 /// Unknown fields are ignored; when a field appears twice the last one counts. A 2xx

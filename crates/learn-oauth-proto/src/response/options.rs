@@ -15,7 +15,7 @@ pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 /// The longest lifetime believed: larger `expires_in` values are clamped to this.
 pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(365 * 24 * 3600);
 
-/// What [`parse_token_response`] needs besides the response.
+/// What [`parse_token_response`](super::parse_token_response) needs besides the response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ParseOptions {

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use crate::cache::CacheError;
 use crate::profile::ProfileError;
-use crate::settings::SettingError;
+use crate::settings::error::SettingError;
 
 /// A failure of one invocation.
 #[derive(Debug, thiserror::Error)]

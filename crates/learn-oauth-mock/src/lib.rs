@@ -84,6 +84,7 @@
 #![forbid(unsafe_code)]
 
 mod accept;
+mod builder;
 mod client_auth;
 mod connection;
 mod control;
@@ -100,11 +101,12 @@ mod tls;
 mod token_endpoint;
 mod token_store;
 
+pub use builder::{
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_ISSUED_TOKENS, DEFAULT_MAX_RECORDS, MockServerBuilder,
+};
 pub use client_auth::{AuthMethod, BasicEncoding};
 pub use fault::{Fault, Quirk};
 pub use fault_spec::{FAULT_SPEC_HELP, FaultSpecError, MAX_FAULT_REPEAT};
 pub use record::RecordedRequest;
-pub use server::{
-    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_ISSUED_TOKENS, DEFAULT_MAX_RECORDS, MockServer, MockServerBuilder,
-};
+pub use server::MockServer;
 pub use tenant::{HostKind, Tenant};

@@ -4,8 +4,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::endpoint::ApiKind;
 use crate::error::ScopeProblem;
+use crate::preset::ApiKind;
 
 /// The longest scope token accepted.
 pub const MAX_SCOPE_LEN: usize = 256;

@@ -688,3 +688,11 @@ fn every_structured_error_exposes_its_code() {
         None
     );
 }
+
+#[test]
+fn a_request_refused_because_of_the_logger_is_not_retried_and_says_how_to_filter() {
+    let error = learn_oauth_proto::TransportError::new(learn_oauth_proto::TransportErrorKind::UnsafeLogging);
+    assert!(!error.is_retryable());
+    assert!(!learn_oauth_proto::Error::from(error.clone()).is_retryable());
+    assert!(error.to_string().contains("ureq_proto=off"), "{error}");
+}

@@ -6,8 +6,8 @@ use std::time::Duration;
 use learn_oauth_driver::store::{AsyncStore, StoreError, StoreFuture, StoreKeyNames, StoreRecord, StoreTime};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
-use crate::RedisUrlError;
 use crate::commands;
+use crate::url::RedisUrlError;
 
 /// A Redis shared store for async providers (`SharedStore::asynchronous(store)`), on
 /// redis-rs's `ConnectionManager`: one multiplexed connection, made on the first

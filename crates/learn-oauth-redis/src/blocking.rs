@@ -9,8 +9,8 @@ use learn_oauth_driver::store::{
     BlockingStore, StoreError, StoreErrorKind, StoreKeyNames, StoreRecord, StoreTime,
 };
 
-use crate::RedisUrlError;
 use crate::commands;
+use crate::url::RedisUrlError;
 
 /// A Redis shared store for blocking providers (`SharedStore::blocking(store)`).
 ///

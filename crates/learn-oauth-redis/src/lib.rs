@@ -52,12 +52,9 @@
 mod asynchronous;
 mod blocking;
 mod commands;
+mod url;
 
 #[cfg(feature = "async")]
 pub use asynchronous::AsyncRedisStore;
 pub use blocking::RedisStore;
-
-/// The Redis URL could not be used.
-#[derive(Debug, thiserror::Error)]
-#[error("invalid redis url")]
-pub struct RedisUrlError(#[source] redis::RedisError);
+pub use url::RedisUrlError;

@@ -7,7 +7,8 @@ use learn_oauth::config::Scopes;
 use learn_oauth::{AccessToken, RefreshPolicy};
 use serde::{Deserialize, Serialize};
 
-use super::CacheKey;
+use super::error::CacheError;
+use super::key::CacheKey;
 use crate::time::{from_unix_millis, unix_millis};
 
 /// The format version written; a file of another version is a miss.
@@ -140,6 +141,19 @@ impl fmt::Debug for Entry {
             .field("lifetime_ms", &self.lifetime_ms)
             .finish_non_exhaustive()
     }
+}
+
+/// What reading one entry found.
+#[derive(Debug)]
+pub(crate) enum Load {
+    /// A well-formed entry for the key (fresh or not: see [`Entry::freshness`]).
+    Found(Entry),
+    /// No entry.
+    Missing,
+    /// An entry that does not parse, is cut short, or belongs to another key.
+    Corrupt,
+    /// An entry that was not read (unsafe permissions, say).
+    Refused(CacheError),
 }
 
 #[cfg(test)]

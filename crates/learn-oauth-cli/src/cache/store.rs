@@ -9,7 +9,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use rustix::fs::{FlockOperation, OFlags, flock};
 use rustix::io::Errno;
 
-use super::{CacheError, CacheKey, Entry, Load, Unsafe};
+use super::entry::{Entry, Load};
+use super::error::{CacheError, Unsafe};
+use super::key::CacheKey;
 
 /// The largest cache file read; a longer one is corrupt.
 const MAX_ENTRY_BYTES: u64 = 64 * 1024;

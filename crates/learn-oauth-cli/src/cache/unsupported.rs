@@ -5,7 +5,9 @@ use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::{CacheError, CacheKey, Entry, Load};
+use super::entry::{Entry, Load};
+use super::error::CacheError;
+use super::key::CacheKey;
 
 /// An open cache directory; cannot exist here.
 #[derive(Debug)]

@@ -6,16 +6,25 @@ use std::time::Duration;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderMap, HeaderValue};
 
-use super::{
-    AuthMethod, BasicEncoding, ClientConfig, DEFAULT_USER_AGENT, MAX_MAX_RESPONSE_BYTES,
-    MIN_MAX_RESPONSE_BYTES, basic_header, form_body,
-};
-use crate::endpoint::{ApiKind, Endpoint, check_identifier};
+use super::client::ClientConfig;
+use super::credentials::{AuthMethod, BasicEncoding, basic_header, form_body};
+use crate::endpoint::{Endpoint, check_identifier};
 use crate::error::ConfigError;
+use crate::preset::ApiKind;
 use crate::response::{DEFAULT_MAX_RESPONSE_BYTES, ParseOptions};
 use crate::sanitize::Redactions;
 use crate::scope::{Scope, Scopes};
 use crate::secret::ClientSecret;
+
+/// The default `User-Agent`: `learn-oauth/<version>`.
+pub const DEFAULT_USER_AGENT: &str = concat!("learn-oauth/", env!("CARGO_PKG_VERSION"));
+
+/// The smallest response cap accepted: 1 KiB.
+pub const MIN_MAX_RESPONSE_BYTES: usize = 1024;
+
+/// The largest response cap accepted: 16 MiB. A token response is a few hundred bytes;
+/// the cap bounds what an adapter buffers, so it may not be unbounded.
+pub const MAX_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Builds a [`ClientConfig`]; every value is checked in [`ClientConfigBuilder::build`].
 #[derive(Clone, Default)]
@@ -29,6 +38,14 @@ pub struct ClientConfigBuilder {
     user_agent: Option<String>,
     max_response_bytes: Option<usize>,
     default_lifetime: Option<Duration>,
+}
+
+impl ClientConfig {
+    /// Starts a configuration.
+    #[must_use]
+    pub fn builder() -> ClientConfigBuilder {
+        ClientConfigBuilder::default()
+    }
 }
 
 impl ClientConfigBuilder {

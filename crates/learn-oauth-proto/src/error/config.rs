@@ -1,6 +1,6 @@
 //! Configuration errors: the caller's mistake, found when a configuration is built.
 
-use crate::endpoint::ApiKind;
+use crate::preset::ApiKind;
 
 /// A configuration value that was refused when the configuration was built.
 ///

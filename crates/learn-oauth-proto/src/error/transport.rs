@@ -117,16 +117,3 @@ pub enum TransportErrorKind {
     /// Anything else the HTTP client reported.
     Other,
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_request_refused_because_of_the_logger_is_not_retried_and_says_how_to_filter() {
-        let error = TransportError::new(TransportErrorKind::UnsafeLogging);
-        assert!(!error.is_retryable());
-        assert!(!crate::Error::from(error.clone()).is_retryable());
-        assert!(error.to_string().contains("ureq_proto=off"), "{error}");
-    }
-}

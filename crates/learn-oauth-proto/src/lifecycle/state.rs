@@ -7,8 +7,8 @@
 
 use std::time::{Duration, Instant};
 
-use super::machine::FetchId;
 use super::policy::{RefreshPolicy, scale};
+use super::poll::FetchId;
 use crate::error::Error;
 use crate::token::AccessToken;
 

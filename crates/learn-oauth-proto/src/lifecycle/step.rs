@@ -2,7 +2,8 @@
 
 use std::time::Instant;
 
-use super::machine::{FetchId, TokenLifecycle, TokenPoll};
+use super::machine::TokenLifecycle;
+use super::poll::{FetchId, TokenPoll};
 use super::snapshot::far_future;
 use crate::error::Error;
 use crate::token::AccessToken;

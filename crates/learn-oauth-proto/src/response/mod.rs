@@ -22,57 +22,22 @@
 
 mod failure;
 mod json;
+mod options;
 mod retry_after;
 mod success;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use http::Response;
 
 use crate::error::{Error, ResponseError, ResponseProblem};
-use crate::sanitize::Redactions;
-use crate::scope::Scopes;
 use crate::token::AccessToken;
 
 use self::json::Body;
 
-/// The default cap on a token response body: 64 KiB.
-pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024;
-
-/// The lifetime assumed when a response has no `expires_in`: one hour, as the Learn
-/// platform documents.
-pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
-
-/// The longest lifetime believed: larger `expires_in` values are clamped to this.
-pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(365 * 24 * 3600);
-
-/// What [`parse_token_response`] needs besides the response.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ParseOptions {
-    /// The scopes requested: the granted scopes when the server sends no `scope`.
-    pub requested_scopes: Scopes,
-    /// Bodies longer than this are refused unread.
-    pub max_body_bytes: usize,
-    /// The lifetime assumed when `expires_in` is missing.
-    pub default_lifetime: Duration,
-    /// The client secret's spellings, removed from any server text kept in an error.
-    /// Set by [`ClientConfig`](crate::ClientConfig) (see
-    /// [`ClientConfig::parse_options`](crate::ClientConfig::parse_options)); empty by
-    /// default.
-    pub(crate) redact: Redactions,
-}
-
-impl Default for ParseOptions {
-    fn default() -> Self {
-        Self {
-            requested_scopes: Scopes::new(),
-            max_body_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-            default_lifetime: DEFAULT_TOKEN_LIFETIME,
-            redact: Redactions::default(),
-        }
-    }
-}
+pub use self::options::{
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME, ParseOptions,
+};
 
 /// Parses a token endpoint response. `now` is when the response arrived: the token's
 /// [`received_at`](AccessToken::received_at), from which its expiry is counted.
@@ -87,7 +52,7 @@ impl Default for ParseOptions {
 ///   negative means the token is already stale (lifetime zero); values above
 ///   [`MAX_TOKEN_LIFETIME`] are clamped to it;
 /// - `scope`: a space-delimited string, parsed leniently
-///   ([`Scopes::parse_granted`]); missing or `null` means the scopes requested
+///   ([`Scopes::parse_granted`](crate::Scopes::parse_granted)); missing or `null` means the scopes requested
 ///   (RFC 6749 §5.1).
 ///
 /// Unknown fields are ignored; when a field appears twice the last one counts. A 2xx

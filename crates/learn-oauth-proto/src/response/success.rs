@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use super::json::{Fields, Number, Shallow};
-use super::{MAX_TOKEN_LIFETIME, ParseOptions};
+use super::options::{MAX_TOKEN_LIFETIME, ParseOptions};
 use crate::error::ResponseProblem;
 use crate::sanitize::{self, REDACTED, Redactions};
 use crate::scope::Scopes;

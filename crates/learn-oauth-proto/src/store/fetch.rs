@@ -5,102 +5,10 @@ use std::time::{Duration, Instant};
 use http::StatusCode;
 
 use super::policy::StorePolicy;
+use super::view::{StoreOutcome, StoreStep, StoreView};
 use crate::error::{BodyKind, Error, ErrorDetail, ServerError, UnstructuredBody};
 use crate::lifecycle::RefreshPolicy;
 use crate::token::AccessToken;
-
-/// What a store read found, rebuilt by the driver from the store's bytes.
-#[derive(Debug, Clone, Default)]
-pub struct StoreView {
-    token: Option<AccessToken>,
-    cool_down: Option<Duration>,
-    lease_held: bool,
-}
-
-impl StoreView {
-    /// A read's findings: the stored token (`None` when there is none, or when its value
-    /// failed to decode or authenticate: a miss), what is left of a fleet-wide cool-down,
-    /// and whether some replica holds the lease.
-    #[must_use]
-    pub fn new(token: Option<AccessToken>, cool_down: Option<Duration>, lease_held: bool) -> Self {
-        Self {
-            token,
-            cool_down,
-            lease_held,
-        }
-    }
-
-    /// An empty store: no token, no cool-down, no lease.
-    #[must_use]
-    pub fn empty() -> Self {
-        Self::default()
-    }
-}
-
-/// What the driver of a [`StoreFetch`] does next. Each step except `Sleep` and `Done`
-/// is answered with its `handle_*` input (or [`StoreFetch::handle_store_error`] when
-/// the store operation fails or takes longer than [`StorePolicy::op_timeout`]) before
-/// polling again.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub enum StoreStep {
-    /// Read the stored token, the cool-down and whether the lease is held, in one round
-    /// trip; answer with [`StoreFetch::handle_read`].
-    Read,
-    /// Try to take the lease for `ttl` (set-if-absent with this replica's owner id);
-    /// answer with [`StoreFetch::handle_lease`].
-    TryLease {
-        /// How long the lease lives: the request's deadline plus
-        /// [`StorePolicy::lease_margin`].
-        ttl: Duration,
-    },
-    /// Request a token from the token endpoint, within `timeout`; answer with
-    /// [`StoreFetch::handle_fetched`].
-    Fetch {
-        /// How long the request may take (with a lease, it ends before the lease does).
-        timeout: Duration,
-    },
-    /// Write `token` to the store, expiring after `ttl`, and release this replica's
-    /// lease if it holds it (compare-and-delete); answer with
-    /// [`StoreFetch::handle_written`].
-    Publish {
-        /// The token to share.
-        token: AccessToken,
-        /// What is left of its lifetime.
-        ttl: Duration,
-    },
-    /// Record a fleet-wide cool-down of `ttl` (the token endpoint asked to slow down) and
-    /// release this replica's lease; answer with [`StoreFetch::handle_written`].
-    CoolDown {
-        /// How long no replica should call the token endpoint.
-        ttl: Duration,
-    },
-    /// Release this replica's lease (its request failed); answer with
-    /// [`StoreFetch::handle_written`].
-    Release,
-    /// Wait for the peer holding the lease: poll again at this instant.
-    Sleep(Instant),
-    /// Finished: report this result to the lifecycle, for the request the lifecycle
-    /// handed out.
-    Done(Result<AccessToken, Error>),
-}
-
-/// How a [`StoreFetch`] ended, for a driver's counters and traces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum StoreOutcome {
-    /// Not finished yet.
-    Running,
-    /// A peer's token was taken from the store: no token request.
-    Adopted,
-    /// A peer's cool-down was honoured: no token request.
-    CooledDown,
-    /// This replica requested the token, holding the lease.
-    FetchedWithLease,
-    /// This replica requested the token without the lease: the peer holding it published
-    /// nothing in time, or the store failed or was bypassed.
-    FetchedAlone,
-}
 
 #[derive(Debug, Clone)]
 enum State {

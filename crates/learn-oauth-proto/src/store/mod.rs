@@ -14,7 +14,9 @@
 mod breaker;
 mod fetch;
 mod policy;
+mod view;
 
 pub use breaker::StoreBreaker;
-pub use fetch::{StoreFetch, StoreOutcome, StoreStep, StoreView};
+pub use fetch::StoreFetch;
 pub use policy::StorePolicy;
+pub use view::{StoreOutcome, StoreStep, StoreView};

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use crate::Inputs;
 use crate::format::{count, opt, ratio};
+use crate::inputs::Inputs;
 
 /// The per-provider target, in bytes: 64 KB.
 const PROVIDER_TARGET: f64 = 64_000.0;

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::{Entry, FONT, GO, MARK, OURS, SIZE, err, frame};
+use super::frame::{Entry, FONT, GO, MARK, OURS, SIZE, err, frame};
 
 struct FleetRow {
     replicas: f64,

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::{Entry, FONT, GO, MARK, OURS, SIZE, err, frame, short_ns};
+use super::frame::{Entry, FONT, GO, MARK, OURS, SIZE, err, frame, short_ns};
 /// One refreshing run's series.
 struct Run {
     p99: Vec<Option<(f64, f64)>>,

@@ -4,8 +4,8 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::{Entry, FONT, GO, MARK, MUTEX, OURS, POOL, SIZE, err, frame};
-use crate::Inputs;
+use super::frame::{Entry, FONT, GO, MARK, MUTEX, OURS, POOL, SIZE, err, frame};
+use crate::inputs::Inputs;
 
 /// One line of a chart: its legend text, colour, width and points.
 struct Series {

@@ -7,6 +7,7 @@ use learn_oauth::reqwest::TokenProvider;
 use learn_oauth::reqwest::middleware::AuthMiddleware;
 use learn_oauth::{ClientConfig, RefreshPolicy, TransportOptions};
 use learn_oauth_mock::{MockServer, Tenant};
+use reqwest_middleware::ClientWithMiddleware;
 
 #[tokio::test]
 async fn the_middleware_client_gets_200_and_retries_a_401_once() -> Result<(), Box<dyn std::error::Error>> {
@@ -21,9 +22,7 @@ async fn the_middleware_client_gets_200_and_retries_a_401_once() -> Result<(), B
     let mut policy = RefreshPolicy::default();
     policy.invalidate_cooldown = Duration::ZERO; // else the new token waits 5 s
     let provider = TokenProvider::builder(config).policy(policy).build()?;
-    let client = AuthMiddleware::new(provider.clone())
-        .into_client_builder(&TransportOptions::new())?
-        .build();
+    let client = service_client(&provider)?;
 
     let response = client.get(server.resource_url()).send().await?;
     assert_eq!(response.status(), 200);
@@ -37,4 +36,11 @@ async fn the_middleware_client_gets_200_and_retries_a_401_once() -> Result<(), B
     assert_eq!(server.token_request_count(), 2);
     assert_eq!(server.resource_request_count(), 3, "200, then 401 and 200");
     Ok(())
+}
+
+/// The service's API client, named in a signature: `reqwest-middleware` at the README's version.
+fn service_client(provider: &TokenProvider) -> Result<ClientWithMiddleware, Box<dyn std::error::Error>> {
+    Ok(AuthMiddleware::new(provider.clone())
+        .into_client_builder(&TransportOptions::new())?
+        .build())
 }

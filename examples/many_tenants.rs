@@ -15,10 +15,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use learn_oauth::ClientConfig;
 use learn_oauth::pool::{PoolError, ResolveError};
 use learn_oauth::reqwest::middleware::AuthMiddleware;
 use learn_oauth::reqwest::{TokenPool, Transport};
+use learn_oauth::{ClientConfig, TransportOptions};
 use learn_oauth_mock::{MockServer, Tenant};
 
 const TENANTS: usize = 200;
@@ -89,8 +89,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut resource_ok = 0;
     for n in [0, TENANTS / 2, TENANTS - 1] {
         let handle = pool.provider(&format!("customer-{n:03}")).await?;
-        let client = reqwest_middleware::ClientBuilder::new(Transport::new()?.client().clone())
-            .with(AuthMiddleware::new(handle))
+        let client = AuthMiddleware::new(handle)
+            .into_client_builder(&TransportOptions::new())?
             .build();
         let status = client.get(server.resource_url()).send().await?.status();
         println!("customer-{n:03} calls the resource: {status}");

@@ -96,8 +96,9 @@ async fn every_event_is_traced_and_no_field_holds_a_secret_or_token() {
     server.enqueue(Fault::retry_after(503, 1));
     tokens.push(provider.token().await.expect("a token after the retry"));
     server.revoke_all_tokens();
-    let client = reqwest_middleware::ClientBuilder::new(provider.transport().client().clone())
-        .with(AuthMiddleware::new(provider.clone()))
+    let client = AuthMiddleware::new(provider.clone())
+        .into_client_builder(&learn_oauth_driver::TransportOptions::new())
+        .expect("a client")
         .build();
     let response = client.get(server.resource_url()).send().await.expect("an answer");
     assert_eq!(response.status(), 200, "retried with a new token");

@@ -43,8 +43,17 @@ impl PartialEq for PoolKey {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.hash == other.hash
-            && (Arc::ptr_eq(&self.identity, &other.identity) || self.identity == other.identity)
+            && (Arc::ptr_eq(&self.identity, &other.identity) || same_identity(self, other))
     }
+}
+
+/// Two keys with equal hashes but distinct identities (a key built anew for a lookup):
+/// the full comparison, kept out of line so `eq`'s fast path stays small enough to inline
+/// into a map's probe loop.
+#[cold]
+#[inline(never)]
+fn same_identity(a: &PoolKey, b: &PoolKey) -> bool {
+    a.identity == b.identity
 }
 
 impl Eq for PoolKey {}

@@ -10,26 +10,21 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rustix::fs::{
-    AtFlags, Dir, FileType, FlockOperation, Mode, OFlags, Stat, flock, fstat, linkat, mkdirat, open, openat,
-    renameat, unlinkat,
+    AtFlags, Dir, FileType, FlockOperation, Mode, OFlags, flock, fstat, mkdirat, open, openat, renameat,
+    unlinkat,
 };
 use rustix::io::Errno;
 use zeroize::Zeroizing;
 
-use super::binding::{KEY_LEN, SecretBinding};
+use self::checks::{check, check_parent};
+use super::binding::SecretBinding;
 use super::entry::{Entry, Load};
 use super::error::{CacheError, Unsafe};
 use super::key::CacheKey;
-use super::names::{self, KEY_FILE, Name};
+use super::names::{self, Name};
 
 /// The largest cache file read; a longer one is corrupt.
 const MAX_ENTRY_BYTES: usize = 64 * 1024;
-/// Permission bits that group or others would need to be refused for.
-const GROUP_OTHER: u32 = 0o077;
-/// Write permission for group or others.
-const GROUP_OTHER_WRITE: u32 = 0o022;
-/// The sticky bit: only a file's owner (or the directory's) may rename or delete it.
-const STICKY: u32 = 0o1000;
 /// How long a waiter first pauses between tries of the lock; it doubles to
 /// [`MAX_PAUSE`].
 const FIRST_PAUSE: Duration = Duration::from_millis(2);
@@ -120,66 +115,6 @@ impl Cache {
     #[must_use]
     pub(crate) fn dir(&self) -> &Path {
         &self.dir
-    }
-
-    /// The binding of `secret` under this cache's key (made on first use: 32 random bytes
-    /// in a 0600 file, published whole or not at all).
-    ///
-    /// # Errors
-    ///
-    /// The key file is unsafe, unreadable, or cannot be made.
-    pub(crate) fn binding(&self, secret: &str) -> Result<SecretBinding, CacheError> {
-        for _ in 0..3 {
-            match self.read_key()? {
-                KeyFile::Key(key) => return Ok(SecretBinding::new(&key, secret)),
-                KeyFile::Missing => self.make_key(false)?,
-                KeyFile::Corrupt => self.make_key(true)?,
-            }
-        }
-        Err(CacheError::Write {
-            path: self.dir.join(KEY_FILE),
-            source: io::Error::other("the key file keeps changing"),
-        })
-    }
-
-    fn read_key(&self) -> Result<KeyFile, CacheError> {
-        let mut bytes = Zeroizing::new(Vec::with_capacity(KEY_LEN + 1));
-        match self.read_file(KEY_FILE, KEY_LEN + 1, &mut bytes) {
-            Ok(true) => {}
-            Ok(false) => return Ok(KeyFile::Missing),
-            Err(e) => return Err(e),
-        }
-        let mut key = Zeroizing::new([0; KEY_LEN]);
-        if bytes.len() != KEY_LEN {
-            return Ok(KeyFile::Corrupt);
-        }
-        key.copy_from_slice(&bytes);
-        Ok(KeyFile::Key(key))
-    }
-
-    /// Writes a new key to a temporary file, then publishes it: linked in place unless
-    /// another invocation did first, or renamed over a corrupt one (`replace`).
-    fn make_key(&self, replace: bool) -> Result<(), CacheError> {
-        let mut key = Zeroizing::new([0; KEY_LEN]);
-        let write_error = |source| CacheError::Write {
-            path: self.dir.join(KEY_FILE),
-            source,
-        };
-        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut key[..])
-            .map_err(|_| write_error(io::Error::other("no random bytes from the system")))?;
-        let temp = format!(".{KEY_FILE}.{}.{}.tmp", std::process::id(), subsec_nanos());
-        let result = self.write_new(&temp, &key[..]).and_then(|()| {
-            if replace {
-                renameat(&self.fd, &temp, &self.fd, KEY_FILE).map_err(io::Error::from)
-            } else {
-                match linkat(&self.fd, &temp, &self.fd, KEY_FILE, AtFlags::empty()) {
-                    Ok(()) | Err(Errno::EXIST) => Ok(()),
-                    Err(e) => Err(e.into()),
-                }
-            }
-        });
-        let _ = unlinkat(&self.fd, &temp, AtFlags::empty());
-        result.map_err(write_error)
     }
 
     /// Reads the entry for `key`: found only when it is for `key` and its token was
@@ -433,61 +368,6 @@ impl Cache {
     }
 }
 
-/// What reading the key file found.
-enum KeyFile {
-    Key(Zeroizing<[u8; KEY_LEN]>),
-    Missing,
-    /// Not [`KEY_LEN`] bytes long.
-    Corrupt,
-}
-
-/// The permission bits of `stat` (the field's type differs across targets).
-#[allow(clippy::unnecessary_cast)]
-fn mode_of(stat: &Stat) -> u32 {
-    stat.st_mode as u32 & 0o7777
-}
-
-/// The owner of `stat` (the field's type differs across targets).
-#[allow(clippy::unnecessary_cast)]
-fn owner_of(stat: &Stat) -> u32 {
-    stat.st_uid as u32
-}
-
-/// What is wrong with an open file or directory, if anything: not of type `want`, owned
-/// by another user, or open to group or others.
-fn check(stat: &Stat, uid: u32, want: FileType) -> Option<Unsafe> {
-    let mode = mode_of(stat);
-    if FileType::from_raw_mode(stat.st_mode) != want {
-        Some(if want == FileType::Directory {
-            Unsafe::NotDir
-        } else {
-            Unsafe::NotFile
-        })
-    } else if owner_of(stat) != uid {
-        Some(Unsafe::Owner { uid: owner_of(stat) })
-    } else if mode & GROUP_OTHER != 0 {
-        let want = if want == FileType::Directory { 0o700 } else { 0o600 };
-        Some(Unsafe::Mode { mode, want })
-    } else {
-        None
-    }
-}
-
-/// What is wrong with the cache directory's parent, if anything: owned by a user other
-/// than this one and root, or writable by group or others without the sticky bit (then
-/// another user could rename the cache directory away and put a link in its place).
-fn check_parent(stat: &Stat, uid: u32) -> Option<Unsafe> {
-    let mode = mode_of(stat);
-    let owner = owner_of(stat);
-    if owner != uid && owner != 0 {
-        Some(Unsafe::Owner { uid: owner })
-    } else if mode & GROUP_OTHER_WRITE != 0 && mode & STICKY == 0 {
-        Some(Unsafe::Replaceable { mode })
-    } else {
-        None
-    }
-}
-
 /// The sub-second nanoseconds of the wall clock: with the process id, a temporary file
 /// name unique enough (the file is created exclusively anyway).
 fn subsec_nanos() -> u32 {
@@ -496,5 +376,7 @@ fn subsec_nanos() -> u32 {
         .map_or(0, |d| d.subsec_nanos())
 }
 
+mod checks;
+mod key_file;
 #[cfg(test)]
 mod tests;

@@ -24,10 +24,13 @@ use learn_oauth::error::{TransportError, TransportErrorKind};
 use learn_oauth::ureq::bearer::{AuthError, ReplayBody, send_authorized};
 use ureq::AsSendBody;
 
+use self::hosts::{is_allowed, same_origin};
 use crate::args::ApiArgs;
 use crate::failure::{ApiUsage, CliError};
 use crate::fetch::{Obtained, Tokens};
 use crate::settings::Settings;
+
+mod hosts;
 
 /// Sends the request; the body goes to `out`, the status line to `err`.
 ///
@@ -230,41 +233,6 @@ fn send_once<B: AsSendBody>(
     })
 }
 
-/// Whether `uri` has the scheme, host and port of `base` (`scheme://host[:port]`), the
-/// default port standing for a missing one.
-fn same_origin(uri: &Uri, base: &str) -> bool {
-    let Ok(base) = base.parse::<Uri>() else {
-        return false;
-    };
-    let port = |u: &Uri| {
-        u.port_u16().or(match u.scheme_str() {
-            Some("https") => Some(443),
-            Some("http") => Some(80),
-            _ => None,
-        })
-    };
-    uri.scheme() == base.scheme()
-        && uri.host().zip(base.host()).is_some_and(|(a, b)| same_host(a, b))
-        && port(uri) == port(&base)
-}
-
-/// Whether `--allow-host` names the host of `uri` (any port).
-fn is_allowed(uri: &Uri, allowed: &[String]) -> bool {
-    uri.host()
-        .is_some_and(|host| allowed.iter().any(|a| same_host(host, a)))
-}
-
-/// Host names compared as DNS does: without case, brackets or a final dot.
-fn same_host(a: &str, b: &str) -> bool {
-    let bare = |h: &str| {
-        h.trim_start_matches('[')
-            .trim_end_matches(']')
-            .trim_end_matches('.')
-            .to_ascii_lowercase()
-    };
-    !a.is_empty() && bare(a) == bare(b)
-}
-
 /// The request body, from `--data` or `--data-file` (`-`: stdin).
 fn body(args: &ApiArgs, stdin: &mut dyn Read) -> Result<Option<Vec<u8>>, CliError> {
     if let Some(text) = &args.data {
@@ -368,29 +336,6 @@ mod tests {
             Err(ApiUsage::PlainHttp("example.com".into()))
         );
         assert!(matches!(resolve("ftp://x/y", base), Err(ApiUsage::Target(_))));
-    }
-
-    #[test]
-    fn only_the_api_hosts_origin_is_the_api_host() {
-        let base = "https://public.api.learn.link";
-        let uri = |u: &str| u.parse::<Uri>().unwrap();
-        assert!(same_origin(&uri("https://public.api.learn.link/x"), base));
-        assert!(same_origin(&uri("https://PUBLIC.api.learn.link:443/x"), base));
-        assert!(same_origin(&uri("https://public.api.learn.link./x"), base));
-        assert!(!same_origin(&uri("https://public.api.learn.link:8443/x"), base));
-        assert!(!same_origin(
-            &uri("https://public.api.learn.link.evil.example/x"),
-            base
-        ));
-        assert!(!same_origin(&uri("https://user.api.learn.link/x"), base));
-        assert!(!same_origin(&uri("http://public.api.learn.link/x"), base));
-        let mock = "http://127.0.0.1:8080";
-        assert!(same_origin(&uri("http://127.0.0.1:8080/api"), mock));
-        assert!(!same_origin(&uri("http://127.0.0.1:8081/api"), mock));
-        let allowed = ["Other.Example".to_owned()];
-        assert!(is_allowed(&uri("https://other.example:8443/y"), &allowed));
-        assert!(!is_allowed(&uri("https://another.example/y"), &allowed));
-        assert!(!is_allowed(&uri("https://other.example/y"), &[]));
     }
 
     #[test]

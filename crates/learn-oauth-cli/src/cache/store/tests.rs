@@ -2,6 +2,8 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt as _;
 
 use super::*;
+use crate::cache::binding::KEY_LEN;
+use crate::cache::names::KEY_FILE;
 
 fn key() -> CacheKey {
     super::super::key::test_key(&[])

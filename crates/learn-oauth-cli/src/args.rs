@@ -104,10 +104,18 @@ pub(crate) enum Command {
         format: Format,
     },
     /// Check the configuration and get a token; print the endpoint, tenant, client id,
-    /// granted scopes and time left, never the token.
-    Check,
+    /// granted scopes, time left and whether the token came from the cache, never the
+    /// token.
+    Check {
+        /// Ask the token endpoint, whatever the cache holds: verifies the credentials now
+        /// (a cached token was fetched with the same secret, but maybe long ago).
+        #[arg(long)]
+        fresh: bool,
+    },
     /// Send a request to the API with the token attached; print the body to stdout and the
-    /// status to stderr. A 401 drops the token and retries once with a new one.
+    /// status to stderr. The token goes only to the API host (the token URL's host)
+    /// unless --allow-host names another. A 401 from the API host drops the token and
+    /// retries once with a new one.
     Api(ApiArgs),
     /// The token cache: where it is, what it holds (never the tokens), emptying it.
     Cache {
@@ -131,7 +139,8 @@ pub(crate) enum Format {
 #[derive(Debug, Args)]
 pub(crate) struct ApiArgs {
     /// An optional METHOD (default GET, or POST with a body), then a URL, or a path
-    /// resolved against the API host (the token URL's scheme and host).
+    /// resolved against the API host (the token URL's scheme and host). A URL to another
+    /// host needs --allow-host.
     #[arg(required = true, num_args = 1..=2, value_names = ["METHOD", "URL-or-PATH"])]
     pub(crate) target: Vec<String>,
     /// The request body.
@@ -144,6 +153,10 @@ pub(crate) struct ApiArgs {
     /// your own, no token is attached.
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
     pub(crate) headers: Vec<String>,
+    /// Also send the token to this host (a URL's host, any port); repeat for more. A 401
+    /// from it is printed, never answered with a new token.
+    #[arg(long = "allow-host", value_name = "HOST")]
+    pub(crate) allow_hosts: Vec<String>,
 }
 
 /// `learn-oauth cache …`.

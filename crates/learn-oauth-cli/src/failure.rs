@@ -89,6 +89,18 @@ pub(crate) enum ApiUsage {
     /// An `http://` URL to a host that is not loopback: the token would travel in clear.
     #[error("URL-or-PATH: refusing to send a token over plain http to {0} (use https)")]
     PlainHttp(String),
+    /// A URL to a host that is not the API host and not named with `--allow-host`: the
+    /// token is not sent there.
+    #[error(
+        "URL-or-PATH: refusing to send the token to {host}: not the API host {api_host} \
+         (pass --allow-host {host} to send it there)"
+    )]
+    HostNotAllowed {
+        /// The URL's host.
+        host: String,
+        /// The API host (`scheme://host[:port]`).
+        api_host: String,
+    },
     /// A `-H` value is not `Name: value` with a valid name and value (the value is not
     /// repeated: it may be a credential).
     #[error("-H {name:?}: expected `Name: value` with a valid header name and value")]

@@ -9,7 +9,7 @@ use std::time::{Instant, SystemTime};
 use learn_oauth::AccessToken;
 use learn_oauth::ureq::{TokenProvider, Transport};
 
-use crate::cache::{Cache, CacheError, CacheKey, Entry, Freshness, Load, cache_dir};
+use crate::cache::{Cache, CacheError, CacheKey, Entry, Freshness, Load, SecretBinding, cache_dir};
 use crate::failure::{CliError, warn};
 use crate::settings::Settings;
 
@@ -28,7 +28,8 @@ pub(crate) struct Obtained {
 #[derive(Debug)]
 pub(crate) struct Tokens<'a> {
     settings: &'a Settings,
-    cache: Option<Cache>,
+    /// The cache and the binding of this invocation's secret under its key.
+    cache: Option<(Cache, SecretBinding)>,
     key: CacheKey,
     provider: OnceCell<TokenProvider>,
 }
@@ -43,7 +44,13 @@ impl<'a> Tokens<'a> {
         env: &dyn Fn(&str) -> Option<OsString>,
     ) -> Self {
         let cache = if use_cache && settings.mock.is_none() {
-            open_cache(env).map_err(warn).ok()
+            open_cache(env)
+                .and_then(|cache| {
+                    let binding = cache.binding(settings.secret.expose())?;
+                    Ok((cache, binding))
+                })
+                .map_err(warn)
+                .ok()
         } else {
             None
         };
@@ -65,17 +72,17 @@ impl<'a> Tokens<'a> {
     /// [`CliError::Token`] when no token can be had; [`CliError::Build`] when the HTTP
     /// client cannot be set up.
     pub(crate) fn get(&self) -> Result<Obtained, CliError> {
-        let Some(cache) = &self.cache else {
+        let Some((cache, binding)) = &self.cache else {
             return self.fetch();
         };
-        let mut fallback = match self.cached(cache) {
+        let mut fallback = match self.cached(cache, binding) {
             Ok(fresh) => return Ok(fresh),
             Err(fallback) => fallback,
         };
         let wait = self.settings.policy.max_wait;
         let _guard = match cache.lock(&self.key, wait) {
             Ok(Some(guard)) => {
-                match self.cached(cache) {
+                match self.cached(cache, binding) {
                     Ok(fresh) => return Ok(fresh),
                     Err(again) => fallback = again.or(fallback),
                 }
@@ -108,6 +115,18 @@ impl<'a> Tokens<'a> {
         }
     }
 
+    /// A new token from the endpoint, whatever the cache holds (`check --fresh`: the
+    /// credentials are sent); it replaces the cached one.
+    ///
+    /// # Errors
+    ///
+    /// As [`get`](Self::get).
+    pub(crate) fn fresh(&self) -> Result<Obtained, CliError> {
+        let obtained = self.fetch()?;
+        self.store(&obtained);
+        Ok(obtained)
+    }
+
     /// After the resource refused `refused` (a 401): drops it (from the cache, and from
     /// the provider when it came from it) and gets another.
     ///
@@ -115,7 +134,7 @@ impl<'a> Tokens<'a> {
     ///
     /// As [`get`](Self::get).
     pub(crate) fn replace(&self, refused: &Obtained) -> Result<Obtained, CliError> {
-        if let Some(cache) = &self.cache
+        if let Some((cache, _)) = &self.cache
             && let Err(e) = cache.remove_if_holds(&self.key, refused.token.expose_secret())
         {
             warn(e);
@@ -136,15 +155,16 @@ impl<'a> Tokens<'a> {
     }
 
     /// The cached token if fresh; otherwise `Err` with the cached token if it is still
-    /// usable (a fallback), or `None`. A refused file is a warning.
-    fn cached(&self, cache: &Cache) -> Result<Obtained, Option<Obtained>> {
-        let entry = match cache.load(&self.key) {
+    /// usable (a fallback), or `None`. A refused file is a warning; a token fetched with
+    /// another secret is never used, not even as a fallback.
+    fn cached(&self, cache: &Cache, binding: &SecretBinding) -> Result<Obtained, Option<Obtained>> {
+        let entry = match cache.load(&self.key, binding) {
             Load::Found(entry) => entry,
             Load::Refused(e) => {
                 warn(e);
                 return Err(None);
             }
-            Load::Missing | Load::Corrupt => return Err(None),
+            Load::Missing | Load::Corrupt | Load::OtherSecret => return Err(None),
         };
         let (now, wall) = (Instant::now(), SystemTime::now());
         let freshness = entry.freshness(&self.settings.policy, wall);
@@ -191,12 +211,14 @@ impl<'a> Tokens<'a> {
 
     /// Caches a token just received; a failure is a warning.
     fn store(&self, obtained: &Obtained) {
-        let Some(cache) = &self.cache else { return };
+        let Some((cache, binding)) = &self.cache else {
+            return;
+        };
         let age = Instant::now().saturating_duration_since(obtained.token.received_at());
         let received_at = SystemTime::now()
             .checked_sub(age)
             .unwrap_or(SystemTime::UNIX_EPOCH);
-        let entry = Entry::new(&self.key, &obtained.token, received_at);
+        let entry = Entry::new(&self.key, binding, &obtained.token, received_at);
         if let Err(e) = cache.store(&self.key, &entry) {
             warn(e);
         }

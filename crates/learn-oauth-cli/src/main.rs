@@ -56,7 +56,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
     let tokens = Tokens::new(&settings, !cli.no_cache, &env);
     match &cli.command {
         Command::Token { format } => commands::token::run(&tokens, *format, &mut out),
-        Command::Check => commands::check::run(&settings, &tokens, &mut out),
+        Command::Check { fresh } => commands::check::run(&settings, &tokens, *fresh, &mut out),
         Command::Api(args) => {
             commands::api::run(&settings, &tokens, args, &mut stdin, &mut out, &mut io::stderr())
         }

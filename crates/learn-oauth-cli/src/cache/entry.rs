@@ -6,16 +6,19 @@ use std::time::{Duration, Instant, SystemTime};
 use learn_oauth::config::Scopes;
 use learn_oauth::{AccessToken, RefreshPolicy};
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroize as _;
 
+use super::binding::SecretBinding;
 use super::error::CacheError;
 use super::key::CacheKey;
 use crate::time::{from_unix_millis, unix_millis};
 
-/// The format version written; a file of another version is a miss.
-const VERSION: u32 = 1;
+/// The format version written; a file of another version is a miss (and replaced).
+const VERSION: u32 = 2;
 
 /// A cached token and what it is for. The token is the only credential in it; the
-/// client secret is never written.
+/// client secret is never written, only its [`SecretBinding`] tag. The token and the tag
+/// are zeroized when the entry is dropped.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Entry {
@@ -31,6 +34,17 @@ pub(crate) struct Entry {
     pub(crate) granted_scope: String,
     received_at_ms: u64,
     lifetime_ms: u64,
+    /// The [`SecretBinding`] tag of the secret the token was fetched with (hex); empty in
+    /// a file of an earlier version, which parses so that `cache clear` knows it.
+    #[serde(default)]
+    secret_mac: String,
+}
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        self.access_token.zeroize();
+        self.secret_mac.zeroize();
+    }
 }
 
 /// Whether an entry may be reused at a given wall-clock time.
@@ -48,9 +62,15 @@ pub(crate) enum Freshness {
 }
 
 impl Entry {
-    /// The entry for `token` under `key`, received at wall-clock time `received_at`.
+    /// The entry for `token` under `key`, fetched with the secret `binding` binds,
+    /// received at wall-clock time `received_at`.
     #[must_use]
-    pub(crate) fn new(key: &CacheKey, token: &AccessToken, received_at: SystemTime) -> Self {
+    pub(crate) fn new(
+        key: &CacheKey,
+        binding: &SecretBinding,
+        token: &AccessToken,
+        received_at: SystemTime,
+    ) -> Self {
         Entry {
             version: VERSION,
             token_url: key.token_url().to_owned(),
@@ -60,7 +80,14 @@ impl Entry {
             granted_scope: token.scopes().to_space_delimited(),
             received_at_ms: unix_millis(received_at),
             lifetime_ms: u64::try_from(token.lifetime().as_millis()).unwrap_or(u64::MAX),
+            secret_mac: binding.tag_hex(),
         }
+    }
+
+    /// Whether its token was fetched with the secret `binding` binds (constant time).
+    #[must_use]
+    pub(crate) fn is_bound_to(&self, binding: &SecretBinding) -> bool {
+        binding.matches(&self.secret_mac)
     }
 
     /// Whether this entry is of the current format and for `key`.
@@ -152,6 +179,9 @@ pub(crate) enum Load {
     Missing,
     /// An entry that does not parse, is cut short, or belongs to another key.
     Corrupt,
+    /// An entry for the key whose token was fetched with another secret (rotated or
+    /// mistyped): a miss, never served.
+    OtherSecret,
     /// An entry that was not read (unsafe permissions, say).
     Refused(CacheError),
 }
@@ -176,7 +206,11 @@ mod tests {
             Duration::from_secs(lifetime_secs),
         )
         .unwrap();
-        Entry::new(&key(), &token, received_at)
+        Entry::new(&key(), &binding("canary-secret"), &token, received_at)
+    }
+
+    fn binding(secret: &str) -> SecretBinding {
+        SecretBinding::new(&[3; super::super::binding::KEY_LEN], secret)
     }
 
     #[test]
@@ -210,9 +244,11 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_is_only_for_its_own_key_and_never_shows_its_token() {
+    fn an_entry_is_only_for_its_own_key_and_secret_and_never_shows_its_token() {
         let e = entry(SystemTime::now(), 60);
         assert!(e.is_for(&key()));
+        assert!(e.is_bound_to(&binding("canary-secret")));
+        assert!(!e.is_bound_to(&binding("canary-secret2")));
         assert!(!e.is_for(&super::super::key::test_key(&[])));
         assert!(!format!("{e:?}").contains("CANARY"));
         let round_trip: Entry = serde_json::from_slice(&serde_json::to_vec(&e).unwrap()).unwrap();

@@ -24,6 +24,14 @@ pub(crate) enum Unsafe {
     NotFile,
     /// Not a directory.
     NotDir,
+    /// A symbolic link where the cache directory should be (it is never followed).
+    SymbolicLink,
+    /// Other users may replace what is in it: group or others may write, and it is not
+    /// sticky.
+    Replaceable {
+        /// The permission bits found.
+        mode: u32,
+    },
 }
 
 impl fmt::Display for Unsafe {
@@ -35,6 +43,11 @@ impl fmt::Display for Unsafe {
             Unsafe::Owner { uid } => write!(f, "owned by uid {uid}, not by you"),
             Unsafe::NotFile => f.write_str("not a regular file"),
             Unsafe::NotDir => f.write_str("not a directory"),
+            Unsafe::SymbolicLink => f.write_str("a symbolic link (never followed)"),
+            Unsafe::Replaceable { mode } => write!(
+                f,
+                "mode {mode:04o} lets other users replace what is in it (no sticky bit)"
+            ),
         }
     }
 }
@@ -62,6 +75,21 @@ pub(crate) enum CacheError {
         /// The directory.
         path: PathBuf,
         /// What is wrong.
+        problem: Unsafe,
+    },
+    /// The directory that holds the cache directory lets another user replace it.
+    #[error(
+        "refusing the cache directory {}: its parent {}: {problem} (set XDG_CACHE_HOME to a \
+         directory only you can write, or pass --no-cache)",
+        path.display(),
+        parent.display()
+    )]
+    UnsafeParent {
+        /// The cache directory.
+        path: PathBuf,
+        /// Its parent.
+        parent: PathBuf,
+        /// What is wrong with the parent.
         problem: Unsafe,
     },
     /// A cache file is not private to this user; it was not read.

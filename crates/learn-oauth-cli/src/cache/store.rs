@@ -1,31 +1,41 @@
-//! The cache directory on Unix: permission checks, atomic writes and the `flock` lock.
+//! The cache directory on Unix: opened once, checked on the open handle, and every file
+//! reached relative to that handle (`openat`, `renameat`, `linkat`, `unlinkat`), so
+//! nothing another user plants or swaps on the path is ever followed.
 
-use std::fs::{self, DirBuilder, File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Read as _, Write as _};
-use std::os::unix::fs::{DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as _};
+use std::os::fd::OwnedFd;
+use std::os::unix::fs::DirBuilderExt as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use rustix::fs::{FlockOperation, OFlags, flock};
+use rustix::fs::{
+    AtFlags, Dir, FileType, FlockOperation, Mode, OFlags, flock, fstat, mkdirat, open, openat, renameat,
+    unlinkat,
+};
 use rustix::io::Errno;
+use zeroize::Zeroizing;
 
+use self::checks::{check, check_parent};
+use super::binding::SecretBinding;
 use super::entry::{Entry, Load};
 use super::error::{CacheError, Unsafe};
 use super::key::CacheKey;
+use super::names::{self, Name};
 
 /// The largest cache file read; a longer one is corrupt.
-const MAX_ENTRY_BYTES: u64 = 64 * 1024;
-/// Permission bits that group or others would need to be refused for.
-const GROUP_OTHER: u32 = 0o077;
+const MAX_ENTRY_BYTES: usize = 64 * 1024;
 /// How long a waiter first pauses between tries of the lock; it doubles to
 /// [`MAX_PAUSE`].
 const FIRST_PAUSE: Duration = Duration::from_millis(2);
 const MAX_PAUSE: Duration = Duration::from_millis(50);
 
-/// The cache directory, checked to be this user's alone.
+/// The cache directory, open, checked to be this user's alone.
 #[derive(Debug)]
 pub(crate) struct Cache {
+    /// Its path, for messages only: nothing is opened through it again.
     dir: PathBuf,
+    fd: OwnedFd,
     uid: u32,
 }
 
@@ -37,29 +47,67 @@ pub(crate) struct LockGuard {
 }
 
 impl Cache {
-    /// Creates `dir` (0700) if needed and checks that it is a directory this user owns
-    /// and nobody else may access.
+    /// Opens the cache directory `dir`, creating it (0700) if needed, and checks it: its
+    /// parent must be owned by this user or root and writable by nobody else unless it is
+    /// sticky (like `/tmp`); `dir` itself must be a directory, not a symbolic link (never
+    /// followed), owned by this user, with no group or other access.
     ///
     /// # Errors
     ///
-    /// [`CacheError::CreateDir`] or [`CacheError::UnsafeDir`].
+    /// [`CacheError::CreateDir`], [`CacheError::UnsafeParent`] or
+    /// [`CacheError::UnsafeDir`].
     pub(crate) fn open(dir: PathBuf) -> Result<Self, CacheError> {
-        if let Err(source) = DirBuilder::new().recursive(true).mode(0o700).create(&dir) {
-            return Err(CacheError::CreateDir { path: dir, source });
-        }
-        let meta = match fs::metadata(&dir) {
-            Ok(meta) => meta,
-            Err(source) => return Err(CacheError::CreateDir { path: dir, source }),
-        };
         let uid = rustix::process::geteuid().as_raw();
-        let problem = if meta.is_dir() {
-            check(&meta, uid)
-        } else {
-            Some(Unsafe::NotDir)
+        let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+            let source = io::Error::from(io::ErrorKind::InvalidInput);
+            return Err(CacheError::CreateDir { path: dir, source });
         };
-        match problem {
-            Some(problem) => Err(CacheError::UnsafeDir { path: dir, problem }),
-            None => Ok(Cache { dir, uid }),
+        let create = |source: io::Error| CacheError::CreateDir {
+            path: dir.clone(),
+            source,
+        };
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(parent)
+            .map_err(create)?;
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let parent_fd = open(parent, flags, Mode::empty()).map_err(|e| create(e.into()))?;
+        let parent_stat = fstat(&parent_fd).map_err(|e| create(e.into()))?;
+        if let Some(problem) = check_parent(&parent_stat, uid) {
+            return Err(CacheError::UnsafeParent {
+                path: dir.clone(),
+                parent: parent.to_owned(),
+                problem,
+            });
+        }
+        match mkdirat(&parent_fd, name, Mode::from_raw_mode(0o700)) {
+            Ok(()) | Err(Errno::EXIST) => {}
+            Err(e) => return Err(create(e.into())),
+        }
+        let unsafe_dir = |problem| CacheError::UnsafeDir {
+            path: dir.clone(),
+            problem,
+        };
+        let fd = match openat(&parent_fd, name, flags | OFlags::NOFOLLOW, Mode::empty()) {
+            Ok(fd) => fd,
+            Err(Errno::LOOP) => return Err(unsafe_dir(Unsafe::SymbolicLink)),
+            Err(Errno::NOTDIR) => {
+                let is_link = rustix::fs::statat(&parent_fd, name, AtFlags::SYMLINK_NOFOLLOW)
+                    .is_ok_and(|stat| FileType::from_raw_mode(stat.st_mode) == FileType::Symlink);
+                let problem = if is_link {
+                    Unsafe::SymbolicLink
+                } else {
+                    Unsafe::NotDir
+                };
+                return Err(unsafe_dir(problem));
+            }
+            Err(e) => return Err(create(e.into())),
+        };
+        let stat = fstat(&fd).map_err(|e| create(e.into()))?;
+        match check(&stat, uid, FileType::Directory) {
+            Some(problem) => Err(unsafe_dir(problem)),
+            None => Ok(Cache { dir, fd, uid }),
         }
     }
 
@@ -69,15 +117,13 @@ impl Cache {
         &self.dir
     }
 
-    fn path(&self, key: &CacheKey, extension: &str) -> PathBuf {
-        self.dir.join(format!("{}.{extension}", key.file_stem()))
-    }
-
-    /// Reads the entry for `key`.
+    /// Reads the entry for `key`: found only when it is for `key` and its token was
+    /// fetched with the secret `binding` binds.
     #[must_use]
-    pub(crate) fn load(&self, key: &CacheKey) -> Load {
-        match self.read(&self.path(key, "json")) {
+    pub(crate) fn load(&self, key: &CacheKey, binding: &SecretBinding) -> Load {
+        match self.read(&names::entry(&key.file_stem())) {
             Load::Found(entry) if !entry.is_for(key) => Load::Corrupt,
+            Load::Found(entry) if !entry.is_bound_to(binding) => Load::OtherSecret,
             other => other,
         }
     }
@@ -85,80 +131,92 @@ impl Cache {
     /// Reads one entry file, whatever its key: refused unless it is a regular file this
     /// user owns with no group or other access (checked on the open file, never
     /// following a symbolic link).
-    fn read(&self, path: &Path) -> Load {
-        let file = OpenOptions::new().read(true).custom_flags(no_follow()).open(path);
-        let file = match file {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Load::Missing,
-            Err(e) if e.raw_os_error() == Some(Errno::LOOP.raw_os_error()) => {
-                return Load::Refused(self.unsafe_file(path, Unsafe::NotFile));
-            }
-            Err(source) => {
-                let path = path.to_owned();
-                return Load::Refused(CacheError::Read { path, source });
-            }
-        };
-        let meta = match file.metadata() {
-            Ok(meta) => meta,
-            Err(source) => {
-                let path = path.to_owned();
-                return Load::Refused(CacheError::Read { path, source });
-            }
-        };
-        let problem = if meta.is_file() {
-            check(&meta, self.uid)
-        } else {
-            Some(Unsafe::NotFile)
-        };
-        if let Some(problem) = problem {
-            return Load::Refused(self.unsafe_file(path, problem));
+    fn read(&self, name: &str) -> Load {
+        let mut bytes = Zeroizing::new(Vec::with_capacity(MAX_ENTRY_BYTES + 1));
+        match self.read_file(name, MAX_ENTRY_BYTES + 1, &mut bytes) {
+            Ok(true) => {}
+            Ok(false) => return Load::Missing,
+            Err(e) => return Load::Refused(e),
         }
-        let mut bytes = Vec::new();
-        if let Err(source) = file.take(MAX_ENTRY_BYTES + 1).read_to_end(&mut bytes) {
-            let path = path.to_owned();
-            return Load::Refused(CacheError::Read { path, source });
-        }
-        if bytes.len() as u64 > MAX_ENTRY_BYTES {
+        if bytes.len() > MAX_ENTRY_BYTES {
             return Load::Corrupt;
         }
         serde_json::from_slice(&bytes).map_or(Load::Corrupt, Load::Found)
     }
 
-    fn unsafe_file(&self, path: &Path, problem: Unsafe) -> CacheError {
+    /// Reads at most `limit` bytes of the file `name` into `bytes` (allocated by the
+    /// caller, so that it never grows and leaves a copy behind); `false` when there is
+    /// no such file. Refused unless it is a private regular file of this user.
+    fn read_file(&self, name: &str, limit: usize, bytes: &mut Vec<u8>) -> Result<bool, CacheError> {
+        let path = || self.dir.join(name);
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+        let fd = match openat(&self.fd, name, flags, Mode::empty()) {
+            Ok(fd) => fd,
+            Err(Errno::NOENT) => return Ok(false),
+            Err(Errno::LOOP) => return Err(self.unsafe_file(name, Unsafe::NotFile)),
+            Err(e) => {
+                let source = e.into();
+                return Err(CacheError::Read { path: path(), source });
+            }
+        };
+        self.check_file(&fd, name)?;
+        let limit = u64::try_from(limit).unwrap_or(u64::MAX);
+        File::from(fd)
+            .take(limit)
+            .read_to_end(bytes)
+            .map_err(|source| CacheError::Read { path: path(), source })?;
+        Ok(true)
+    }
+
+    /// Refuses an open file unless it is a regular file this user owns, private.
+    fn check_file(&self, fd: &OwnedFd, name: &str) -> Result<(), CacheError> {
+        let stat = fstat(fd).map_err(|e| CacheError::Read {
+            path: self.dir.join(name),
+            source: e.into(),
+        })?;
+        match check(&stat, self.uid, FileType::RegularFile) {
+            Some(problem) => Err(self.unsafe_file(name, problem)),
+            None => Ok(()),
+        }
+    }
+
+    fn unsafe_file(&self, name: &str, problem: Unsafe) -> CacheError {
         CacheError::UnsafeFile {
-            path: path.to_owned(),
+            path: self.dir.join(name),
             problem,
         }
     }
 
+    /// Creates the file `name` (0600, failing if anything is there), writes `bytes` and
+    /// syncs it.
+    fn write_new(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
+        let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let mut file = File::from(openat(&self.fd, name, flags, Mode::from_raw_mode(0o600))?);
+        file.write_all(bytes)?;
+        file.sync_all()
+    }
+
     /// Writes the entry for `key`: a new 0600 file beside it, synced, renamed over it.
+    /// The serialized bytes are zeroized.
     ///
     /// # Errors
     ///
     /// [`CacheError::Write`]; the temporary file is removed.
     pub(crate) fn store(&self, key: &CacheKey, entry: &Entry) -> Result<(), CacheError> {
-        let target = self.path(key, "json");
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let temp = self
-            .dir
-            .join(format!(".{}.{}.{nanos}.tmp", key.file_stem(), std::process::id()));
-        let written = (|| {
-            let bytes = serde_json::to_vec(entry).map_err(io::Error::other)?;
-            let mut file = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .custom_flags(no_follow())
-                .open(&temp)?;
-            file.write_all(&bytes)?;
-            file.sync_all()?;
-            fs::rename(&temp, &target)
-        })();
+        let stem = key.file_stem();
+        let target = names::entry(&stem);
+        let temp = names::temp(&stem, std::process::id(), subsec_nanos());
+        let mut bytes = Zeroizing::new(Vec::with_capacity(MAX_ENTRY_BYTES));
+        let written = serde_json::to_writer(&mut *bytes, entry)
+            .map_err(io::Error::other)
+            .and_then(|()| self.write_new(&temp, &bytes))
+            .and_then(|()| renameat(&self.fd, &temp, &self.fd, &target).map_err(io::Error::from));
         written.map_err(|source| {
-            let _ = fs::remove_file(&temp);
-            CacheError::Write { path: target, source }
+            let _ = unlinkat(&self.fd, &temp, AtFlags::empty());
+            CacheError::Write {
+                path: self.dir.join(&target),
+                source,
+            }
         })
     }
 
@@ -169,14 +227,21 @@ impl Cache {
     ///
     /// [`CacheError::Write`] when the file cannot be removed.
     pub(crate) fn remove_if_holds(&self, key: &CacheKey, token: &str) -> Result<(), CacheError> {
-        let path = self.path(key, "json");
-        match self.load(key) {
+        let name = names::entry(&key.file_stem());
+        match self.read(&name) {
             Load::Found(entry) if !entry.holds(token) => Ok(()),
             Load::Missing => Ok(()),
-            _ => match fs::remove_file(&path) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(CacheError::Write { path, source: e }),
-                _ => Ok(()),
-            },
+            _ => self.remove(&name),
+        }
+    }
+
+    fn remove(&self, name: &str) -> Result<(), CacheError> {
+        match unlinkat(&self.fd, name, AtFlags::empty()) {
+            Ok(()) | Err(Errno::NOENT) => Ok(()),
+            Err(e) => Err(CacheError::Write {
+                path: self.dir.join(name),
+                source: e.into(),
+            }),
         }
     }
 
@@ -185,33 +250,28 @@ impl Cache {
     ///
     /// # Errors
     ///
-    /// [`CacheError::Lock`] when the lock file cannot be opened or locked.
+    /// [`CacheError::Lock`] when the lock file cannot be opened or locked, or
+    /// [`CacheError::UnsafeFile`] when it is not a private regular file of this user.
     pub(crate) fn lock(&self, key: &CacheKey, wait: Duration) -> Result<Option<LockGuard>, CacheError> {
-        let path = self.path(key, "lock");
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .custom_flags(no_follow())
-            .open(&path)
-            .map_err(|source| CacheError::Lock {
-                path: path.clone(),
-                source,
-            })?;
+        let name = names::lock(&key.file_stem());
+        let lock_error = |source| CacheError::Lock {
+            path: self.dir.join(&name),
+            source,
+        };
+        let flags = OFlags::RDWR | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+        let fd = openat(&self.fd, &name, flags, Mode::from_raw_mode(0o600)).map_err(|e| match e {
+            Errno::LOOP => self.unsafe_file(&name, Unsafe::NotFile),
+            e => lock_error(e.into()),
+        })?;
+        self.check_file(&fd, &name)?;
+        let file = File::from(fd);
         let deadline = Instant::now().checked_add(wait);
         let mut pause = FIRST_PAUSE;
         loop {
             match flock(&file, FlockOperation::NonBlockingLockExclusive) {
                 Ok(()) => return Ok(Some(LockGuard { _file: file })),
                 Err(Errno::WOULDBLOCK | Errno::INTR) => {}
-                Err(e) => {
-                    return Err(CacheError::Lock {
-                        path,
-                        source: e.into(),
-                    });
-                }
+                Err(e) => return Err(lock_error(e.into())),
             }
             let now = Instant::now();
             let left = deadline.map_or(pause, |d| d.saturating_duration_since(now));
@@ -230,133 +290,93 @@ impl Cache {
     /// [`CacheError::Read`] when the directory cannot be listed.
     pub(crate) fn list(&self) -> Result<Vec<(PathBuf, Load)>, CacheError> {
         let mut found: Vec<(PathBuf, Load)> = self
-            .files()?
+            .names()?
             .into_iter()
-            .filter(|path| path.extension().is_some_and(|e| e == "json"))
-            .map(|path| {
-                let load = self.read(&path);
-                (path, load)
+            .filter(|name| names::classify(name) == Name::Entry)
+            .map(|name| {
+                let load = self.read(&name);
+                (self.dir.join(name), load)
             })
             .collect();
         found.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(found)
     }
 
-    /// Deletes every entry and leftover temporary file, and each lock file nobody holds;
-    /// how many entries were deleted.
+    /// Deletes what it can prove is the cache's own, and nothing else: entries (and
+    /// temporary files left by a writer that died) whose name is the cache's and whose
+    /// contents parse as an entry, read as [`read`](Self::read) does; empty lock files
+    /// nobody holds. Returns how many entries were deleted.
     ///
     /// # Errors
     ///
     /// [`CacheError::Read`] or [`CacheError::Write`].
     pub(crate) fn clear(&self) -> Result<usize, CacheError> {
         let mut removed = 0;
-        for path in self.files()? {
-            let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-            let remove = match extension {
-                "json" | "tmp" => true,
-                // A lock in use stays: deleting it would let the next invocation lock a
-                // new file while the holder still holds the old one.
-                "lock" => File::open(&path)
-                    .is_ok_and(|file| flock(&file, FlockOperation::NonBlockingLockExclusive).is_ok()),
-                _ => false,
+        for name in self.names()? {
+            let kind = names::classify(&name);
+            // A held lock stays: deleting it would let the next invocation lock a new
+            // file while the holder still holds the old one. An unheld one is deleted
+            // while this process holds it.
+            let held;
+            let remove = match kind {
+                Name::Entry | Name::Temp => matches!(self.read(&name), Load::Found(_)),
+                Name::Lock => {
+                    held = self.unheld_lock(&name);
+                    held.is_some()
+                }
+                Name::Other => false,
             };
-            if !remove {
-                continue;
-            }
-            match fs::remove_file(&path) {
-                Ok(()) => removed += usize::from(extension == "json"),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(source) => return Err(CacheError::Write { path, source }),
+            if remove {
+                self.remove(&name)?;
+                removed += usize::from(kind == Name::Entry);
             }
         }
         Ok(removed)
     }
 
-    /// The paths of the directory's files.
-    fn files(&self) -> Result<Vec<PathBuf>, CacheError> {
-        let read_error = |source| CacheError::Read {
-            path: self.dir.clone(),
-            source,
-        };
-        let mut paths = Vec::new();
-        for item in fs::read_dir(&self.dir).map_err(read_error)? {
-            paths.push(item.map_err(read_error)?.path());
+    /// The lock file `name`, locked, if it is an empty private regular file of this user
+    /// that nobody holds.
+    fn unheld_lock(&self, name: &str) -> Option<File> {
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+        let fd = openat(&self.fd, name, flags, Mode::empty()).ok()?;
+        self.check_file(&fd, name).ok()?;
+        if fstat(&fd).ok()?.st_size != 0 {
+            return None;
         }
-        Ok(paths)
+        let file = File::from(fd);
+        flock(&file, FlockOperation::NonBlockingLockExclusive).ok()?;
+        Some(file)
+    }
+
+    /// The names in the directory (read through the open handle).
+    fn names(&self) -> Result<Vec<String>, CacheError> {
+        let read_error = |e: Errno| CacheError::Read {
+            path: self.dir.clone(),
+            source: e.into(),
+        };
+        let mut found = Vec::new();
+        for item in Dir::read_from(&self.fd).map_err(read_error)? {
+            let item = item.map_err(read_error)?;
+            if let Ok(name) = item.file_name().to_str()
+                && name != "."
+                && name != ".."
+            {
+                found.push(name.to_owned());
+            }
+        }
+        Ok(found)
     }
 }
 
-/// What is wrong with a file or directory's owner and mode, if anything.
-fn check(meta: &fs::Metadata, uid: u32) -> Option<Unsafe> {
-    let mode = meta.mode() & 0o7777;
-    if meta.uid() != uid {
-        Some(Unsafe::Owner { uid: meta.uid() })
-    } else if mode & GROUP_OTHER != 0 {
-        let want = if meta.is_dir() { 0o700 } else { 0o600 };
-        Some(Unsafe::Mode { mode, want })
-    } else {
-        None
-    }
+/// The sub-second nanoseconds of the wall clock: with the process id, a temporary file
+/// name unique enough (the file is created exclusively anyway).
+fn subsec_nanos() -> u32 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos())
 }
 
-/// `O_NOFOLLOW`: a symbolic link where a cache file should be is refused, not followed.
-fn no_follow() -> i32 {
-    i32::try_from(OFlags::NOFOLLOW.bits()).unwrap_or(0)
-}
-
+mod checks;
+mod key_file;
 #[cfg(test)]
-mod tests {
-    use std::os::unix::fs::PermissionsExt as _;
-
-    use super::*;
-
-    fn key() -> CacheKey {
-        super::super::key::test_key(&[])
-    }
-
-    #[test]
-    fn the_directory_is_created_private() {
-        let base = tempfile::tempdir().unwrap();
-        let cache = Cache::open(base.path().join("a/b/learn-oauth")).unwrap();
-        let mode = fs::metadata(cache.dir()).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o700);
-    }
-
-    #[test]
-    fn a_directory_others_may_enter_is_refused() {
-        let base = tempfile::tempdir().unwrap();
-        let dir = base.path().join("learn-oauth");
-        fs::create_dir(&dir).unwrap();
-        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
-        let e = Cache::open(dir).unwrap_err();
-        assert!(e.to_string().contains("mode 0755"), "{e}");
-    }
-
-    #[test]
-    fn a_symbolic_link_in_place_of_an_entry_is_refused() {
-        let base = tempfile::tempdir().unwrap();
-        let cache = Cache::open(base.path().join("c")).unwrap();
-        let target = base.path().join("elsewhere");
-        fs::write(&target, "{}").unwrap();
-        std::os::unix::fs::symlink(&target, cache.path(&key(), "json")).unwrap();
-        assert!(matches!(
-            cache.load(&key()),
-            Load::Refused(CacheError::UnsafeFile {
-                problem: Unsafe::NotFile,
-                ..
-            })
-        ));
-    }
-
-    #[test]
-    fn a_lock_is_exclusive_and_a_waiter_gives_up_after_its_wait() {
-        let base = tempfile::tempdir().unwrap();
-        let cache = Cache::open(base.path().join("c")).unwrap();
-        let held = cache.lock(&key(), Duration::ZERO).unwrap();
-        assert!(held.is_some());
-        // flock locks belong to the open file, so a second open in this process waits too.
-        assert!(cache.lock(&key(), Duration::from_millis(20)).unwrap().is_none());
-        drop(held);
-        assert!(cache.lock(&key(), Duration::ZERO).unwrap().is_some());
-    }
-}
+mod tests;

@@ -5,6 +5,7 @@ use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::binding::SecretBinding;
 use super::entry::{Entry, Load};
 use super::error::CacheError;
 use super::key::CacheKey;
@@ -27,7 +28,11 @@ impl Cache {
         match self.0 {}
     }
 
-    pub(crate) fn load(&self, _key: &CacheKey) -> Load {
+    pub(crate) fn binding(&self, _secret: &str) -> Result<SecretBinding, CacheError> {
+        match self.0 {}
+    }
+
+    pub(crate) fn load(&self, _key: &CacheKey, _binding: &SecretBinding) -> Load {
         match self.0 {}
     }
 

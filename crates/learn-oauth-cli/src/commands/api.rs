@@ -1,6 +1,15 @@
-//! `learn-oauth api [METHOD] URL-or-PATH [--data TEXT | --data-file FILE] [-H 'Name: value']…`:
-//! one request to the API with the token attached, and one retry with a new token when
-//! the resource refuses it (401).
+//! `learn-oauth api [METHOD] URL-or-PATH [--data TEXT | --data-file FILE] [-H 'Name: value']…
+//! [--allow-host HOST]…`: one request to the API with the token attached, and one retry
+//! with a new token when the API host refuses it (401).
+//!
+//! The token goes only to the API host (the token URL's scheme, host and port: the Learn
+//! API host of the configured environment, region and API, or the custom token URL's
+//! host) and to the hosts named with `--allow-host`; a URL to any other host is refused
+//! before anything is sent. A 401 from an allowed host other than the API host is the
+//! answer: it says nothing about the token's validity at the API, so the cached token is
+//! kept and no new one is fetched (such a host cannot make the CLI drop good tokens or
+//! obtain more of them). A request with its own `Authorization` header carries no token of
+//! ours and goes to any host as it is.
 
 use std::cell::RefCell;
 use std::io::{self, Read, Write};
@@ -13,11 +22,15 @@ use learn_oauth::AccessToken;
 use learn_oauth::BlockingTokenSource;
 use learn_oauth::error::{TransportError, TransportErrorKind};
 use learn_oauth::ureq::bearer::{AuthError, ReplayBody, send_authorized};
+use ureq::AsSendBody;
 
+use self::hosts::{is_allowed, same_origin};
 use crate::args::ApiArgs;
 use crate::failure::{ApiUsage, CliError};
 use crate::fetch::{Obtained, Tokens};
 use crate::settings::Settings;
+
+mod hosts;
 
 /// Sends the request; the body goes to `out`, the status line to `err`.
 ///
@@ -46,6 +59,14 @@ pub(crate) fn run(
     };
     let uri = resolve(target, &settings.api_base).map_err(CliError::ApiUsage)?;
     let mut headers = headers(&args.headers).map_err(CliError::ApiUsage)?;
+    let to_api_host = same_origin(&uri, &settings.api_base);
+    let own_authorization = headers.contains_key(AUTHORIZATION);
+    if !to_api_host && !own_authorization && !is_allowed(&uri, &args.allow_hosts) {
+        return Err(CliError::ApiUsage(ApiUsage::HostNotAllowed {
+            host: uri.host().unwrap_or_default().to_owned(),
+            api_host: settings.api_base.clone(),
+        }));
+    }
     if body.is_some() && !headers.contains_key(CONTENT_TYPE) {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
@@ -55,10 +76,13 @@ pub(crate) fn run(
     if let Some(map) = request.headers_mut() {
         map.extend(headers);
     }
-    // Both bodies can be sent again: a refused token is retried once with a new one.
-    let response = match body {
-        Some(bytes) => send(&agent, &source, request.body(bytes), settings, &uri),
-        None => send(&agent, &source, request.body(()), settings, &uri),
+    // Both bodies can be sent again: a token the API host refuses is retried once with a
+    // new one. An allowed other host gets one request, whatever it answers.
+    let response = match (body, to_api_host || own_authorization) {
+        (Some(bytes), true) => send(&agent, &source, request.body(bytes), settings, &uri),
+        (None, true) => send(&agent, &source, request.body(()), settings, &uri),
+        (Some(bytes), false) => send_once(&agent, tokens, request.body(bytes), settings, &uri),
+        (None, false) => send_once(&agent, tokens, request.body(()), settings, &uri),
     };
     let err = source.err.into_inner();
     let response = response?;
@@ -180,6 +204,32 @@ fn send<B: ReplayBody>(
             url: without_query(uri),
             source: ureq::Error::Other(Box::new(other)),
         },
+    })
+}
+
+/// Sends one request to an allowed host other than the API host, with the token attached
+/// and no retry: a 401 is returned like any answer, and the token is kept.
+fn send_once<B: AsSendBody>(
+    agent: &ureq::Agent,
+    tokens: &Tokens<'_>,
+    request: Result<Request<B>, http::Error>,
+    settings: &Settings,
+    uri: &Uri,
+) -> Result<http::Response<ureq::Body>, CliError> {
+    let mut request = request.map_err(|_| CliError::ApiUsage(ApiUsage::Target(uri.to_string())))?;
+    let token = tokens.get()?.token;
+    request
+        .headers_mut()
+        .insert(AUTHORIZATION, token.authorization_header());
+    let request = agent
+        .configure_request(request)
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .timeout_global(settings.api_timeout)
+        .build();
+    agent.run(request).map_err(|source| CliError::ApiTransport {
+        url: without_query(uri),
+        source,
     })
 }
 

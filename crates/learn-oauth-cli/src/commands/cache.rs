@@ -56,7 +56,8 @@ pub(crate) fn run(
                         )
                     }
                     Load::Corrupt => format!("{name}  (corrupt: replaced on next use)"),
-                    Load::Missing => continue,
+                    // `list` reads without a secret: it never tells another secret's apart.
+                    Load::Missing | Load::OtherSecret => continue,
                     Load::Refused(e) => format!("{name}  ({e})"),
                 };
                 text.push_str(&line);

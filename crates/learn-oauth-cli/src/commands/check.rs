@@ -8,13 +8,19 @@ use crate::fetch::Tokens;
 use crate::settings::Settings;
 use crate::time::{human, rfc3339};
 
-/// Prints the endpoint, tenant, client id and requested scopes, then gets a token and
-/// prints the granted scopes and the time left.
+/// Prints the endpoint, tenant, client id and requested scopes, then gets a token (from
+/// the endpoint when `fresh`, else from the cache while it is fresh) and prints the
+/// granted scopes, the time left and where the token came from.
 ///
 /// # Errors
 ///
 /// No token (after the configuration lines are printed), or stdout cannot be written.
-pub(crate) fn run(settings: &Settings, tokens: &Tokens<'_>, out: &mut dyn Write) -> Result<(), CliError> {
+pub(crate) fn run(
+    settings: &Settings,
+    tokens: &Tokens<'_>,
+    fresh: bool,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
     let config = &settings.config;
     let requested = config.scopes().to_space_delimited();
     let mut text = format!(
@@ -30,7 +36,7 @@ pub(crate) fn run(settings: &Settings, tokens: &Tokens<'_>, out: &mut dyn Write)
     );
     let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
     written.map_err(CliError::Stdout)?;
-    let obtained = tokens.get()?;
+    let obtained = if fresh { tokens.fresh()? } else { tokens.get()? };
     let left = obtained
         .expires_at
         .duration_since(SystemTime::now())
@@ -41,9 +47,9 @@ pub(crate) fn run(settings: &Settings, tokens: &Tokens<'_>, out: &mut dyn Write)
         human(left),
         rfc3339(obtained.expires_at),
         if obtained.from_cache {
-            "from the cache"
+            "from the cache, fetched with this secret; --fresh asks the endpoint"
         } else {
-            "new"
+            "new: the endpoint accepted the credentials"
         },
     );
     out.write_all(text.as_bytes())

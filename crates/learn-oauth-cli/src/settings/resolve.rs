@@ -8,6 +8,7 @@ use std::time::Duration;
 use learn_oauth::{ClientConfig, RefreshPolicy, TransportOptions};
 
 use super::error::{Origin, SettingError};
+use super::secret::Secret;
 use super::values::{blame, values};
 use crate::args::SourceArgs;
 use crate::failure::CliError;
@@ -22,6 +23,9 @@ const MOCK_SECRET: &str = "mock-secret";
 pub(crate) struct Settings {
     /// The client configuration.
     pub(crate) config: ClientConfig,
+    /// The client secret (also inside `config`, which does not hand it out), to bind
+    /// cache entries to it.
+    pub(crate) secret: Secret,
     /// The transport's options (extra CA certificates).
     pub(crate) options: TransportOptions,
     /// The lifecycle's numbers (`--timeout` sets `max_wait`).
@@ -70,14 +74,23 @@ pub(crate) fn resolve(
         let pem = std::fs::read(&path).map_err(|source| CliError::CaCert { path, source })?;
         options = options.add_root_certificates_pem(pem);
     }
-    let (config, mock) = if args.mock {
+    let (config, secret, mock) = if args.mock {
         let (config, server) = mock_config(args)?;
-        (config, Some(server))
+        (config, Secret::new(MOCK_SECRET.to_owned()), Some(server))
     } else {
         let values = values(args, loaded.as_ref(), env, stdin)?;
         let config = learn_oauth::env::config_from(|name| values.get(name).map(|(v, _)| v.clone()))
             .map_err(|e| blame(e, &values))?;
-        (config, None)
+        // The configuration took it, so it is there and valid Unicode.
+        let secret = values
+            .get("LEARN_API_SECRET")
+            .and_then(|(v, _)| v.to_str())
+            .map(|s| Secret::new(s.to_owned()))
+            .ok_or(SettingError::Missing {
+                what: "API secret",
+                how: "set LEARN_API_SECRET, or pass --secret-file PATH or --secret-stdin",
+            })?;
+        (config, secret, None)
     };
     let uri = config.token_uri();
     let api_base = format!(
@@ -87,6 +100,7 @@ pub(crate) fn resolve(
     );
     Ok(Settings {
         config,
+        secret,
         options,
         policy,
         api_timeout: args.timeout.map(Duration::from_secs),

@@ -2,7 +2,10 @@
 //! `LEARN_API_SECRET`.
 
 use std::ffi::OsString;
+use std::fmt;
 use std::io::Read;
+
+use zeroize::Zeroizing;
 
 use super::error::{MAX_SECRET_BYTES, Origin, SettingError};
 use crate::args::SourceArgs;
@@ -47,9 +50,36 @@ pub(super) fn secret(
     Ok(env("LEARN_API_SECRET").map(|v| (v, Origin::Variable("LEARN_API_SECRET"))))
 }
 
-/// Reads a secret of at most [`MAX_SECRET_BYTES`], without one trailing newline.
+/// The client secret the settings keep (to bind cache entries to it): zeroized when
+/// dropped, redacted in `Debug`, never displayed.
+pub(crate) struct Secret(Zeroizing<String>);
+
+impl Secret {
+    /// Keeps `secret`.
+    #[must_use]
+    pub(crate) fn new(secret: String) -> Self {
+        Secret(Zeroizing::new(secret))
+    }
+
+    /// The secret itself.
+    #[must_use]
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// Reads a secret of at most [`MAX_SECRET_BYTES`], without one trailing newline. The
+/// buffer is allocated whole up front so that growing it leaves no copy behind; on an
+/// error it is zeroized.
 fn read_secret(reader: &mut dyn Read, origin: Origin) -> Result<(OsString, Origin), SettingError> {
-    let mut bytes = Vec::new();
+    let capacity = usize::try_from(MAX_SECRET_BYTES + 1).unwrap_or(usize::MAX);
+    let mut bytes = Zeroizing::new(Vec::with_capacity(capacity));
     if let Err(source) = reader.take(MAX_SECRET_BYTES + 1).read_to_end(&mut bytes) {
         return Err(SettingError::SecretRead { origin, source });
     }
@@ -62,8 +92,11 @@ fn read_secret(reader: &mut dyn Read, origin: Origin) -> Result<(OsString, Origi
             bytes.pop();
         }
     }
-    match String::from_utf8(bytes) {
+    match String::from_utf8(std::mem::take(&mut *bytes)) {
         Ok(text) => Ok((OsString::from(text), origin)),
-        Err(_) => Err(SettingError::NotUnicode { origin }),
+        Err(e) => {
+            drop(Zeroizing::new(e.into_bytes()));
+            Err(SettingError::NotUnicode { origin })
+        }
     }
 }

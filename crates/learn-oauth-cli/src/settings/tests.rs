@@ -91,7 +91,10 @@ fn the_secret_comes_from_stdin_without_its_newline() {
         &[],
         "s3cret\r\n",
     );
-    let request = format!("{:?}", s.unwrap().config.token_request().headers());
+    let s = s.unwrap();
+    assert_eq!(s.secret.expose(), "s3cret", "kept for the cache's secret binding");
+    assert!(!format!("{s:?}").contains("s3cret"), "never in Debug");
+    let request = format!("{:?}", s.config.token_request().headers());
     assert!(!request.contains("s3cret"), "never in Debug");
     let e = message(resolve_with(
         &["learn-oauth", "--tenant", "t", "--secret-stdin", "check"],

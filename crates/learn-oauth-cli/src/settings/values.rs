@@ -7,14 +7,36 @@ use std::ffi::OsString;
 use std::io::Read;
 
 use learn_oauth::env::EnvError;
+use zeroize::Zeroize as _;
 
 use super::error::{Origin, SettingError};
 use super::secret::secret;
 use crate::args::SourceArgs;
 use crate::profile::{self, Loaded};
 
-/// One value and its origin.
-pub(super) type Values = BTreeMap<&'static str, (OsString, Origin)>;
+/// The values by variable, each with its origin. The secret's value is zeroized when
+/// they are dropped.
+#[derive(Default)]
+pub(super) struct Values(BTreeMap<&'static str, (OsString, Origin)>);
+
+impl Values {
+    /// The value of `variable` and its origin.
+    pub(super) fn get(&self, variable: &str) -> Option<&(OsString, Origin)> {
+        self.0.get(variable)
+    }
+
+    fn insert(&mut self, variable: &'static str, value: (OsString, Origin)) {
+        self.0.insert(variable, value);
+    }
+}
+
+impl Drop for Values {
+    fn drop(&mut self) {
+        if let Some((secret, _)) = self.0.get_mut("LEARN_API_SECRET") {
+            std::mem::take(secret).into_encoded_bytes().zeroize();
+        }
+    }
+}
 
 /// The values of the `LEARN_*` variables as `learn_oauth::env` will read them: each
 /// from its flag, else the profile, else the process environment.
@@ -24,7 +46,7 @@ pub(super) fn values(
     env: &dyn Fn(&str) -> Option<OsString>,
     stdin: &mut dyn Read,
 ) -> Result<Values, SettingError> {
-    let mut values = Values::new();
+    let mut values = Values::default();
     let profile = loaded.map(|l| &l.profile);
     let scopes_flag = (!args.scopes.is_empty()).then(|| args.scopes.join(" "));
     let scopes_profile = profile.and_then(|p| p.scopes.as_ref()).map(|s| s.join(" "));

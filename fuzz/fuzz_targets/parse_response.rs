@@ -1,5 +1,5 @@
-//! An arbitrary HTTP response through `parse_token_response`: a token or a typed error,
-//! never a panic, never a leaked token. See `learn_oauth_fuzz::response`.
+//! An arbitrary HTTP response through `ClientConfig::parse_response`: a token or a typed
+//! error, never a panic, never a leaked token or secret. See `learn_oauth_fuzz::response`.
 #![no_main]
 
 use learn_oauth_fuzz::response::{ResponseInput, check};

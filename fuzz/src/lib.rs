@@ -2,7 +2,7 @@
 //! binaries and by this crate's tests (which replay every committed seed on stable).
 //!
 //! - [`response`]: an arbitrary HTTP response (status, headers, body) through
-//!   `parse_token_response`.
+//!   `ClientConfig::parse_response`.
 //! - [`config`]: arbitrary configuration inputs through `ClientConfig::builder` and the
 //!   token request.
 //! - [`lifecycle`]: arbitrary event sequences through `TokenLifecycle`, checked by the

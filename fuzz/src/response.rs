@@ -1,6 +1,6 @@
-//! `parse_response`: an arbitrary HTTP response through `parse_token_response`.
+//! `parse_response`: an arbitrary HTTP response through `ClientConfig::parse_response`.
 //!
-//! Input: four knob bytes (the parse options and the clock), then the response as
+//! Input: four knob bytes (the configuration and the clock), then the response as
 //! HTTP/1.1 text — a status line (`HTTP/1.1 200 OK`, or just `200`), header lines, an
 //! empty line, the body. Seeds are therefore readable responses; see `fuzz/seeds/`.
 //!
@@ -9,7 +9,7 @@
 //! and `now <= expires_at <= now + MAX_TOKEN_LIFETIME`; an error carries the response's
 //! status, a 2xx never yields a `ServerError`-less `Transport` error, `Retry-After` is
 //! bounded; and no error's `Display`, `Debug` or `source()` chain shows an
-//! `access_token` value from the body.
+//! `access_token` value from the body or the configured client secret.
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -18,17 +18,30 @@ use std::time::Duration;
 use arbitrary::Arbitrary;
 use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
 use learn_oauth_proto::{
-    DEFAULT_MAX_RESPONSE_BYTES, Error, MAX_TOKEN_LIFETIME, ParseOptions, Scopes, parse_token_response,
+    ClientConfig, DEFAULT_MAX_RESPONSE_BYTES, Error, MAX_TOKEN_LIFETIME, MIN_MAX_RESPONSE_BYTES, Scopes,
 };
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 
 /// The longest `Retry-After` the parser believes.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
 
-/// The parse options and the clock, one byte each. Byte 0 everywhere is the default.
+/// The fixture tenant every configuration is built with.
+pub const TENANT: &str = "eu-west-2_AbcdEfghI";
+
+/// The fixture client secret, which no error may show. Short runs only (no run is long
+/// enough for the sanitizer's token heuristic), so only the configuration's redaction of
+/// the secret can hide it; the dictionary (`dict/json-oauth.dict`) holds it.
+pub const SECRET: &str = "fuzz secret Q7v";
+
+/// How many bytes of whitespace knob 3 puts before the body: a body of about 64 bytes
+/// then lands at the smallest cap, so short inputs reach both sides of it.
+pub const PAD: usize = MIN_MAX_RESPONSE_BYTES - 64;
+
+/// The configuration and the clock, one byte each. Byte 0 everywhere is the default.
 #[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Knobs {
-    /// The body cap: 64 KiB, 1 KiB, 1 KiB + 1, 64 B.
+    /// The body cap: 64 KiB, 1 KiB, 1 KiB + 1, and 1 KiB with [`PAD`] bytes of
+    /// whitespace before the body (after a byte order mark, when there is one).
     pub max_body: u8,
     /// The default lifetime: 1 h, zero, 1 s, 10 years.
     pub lifetime: u8,
@@ -39,22 +52,58 @@ pub struct Knobs {
 }
 
 impl Knobs {
-    /// The options these knobs select.
-    pub fn options(&self) -> ParseOptions {
-        let mut options = ParseOptions::default();
-        options.max_body_bytes = [DEFAULT_MAX_RESPONSE_BYTES, 1024, 1025, 64][usize::from(self.max_body % 4)];
-        options.default_lifetime = [
+    /// The configuration these knobs select: the fixture tenant and [`SECRET`], a custom
+    /// token URL (so that any scope is accepted), the body cap, the default lifetime and
+    /// the requested scopes.
+    pub fn config(&self) -> ClientConfig {
+        let max_body = [
+            DEFAULT_MAX_RESPONSE_BYTES,
+            MIN_MAX_RESPONSE_BYTES,
+            MIN_MAX_RESPONSE_BYTES + 1,
+            MIN_MAX_RESPONSE_BYTES,
+        ][usize::from(self.max_body % 4)];
+        let scopes: &[&str] = match self.scopes % 3 {
+            0 => &[],
+            1 => &["api/read"],
+            _ => &["api/all", "api/webhooks"],
+        };
+        ClientConfig::builder()
+            .token_url("https://learn.example/oauth2/token/{tenantId}")
+            .tenant_id(TENANT)
+            .client_secret(SECRET)
+            .max_response_bytes(max_body)
+            .default_token_lifetime(self.default_lifetime())
+            .scopes(scopes)
+            .build()
+            .expect("every knob selects a valid configuration")
+    }
+
+    /// The lifetime assumed when a response has no `expires_in`: 1 h, zero, 1 s, 10 years.
+    pub fn default_lifetime(&self) -> Duration {
+        [
             Duration::from_secs(3600),
             Duration::ZERO,
             Duration::from_secs(1),
             Duration::from_secs(10 * 365 * 24 * 3600),
-        ][usize::from(self.lifetime % 4)];
-        options.requested_scopes = match self.scopes % 3 {
-            0 => Scopes::new(),
-            1 => Scopes::parse("api/read").expect("valid"),
-            _ => Scopes::parse("api/all api/webhooks").expect("valid"),
-        };
-        options
+        ][usize::from(self.lifetime % 4)]
+    }
+
+    /// The response the parser sees: `response`, its body padded for knob 3.
+    pub fn response(&self, response: Response<&[u8]>) -> Response<Vec<u8>> {
+        response.map(|body| {
+            if self.max_body % 4 != 3 {
+                return body.to_vec();
+            }
+            let (bom, rest) = match body.strip_prefix(b"\xEF\xBB\xBF") {
+                Some(rest) => (&body[..3], rest),
+                None => (&[][..], body),
+            };
+            let mut padded = Vec::with_capacity(PAD + body.len());
+            padded.extend_from_slice(bom);
+            padded.resize(bom.len() + PAD, b' ');
+            padded.extend_from_slice(rest);
+            padded
+        })
     }
 }
 
@@ -121,10 +170,11 @@ pub fn check(input: &ResponseInput<'_>) {
     let Some(response) = parse_http(input.http) else {
         return;
     };
-    let options = input.knobs.options();
+    let response = input.knobs.response(response);
+    let config = input.knobs.config();
     let now = crate::origin() + Duration::from_secs(3600 * u64::from(input.knobs.clock));
-    let result = parse_token_response(&response, &options, now);
-    let again = parse_token_response(&response, &options, now);
+    let result = config.parse_response(&response, now);
+    let again = config.parse_response(&response, now);
     assert_eq!(
         format!("{result:?}"),
         format!("{again:?}"),
@@ -132,13 +182,13 @@ pub fn check(input: &ResponseInput<'_>) {
     );
 
     let status = response.status();
-    let body = *response.body();
+    let body = response.body().as_slice();
     let secrets = secret_candidates(body, response.headers());
     match result {
         Ok(token) => {
             assert!(status.is_success(), "a token only from a 2xx, got {status}");
             assert!(
-                body.len() <= options.max_body_bytes,
+                body.len() <= config.max_response_bytes(),
                 "an oversized body yields no token"
             );
             let value = token.expose_secret();
@@ -169,7 +219,10 @@ pub fn check(input: &ResponseInput<'_>) {
                 );
                 match expires_in {
                     None | Some(serde_json::Value::Null) => {
-                        assert_eq!(token.lifetime(), options.default_lifetime.min(MAX_TOKEN_LIFETIME));
+                        assert_eq!(
+                            token.lifetime(),
+                            input.knobs.default_lifetime().min(MAX_TOKEN_LIFETIME)
+                        );
                     }
                     Some(serde_json::Value::Number(n)) => {
                         let expected = match (n.as_u64(), n.as_i64(), n.as_f64()) {
@@ -188,7 +241,7 @@ pub fn check(input: &ResponseInput<'_>) {
                 }
                 match scope {
                     None | Some(serde_json::Value::Null) => {
-                        assert_eq!(token.scopes(), &options.requested_scopes);
+                        assert_eq!(token.scopes(), config.scopes());
                     }
                     Some(serde_json::Value::String(s)) => {
                         assert_eq!(token.scopes(), &Scopes::parse_granted(&s));
@@ -232,13 +285,21 @@ pub fn check(input: &ResponseInput<'_>) {
     }
 }
 
-/// No `Display`, `Debug` or `source()` output of `error` shows any of `secrets`.
+/// No `Display`, `Debug` or `source()` output of `error` shows any of `secrets`, or
+/// [`SECRET`].
 fn assert_hides(error: &Error, secrets: &[String]) {
     let mut outputs = vec![error.to_string(), format!("{error:?}"), format!("{error:#?}")];
     let mut source = error.source();
     while let Some(cause) = source {
         outputs.push(format!("{cause} {cause:?}"));
         source = cause.source();
+    }
+    for output in &outputs {
+        assert!(
+            !crate::shows(output, SECRET),
+            "an error shows the client secret: {}",
+            Leak(output)
+        );
     }
     for secret in secrets {
         for output in &outputs {

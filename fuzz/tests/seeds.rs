@@ -61,14 +61,19 @@ fn parse_response_seeds_mean_what_their_names_say() {
         "200-scope-whitespace",
         "200-deep-nesting",
         "201-created",
+        "200-at-padded-small-cap",
         "bare-status-line",
     ];
     for (path, bytes) in seeds("parse_response") {
         let name = path.file_name().and_then(|n| n.to_str()).expect("a name");
         let input = response::ResponseInput::arbitrary_take_rest(Unstructured::new(&bytes)).expect("decodes");
-        let http = response::parse_http(input.http).expect("a valid status");
-        let result =
-            learn_oauth_proto::parse_token_response(&http, &input.knobs.options(), std::time::Instant::now());
+        let http = input
+            .knobs
+            .response(response::parse_http(input.http).expect("a valid status"));
+        let result = input
+            .knobs
+            .config()
+            .parse_response(&http, std::time::Instant::now());
         if tokens.contains(&name) {
             assert!(result.is_ok(), "{name}: {result:?}");
         } else if !http.status().is_success() {
@@ -80,6 +85,43 @@ fn parse_response_seeds_mean_what_their_names_say() {
             assert!(result.is_err(), "{name}: {result:?}");
         }
     }
+}
+
+/// Knob 3 pads the body to the smallest cap: a 64-byte body is read, a 65-byte one
+/// refused unread.
+#[test]
+fn the_padded_small_cap_reads_64_bytes_and_refuses_65() {
+    let seed = |name: &str| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("seeds/parse_response")
+            .join(name);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let parse = |bytes: &[u8]| {
+        let input = response::ResponseInput::arbitrary_take_rest(Unstructured::new(bytes)).expect("decodes");
+        let http = input
+            .knobs
+            .response(response::parse_http(input.http).expect("a valid status"));
+        (
+            http.body().len(),
+            input
+                .knobs
+                .config()
+                .parse_response(&http, std::time::Instant::now()),
+        )
+    };
+    let (len, at) = parse(&seed("200-at-padded-small-cap"));
+    assert_eq!(len, learn_oauth_proto::MIN_MAX_RESPONSE_BYTES);
+    assert!(at.is_ok(), "{at:?}");
+    let (len, over) = parse(&seed("200-over-padded-small-cap"));
+    assert_eq!(len, learn_oauth_proto::MIN_MAX_RESPONSE_BYTES + 1);
+    assert!(
+        matches!(over, Err(learn_oauth_proto::Error::Response(ref e))
+        if *e.problem() == learn_oauth_proto::ResponseProblem::BodyTooLarge {
+            limit: learn_oauth_proto::MIN_MAX_RESPONSE_BYTES
+        }),
+        "{over:?}"
+    );
 }
 
 #[test]

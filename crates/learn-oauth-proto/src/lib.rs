@@ -14,10 +14,9 @@
 //!
 //! 1. **Pure functions.** [`ClientConfig`] validates everything once and encodes the
 //!    request parts up front; [`ClientConfig::token_request`] is then close to a copy, and
-//!    [`ClientConfig::parse_response`] (or [`parse_token_response`]) turns the answer into
-//!    a token or an [`Error`] split by blame: [`ServerError`] (the endpoint said no),
-//!    [`ResponseError`] (a 2xx that is not a token), [`TransportError`] (built by your
-//!    transport).
+//!    [`ClientConfig::parse_response`] turns the answer into a token or an [`Error`]
+//!    split by blame: [`ServerError`] (the endpoint said no), [`ResponseError`] (a 2xx
+//!    that is not a token), [`TransportError`] (built by your transport).
 //! 2. **The token lifecycle** ([`TokenLifecycle`]): a state machine that decides when to
 //!    fetch, refreshes ahead of expiry, backs off and honours `Retry-After`, and never
 //!    lets two requests fly at once. See [the token lifecycle](#the-token-lifecycle)
@@ -244,10 +243,7 @@ pub use lifecycle::{
 };
 pub use preset::{ApiKind, Environment, Region};
 pub use resource::{ResourceVerdict, resource_verdict};
-pub use response::{
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME, ParseOptions,
-    parse_token_response,
-};
+pub use response::{DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME};
 pub use scope::{MAX_SCOPE_LEN, Scope, Scopes};
 pub use secret::ClientSecret;
 pub use token::AccessToken;

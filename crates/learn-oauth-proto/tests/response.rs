@@ -5,8 +5,8 @@
 use std::time::{Duration, Instant};
 
 use learn_oauth_proto::{
-    AccessToken, ClientConfig, DEFAULT_TOKEN_LIFETIME, Error, ErrorDetail, MAX_TOKEN_LIFETIME,
-    OAuthErrorCode, ParseOptions, ResponseProblem, Scope, Scopes, parse_token_response,
+    AccessToken, ClientConfig, ClientConfigBuilder, DEFAULT_TOKEN_LIFETIME, Error, ErrorDetail,
+    MAX_TOKEN_LIFETIME, OAuthErrorCode, ResponseProblem, Scope, Scopes,
 };
 
 /// The documented 200 body.
@@ -15,10 +15,16 @@ const JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.sig";
 /// A token value that must never show up in an error.
 const CANARY: &str = "CANARYtokenVALUE0123456789abcdefXYZ";
 
-fn options() -> ParseOptions {
-    let mut options = ParseOptions::default();
-    options.requested_scopes = Scopes::parse("api/all").expect("valid scopes");
-    options
+/// The fixture configuration: a tenant, a secret and the scope `api/all` requested.
+fn builder() -> ClientConfigBuilder {
+    ClientConfig::builder()
+        .tenant_id("eu-west-2_AbcdEfghI")
+        .client_secret("fixture-client-secret")
+        .scopes(["api/all"])
+}
+
+fn config() -> ClientConfig {
+    builder().build().expect("a valid configuration")
 }
 
 fn response(status: u16, body: impl Into<Vec<u8>>) -> http::Response<Vec<u8>> {
@@ -29,17 +35,17 @@ fn response(status: u16, body: impl Into<Vec<u8>>) -> http::Response<Vec<u8>> {
         .expect("valid response")
 }
 
-fn parse_with(options: &ParseOptions, status: u16, body: impl Into<Vec<u8>>) -> Result<AccessToken, Error> {
-    parse_token_response(&response(status, body), options, Instant::now())
+fn parse_with(config: &ClientConfig, status: u16, body: impl Into<Vec<u8>>) -> Result<AccessToken, Error> {
+    config.parse_response(&response(status, body), Instant::now())
 }
 
 fn token(body: impl Into<Vec<u8>>) -> AccessToken {
-    parse_with(&options(), 200, body).expect("a token")
+    parse_with(&config(), 200, body).expect("a token")
 }
 
 /// The problem a 2xx body has, after checking the error never shows the canary.
 fn problem(body: impl Into<Vec<u8>>) -> ResponseProblem {
-    match parse_with(&options(), 200, body) {
+    match parse_with(&config(), 200, body) {
         Err(Error::Response(e)) => {
             assert_eq!(e.status(), 200);
             assert_no_canary(&Error::Response(e.clone()));
@@ -70,7 +76,9 @@ fn lifetime_of(json: &str) -> Duration {
 #[test]
 fn the_documented_200_gives_a_bearer_token_with_its_scopes_and_lifetime() {
     let now = Instant::now();
-    let token = parse_token_response(&response(200, DOCUMENTED), &options(), now).expect("a token");
+    let token = config()
+        .parse_response(&response(200, DOCUMENTED), now)
+        .expect("a token");
     assert_eq!(token.expose_secret(), JWT);
     assert_eq!(token.token_type(), "Bearer");
     assert_eq!(token.authorization_header(), format!("Bearer {JWT}").as_str());
@@ -87,7 +95,7 @@ fn the_documented_200_gives_a_bearer_token_with_its_scopes_and_lifetime() {
 #[test]
 fn any_2xx_status_is_a_success() {
     for status in [200, 201, 203] {
-        assert!(parse_with(&options(), status, DOCUMENTED).is_ok(), "{status}");
+        assert!(parse_with(&config(), status, DOCUMENTED).is_ok(), "{status}");
     }
 }
 
@@ -150,11 +158,13 @@ fn a_byte_order_mark_and_surrounding_whitespace_are_accepted() {
 
 #[test]
 fn a_body_exactly_at_the_limit_is_read() {
-    let mut options = options();
-    options.max_body_bytes = 1024;
+    let config = builder()
+        .max_response_bytes(1024)
+        .build()
+        .expect("a valid configuration");
     let mut body = DOCUMENTED.as_bytes().to_vec();
     body.resize(1024, b' ');
-    assert!(parse_with(&options, 200, body).is_ok());
+    assert!(parse_with(&config, 200, body).is_ok());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -219,10 +229,10 @@ fn token_type_bearer_is_accepted_in_any_case() {
 
 #[test]
 fn a_missing_or_null_token_type_means_bearer() {
-    assert!(parse_with(&options(), 200, format!(r#"{{"access_token":"{JWT}"}}"#)).is_ok());
+    assert!(parse_with(&config(), 200, format!(r#"{{"access_token":"{JWT}"}}"#)).is_ok());
     assert!(
         parse_with(
-            &options(),
+            &config(),
             200,
             format!(r#"{{"access_token":"{JWT}","token_type":null}}"#)
         )
@@ -291,9 +301,11 @@ fn a_missing_or_null_expires_in_means_the_default_lifetime() {
     assert_eq!(token(body.clone()).lifetime(), DEFAULT_TOKEN_LIFETIME);
     assert_eq!(lifetime_of("null"), DEFAULT_TOKEN_LIFETIME);
 
-    let mut options = options();
-    options.default_lifetime = Duration::from_secs(600);
-    let token = parse_with(&options, 200, body).expect("a token");
+    let config = builder()
+        .default_token_lifetime(Duration::from_secs(600))
+        .build()
+        .expect("a valid configuration");
+    let token = parse_with(&config, 200, body).expect("a token");
     assert_eq!(token.lifetime(), Duration::from_secs(600));
 }
 
@@ -302,7 +314,9 @@ fn zero_or_negative_expires_in_means_already_stale() {
     let now = Instant::now();
     for value in ["0", "-1", "-3600", "-0.5", "0.0", "-1e308", r#""-10""#, r#""0""#] {
         let body = with_expires_in(value);
-        let token = parse_token_response(&response(200, body), &options(), now).expect("a token");
+        let token = config()
+            .parse_response(&response(200, body), now)
+            .expect("a token");
         assert_eq!(token.lifetime(), Duration::ZERO, "{value}");
         assert_eq!(token.expires_at(), now, "{value}");
         assert!(token.is_expired(now), "{value}");
@@ -321,8 +335,9 @@ fn huge_expires_in_is_clamped_without_overflow() {
         r#""1e999""#.to_owned(),
         (MAX_TOKEN_LIFETIME.as_secs() + 1).to_string(),
     ] {
-        let token =
-            parse_token_response(&response(200, with_expires_in(&value)), &options(), now).expect("a token");
+        let token = config()
+            .parse_response(&response(200, with_expires_in(&value)), now)
+            .expect("a token");
         assert_eq!(token.lifetime(), MAX_TOKEN_LIFETIME, "{value}");
         assert_eq!(token.expires_at(), now + MAX_TOKEN_LIFETIME, "{value}");
     }
@@ -379,7 +394,7 @@ fn a_missing_or_null_scope_means_the_scopes_requested() {
         format!(r#"{{"access_token":"{JWT}","scope":null}}"#),
     ] {
         let token = token(body);
-        assert_eq!(token.scopes(), &options().requested_scopes);
+        assert_eq!(token.scopes(), config().scopes());
         assert!(!token.scopes_stated_by_server(), "the server said nothing");
     }
 }
@@ -457,7 +472,7 @@ fn a_truncated_body_is_cut_off_json_and_retryable() {
         "{",
     ] {
         assert_eq!(problem(body), ResponseProblem::Truncated, "{body}");
-        let error = parse_with(&options(), 200, body).expect_err(body);
+        let error = parse_with(&config(), 200, body).expect_err(body);
         assert!(error.is_retryable(), "{body}");
     }
 }
@@ -468,7 +483,7 @@ fn trailing_garbage_is_malformed_json_and_not_retryable() {
         let body = format!(r#"{{"access_token":"{CANARY}"}}{tail}"#);
         assert_eq!(problem(body.clone()), ResponseProblem::InvalidJson, "{tail:?}");
         assert!(
-            !parse_with(&options(), 200, body.clone())
+            !parse_with(&config(), 200, body.clone())
                 .expect_err(&body)
                 .is_retryable(),
             "{tail:?}"
@@ -492,11 +507,13 @@ fn json_that_is_not_an_object_is_refused() {
     }
 }
 
-/// Options that let a megabyte through, for bodies that test the parser, not the limit.
-fn roomy() -> ParseOptions {
-    let mut options = options();
-    options.max_body_bytes = 1024 * 1024;
-    options
+/// A configuration that lets a megabyte through, for bodies that test the parser, not the
+/// limit.
+fn roomy() -> ClientConfig {
+    builder()
+        .max_response_bytes(1024 * 1024)
+        .build()
+        .expect("a valid configuration")
 }
 
 #[test]
@@ -535,12 +552,14 @@ fn a_body_over_the_limit_is_refused_unread() {
 }
 
 #[test]
-fn the_limit_is_the_one_in_the_options() {
-    let mut options = options();
-    options.max_body_bytes = 1024;
+fn the_limit_is_the_configured_one() {
+    let config = builder()
+        .max_response_bytes(1024)
+        .build()
+        .expect("a valid configuration");
     let mut body = DOCUMENTED.as_bytes().to_vec();
     body.resize(1025, b' ');
-    let err = parse_with(&options, 200, body).expect_err("too large");
+    let err = parse_with(&config, 200, body).expect_err("too large");
     assert!(
         matches!(err, Error::Response(ref e) if *e.problem() == ResponseProblem::BodyTooLarge { limit: 1024 })
     );
@@ -549,19 +568,19 @@ fn the_limit_is_the_one_in_the_options() {
 #[test]
 fn every_prefix_of_a_valid_body_is_an_error_and_the_whole_body_a_token() {
     for end in 0..DOCUMENTED.len() {
-        let result = parse_with(&options(), 200, &DOCUMENTED.as_bytes()[..end]);
+        let result = parse_with(&config(), 200, &DOCUMENTED.as_bytes()[..end]);
         let err = result.expect_err(&format!("prefix of {end} bytes"));
         assert!(matches!(err, Error::Response(_)), "{end}: {err:?}");
         assert!(!format!("{err} {err:?}").contains("eyJ"), "{end}: {err:?}");
     }
-    assert!(parse_with(&options(), 200, DOCUMENTED).is_ok());
+    assert!(parse_with(&config(), 200, DOCUMENTED).is_ok());
 }
 
 #[test]
 fn malformed_2xx_errors_are_not_retryable_except_malformed_json() {
-    let err = parse_with(&options(), 200, "{").expect_err("bad");
+    let err = parse_with(&config(), 200, "{").expect_err("bad");
     assert!(err.is_retryable());
-    let err = parse_with(&options(), 200, "{}").expect_err("bad");
+    let err = parse_with(&config(), 200, "{}").expect_err("bad");
     assert!(!err.is_retryable());
     assert_eq!(err.status(), Some(http::StatusCode::OK));
 }
@@ -572,7 +591,7 @@ fn malformed_2xx_errors_are_not_retryable_except_malformed_json() {
 #[test]
 fn an_error_field_in_a_2xx_body_is_a_server_error_with_the_2xx_status() {
     let body = r#"{"error":"invalid_scope","error_description":"scope not allowed"}"#;
-    let err = parse_with(&options(), 200, body).expect_err("an error");
+    let err = parse_with(&config(), 200, body).expect_err("an error");
     let server = err.server_error().expect("a server error");
     assert_eq!(server.status(), 200);
     assert_eq!(server.oauth_code(), Some(&OAuthErrorCode::InvalidScope));
@@ -582,7 +601,7 @@ fn an_error_field_in_a_2xx_body_is_a_server_error_with_the_2xx_status() {
 #[test]
 fn a_vendor_envelope_in_a_2xx_body_is_a_server_error() {
     let body = r#"{"status":401,"error":"Unauthorized","message":"bad credentials"}"#;
-    let err = parse_with(&options(), 200, body).expect_err("an error");
+    let err = parse_with(&config(), 200, body).expect_err("an error");
     let server = err.server_error().expect("a server error");
     assert!(matches!(server.detail(), ErrorDetail::Vendor(v) if v.status == Some(401)));
 }
@@ -592,7 +611,7 @@ fn an_error_next_to_a_token_wins_and_the_token_is_not_repeated() {
     let body = format!(
         r#"{{"access_token":"{CANARY}","error":"{CANARY}","error_description":"token {CANARY} revoked","error_uri":"{CANARY}"}}"#
     );
-    let err = parse_with(&options(), 200, body).expect_err("an error");
+    let err = parse_with(&config(), 200, body).expect_err("an error");
     assert!(matches!(err, Error::Server(_)));
     assert_no_canary(&err);
 }
@@ -600,7 +619,7 @@ fn an_error_next_to_a_token_wins_and_the_token_is_not_repeated() {
 #[test]
 fn a_short_token_is_redacted_from_an_error_in_a_2xx_body() {
     let body = r#"{"access_token":"CANARY","error":"bad","error_description":"CANARY was revoked"}"#;
-    let err = parse_with(&options(), 200, body).expect_err("an error");
+    let err = parse_with(&config(), 200, body).expect_err("an error");
     assert_no_canary(&err);
     assert_eq!(
         err.server_error().and_then(|e| e.message()),
@@ -612,7 +631,7 @@ fn a_short_token_is_redacted_from_an_error_in_a_2xx_body() {
 fn an_error_field_that_is_not_a_string_is_ignored() {
     for value in ["null", "false", "0", "{}", "[]"] {
         let body = format!(r#"{{"access_token":"{JWT}","error":{value}}}"#);
-        assert!(parse_with(&options(), 200, body).is_ok(), "{value}");
+        assert!(parse_with(&config(), 200, body).is_ok(), "{value}");
     }
 }
 
@@ -633,7 +652,7 @@ fn no_2xx_error_shows_the_token() {
         format!("<p>{CANARY}</p>"),
     ];
     for body in bodies {
-        let err = parse_with(&options(), 200, body.clone()).expect_err(&body);
+        let err = parse_with(&config(), 200, body.clone()).expect_err(&body);
         assert_no_canary(&err);
     }
 }

@@ -6,8 +6,8 @@ use std::time::{Duration, SystemTime};
 
 use http::StatusCode;
 use learn_oauth_proto::{
-    BodyKind, Error, ErrorDetail, OAuthError, OAuthErrorCode, ParseOptions, ServerError, UnstructuredBody,
-    VendorError, VendorMessage, parse_token_response,
+    BodyKind, ClientConfig, ClientConfigBuilder, Error, ErrorDetail, OAuthError, OAuthErrorCode, ServerError,
+    UnstructuredBody, VendorError, VendorMessage,
 };
 
 /// A token value that must never show up in an error.
@@ -21,8 +21,19 @@ fn response(status: u16, headers: &[(&str, &str)], body: impl Into<Vec<u8>>) -> 
     builder.body(body.into()).expect("valid response")
 }
 
-fn server_error_with(options: &ParseOptions, response: http::Response<Vec<u8>>) -> ServerError {
-    match parse_token_response(&response, options, std::time::Instant::now()) {
+/// The fixture configuration: a tenant and a secret, no scopes.
+fn builder() -> ClientConfigBuilder {
+    ClientConfig::builder()
+        .tenant_id("eu-west-2_AbcdEfghI")
+        .client_secret("fixture-client-secret")
+}
+
+fn config() -> ClientConfig {
+    builder().build().expect("a valid configuration")
+}
+
+fn server_error_with(config: &ClientConfig, response: http::Response<Vec<u8>>) -> ServerError {
+    match config.parse_response(&response, std::time::Instant::now()) {
         Err(Error::Server(e)) => {
             let shown = format!("{e} {e:?}");
             assert!(!shown.contains("CANARY"), "the token leaked: {shown}");
@@ -33,7 +44,7 @@ fn server_error_with(options: &ParseOptions, response: http::Response<Vec<u8>>) 
 }
 
 fn server_error(status: u16, headers: &[(&str, &str)], body: impl Into<Vec<u8>>) -> ServerError {
-    server_error_with(&ParseOptions::default(), response(status, headers, body))
+    server_error_with(&config(), response(status, headers, body))
 }
 
 /// The error for a JSON body.
@@ -497,13 +508,15 @@ fn json_in_no_known_shape_keeps_no_excerpt() {
 
 #[test]
 fn deeply_nested_json_in_an_error_body_is_malformed_not_a_crash() {
-    let mut options = ParseOptions::default();
-    options.max_body_bytes = 1024 * 1024;
-    let e = server_error_with(&options, response(500, &[], "[".repeat(100_000)));
+    let config = builder()
+        .max_response_bytes(1024 * 1024)
+        .build()
+        .expect("a valid configuration");
+    let e = server_error_with(&config, response(500, &[], "[".repeat(100_000)));
     // Never closed, so cut off.
     assert_eq!(unstructured(&e).kind, BodyKind::Truncated);
     let closed = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    let e = server_error_with(&options, response(500, &[], closed));
+    let e = server_error_with(&config, response(500, &[], closed));
     assert!(matches!(
         unstructured(&e).kind,
         BodyKind::InvalidJson | BodyKind::UnknownJson
@@ -521,7 +534,7 @@ fn a_content_type_that_is_long_or_not_ascii_is_not_reported() {
         "content-type",
         http::HeaderValue::from_bytes(b"text/\xe9").expect("obs-text is allowed"),
     );
-    let e = server_error_with(&ParseOptions::default(), r);
+    let e = server_error_with(&config(), r);
     assert_eq!(unstructured(&e).content_type, None);
 }
 
@@ -653,8 +666,9 @@ fn no_retry_after_means_none() {
 #[test]
 fn the_top_level_error_reports_status_and_retry_after() {
     let r = response(429, &[("retry-after", "5")], "");
-    let err =
-        parse_token_response(&r, &ParseOptions::default(), std::time::Instant::now()).expect_err("an error");
+    let err = config()
+        .parse_response(&r, std::time::Instant::now())
+        .expect_err("an error");
     assert_eq!(err.status(), Some(StatusCode::TOO_MANY_REQUESTS));
     assert_eq!(err.retry_after(), Some(Duration::from_secs(5)));
     assert!(err.is_retryable());
@@ -693,6 +707,6 @@ fn every_structured_error_exposes_its_code() {
 fn a_request_refused_because_of_the_logger_is_not_retried_and_says_how_to_filter() {
     let error = learn_oauth_proto::TransportError::new(learn_oauth_proto::TransportErrorKind::UnsafeLogging);
     assert!(!error.is_retryable());
-    assert!(!learn_oauth_proto::Error::from(error.clone()).is_retryable());
+    assert!(!Error::from(error.clone()).is_retryable());
     assert!(error.to_string().contains("ureq_proto=off"), "{error}");
 }

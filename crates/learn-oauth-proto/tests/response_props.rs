@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use learn_oauth_proto::{AccessToken, Error, ParseOptions, parse_token_response};
+use learn_oauth_proto::{AccessToken, ClientConfig, Error};
 use proptest::prelude::*;
 
 const CANARY: &str = "CANARYtokenVALUE0123456789abcdefXYZ";
@@ -20,7 +20,12 @@ fn parse(
         builder = builder.header(name.as_str(), value.as_str());
     }
     let response = builder.body(body).expect("valid response");
-    parse_token_response(&response, &ParseOptions::default(), now)
+    ClientConfig::builder()
+        .tenant_id("eu-west-2_AbcdEfghI")
+        .client_secret("fixture-client-secret")
+        .build()
+        .expect("a valid configuration")
+        .parse_response(&response, now)
 }
 
 fn check_invariants(result: &Result<AccessToken, Error>, now: Instant, canary: Option<&str>) {

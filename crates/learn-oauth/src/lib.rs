@@ -249,8 +249,7 @@ pub mod config {
     pub use learn_oauth_proto::{
         ApiKind, AuthMethod, BasicEncoding, ClientConfigBuilder, DEFAULT_MAX_RESPONSE_BYTES,
         DEFAULT_TOKEN_LIFETIME, DEFAULT_USER_AGENT, MAX_IDENTIFIER_LEN, MAX_MAX_RESPONSE_BYTES,
-        MAX_SCOPE_LEN, MAX_TOKEN_LIFETIME, MIN_MAX_RESPONSE_BYTES, ParseOptions, Scope, Scopes,
-        TokenIdentity,
+        MAX_SCOPE_LEN, MAX_TOKEN_LIFETIME, MIN_MAX_RESPONSE_BYTES, Scope, Scopes, TokenIdentity,
     };
 }
 

@@ -11,7 +11,7 @@ use super::credentials::{AuthMethod, BasicEncoding, basic_header, form_body};
 use crate::endpoint::{Endpoint, check_identifier};
 use crate::error::ConfigError;
 use crate::preset::ApiKind;
-use crate::response::{DEFAULT_MAX_RESPONSE_BYTES, ParseOptions};
+use crate::response::{DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TOKEN_LIFETIME, ParseOptions};
 use crate::sanitize::Redactions;
 use crate::scope::{Scope, Scopes};
 use crate::secret::ClientSecret;
@@ -213,13 +213,11 @@ impl ClientConfigBuilder {
         }
         let body = form_body(&scopes, auth, &client_id, &secret);
 
-        let defaults = ParseOptions::default();
         let parse = ParseOptions {
             requested_scopes: scopes.clone(),
             max_body_bytes,
-            default_lifetime: self.default_lifetime.unwrap_or(defaults.default_lifetime),
+            default_lifetime: self.default_lifetime.unwrap_or(DEFAULT_TOKEN_LIFETIME),
             redact: Redactions::of_secret(&client_id, secret.expose_secret()),
-            ..defaults
         };
 
         Ok(ClientConfig {

@@ -1,7 +1,10 @@
 //! Understanding the token endpoint's answer: a token, or a typed error.
 //!
-//! [`parse_token_response`] is a pure function of the response and `now`. It is lenient
-//! where real servers are sloppy and strict where a mistake could leak or misuse a token:
+//! [`parse_token_response`] is a pure function of the response, the options a
+//! [`ClientConfig`](crate::ClientConfig) holds and `now`; its one public way is
+//! [`ClientConfig::parse_response`](crate::ClientConfig::parse_response), which documents
+//! the formats. It is lenient where real servers are sloppy and strict where a mistake
+//! could leak or misuse a token:
 //!
 //! ```text
 //!                         body > max_body_bytes ──► refused unread
@@ -35,56 +38,13 @@ use crate::token::AccessToken;
 
 use self::json::Body;
 
-pub use self::options::{
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME, ParseOptions,
-};
+pub(crate) use self::options::ParseOptions;
+pub use self::options::{DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME};
 
-/// Parses a token endpoint response. `now` is when the response arrived: the token's
-/// [`received_at`](AccessToken::received_at), from which its expiry is counted.
-///
-/// **A 2xx answer** must be a JSON object (UTF-8, an optional byte order mark and
-/// surrounding whitespace allowed) with:
-///
-/// - `access_token`: a non-empty string of visible ASCII (it goes in a header);
-/// - `token_type`: `Bearer` in any case; missing or `null` means `Bearer`;
-/// - `expires_in`: seconds as an integer, a float or a numeric string (`"3600"`,
-///   `"3600.5"`); missing or `null` means [`ParseOptions::default_lifetime`]; zero or
-///   negative means the token is already stale (lifetime zero); values above
-///   [`MAX_TOKEN_LIFETIME`] are clamped to it;
-/// - `scope`: a space-delimited string, parsed leniently
-///   ([`Scopes::parse_granted`](crate::Scopes::parse_granted)); missing or `null` means the scopes requested
-///   (RFC 6749 §5.1).
-///
-/// Unknown fields are ignored; when a field appears twice the last one counts. A 2xx
-/// body whose `error` field is a string is an error answer ([`Error::Server`] with the
-/// 2xx status).
-///
-/// **Any other status** is an [`Error::Server`]. Its body is read as, in order:
-///
-/// 1. the Learn platform's envelope `{status, error, message}`
-///    ([`ErrorDetail::Vendor`](crate::ErrorDetail::Vendor)), recognised when two of its
-///    fields are present with their documented types: `status` a number, `error` a
-///    string, `message` a string or an object;
-/// 2. RFC 6749 §5.2's `{error, error_description, error_uri}`
-///    ([`ErrorDetail::OAuth`](crate::ErrorDetail::OAuth)), when `error` is a string;
-/// 3. anything else ([`ErrorDetail::Unstructured`](crate::ErrorDetail::Unstructured)):
-///    only a body that is neither JSON nor mentions a token or secret is kept, as a
-///    short sanitized excerpt.
-///
-/// `Retry-After` is read on every error answer: delta-seconds, or an HTTP-date minus
-/// the response's `Date` header (the clock is never read), capped at one day.
-///
-/// Every string taken from a body is sanitized: cut short, control characters
-/// replaced, long token-like runs, the response's own `access_token` and — with the
-/// options of a [`ClientConfig`](crate::ClientConfig) — every spelling of the client
-/// secret redacted (and none kept at all when `access_token` appears more than once).
-///
-/// # Errors
-///
-/// [`Error::Server`] for an error answer, [`Error::Response`] for a 2xx answer that is not
-/// a usable token: [`ResponseProblem::BodyTooLarge`] when the body exceeds
-/// [`ParseOptions::max_body_bytes`], and the other [`ResponseProblem`]s as their docs say.
-pub fn parse_token_response<B: AsRef<[u8]>>(
+/// Parses a token endpoint response with `options`. `now` is when the response arrived.
+/// The formats and errors are documented on
+/// [`ClientConfig::parse_response`](crate::ClientConfig::parse_response).
+pub(crate) fn parse_token_response<B: AsRef<[u8]>>(
     response: &Response<B>,
     options: &ParseOptions,
     now: Instant,

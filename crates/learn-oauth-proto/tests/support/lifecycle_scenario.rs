@@ -5,8 +5,8 @@
 use std::time::{Duration, Instant};
 
 use learn_oauth_proto::{
-    AccessToken, Error, FetchId, ParseOptions, RefreshPolicy, Scopes, TokenLifecycle, TokenPoll,
-    TransportError, TransportErrorKind, parse_token_response,
+    AccessToken, ClientConfig, Error, FetchId, RefreshPolicy, Scopes, TokenLifecycle, TokenPoll,
+    TransportError, TransportErrorKind,
 };
 
 /// The default policy without jitter, so every instant is predictable.
@@ -177,7 +177,14 @@ pub fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Error {
         response = response.header(*name, *value);
     }
     let response = response.body(body.as_bytes().to_vec()).expect("response");
-    parse_token_response(&response, &ParseOptions::default(), Instant::now()).expect_err("an error answer")
+    let config = ClientConfig::builder()
+        .tenant_id("eu-west-2_AbcdEfghI")
+        .client_secret("fixture-client-secret")
+        .build()
+        .expect("a valid configuration");
+    config
+        .parse_response(&response, Instant::now())
+        .expect_err("an error answer")
 }
 
 /// 503 with an empty body: retryable.

@@ -6,19 +6,21 @@
 
 use std::time::{Duration, Instant};
 
-use learn_oauth_driver::store::{Sealing, SealingKey, SharedStore};
+use learn_oauth_driver::store::{
+    BlockingStore, Sealing, SealingKey, SharedStore, StoreError, StoreKeyNames, StoreRecord, StoreTime,
+};
+use learn_oauth_driver::{Blocking, Provider};
 use learn_oauth_mock::{Fault, MockServer};
 use learn_oauth_proto::store::StorePolicy;
 use learn_oauth_redis::{AsyncRedisStore, RedisStore};
+use learn_oauth_testkit::VirtualClock;
 use learn_oauth_testkit::fixtures::{self, SECRET};
+use learn_oauth_testkit::memory::MemoryTransport;
 use learn_oauth_testkit::redis_server::RedisServer;
 use learn_oauth_ureq::TokenProvider;
 
 /// One replica: a provider with its own Redis client and owner id, as a process has.
-fn replica(
-    server: &MockServer,
-    store: SharedStore<dyn learn_oauth_driver::store::BlockingStore>,
-) -> TokenProvider {
+fn replica(server: &MockServer, store: SharedStore<dyn BlockingStore>) -> TokenProvider {
     TokenProvider::builder(fixtures::config(server))
         .shared_store(store)
         .build()
@@ -26,7 +28,7 @@ fn replica(
 }
 
 /// A replica's store, sealed with the fleet's key.
-fn store(redis: &RedisServer) -> SharedStore<dyn learn_oauth_driver::store::BlockingStore> {
+fn store(redis: &RedisServer) -> SharedStore<dyn BlockingStore> {
     sealed(redis, key(1, 7))
 }
 
@@ -34,14 +36,11 @@ fn key(id: u8, byte: u8) -> SealingKey {
     SealingKey::new(id, &[byte; 32]).expect("32 bytes")
 }
 
-fn sealed(redis: &RedisServer, key: SealingKey) -> SharedStore<dyn learn_oauth_driver::store::BlockingStore> {
+fn sealed(redis: &RedisServer, key: SealingKey) -> SharedStore<dyn BlockingStore> {
     sealing(redis, Sealing::new(key))
 }
 
-fn sealing(
-    redis: &RedisServer,
-    sealing: Sealing,
-) -> SharedStore<dyn learn_oauth_driver::store::BlockingStore> {
+fn sealing(redis: &RedisServer, sealing: Sealing) -> SharedStore<dyn BlockingStore> {
     SharedStore::blocking(RedisStore::open(&redis.url()).expect("a redis url"), sealing)
 }
 
@@ -584,4 +583,110 @@ fn a_token_the_resource_refused_is_not_taken_back_from_redis() {
     let peer = replica(&server, store(&redis));
     assert!(peer.token().expect("a token").expose_secret() == fresh.expose_secret());
     assert_eq!(server.token_request_count(), 2);
+}
+
+/// A store in memory on the virtual clock: what a writer without the key plants is set
+/// directly; the provider's own writes land as a store's would.
+#[derive(Debug, Default, Clone)]
+struct MemoryStore {
+    clock: VirtualClock,
+    entries: std::sync::Arc<std::sync::Mutex<MemoryEntries>>,
+}
+
+#[derive(Debug, Default)]
+struct MemoryEntries {
+    /// Value and expiry (ms on the store's clock).
+    token: Option<(Vec<u8>, u64)>,
+    cool_down: Option<(Vec<u8>, u64)>,
+}
+
+impl MemoryStore {
+    fn now_ms(&self) -> u64 {
+        1_000_000 + u64::try_from(self.clock.elapsed().as_millis()).expect("ms")
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, MemoryEntries> {
+        self.entries.lock().expect("not poisoned")
+    }
+}
+
+impl BlockingStore for MemoryStore {
+    fn read(&self, _keys: &StoreKeyNames, _timeout: Duration) -> Result<StoreRecord, StoreError> {
+        let now = self.now_ms();
+        let left = |entry: &Option<(Vec<u8>, u64)>| {
+            entry
+                .as_ref()
+                .filter(|(_, until)| *until > now)
+                .map(|(value, until)| (value.clone(), Duration::from_millis(until - now)))
+        };
+        let entries = self.entries();
+        Ok(StoreRecord::new(
+            left(&entries.token),
+            left(&entries.cool_down),
+            false,
+            Some(StoreTime(now)),
+        ))
+    }
+
+    fn try_lease(&self, _: &StoreKeyNames, _: &str, _: Duration, _: Duration) -> Result<bool, StoreError> {
+        Ok(true)
+    }
+
+    fn publish(
+        &self,
+        _keys: &StoreKeyNames,
+        value: &[u8],
+        expire_at: StoreTime,
+        _owner: &str,
+        _timeout: Duration,
+    ) -> Result<(), StoreError> {
+        self.entries().token = Some((value.to_vec(), expire_at.0));
+        Ok(())
+    }
+
+    fn cool_down(
+        &self,
+        _keys: &StoreKeyNames,
+        value: &[u8],
+        until: StoreTime,
+        _owner: &str,
+        _timeout: Duration,
+    ) -> Result<(), StoreError> {
+        self.entries().cool_down = Some((value.to_vec(), until.0));
+        Ok(())
+    }
+
+    fn release(&self, _: &StoreKeyNames, _: &str, _: Duration) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn on_virtual_time_a_planted_token_and_cool_down_are_refused_and_counted() {
+    let clock = VirtualClock::new();
+    let memory = MemoryStore {
+        clock: clock.clone(),
+        ..MemoryStore::default()
+    };
+    let hour = memory.now_ms() + 3_600_000;
+    memory.entries().token = Some((planted("attackers-own-token"), hour));
+    memory.entries().cool_down = Some((b"1".to_vec(), hour));
+    let endpoint = MemoryTransport::new(&clock);
+    let provider = Provider::<Blocking<MemoryTransport>>::builder(fixtures::memory_config())
+        .transport(endpoint.clone())
+        .clock(clock.clone())
+        .shared_store(SharedStore::blocking(memory.clone(), Sealing::new(key(1, 7))))
+        .build()
+        .expect("a provider");
+    let token = provider.token().expect("a token, within its wait");
+    assert_eq!(
+        token.expose_secret(),
+        "memory-token-1",
+        "only what the endpoint issued"
+    );
+    assert_eq!(endpoint.requests(), 1);
+    assert!(clock.elapsed() < StorePolicy::default().peer_wait);
+    let stats = provider.stats().store;
+    assert_eq!((stats.values_refused, stats.cool_downs_ignored), (1, 1));
+    assert_eq!((stats.adopted, stats.cooled_down), (0, 0));
 }

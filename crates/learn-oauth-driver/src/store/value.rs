@@ -320,7 +320,7 @@ fn open(value: &[u8], kind: u8, name: &str, sealing: &Sealing) -> Result<Zeroizi
     let mut opened = Zeroizing::new(sealed.to_vec());
     let len = key
         .key
-        .open_in_place(nonce, Aad::from(&aad), &mut *opened)
+        .open_in_place(nonce, Aad::from(&aad), &mut opened)
         .map_err(|_| ValueProblem::Unauthentic)?
         .len();
     opened.truncate(len);

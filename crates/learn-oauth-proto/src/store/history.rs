@@ -47,7 +47,7 @@ impl StoreHistory {
 
     /// The resource refused `token`: it is never adopted from the store again.
     pub fn handle_refused(&mut self, token: AccessToken) {
-        if self.refused.iter().any(|t| *t == token) {
+        if self.refused.contains(&token) {
             return;
         }
         if self.refused.len() == MAX_REFUSED {
@@ -74,7 +74,7 @@ impl StoreHistory {
 
     /// Whether the resource refused `token` (compared by value).
     pub(super) fn is_refused(&self, token: &AccessToken) -> bool {
-        self.refused.iter().any(|t| t == token)
+        self.refused.contains(token)
     }
 
     /// Whether a value issued at `issued` is older than one already seen.

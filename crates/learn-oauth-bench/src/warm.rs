@@ -114,6 +114,7 @@ impl learn_oauth_driver::store::BlockingStore for StoreOnce {
     fn cool_down(
         &self,
         _keys: &learn_oauth_driver::store::StoreKeyNames,
+        _value: &[u8],
         _until: learn_oauth_driver::store::StoreTime,
         _owner: &str,
         _timeout: Duration,
@@ -191,7 +192,9 @@ impl WarmPrepared {
         match side {
             WarmSide::Blocking => WarmPrepared::Blocking(blocking),
             WarmSide::BlockingStore => {
-                let store = learn_oauth_driver::store::SharedStore::blocking(StoreOnce::default());
+                let key = learn_oauth_driver::store::SealingKey::new(1, &[7; 32]).expect("32 bytes");
+                let sealing = learn_oauth_driver::store::Sealing::new(key);
+                let store = learn_oauth_driver::store::SharedStore::blocking(StoreOnce::default(), sealing);
                 let provider = Provider::<Blocking<Canned>>::builder(fixture::config())
                     .transport(Canned)
                     .shared_store(store)

@@ -225,10 +225,11 @@ pub(crate) fn store_failed(config: &ClientConfig, error: &dyn std::fmt::Display,
     let _ = (config, error, opened);
 }
 
-/// A stored value was not used, for `reason` (it is a miss).
+/// A stored token value was refused, for `reason` (it is a miss). The value is never
+/// traced.
 #[cfg(feature = "store")]
 #[inline]
-pub(crate) fn store_value_rejected(config: &ClientConfig, reason: &'static str) {
+pub(crate) fn store_value_refused(config: &ClientConfig, reason: &'static str) {
     #[cfg(feature = "tracing")]
     tracing::event!(
         target: "learn_oauth",
@@ -236,6 +237,22 @@ pub(crate) fn store_value_rejected(config: &ClientConfig, reason: &'static str) 
         learn_oauth.tenant_id = config.tenant_id(),
         learn_oauth.reason = reason,
         "shared store value refused"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = (config, reason);
+}
+
+/// A stored cool-down marker was ignored, for `reason`.
+#[cfg(feature = "store")]
+#[inline]
+pub(crate) fn store_cool_down_ignored(config: &ClientConfig, reason: &'static str) {
+    #[cfg(feature = "tracing")]
+    tracing::event!(
+        target: "learn_oauth",
+        tracing::Level::WARN,
+        learn_oauth.tenant_id = config.tenant_id(),
+        learn_oauth.reason = reason,
+        "shared store cool-down ignored"
     );
     #[cfg(not(feature = "tracing"))]
     let _ = (config, reason);

@@ -46,8 +46,8 @@ pub struct Stats {
 
 /// How a provider's token requests went through its shared store
 /// ([`crate::store`]). Every request counted in [`Stats::fetches`] that finishes (is not
-/// cancelled mid-way) ends in exactly one of the first four; the fifth counts failed
-/// store operations.
+/// cancelled mid-way) ends in exactly one of the first four; the others count failed
+/// store operations and what the store held that was refused.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StoreStats {
@@ -63,6 +63,13 @@ pub struct StoreStats {
     pub fetched_alone: u64,
     /// Store operations that failed or timed out.
     pub errors: u64,
+    /// Token values read from the store and refused: not sealed with a key this replica
+    /// holds (plaintext, planted, tampered with, moved from another key name), or older
+    /// than a value already seen for the key (written back). Each was a miss.
+    pub values_refused: u64,
+    /// Cool-down markers read from the store and ignored because they do not open with a
+    /// key this replica holds.
+    pub cool_downs_ignored: u64,
 }
 
 /// Failed token requests by class; see [`FailureClass`].
@@ -139,6 +146,8 @@ pub(crate) struct Counters {
     store_with_lease: AtomicU64,
     store_alone: AtomicU64,
     store_errors: AtomicU64,
+    store_values_refused: AtomicU64,
+    store_cool_downs_ignored: AtomicU64,
 }
 
 impl Counters {
@@ -214,6 +223,18 @@ impl Counters {
         self.store_errors.fetch_add(1, Relaxed);
     }
 
+    /// A token value read from the store was refused.
+    #[cfg(feature = "store")]
+    pub(crate) fn store_value_refused(&self) {
+        self.store_values_refused.fetch_add(1, Relaxed);
+    }
+
+    /// A cool-down marker read from the store was ignored.
+    #[cfg(feature = "store")]
+    pub(crate) fn store_cool_down_ignored(&self) {
+        self.store_cool_downs_ignored.fetch_add(1, Relaxed);
+    }
+
     /// The counters now, with `expires_at` of the current token (if any) read at `now`.
     pub(crate) fn read(&self, now: Instant, expires_at: Option<Instant>) -> Stats {
         Stats {
@@ -239,6 +260,8 @@ impl Counters {
                 fetched_with_lease: self.store_with_lease.load(Relaxed),
                 fetched_alone: self.store_alone.load(Relaxed),
                 errors: self.store_errors.load(Relaxed),
+                values_refused: self.store_values_refused.load(Relaxed),
+                cool_downs_ignored: self.store_cool_downs_ignored.load(Relaxed),
             },
         }
     }

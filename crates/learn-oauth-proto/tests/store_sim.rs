@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use learn_oauth_proto::http::StatusCode;
-use learn_oauth_proto::store::{StoreFetch, StorePolicy, StoreStep, StoreView};
+use learn_oauth_proto::store::{StoreFetch, StoreHistory, StorePolicy, StoreStep, StoreTime, StoreView};
 use learn_oauth_proto::{
     AccessToken, DriverStep, Error, ErrorDetail, FetchId, RefreshPolicy, Scopes, ServerError, TokenLifecycle,
     TransportError, TransportErrorKind,
@@ -47,8 +47,8 @@ const RUN: Duration = Duration::from_secs(20 * 60);
 
 #[derive(Default)]
 struct Store {
-    /// Value, lifetime, expiry (store clock).
-    token: Option<(String, Duration, Instant)>,
+    /// Value, lifetime, expiry, issue time (the store's clock).
+    token: Option<(String, Duration, Instant, StoreTime)>,
     lease: Option<(usize, Instant)>,
     cool_until: Option<Instant>,
     down: Vec<(Instant, Instant)>,
@@ -70,8 +70,8 @@ enum Op {
     Read,
     Lease(Duration),
     Fetch { result: Result<AccessToken, Error> },
-    Publish(AccessToken, Duration),
-    Cool(Duration),
+    Publish(AccessToken, StoreTime, StoreTime),
+    Cool(StoreTime),
     Release,
 }
 
@@ -86,6 +86,8 @@ struct Fetching {
 
 struct Replica {
     lifecycle: TokenLifecycle,
+    /// What it has seen of the store's entry (lost when it crashes).
+    history: StoreHistory,
     fetch: Option<Fetching>,
     next_demand: Instant,
 }
@@ -98,6 +100,8 @@ struct Faults {
 
 struct Sim {
     rng: Rng,
+    /// The store's clock counts milliseconds from here.
+    origin: Instant,
     now: Instant,
     end: Instant,
     refresh: RefreshPolicy,
@@ -126,12 +130,14 @@ impl Sim {
         let replicas = (0..replicas)
             .map(|n| Replica {
                 lifecycle: TokenLifecycle::new(refresh.clone(), seed ^ n as u64),
+                history: StoreHistory::new(),
                 fetch: None,
                 next_demand: start + rng.millis(0, 50),
             })
             .collect();
         Self {
             rng,
+            origin: start,
             now: start,
             end: start + RUN,
             refresh,
@@ -204,13 +210,15 @@ impl Sim {
         let now = self.now;
         let replica = &mut self.replicas[r];
         let deadline = replica.lifecycle.fetch_deadline(id);
-        let current: Vec<AccessToken> = replica
-            .lifecycle
-            .snapshot()
-            .map(|s| s.token().clone())
-            .into_iter()
-            .collect();
-        let machine = StoreFetch::new(self.policy.clone(), self.refresh.clone(), now, deadline, &current);
+        let current = replica.lifecycle.snapshot().map(|s| s.token().clone());
+        let machine = StoreFetch::new(
+            self.policy.clone(),
+            self.refresh.clone(),
+            now,
+            deadline,
+            current,
+            &replica.history,
+        );
         replica.fetch = Some(Fetching {
             id,
             machine,
@@ -242,7 +250,9 @@ impl Sim {
         fetch.sleep_until = None;
         match fetch.machine.poll(now) {
             StoreStep::Done(result) => {
-                self.replicas[r].lifecycle.handle_response(now, fetch.id, result);
+                let replica = &mut self.replicas[r];
+                replica.history.merge(fetch.machine.history());
+                replica.lifecycle.handle_response(now, fetch.id, result);
                 return;
             }
             StoreStep::Sleep(until) => fetch.sleep_until = Some(until),
@@ -252,6 +262,7 @@ impl Sim {
                     self.crashes += 1;
                     let seed = self.rng.next();
                     self.replicas[r].lifecycle = TokenLifecycle::new(self.refresh.clone(), seed);
+                    self.replicas[r].history = StoreHistory::new();
                     return;
                 }
                 // Now and then (with faults) the endpoint hangs past the request's deadline.
@@ -274,10 +285,14 @@ impl Sim {
             }
             StoreStep::Read => fetch.op = Some((now + self.rng.millis(0, 5), Op::Read)),
             StoreStep::TryLease { ttl } => fetch.op = Some((now + self.rng.millis(0, 5), Op::Lease(ttl))),
-            StoreStep::Publish { token, ttl } => {
-                fetch.op = Some((now + self.rng.millis(0, 5), Op::Publish(token, ttl)));
+            StoreStep::Publish {
+                token,
+                issued,
+                expire_at,
+            } => {
+                fetch.op = Some((now + self.rng.millis(0, 5), Op::Publish(token, issued, expire_at)));
             }
-            StoreStep::CoolDown { ttl } => fetch.op = Some((now + self.rng.millis(0, 5), Op::Cool(ttl))),
+            StoreStep::CoolDown { until } => fetch.op = Some((now + self.rng.millis(0, 5), Op::Cool(until))),
             StoreStep::Release => fetch.op = Some((now + self.rng.millis(0, 5), Op::Release)),
             other => panic!("unknown step {other:?}"),
         }
@@ -316,19 +331,25 @@ impl Sim {
             fetch.machine.handle_store_error(now);
             return;
         }
+        let origin = self.origin;
+        let on_store_clock = |at: StoreTime| origin + Duration::from_millis(at.0);
         let store = &mut self.store;
         match op {
             Op::Read => {
-                let token = store
-                    .token
-                    .as_ref()
-                    .filter(|(_, _, exp)| *exp > now)
-                    .map(|(v, life, exp)| {
-                        AccessToken::new(v.clone(), Scopes::new(), *exp - *life, *life).expect("a token")
-                    });
-                let cool = store.cool_until.filter(|&t| t > now).map(|t| t - now);
-                let lease = store.lease.is_some_and(|(_, until)| until > now);
-                fetch.machine.handle_read(now, StoreView::new(token, cool, lease));
+                let clock = StoreTime(u64::try_from((now - origin).as_millis()).expect("ms"));
+                let mut view = StoreView::new(Some(clock));
+                if let Some((v, life, exp, issued)) = store.token.as_ref().filter(|t| t.2 > now) {
+                    let token =
+                        AccessToken::new(v.clone(), Scopes::new(), *exp - *life, *life).expect("a token");
+                    view = view.with_token(token, *issued);
+                }
+                if let Some(until) = store.cool_until.filter(|&t| t > now) {
+                    view = view.with_cool_down(until - now);
+                }
+                if store.lease.is_some_and(|(_, until)| until > now) {
+                    view = view.with_lease_held();
+                }
+                fetch.machine.handle_read(now, view);
             }
             Op::Lease(ttl) => {
                 let free = store.lease.is_none_or(|(_, until)| until <= now);
@@ -338,13 +359,14 @@ impl Sim {
                 }
                 fetch.machine.handle_lease(now, free);
             }
-            Op::Publish(token, ttl) => {
-                store.token = Some((token.expose_secret().to_owned(), token.lifetime(), now + ttl));
+            Op::Publish(token, issued, expire_at) => {
+                let value = token.expose_secret().to_owned();
+                store.token = Some((value, token.lifetime(), on_store_clock(expire_at), issued));
                 store.release(r);
                 fetch.machine.handle_written(now);
             }
-            Op::Cool(ttl) => {
-                store.cool_until = Some(now + ttl);
+            Op::Cool(until) => {
+                store.cool_until = Some(on_store_clock(until));
                 store.release(r);
                 fetch.machine.handle_written(now);
             }

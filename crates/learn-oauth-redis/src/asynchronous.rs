@@ -9,7 +9,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use crate::commands;
 use crate::url::RedisUrlError;
 
-/// A Redis shared store for async providers (`SharedStore::asynchronous(store)`), on
+/// A Redis shared store for async providers (`SharedStore::asynchronous(store, sealing)`), on
 /// redis-rs's `ConnectionManager`: one multiplexed connection, made on the first
 /// operation (so building this never fails because Redis is down) and remade in the
 /// background after it breaks. Every operation is bounded by its timeout, here and by
@@ -132,11 +132,12 @@ impl AsyncStore for AsyncRedisStore {
     fn cool_down<'a>(
         &'a self,
         keys: &'a StoreKeyNames,
+        value: &'a [u8],
         until: StoreTime,
         owner: &'a str,
         timeout: Duration,
     ) -> StoreFuture<'a, ()> {
-        Box::pin(self.set_then_release(keys.cool_down(), b"1", until, keys, owner, timeout))
+        Box::pin(self.set_then_release(keys.cool_down(), value, until, keys, owner, timeout))
     }
 
     fn release<'a>(

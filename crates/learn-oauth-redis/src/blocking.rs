@@ -12,7 +12,7 @@ use learn_oauth_driver::store::{
 use crate::commands;
 use crate::url::RedisUrlError;
 
-/// A Redis shared store for blocking providers (`SharedStore::blocking(store)`).
+/// A Redis shared store for blocking providers (`SharedStore::blocking(store, sealing)`).
 ///
 /// Connects lazily, on the first operation, and keeps the connections that worked for
 /// the next ones (one per concurrent operation: an operation never waits for another's
@@ -223,13 +223,14 @@ impl BlockingStore for RedisStore {
     fn cool_down(
         &self,
         keys: &StoreKeyNames,
+        value: &[u8],
         until: StoreTime,
         owner: &str,
         timeout: Duration,
     ) -> Result<(), StoreError> {
         self.set_then_release(
             keys.cool_down().to_owned(),
-            b"1".to_vec(),
+            value.to_vec(),
             until,
             keys,
             owner,

@@ -25,15 +25,16 @@ pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
-/// The read: at most one byte more of the value than a store value may hold
-/// (`GETRANGE`, so an oversized value is never read whole), its PTTL, the cool-down's and
-/// the lease's PTTL, and Redis's clock, atomically (`MULTI`).
+/// The read: at most one byte more of the token value and of the cool-down marker than a
+/// store value may hold (`GETRANGE`, so an oversized value is never read whole), their
+/// PTTLs, the lease's PTTL, and Redis's clock, atomically (`MULTI`).
 pub(crate) fn read(keys: &StoreKeyNames) -> redis::Pipeline {
     let last = isize::try_from(MAX_VALUE_BYTES).unwrap_or(isize::MAX);
     let mut pipe = redis::pipe();
     pipe.atomic()
         .getrange(keys.token(), 0, last)
         .pttl(keys.token())
+        .getrange(keys.cool_down(), 0, last)
         .pttl(keys.cool_down())
         .pttl(keys.lease())
         .cmd("TIME");
@@ -41,11 +42,12 @@ pub(crate) fn read(keys: &StoreKeyNames) -> redis::Pipeline {
 }
 
 /// The read's replies.
-pub(crate) type ReadReplies = (Vec<u8>, i64, i64, i64, (u64, u64));
+pub(crate) type ReadReplies = (Vec<u8>, i64, Vec<u8>, i64, i64, (u64, u64));
 
 /// What the read's replies mean. An entry without an expiry (not written by us: a value,
-/// cool-down or lease planted without a TTL) counts as absent.
-pub(crate) fn record((value, ttl, cool_down, lease, (secs, micros)): ReadReplies) -> StoreRecord {
+/// cool-down or lease planted without a TTL) counts as absent. The values are passed on
+/// as bytes: the provider opens them, and refuses what does not open.
+pub(crate) fn record((value, ttl, marker, cool_down, lease, (secs, micros)): ReadReplies) -> StoreRecord {
     let remaining = |pttl: i64| {
         u64::try_from(pttl)
             .ok()
@@ -53,8 +55,9 @@ pub(crate) fn record((value, ttl, cool_down, lease, (secs, micros)): ReadReplies
             .map(Duration::from_millis)
     };
     let token = remaining(ttl).map(|left| (value, left));
+    let cool_down = remaining(cool_down).map(|left| (marker, left));
     let now = StoreTime(secs.saturating_mul(1000).saturating_add(micros / 1000));
-    StoreRecord::new(token, remaining(cool_down), remaining(lease).is_some(), Some(now))
+    StoreRecord::new(token, cool_down, remaining(lease).is_some(), Some(now))
 }
 
 /// Takes the lease `KEYS[1]` for owner `ARGV[1]` for `ARGV[2]` ms if nobody holds it, and

@@ -14,7 +14,7 @@
 //! // Connects lazily: building this never fails because Redis is down.
 //! let redis = RedisStore::open("redis://127.0.0.1:6379/")?;
 //! let key = SealingKey::from_base64(1, &key_from_your_secret_manager())?;
-//! let store = SharedStore::blocking(redis).sealing(Sealing::new(key));
+//! let store = SharedStore::blocking(redis, Sealing::new(key));
 //! // ProviderBuilder::shared_store(store) or PoolBuilder::shared_store(store)
 //! # let _ = store;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -24,15 +24,22 @@
 //!
 //! | key | value | expires |
 //! |---|---|---|
-//! | `learn-oauth:v1:{<hash>}:token` | the token, sealed with your key when you give one | with the token (`PXAT`, Redis's clock) |
+//! | `learn-oauth:v1:{<hash>}:token` | the token, sealed with your key, with its expiry and issue time inside | with the token (`PXAT`, Redis's clock) |
 //! | `learn-oauth:v1:{<hash>}:lease` | the lease holder's random owner id | request deadline + 1 s |
-//! | `learn-oauth:v1:{<hash>}:cooldown` | `1` | the endpoint's `Retry-After` |
+//! | `learn-oauth:v1:{<hash>}:cooldown` | a sealed marker with its end inside | the endpoint's `Retry-After` |
 //!
 //! `<hash>` is a SHA-256 of token URL, tenant, client id and sorted scopes: no secret is
 //! in any key or value.
 //!
-//! Every operation is one round trip: a `MULTI` read of value, its `PTTL`, the
-//! cool-down's `PTTL`, the lease's existence and `TIME`; `SET NX PX` for the lease; Lua scripts
+//! **What a Redis writer can do.** Without your sealing key: delete or garble entries and
+//! hold the lease, which makes replicas request their own tokens (more requests, never a
+//! wrong token); a value or cool-down it writes, or moves from another key, does not open
+//! and is refused (counted in `StoreStats::values_refused` / `cool_downs_ignored`), and an
+//! old sealed value it writes back is refused by any replica that has seen a newer one.
+//! With your key, it is one of the fleet: it chooses the token.
+//!
+//! Every operation is one round trip: a `MULTI` read of the value and the cool-down
+//! marker with their `PTTL`s, the lease's existence and `TIME`; `SET NX PX` for the lease; Lua scripts
 //! for publish-then-release and compare-and-delete. Each is bounded by the store policy's
 //! `op_timeout` (socket timeouts for [`RedisStore`]; the provider's own cut-off too for
 //! `AsyncRedisStore`, feature `async`).

@@ -1,39 +1,47 @@
 //! The Redis shared store against a real `redis-server` (started per test on a free
 //! loopback port) and the mock token server: replicas share one token, values are sealed,
-//! bad values are misses, and a dead, hung or restarted Redis never stops a replica from
-//! getting tokens.
+//! bad values are misses, a Redis writer without the key chooses no replica's token nor
+//! its cool-down, and a dead, hung or restarted Redis never stops a replica from getting
+//! tokens.
 
 use std::time::{Duration, Instant};
 
-use learn_oauth_driver::store::{Sealing, SealingKey, SharedStore};
+use learn_oauth_driver::store::{
+    BlockingStore, Sealing, SealingKey, SharedStore, StoreError, StoreKeyNames, StoreRecord, StoreTime,
+};
+use learn_oauth_driver::{Blocking, Provider};
 use learn_oauth_mock::{Fault, MockServer};
 use learn_oauth_proto::store::StorePolicy;
 use learn_oauth_redis::{AsyncRedisStore, RedisStore};
+use learn_oauth_testkit::VirtualClock;
 use learn_oauth_testkit::fixtures::{self, SECRET};
+use learn_oauth_testkit::memory::MemoryTransport;
 use learn_oauth_testkit::redis_server::RedisServer;
 use learn_oauth_ureq::TokenProvider;
 
 /// One replica: a provider with its own Redis client and owner id, as a process has.
-fn replica(
-    server: &MockServer,
-    store: SharedStore<dyn learn_oauth_driver::store::BlockingStore>,
-) -> TokenProvider {
+fn replica(server: &MockServer, store: SharedStore<dyn BlockingStore>) -> TokenProvider {
     TokenProvider::builder(fixtures::config(server))
         .shared_store(store)
         .build()
         .expect("a provider")
 }
 
-fn store(redis: &RedisServer) -> SharedStore<dyn learn_oauth_driver::store::BlockingStore> {
-    SharedStore::blocking(RedisStore::open(&redis.url()).expect("a redis url"))
+/// A replica's store, sealed with the fleet's key.
+fn store(redis: &RedisServer) -> SharedStore<dyn BlockingStore> {
+    sealed(redis, key(1, 7))
 }
 
 fn key(id: u8, byte: u8) -> SealingKey {
     SealingKey::new(id, &[byte; 32]).expect("32 bytes")
 }
 
-fn sealed(redis: &RedisServer, key: SealingKey) -> SharedStore<dyn learn_oauth_driver::store::BlockingStore> {
-    store(redis).sealing(Sealing::new(key))
+fn sealed(redis: &RedisServer, key: SealingKey) -> SharedStore<dyn BlockingStore> {
+    sealing(redis, Sealing::new(key))
+}
+
+fn sealing(redis: &RedisServer, sealing: Sealing) -> SharedStore<dyn BlockingStore> {
+    SharedStore::blocking(RedisStore::open(&redis.url()).expect("a redis url"), sealing)
 }
 
 /// The token value's key in Redis for the fixtures' config.
@@ -90,63 +98,208 @@ fn sealed_values_hide_the_token_and_open_only_with_the_key() {
     assert!(!raw_text.contains(token.expose_secret()), "the token is sealed");
 
     // Rotation: a replica with a new current key and the old one as previous opens it.
-    let rotated = store(&redis).sealing(Sealing::new(key(2, 9)).with_previous(key(1, 7)).expect("two ids"));
+    let rotated = sealing(
+        &redis,
+        Sealing::new(key(2, 9)).with_previous(key(1, 7)).expect("two ids"),
+    );
     let second = replica(&server, rotated);
     assert!(second.token().expect("a token").expose_secret() == token.expose_secret());
     assert_eq!(server.token_request_count(), 1);
 
-    // A replica with another key, or none, cannot use it: a miss, so it fetches.
+    // A replica with another key cannot use it: a miss, so it fetches.
     let wrong = replica(&server, sealed(&redis, key(1, 8)));
     assert!(wrong.token().expect("a token").expose_secret() != token.expose_secret());
     assert_eq!(server.token_request_count(), 2);
     assert_eq!(wrong.stats().store.adopted, 0);
+    assert_eq!(wrong.stats().store.values_refused, 1);
 }
 
 #[test]
-fn corrupt_foreign_and_plaintext_values_are_misses_never_crashes() {
+fn corrupt_and_foreign_values_are_misses_never_crashes() {
     let redis = RedisServer::start();
     let server = fixtures::server();
     let key_name = token_key(&server, &redis);
-    let plaintext = {
-        // A plaintext value planted by someone without the key.
-        let planter = replica(&server, store(&redis));
-        planter.token().expect("a token");
-        redis
-            .command_bytes(&[b"GET", key_name.as_bytes()])
-            .expect("a reply")
-    };
-    assert_eq!(server.token_request_count(), 1);
-    let cases: [&[u8]; 5] = [
+    let cases: [&[u8]; 6] = [
         b"garbage",
         b"LO\x01e\x01short",
         b"LO\x01p{not json",
         b"",
+        b"LO\x02t\x01short",
         b"LO\x02p{}",
     ];
-    let mut requests = 1;
-    for value in cases {
+    for (n, value) in cases.into_iter().enumerate() {
         let _ = redis.command_bytes(&[b"SET", key_name.as_bytes(), value, b"PX", b"600000"]);
-        let fresh = replica(&server, sealed(&redis, key(1, 1)));
+        let fresh = replica(&server, store(&redis));
         fresh.token().expect("a token despite the bad value");
-        requests += 1;
-        assert_eq!(server.token_request_count(), requests, "a miss: {value:?}");
+        assert_eq!(server.token_request_count(), n + 1, "a miss: {value:?}");
+        assert_eq!(fresh.stats().store.values_refused, 1);
     }
-    // The plaintext value is refused by a sealing replica too.
-    let body = plaintext
-        .split(|&b| b == b'\n')
-        .nth(1)
-        .unwrap_or_default()
-        .to_vec();
-    let _ = redis.command_bytes(&[
-        b"SET",
-        key_name.as_bytes(),
-        body.strip_suffix(b"\r").unwrap_or(&body),
-        b"PX",
-        b"600000",
-    ]);
-    let strict = replica(&server, sealed(&redis, key(1, 1)));
-    strict.token().expect("a token");
-    assert_eq!(server.token_request_count(), requests + 1);
+}
+
+/// A plaintext token value as a Redis writer without the key writes it (the format the
+/// store once accepted unsealed), for `token`, living an hour.
+fn planted(token: &str) -> Vec<u8> {
+    let json = format!(r#"{{"t":"{token}","s":"","st":true,"l":3600000,"x":99999999999999}}"#);
+    [&b"LO\x01p"[..], json.as_bytes()].concat()
+}
+
+#[test]
+fn a_planted_plaintext_token_is_never_sent() {
+    let redis = RedisServer::start();
+    let server = fixtures::server();
+    let key_name = token_key(&server, &redis);
+    // Another tenant's token (the attacker's own), planted in every shape a writer
+    // without the key can make.
+    for (n, value) in [planted("attackers-own-token"), b"attackers-own-token".to_vec()]
+        .into_iter()
+        .enumerate()
+    {
+        let _ = redis.command_bytes(&[b"SET", key_name.as_bytes(), &value, b"PX", b"600000"]);
+        let victim = replica(&server, store(&redis));
+        let token = victim.token().expect("a token");
+        assert!(
+            token.expose_secret() != "attackers-own-token",
+            "the planted token was sent"
+        );
+        // What the resource would see is a token the endpoint issued for this tenant.
+        assert!(
+            server.revoke_token(token.expose_secret()),
+            "issued by the endpoint"
+        );
+        assert_eq!(server.token_request_count(), n + 1);
+        assert_eq!(victim.stats().store.adopted, 0);
+        assert_eq!(victim.stats().store.values_refused, 1);
+    }
+}
+
+#[test]
+fn a_sealed_value_moved_to_another_tenants_key_is_refused() {
+    let redis = RedisServer::start();
+    let server = fixtures::server();
+    let tenant_a = TokenProvider::builder(fixtures::config(&server))
+        .shared_store(store(&redis))
+        .build()
+        .expect("a provider");
+    let token_a = tenant_a.token().expect("a token");
+    let key_a = token_key(&server, &redis);
+    let config_b = fixtures::config_with_read_scope(&server);
+    let key_b = store(&redis).key_names_for(&config_b).token().to_owned();
+    assert_ne!(key_a, key_b);
+    // The writer copies A's sealed value to B's key.
+    write_back(&redis, &key_b, &saved(&redis, &key_a));
+    let tenant_b = TokenProvider::builder(config_b)
+        .shared_store(store(&redis))
+        .build()
+        .expect("a provider");
+    let token_b = tenant_b.token().expect("a token");
+    assert!(
+        token_b.expose_secret() != token_a.expose_secret(),
+        "A's token sent for B"
+    );
+    assert_eq!(server.token_request_count(), 2);
+    assert_eq!(tenant_b.stats().store.values_refused, 1);
+}
+
+#[test]
+fn a_planted_cool_down_is_ignored_and_counted() {
+    let redis = RedisServer::start();
+    let server = fixtures::server();
+    let names = store(&redis).key_names_for(&fixtures::config(&server));
+    // An hour-long cool-down planted by a writer without the key, then a token value
+    // copied into the cool-down key (sealed, but for another name and of another kind).
+    let _ = redis.command(&["SET", names.cool_down(), "1", "PX", "3600000"]);
+    let first = replica(&server, store(&redis));
+    let started = Instant::now();
+    first.token().expect("a token, within its wait");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(server.token_request_count(), 1);
+    assert_eq!(first.stats().store.cool_downs_ignored, 1);
+    assert_eq!(first.stats().store.cooled_down, 0);
+    write_back(&redis, names.cool_down(), &saved(&redis, names.token()));
+    let _ = redis.command(&["DEL", names.token()]);
+    let second = replica(&server, store(&redis));
+    second.token().expect("a token");
+    assert_eq!(server.token_request_count(), 2);
+    assert_eq!(second.stats().store.cool_downs_ignored, 1);
+}
+
+/// A provider whose `invalidate` is never held back.
+fn invalidating(server: &MockServer, redis: &RedisServer) -> TokenProvider {
+    let mut policy = fixtures::policy();
+    policy.invalidate_cooldown = Duration::ZERO;
+    TokenProvider::builder(fixtures::config(server))
+        .policy(policy)
+        .shared_store(store(redis))
+        .build()
+        .expect("a provider")
+}
+
+/// The value's bytes at `key_name` in Redis (the bulk reply's body).
+fn saved(redis: &RedisServer, key_name: &str) -> Vec<u8> {
+    let reply = redis
+        .command_bytes(&[b"GET", key_name.as_bytes()])
+        .expect("a reply");
+    assert!(reply.starts_with(b"$") && !reply.starts_with(b"$-1"), "a value");
+    let start = reply.iter().position(|&b| b == b'\n').expect("a bulk reply") + 1;
+    reply[start..reply.len() - 2].to_vec()
+}
+
+/// Writes `value` at `key_name` with an hour to live, as any Redis writer can.
+fn write_back(redis: &RedisServer, key_name: &str, value: &[u8]) {
+    let reply = redis
+        .command_bytes(&[b"SET", key_name.as_bytes(), value, b"PX", b"3600000"])
+        .expect("a reply");
+    assert_eq!(reply, b"+OK\r\n");
+}
+
+#[test]
+fn an_old_sealed_value_written_back_is_not_adopted() {
+    let redis = RedisServer::start();
+    let server = fixtures::server();
+    let key_name = token_key(&server, &redis);
+    let first = invalidating(&server, &redis);
+    let old = first.token().expect("a token");
+    let old_value = saved(&redis, &key_name);
+    assert!(first.invalidate(&old));
+    let newer = first.token().expect("a new token");
+    // A peer adopts the newer token: it has seen it.
+    let peer = invalidating(&server, &redis);
+    let adopted = peer.token().expect("a token");
+    assert!(adopted.expose_secret() == newer.expose_secret());
+    assert_eq!(server.token_request_count(), 2);
+    // The writer puts the old value back, still inside its sealed lifetime; the newer
+    // token is then refused by the resource.
+    write_back(&redis, &key_name, &old_value);
+    assert!(peer.invalidate(&adopted));
+    let next = peer.token().expect("a token");
+    assert!(
+        next.expose_secret() != old.expose_secret(),
+        "the rolled-back token was adopted"
+    );
+    assert_eq!(server.token_request_count(), 3);
+    assert_eq!(peer.stats().store.values_refused, 1);
+}
+
+#[test]
+fn a_refused_token_written_back_is_not_adopted() {
+    let redis = RedisServer::start();
+    let server = fixtures::server();
+    let key_name = token_key(&server, &redis);
+    let provider = invalidating(&server, &redis);
+    let refused = provider.token().expect("a token");
+    let refused_value = saved(&redis, &key_name);
+    assert!(provider.invalidate(&refused));
+    let second = provider.token().expect("a new token");
+    assert!(provider.invalidate(&second));
+    // Before this replica reads again, the first refused token is written back.
+    write_back(&redis, &key_name, &refused_value);
+    let third = provider.token().expect("a token");
+    assert!(
+        third.expose_secret() != refused.expose_secret(),
+        "a refused token came back"
+    );
+    assert!(third.expose_secret() != second.expose_secret());
+    assert_eq!(server.token_request_count(), 3);
 }
 
 /// A policy whose breaker never opens, so a test sees every request try the store.
@@ -313,8 +466,10 @@ async fn async_replicas_share_one_token_too() {
     let redis = RedisServer::start();
     let server = fixtures::server();
     let replica = || {
-        let store = SharedStore::asynchronous(AsyncRedisStore::open(&redis.url()).expect("a url"))
-            .sealing(Sealing::new(key(1, 3)));
+        let store = SharedStore::asynchronous(
+            AsyncRedisStore::open(&redis.url()).expect("a url"),
+            Sealing::new(key(1, 3)),
+        );
         learn_oauth_reqwest::TokenProvider::builder(fixtures::config(&server))
             .shared_store(store)
             .build()
@@ -332,7 +487,10 @@ async fn async_replicas_share_one_token_too() {
 async fn an_async_replica_with_redis_hung_is_cut_off_at_the_operation_timeout() {
     let redis = RedisServer::start();
     let server = fixtures::server();
-    let store = SharedStore::asynchronous(AsyncRedisStore::open(&redis.url()).expect("a url"));
+    let store = SharedStore::asynchronous(
+        AsyncRedisStore::open(&redis.url()).expect("a url"),
+        Sealing::new(key(1, 3)),
+    );
     let policy = StorePolicy::default();
     let provider = learn_oauth_reqwest::TokenProvider::builder(fixtures::config(&server))
         .shared_store(store.clone().policy(policy.clone()))
@@ -425,4 +583,110 @@ fn a_token_the_resource_refused_is_not_taken_back_from_redis() {
     let peer = replica(&server, store(&redis));
     assert!(peer.token().expect("a token").expose_secret() == fresh.expose_secret());
     assert_eq!(server.token_request_count(), 2);
+}
+
+/// A store in memory on the virtual clock: what a writer without the key plants is set
+/// directly; the provider's own writes land as a store's would.
+#[derive(Debug, Default, Clone)]
+struct MemoryStore {
+    clock: VirtualClock,
+    entries: std::sync::Arc<std::sync::Mutex<MemoryEntries>>,
+}
+
+#[derive(Debug, Default)]
+struct MemoryEntries {
+    /// Value and expiry (ms on the store's clock).
+    token: Option<(Vec<u8>, u64)>,
+    cool_down: Option<(Vec<u8>, u64)>,
+}
+
+impl MemoryStore {
+    fn now_ms(&self) -> u64 {
+        1_000_000 + u64::try_from(self.clock.elapsed().as_millis()).expect("ms")
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, MemoryEntries> {
+        self.entries.lock().expect("not poisoned")
+    }
+}
+
+impl BlockingStore for MemoryStore {
+    fn read(&self, _keys: &StoreKeyNames, _timeout: Duration) -> Result<StoreRecord, StoreError> {
+        let now = self.now_ms();
+        let left = |entry: &Option<(Vec<u8>, u64)>| {
+            entry
+                .as_ref()
+                .filter(|(_, until)| *until > now)
+                .map(|(value, until)| (value.clone(), Duration::from_millis(until - now)))
+        };
+        let entries = self.entries();
+        Ok(StoreRecord::new(
+            left(&entries.token),
+            left(&entries.cool_down),
+            false,
+            Some(StoreTime(now)),
+        ))
+    }
+
+    fn try_lease(&self, _: &StoreKeyNames, _: &str, _: Duration, _: Duration) -> Result<bool, StoreError> {
+        Ok(true)
+    }
+
+    fn publish(
+        &self,
+        _keys: &StoreKeyNames,
+        value: &[u8],
+        expire_at: StoreTime,
+        _owner: &str,
+        _timeout: Duration,
+    ) -> Result<(), StoreError> {
+        self.entries().token = Some((value.to_vec(), expire_at.0));
+        Ok(())
+    }
+
+    fn cool_down(
+        &self,
+        _keys: &StoreKeyNames,
+        value: &[u8],
+        until: StoreTime,
+        _owner: &str,
+        _timeout: Duration,
+    ) -> Result<(), StoreError> {
+        self.entries().cool_down = Some((value.to_vec(), until.0));
+        Ok(())
+    }
+
+    fn release(&self, _: &StoreKeyNames, _: &str, _: Duration) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn on_virtual_time_a_planted_token_and_cool_down_are_refused_and_counted() {
+    let clock = VirtualClock::new();
+    let memory = MemoryStore {
+        clock: clock.clone(),
+        ..MemoryStore::default()
+    };
+    let hour = memory.now_ms() + 3_600_000;
+    memory.entries().token = Some((planted("attackers-own-token"), hour));
+    memory.entries().cool_down = Some((b"1".to_vec(), hour));
+    let endpoint = MemoryTransport::new(&clock);
+    let provider = Provider::<Blocking<MemoryTransport>>::builder(fixtures::memory_config())
+        .transport(endpoint.clone())
+        .clock(clock.clone())
+        .shared_store(SharedStore::blocking(memory.clone(), Sealing::new(key(1, 7))))
+        .build()
+        .expect("a provider");
+    let token = provider.token().expect("a token, within its wait");
+    assert_eq!(
+        token.expose_secret(),
+        "memory-token-1",
+        "only what the endpoint issued"
+    );
+    assert_eq!(endpoint.requests(), 1);
+    assert!(clock.elapsed() < StorePolicy::default().peer_wait);
+    let stats = provider.stats().store;
+    assert_eq!((stats.values_refused, stats.cool_downs_ignored), (1, 1));
+    assert_eq!((stats.adopted, stats.cooled_down), (0, 0));
 }

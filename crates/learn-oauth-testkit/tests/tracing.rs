@@ -143,8 +143,8 @@ async fn every_event_is_traced_and_no_field_holds_a_secret_or_token() {
         let key = learn_oauth_driver::store::SealingKey::new(1, &[7; 32]).expect("a key");
         learn_oauth_driver::store::SharedStore::blocking(
             learn_oauth_redis::RedisStore::open(&url).expect("a url"),
+            learn_oauth_driver::store::Sealing::new(key),
         )
-        .sealing(learn_oauth_driver::store::Sealing::new(key))
     };
     let token_key = store().key_names_for(&config(&server, SECRET)).token().to_owned();
     // Plaintext, as a replica without the key (or an attacker) would write it.
@@ -181,7 +181,7 @@ async fn every_event_is_traced_and_no_field_holds_a_secret_or_token() {
         "retrying once with a new one",
         "token requests held off",
         "shared store value refused",
-        "learn_oauth.reason=not sealed, but sealing is on",
+        "learn_oauth.reason=not a sealed value of this version",
         "shared store request finished",
         "learn_oauth.store_outcome=Adopted",
         "learn_oauth.outcome=rejected",

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use learn_oauth_proto::store::StoreTime;
+
 /// The names one token's entries have in a store, derived from what identifies the token
 /// ([`TokenIdentity`](learn_oauth_proto::TokenIdentity): token URL, tenant, client id,
 /// scopes) and never from a secret: `learn-oauth:v1:{<hash>}:token`, `…:lease`,
@@ -29,7 +31,7 @@ impl StoreKeyNames {
         &self.lease
     }
 
-    /// The fleet-wide cool-down after a 429 or 503 with `Retry-After`.
+    /// The fleet-wide cool-down marker after a 429 or 503 with `Retry-After`.
     #[must_use]
     pub fn cool_down(&self) -> &str {
         &self.cool_down
@@ -42,13 +44,6 @@ impl fmt::Debug for StoreKeyNames {
     }
 }
 
-/// An instant on the store's own clock, in milliseconds since the Unix epoch by that
-/// clock (Redis: `TIME`). Expiries are written in it, mapped from the provider's clock
-/// through the latest read, so they never depend on the replicas' clocks and a write that
-/// lands late cannot make an entry outlive its token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct StoreTime(pub u64);
-
 /// What one [`read`](BlockingStore::read) found, in one round trip.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -56,8 +51,8 @@ pub struct StoreRecord {
     /// The token value's bytes and what is left of its time to live (by the store's own
     /// clock, so the replicas' clocks never need to agree).
     pub token: Option<(Vec<u8>, Duration)>,
-    /// What is left of a cool-down, if one is set.
-    pub cool_down: Option<Duration>,
+    /// The cool-down marker's bytes and what is left of its time to live, if one is set.
+    pub cool_down: Option<(Vec<u8>, Duration)>,
     /// Whether some replica holds the lease.
     pub lease_held: bool,
     /// The store's clock during the read.
@@ -69,7 +64,7 @@ impl StoreRecord {
     #[must_use]
     pub fn new(
         token: Option<(Vec<u8>, Duration)>,
-        cool_down: Option<Duration>,
+        cool_down: Option<(Vec<u8>, Duration)>,
         lease_held: bool,
         now: Option<StoreTime>,
     ) -> Self {
@@ -150,15 +145,20 @@ impl StoreError {
 /// The semantics, which the provider's protocol relies on:
 ///
 /// - [`read`](Self::read): the token value with its remaining time to live, the
-///   remaining cool-down, whether the lease exists, and the store's clock, in one round
-///   trip.
+///   cool-down marker with its remaining time to live, whether the lease exists, and the
+///   store's clock, in one round trip. Values are read as bytes, at most
+///   [`MAX_VALUE_BYTES`](super::MAX_VALUE_BYTES) and one more of each.
 /// - [`try_lease`](Self::try_lease): create the lease holding `owner`, expiring after
 ///   `ttl`, only if it does not exist (Redis: `SET lease owner NX PX ttl`).
 /// - [`publish`](Self::publish): set the token value expiring at `expire_at` on the
 ///   store's clock, then delete the lease if it still holds `owner` (Redis: a script
 ///   doing `SET … PXAT` and a compare-and-delete).
-/// - [`cool_down`](Self::cool_down): set the cool-down expiring at `until`, then release
-///   the lease as `publish` does.
+/// - [`cool_down`](Self::cool_down): set the cool-down marker `value` expiring at
+///   `until`, then release the lease as `publish` does.
+///
+/// The adapter only moves bytes: values are sealed and opened by the provider, so an
+/// adapter (or anyone else writing to the store) cannot make a replica adopt a value
+/// it did not seal with a key the fleet holds.
 /// - [`release`](Self::release): delete the lease if it still holds `owner`.
 pub trait BlockingStore: fmt::Debug + Send + Sync + 'static {
     /// Reads the token value, the cool-down and the lease's existence.
@@ -195,7 +195,7 @@ pub trait BlockingStore: fmt::Debug + Send + Sync + 'static {
         timeout: Duration,
     ) -> Result<(), StoreError>;
 
-    /// Sets the cool-down until `until` and releases `owner`'s lease.
+    /// Sets the cool-down marker `value` until `until` and releases `owner`'s lease.
     ///
     /// # Errors
     ///
@@ -203,6 +203,7 @@ pub trait BlockingStore: fmt::Debug + Send + Sync + 'static {
     fn cool_down(
         &self,
         keys: &StoreKeyNames,
+        value: &[u8],
         until: StoreTime,
         owner: &str,
         timeout: Duration,
@@ -226,7 +227,9 @@ mod asynchronous {
     use std::pin::Pin;
     use std::time::Duration;
 
-    use super::{StoreError, StoreKeyNames, StoreRecord, StoreTime};
+    use learn_oauth_proto::store::StoreTime;
+
+    use super::{StoreError, StoreKeyNames, StoreRecord};
 
     /// What an [`AsyncStore`] operation returns.
     pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
@@ -257,10 +260,11 @@ mod asynchronous {
             timeout: Duration,
         ) -> StoreFuture<'a, ()>;
 
-        /// Sets the cool-down until `until` and releases `owner`'s lease.
+        /// Sets the cool-down marker `value` until `until` and releases `owner`'s lease.
         fn cool_down<'a>(
             &'a self,
             keys: &'a StoreKeyNames,
+            value: &'a [u8],
             until: StoreTime,
             owner: &'a str,
             timeout: Duration,

@@ -23,12 +23,19 @@
 //!   adapter's and lazy: a provider starts with the store down.
 //! - **What the store sees**: key names are the digest of the token's
 //!   [`TokenIdentity`](learn_oauth_proto::TokenIdentity) (token URL, tenant, client id,
-//!   scopes; [`StoreKeyNames`]); no secret is ever written. Values hold the token, so give
-//!   a [`Sealing`] key: values are then sealed with ChaCha20-Poly1305, bound to their key
-//!   name, and a value that fails to open (wrong key, tampered, copied, plaintext) is
-//!   a miss, never served and never a crash. Entries expire with their token, timed by
-//!   the store's own clock ([`StoreTime`], from the latest read), so replicas' clocks
-//!   need not agree and a write that lands late cannot make an entry outlive its token.
+//!   scopes; [`StoreKeyNames`]); no secret is ever written.
+//! - **What the store is trusted with: nothing it could forge.** A [`SharedStore`] needs
+//!   a [`Sealing`] key, and every value (the token, the cool-down marker) is sealed with
+//!   ChaCha20-Poly1305, bound to its key name, its expiry and issue time inside the seal.
+//!   A value that fails to open (plaintext, planted, another key, tampered, moved from
+//!   another key name) is refused: a miss, counted in
+//!   [`StoreStats`](crate::StoreStats) and traced, never served and never a crash.
+//!   A replica never adopts a value older than one it has seen for the key, nor a token
+//!   the resource refused ([`StoreHistory`](learn_oauth_proto::store::StoreHistory)), so
+//!   an old sealed value written back is refused too. Entries expire with their token,
+//!   timed by the store's own clock ([`StoreTime`], from the latest read), so replicas'
+//!   clocks need not agree and a write that lands late cannot make an entry outlive its
+//!   token.
 //!
 //! A store adapter implements [`BlockingStore`] or `AsyncStore` (five operations over
 //! bytes); `learn-oauth-redis` does it for Redis.
@@ -40,7 +47,8 @@ mod value;
 
 #[cfg(feature = "async")]
 pub use adapter::{AsyncStore, StoreFuture};
-pub use adapter::{BlockingStore, StoreError, StoreErrorKind, StoreKeyNames, StoreRecord, StoreTime};
+pub use adapter::{BlockingStore, StoreError, StoreErrorKind, StoreKeyNames, StoreRecord};
+pub use learn_oauth_proto::store::StoreTime;
 pub(crate) use run::StoreHandle;
 pub use shared_store::SharedStore;
 pub use value::{MAX_VALUE_BYTES, Sealing, SealingKey, SealingKeyError};

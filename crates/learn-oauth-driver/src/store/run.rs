@@ -4,22 +4,23 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use learn_oauth_proto::store::{StoreFetch, StoreView};
+use learn_oauth_proto::store::{StoreFetch, StoreHistory, StoreRefusal, StoreTime, StoreView};
 use learn_oauth_proto::{AccessToken, ClientConfig, RefreshPolicy};
 
-use super::adapter::{StoreError, StoreKeyNames, StoreRecord, StoreTime};
+use super::adapter::{StoreError, StoreKeyNames, StoreRecord};
 use super::shared_store::SharedStore;
-use super::value::{self, ValueProblem};
+use super::value;
 use crate::lifecycle_cell::LifecycleCell;
 use crate::observe;
 use crate::stats::Counters;
 
-/// One provider's use of a [`SharedStore`]: the store, this token's key names, and the
-/// last token the resource refused (never taken from the store again).
+/// One provider's use of a [`SharedStore`]: the store, this token's key names, and what
+/// this replica has seen of them (the core's [`StoreHistory`]: tokens the resource
+/// refused, the newest issue time, so no older value is adopted again).
 pub(crate) struct StoreHandle<S: ?Sized> {
     pub(crate) shared: SharedStore<S>,
     pub(crate) keys: StoreKeyNames,
-    refused: Mutex<Option<AccessToken>>,
+    history: Mutex<StoreHistory>,
 }
 
 impl<S: ?Sized> StoreHandle<S> {
@@ -27,13 +28,17 @@ impl<S: ?Sized> StoreHandle<S> {
         Self {
             keys: value::key_names_for(config),
             shared,
-            refused: Mutex::new(None),
+            history: Mutex::new(StoreHistory::new()),
         }
+    }
+
+    fn history(&self) -> std::sync::MutexGuard<'_, StoreHistory> {
+        self.history.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The resource refused `token`: never adopt it from the store.
     pub(crate) fn refused(&self, token: &AccessToken) {
-        *self.refused.lock().unwrap_or_else(PoisonError::into_inner) = Some(token.clone());
+        self.history().handle_refused(token.clone());
     }
 
     /// The core's machine for one request at `now` with `deadline`, replacing `current`
@@ -49,13 +54,8 @@ impl<S: ?Sized> StoreHandle<S> {
         if !self.breaker().allows(now) {
             return StoreFetch::bypass(policy, refresh, now, deadline);
         }
-        let refused = self
-            .refused
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        let exclude: Vec<AccessToken> = current.into_iter().chain(refused).collect();
-        StoreFetch::new(policy, refresh, now, deadline, &exclude)
+        let history = self.history().clone();
+        StoreFetch::new(policy, refresh, now, deadline, current, &history)
     }
 
     fn breaker(&self) -> std::sync::MutexGuard<'_, learn_oauth_proto::store::StoreBreaker> {
@@ -89,36 +89,62 @@ impl<S: ?Sized> StoreHandle<S> {
         }
     }
 
-    /// What a read found, as the core sees it: the stored value opened and rebuilt at
-    /// `now`, after a round trip of `rtt` (a value that does not open is a miss, traced).
+    /// What a read found, as the core sees it: the stored values opened and rebuilt at
+    /// `now`, after a round trip of `rtt`. Only what opens reaches the core: a token value
+    /// or cool-down marker that does not is a miss, counted and traced. The bytes read are
+    /// wiped once opened.
     pub(crate) fn view(
         &self,
         config: &ClientConfig,
+        counters: &Counters,
         record: StoreRecord,
         now: Instant,
         rtt: Duration,
     ) -> StoreView {
-        let token = record.token.and_then(|(bytes, ttl)| {
-            let sealing = self.shared.sealing.as_deref();
-            let read = value::ReadAt {
-                now,
-                rtt,
-                store_now: record.now,
-            };
+        let StoreRecord {
+            token,
+            cool_down,
+            lease_held,
+            now: store_now,
+        } = record;
+        let sealing = &*self.shared.sealing;
+        let read = value::ReadAt { now, rtt, store_now };
+        let mut view = StoreView::new(store_now);
+        if let Some((bytes, ttl)) = token {
+            let bytes = zeroize::Zeroizing::new(bytes);
             match value::decode(&bytes, ttl, &self.keys, sealing, read) {
-                Ok(token) => Some(token),
+                Ok((token, issued)) => view = view.with_token(token, issued),
                 Err(problem) => {
-                    rejected(config, problem);
-                    None
+                    counters.store_value_refused();
+                    observe::store_value_refused(config, problem.as_str());
                 }
             }
-        });
-        StoreView::new(token, record.cool_down, record.lease_held)
+        }
+        if let Some((bytes, ttl)) = cool_down {
+            let bytes = zeroize::Zeroizing::new(bytes);
+            match value::decode_cool_down(&bytes, ttl, &self.keys, sealing, read) {
+                Ok(left) => view = view.with_cool_down(left),
+                Err(problem) => {
+                    counters.store_cool_down_ignored();
+                    observe::store_cool_down_ignored(config, problem.as_str());
+                }
+            }
+        }
+        if lease_held {
+            view = view.with_lease_held();
+        }
+        view
     }
 
-    /// `token` as the value to publish, expiring at `at` on the store's clock.
-    pub(crate) fn encode(&self, token: &AccessToken, at: StoreTime) -> Vec<u8> {
-        value::encode(token, &self.keys, self.shared.sealing.as_deref(), at)
+    /// `token` as the value to publish, issued at `issued` and expiring at `expire_at` on
+    /// the store's clock.
+    pub(crate) fn encode(&self, token: &AccessToken, issued: StoreTime, expire_at: StoreTime) -> Vec<u8> {
+        value::encode(token, &self.keys, &self.shared.sealing, issued, expire_at)
+    }
+
+    /// The cool-down marker to write, ending at `until` on the store's clock.
+    pub(crate) fn encode_cool_down(&self, until: StoreTime) -> Vec<u8> {
+        value::encode_cool_down(&self.keys, &self.shared.sealing, until)
     }
 
     /// How long a store operation at `now` may take: the policy's `op_timeout`, and no
@@ -145,8 +171,6 @@ pub(crate) struct Run<'a> {
     pub(crate) fetch: StoreFetch,
     config: &'a ClientConfig,
     counters: &'a Counters,
-    /// The store's clock as of the latest read, and when that read came back.
-    store_clock: Option<(StoreTime, Instant)>,
 }
 
 impl<S: ?Sized> StoreHandle<S> {
@@ -162,7 +186,6 @@ impl<S: ?Sized> StoreHandle<S> {
             fetch,
             config: lifecycle.config(),
             counters: lifecycle.counters(),
-            store_clock: None,
         }
     }
 
@@ -176,9 +199,13 @@ impl<S: ?Sized> StoreHandle<S> {
     ) {
         match self.checked(run.config, run.counters, after, result) {
             Some(record) => {
-                run.store_clock = record.now.map(|t| (t, after));
-                let view = self.view(run.config, record, after, after.saturating_duration_since(asked));
+                let rtt = after.saturating_duration_since(asked);
+                let view = self.view(run.config, run.counters, record, after, rtt);
                 run.fetch.handle_read(after, view);
+                if let Some(refusal) = run.fetch.poll_refused() {
+                    run.counters.store_value_refused();
+                    observe::store_value_refused(run.config, refusal_reason(refusal));
+                }
             }
             None => run.fetch.handle_store_error(after),
         }
@@ -200,28 +227,19 @@ impl<S: ?Sized> StoreHandle<S> {
         }
     }
 
-    /// The store-clock instant `ttl` after `now`, through the latest read (the store's
-    /// time then, and when the read came back here). Early rather than late: the store
-    /// read its clock before the read came back, and milliseconds are rounded down.
-    /// Without a read, nothing can be written: the run goes on without the store.
-    pub(crate) fn write_at(&self, run: &mut Run<'_>, now: Instant, ttl: Duration) -> Option<StoreTime> {
-        let Some((StoreTime(base), read_at)) = run.store_clock else {
-            run.fetch.handle_store_error(now);
-            return None;
-        };
-        let since = now.saturating_duration_since(read_at).saturating_add(ttl);
-        let millis = u64::try_from(since.as_millis()).unwrap_or(u64::MAX);
-        Some(StoreTime(base.saturating_add(millis)))
-    }
-
     /// The run is over: counted and traced.
     pub(crate) fn finished(&self, run: &Run<'_>) {
+        self.history().merge(run.fetch.history());
         let outcome = run.fetch.outcome();
         run.counters.store_outcome(outcome);
         observe::store_outcome(run.config, outcome);
     }
 }
 
-fn rejected(config: &ClientConfig, problem: ValueProblem) {
-    observe::store_value_rejected(config, problem.as_str());
+/// Why the core refused an authentic value, for traces.
+fn refusal_reason(refusal: StoreRefusal) -> &'static str {
+    match refusal {
+        StoreRefusal::Older => "older than a value already seen",
+        _ => "refused",
+    }
 }

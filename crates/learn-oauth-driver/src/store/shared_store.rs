@@ -11,10 +11,15 @@ use super::adapter::AsyncStore;
 use super::adapter::{BlockingStore, StoreKeyNames};
 use super::value::{self, Sealing};
 
-/// A store shared by a fleet of replicas, with how to use it: the protocol's
-/// [`StorePolicy`], the values' [`Sealing`], and the breaker every provider using this
-/// store shares (a dead store is dead for every tenant). Cheap to clone; clones share the
-/// breaker and the owner id.
+/// A store shared by a fleet of replicas, with how to use it: the values' [`Sealing`],
+/// the protocol's [`StorePolicy`], and the breaker every provider using this store shares
+/// (a dead store is dead for every tenant). Cheap to clone; clones share the breaker and
+/// the owner id.
+///
+/// The sealing key is what admits a replica: every value is sealed with it, and a value
+/// is adopted only if it opens with it, so someone who can write to the store but has no
+/// key can make replicas fall back to their own requests, never hand out a token or
+/// honour a cool-down of their choosing.
 ///
 /// `S` is the flavour's store trait object: `SharedStore<dyn BlockingStore>` for blocking
 /// providers ([`SharedStore::blocking`]), `SharedStore<dyn AsyncStore>` for async ones
@@ -22,7 +27,7 @@ use super::value::{self, Sealing};
 pub struct SharedStore<S: ?Sized> {
     pub(crate) store: Arc<S>,
     pub(crate) policy: StorePolicy,
-    pub(crate) sealing: Option<Arc<Sealing>>,
+    pub(crate) sealing: Arc<Sealing>,
     pub(crate) state: Arc<StoreState>,
 }
 
@@ -34,27 +39,28 @@ pub(crate) struct StoreState {
 }
 
 impl SharedStore<dyn BlockingStore> {
-    /// A store for blocking providers, with the default [`StorePolicy`] and no
-    /// sealing.
-    pub fn blocking(store: impl BlockingStore) -> Self {
-        Self::from_arc(Arc::new(store))
+    /// A store for blocking providers, its values sealed and opened with `sealing`, with
+    /// the default [`StorePolicy`].
+    pub fn blocking(store: impl BlockingStore, sealing: Sealing) -> Self {
+        Self::from_arc(Arc::new(store), sealing)
     }
 }
 
 #[cfg(feature = "async")]
 impl SharedStore<dyn AsyncStore> {
-    /// A store for async providers, with the default [`StorePolicy`] and no sealing.
-    pub fn asynchronous(store: impl AsyncStore) -> Self {
-        Self::from_arc(Arc::new(store))
+    /// A store for async providers, its values sealed and opened with `sealing`, with
+    /// the default [`StorePolicy`].
+    pub fn asynchronous(store: impl AsyncStore, sealing: Sealing) -> Self {
+        Self::from_arc(Arc::new(store), sealing)
     }
 }
 
 impl<S: ?Sized> SharedStore<S> {
-    fn from_arc(store: Arc<S>) -> Self {
+    fn from_arc(store: Arc<S>, sealing: Sealing) -> Self {
         Self {
             store,
             policy: StorePolicy::default(),
-            sealing: None,
+            sealing: Arc::new(sealing),
             state: Arc::new(StoreState {
                 breaker: Mutex::new(StoreBreaker::new()),
                 owner: value::random_owner(),
@@ -67,14 +73,6 @@ impl<S: ?Sized> SharedStore<S> {
     #[must_use]
     pub fn policy(mut self, policy: StorePolicy) -> Self {
         self.policy = policy;
-        self
-    }
-
-    /// Seals every value written and opens values read with `sealing` (strongly
-    /// advised: without it, anyone who can read the store can read bearer tokens).
-    #[must_use]
-    pub fn sealing(mut self, sealing: Sealing) -> Self {
-        self.sealing = Some(Arc::new(sealing));
         self
     }
 
@@ -106,7 +104,7 @@ impl<S: ?Sized> Clone for SharedStore<S> {
         Self {
             store: Arc::clone(&self.store),
             policy: self.policy.clone(),
-            sealing: self.sealing.clone(),
+            sealing: Arc::clone(&self.sealing),
             state: Arc::clone(&self.state),
         }
     }
@@ -117,7 +115,7 @@ impl<S: ?Sized + fmt::Debug> fmt::Debug for SharedStore<S> {
         f.debug_struct("SharedStore")
             .field("store", &&*self.store)
             .field("policy", &self.policy)
-            .field("sealed", &self.sealing.is_some())
+            .field("sealing", &self.sealing)
             .finish_non_exhaustive()
     }
 }

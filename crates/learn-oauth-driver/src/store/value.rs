@@ -1,23 +1,30 @@
-//! What a store holds: key names derived from what identifies a token, and token values
-//! in a versioned format, sealed (encrypted and authenticated) when the user gives a key.
+//! What a store holds: key names derived from what identifies a token, and values in a
+//! versioned format, always sealed (encrypted and authenticated, bound to their key name):
+//! the token, and the fleet's cool-down marker.
 
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use learn_oauth_proto::store::StoreTime;
 use learn_oauth_proto::{AccessToken, ClientConfig, Scope, Scopes, TokenIdentity};
 use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use ring::rand::{SecureRandom, SystemRandom};
+use zeroize::{Zeroize, Zeroizing};
 
-use super::adapter::{StoreKeyNames, StoreTime};
+use super::adapter::StoreKeyNames;
 
 /// The largest value read back (the Redis adapter reads at most one byte more); anything
 /// longer is refused unparsed.
 pub const MAX_VALUE_BYTES: usize = 16 * 1024;
 
-/// Every value starts with this, then a mode byte.
-const MAGIC: &[u8; 3] = b"LO\x01";
-const PLAIN: u8 = b'p';
-const SEALED: u8 = b'e';
+/// Every value starts with this (the format's version 2: version 1 had plaintext values
+/// and no issue time, and is refused), then a kind byte, the sealing key's id, the nonce
+/// and the sealed payload.
+const MAGIC: &[u8; 3] = b"LO\x02";
+/// The kind byte of a token value.
+const TOKEN: u8 = b't';
+/// The kind byte of a cool-down marker.
+const COOL_DOWN: u8 = b'c';
 
 /// The store entries for tokens of `config`: named by its [`TokenIdentity`]'s digest
 /// (never the secret), in one Redis Cluster hash tag.
@@ -85,7 +92,7 @@ impl SealingKey {
             .decode(text.trim())
             .map_err(|_| SealingKeyError::Base64)?;
         let key = Self::new(id, &bytes);
-        zeroize::Zeroize::zeroize(&mut bytes);
+        bytes.zeroize();
         key
     }
 
@@ -104,12 +111,14 @@ impl fmt::Debug for SealingKey {
     }
 }
 
-/// How stored tokens are sealed (ChaCha20-Poly1305: encrypted and authenticated).
-/// Values are sealed with the current key and opened with it or any previous one (by
-/// id), so a key is rotated by deploying the new key as current with the old one as
-/// previous, then dropping the old one once its values have expired. With sealing on, a
-/// plaintext value (written by a replica without the key, or planted) is a miss, never
-/// served.
+/// How a store's values are sealed (ChaCha20-Poly1305: encrypted and authenticated,
+/// bound to their key name), which every [`SharedStore`](super::SharedStore) needs: a
+/// value is adopted only if it opens with one of these keys, so only the holders of a key
+/// choose the fleet's tokens and cool-downs. Values are sealed with the current key and
+/// opened with it or any previous one (by id), so a key is rotated by deploying the new
+/// key as current with the old one as previous, then dropping the old one once its
+/// values have expired. A value that does not open (plaintext, another key, tampered with,
+/// moved from another key name) is refused: a miss, counted, never served.
 #[derive(Debug)]
 pub struct Sealing {
     current: SealingKey,
@@ -147,19 +156,21 @@ impl Sealing {
     }
 }
 
-/// Why a stored value was not used (it is a miss; the reason is traced).
+/// Why a stored value was not used (it is a miss; the reason is traced and counted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ValueProblem {
     /// Longer than [`MAX_VALUE_BYTES`].
     TooLarge,
-    /// Not a value of this format or version.
+    /// Not a sealed value of this format and version (plaintext, planted, or written by
+    /// an older version).
     UnknownFormat,
-    /// Plaintext, but sealing is on.
-    NotSealed,
-    /// Sealed, but sealing is off or the key id is unknown.
+    /// A sealed value of another kind (a cool-down marker where a token belongs, or the
+    /// other way round).
+    WrongKind,
+    /// Sealed with a key id this replica does not have.
     NoKey,
-    /// Sealed, but it fails to authenticate (wrong key, tampered, or copied from another
-    /// token's entry).
+    /// Sealed, but it fails to authenticate (wrong key, tampered, or moved from another
+    /// key name).
     Unauthentic,
     /// The payload does not parse, or holds no valid token.
     Malformed,
@@ -169,8 +180,8 @@ impl ValueProblem {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             ValueProblem::TooLarge => "too large",
-            ValueProblem::UnknownFormat => "unknown format",
-            ValueProblem::NotSealed => "not sealed, but sealing is on",
+            ValueProblem::UnknownFormat => "not a sealed value of this version",
+            ValueProblem::WrongKind => "a sealed value of another kind",
             ValueProblem::NoKey => "sealed with a key this replica does not have",
             ValueProblem::Unauthentic => "fails to authenticate",
             ValueProblem::Malformed => "malformed",
@@ -178,8 +189,9 @@ impl ValueProblem {
     }
 }
 
+/// A token value's sealed payload.
 #[derive(serde::Serialize, serde::Deserialize)]
-struct Payload {
+struct TokenPayload {
     /// The token value.
     t: String,
     /// Its scopes, space-delimited.
@@ -188,9 +200,25 @@ struct Payload {
     st: bool,
     /// Its whole lifetime in milliseconds, as the server gave it.
     l: u64,
-    /// The entry's expiry on the store's clock (Unix ms), inside the sealed payload: a
-    /// value re-written with a longer TTL by someone without the key cannot live longer.
+    /// The entry's expiry on the store's clock (Unix ms), inside the seal: a value
+    /// re-written with a longer TTL by someone without the key cannot live longer.
     x: u64,
+    /// When it was published, on the store's clock (Unix ms), inside the seal: replicas
+    /// never adopt a value older than one they have seen for the key.
+    i: u64,
+}
+
+impl Drop for TokenPayload {
+    fn drop(&mut self) {
+        self.t.zeroize();
+    }
+}
+
+/// A cool-down marker's sealed payload.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CoolDownPayload {
+    /// When the cool-down ends, on the store's clock (Unix ms).
+    u: u64,
 }
 
 /// When and how a value was read: at `now` here, after a round trip of `rtt`, with the
@@ -202,129 +230,140 @@ pub(crate) struct ReadAt {
     pub(crate) store_now: Option<StoreTime>,
 }
 
-/// `token` as a stored value expiring at `expire_at` on the store's clock; sealed when
-/// `sealing` is given (bound to `keys`' token name, so a value copied to another
-/// token's entry fails to open).
+/// `token` as a stored value issued at `issued` and expiring at `expire_at` on the
+/// store's clock, sealed and bound to `keys`' token name.
 pub(crate) fn encode(
     token: &AccessToken,
     keys: &StoreKeyNames,
-    sealing: Option<&Sealing>,
+    sealing: &Sealing,
+    issued: StoreTime,
     expire_at: StoreTime,
 ) -> Vec<u8> {
-    let payload = Payload {
+    let payload = TokenPayload {
         t: token.expose_secret().to_owned(),
         s: token.scopes().to_space_delimited(),
         st: token.scopes_stated_by_server(),
         l: u64::try_from(token.lifetime().as_millis()).unwrap_or(u64::MAX),
         x: expire_at.0,
+        i: issued.0,
     };
-    let mut json = serde_json::to_vec(&payload).unwrap_or_default();
-    let mut payload = payload;
-    zeroize::Zeroize::zeroize(&mut payload.t);
-    let Some(sealing) = sealing else {
-        let mut value = Vec::with_capacity(MAGIC.len() + 1 + json.len());
-        value.extend_from_slice(MAGIC);
-        value.push(PLAIN);
-        value.extend_from_slice(&json);
-        zeroize::Zeroize::zeroize(&mut json);
-        return value;
-    };
+    let json = Zeroizing::new(serde_json::to_vec(&payload).unwrap_or_default());
+    seal(json, TOKEN, &keys.token, sealing)
+}
+
+/// A cool-down marker ending at `until` on the store's clock, sealed and bound to
+/// `keys`' cool-down name.
+pub(crate) fn encode_cool_down(keys: &StoreKeyNames, sealing: &Sealing, until: StoreTime) -> Vec<u8> {
+    let json = Zeroizing::new(serde_json::to_vec(&CoolDownPayload { u: until.0 }).unwrap_or_default());
+    seal(json, COOL_DOWN, &keys.cool_down, sealing)
+}
+
+/// `plain` sealed with `sealing`'s current key as a value of `kind` at `name`.
+fn seal(mut plain: Zeroizing<Vec<u8>>, kind: u8, name: &str, sealing: &Sealing) -> Vec<u8> {
     let key = &sealing.current;
     let mut nonce = [0u8; NONCE_LEN];
     // SystemRandom only fails when the OS has no randomness; an all-zero nonce would then
     // repeat, so nothing is sealed and the value is empty (a miss for every reader).
     if SystemRandom::new().fill(&mut nonce).is_err() {
-        zeroize::Zeroize::zeroize(&mut json);
         return Vec::new();
     }
-    let header = [MAGIC[0], MAGIC[1], MAGIC[2], SEALED, key.id];
-    let aad = aad(&header, keys);
-    if key
-        .key
-        .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(&aad), &mut json)
-        .is_err()
-    {
-        zeroize::Zeroize::zeroize(&mut json);
+    let header = [MAGIC[0], MAGIC[1], MAGIC[2], kind, key.id];
+    let aad = aad(&header, name);
+    let sealed =
+        key.key
+            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(&aad), &mut *plain);
+    if sealed.is_err() {
         return Vec::new();
     }
-    let mut value = Vec::with_capacity(header.len() + NONCE_LEN + json.len());
+    // `plain` now holds the ciphertext and tag.
+    let mut value = Vec::with_capacity(header.len() + NONCE_LEN + plain.len());
     value.extend_from_slice(&header);
     value.extend_from_slice(&nonce);
-    value.extend_from_slice(&json);
+    value.extend_from_slice(&plain);
     value
 }
 
-fn aad(header: &[u8], keys: &StoreKeyNames) -> Vec<u8> {
-    let mut aad = Vec::with_capacity(header.len() + keys.token.len());
+/// What a value's tag authenticates besides its payload: its header (format, kind, key
+/// id) and the name of the key it was written to.
+fn aad(header: &[u8], name: &str) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(header.len() + name.len());
     aad.extend_from_slice(header);
-    aad.extend_from_slice(keys.token.as_bytes());
+    aad.extend_from_slice(name.as_bytes());
     aad
 }
 
-/// The token in a stored `value` with `ttl` left by the store's clock, read as `read`
-/// says. What is left is the least of: `ttl` less the round trip (the store's count may
-/// have been taken at its start) and a millisecond (the count's rounding); the sealed
-/// expiry less the store's clock at the read; the token's own lifetime. So a rebuilt
-/// token never has more time left than it really has, whoever re-wrote the entry.
-pub(crate) fn decode(
-    value: &[u8],
-    ttl: Duration,
-    keys: &StoreKeyNames,
-    sealing: Option<&Sealing>,
-    read: ReadAt,
-) -> Result<AccessToken, ValueProblem> {
-    let ReadAt { now, rtt, store_now } = read;
+/// The payload of a value of `kind` at `name`, opened with `sealing`, in a buffer wiped
+/// when dropped.
+fn open(value: &[u8], kind: u8, name: &str, sealing: &Sealing) -> Result<Zeroizing<Vec<u8>>, ValueProblem> {
     if value.len() > MAX_VALUE_BYTES {
         return Err(ValueProblem::TooLarge);
     }
     let rest = value
         .strip_prefix(MAGIC.as_slice())
         .ok_or(ValueProblem::UnknownFormat)?;
-    let (&mode, rest) = rest.split_first().ok_or(ValueProblem::UnknownFormat)?;
-    let mut opened = Vec::new();
-    let json: &[u8] = match (mode, sealing) {
-        (PLAIN, None) => rest,
-        (PLAIN, Some(_)) => return Err(ValueProblem::NotSealed),
-        (SEALED, None) => return Err(ValueProblem::NoKey),
-        (SEALED, Some(sealing)) => {
-            let (&id, rest) = rest.split_first().ok_or(ValueProblem::Malformed)?;
-            let key = sealing.opener(id).ok_or(ValueProblem::NoKey)?;
-            if rest.len() < NONCE_LEN {
-                return Err(ValueProblem::Malformed);
-            }
-            let (nonce, sealed) = rest.split_at(NONCE_LEN);
-            let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| ValueProblem::Malformed)?;
-            let header = [MAGIC[0], MAGIC[1], MAGIC[2], SEALED, id];
-            let aad = aad(&header, keys);
-            opened = sealed.to_vec();
-            let plain = key
-                .key
-                .open_in_place(nonce, Aad::from(&aad), &mut opened)
-                .map_err(|_| ValueProblem::Unauthentic)?;
-            &*plain
-        }
-        _ => return Err(ValueProblem::UnknownFormat),
-    };
-    let parsed = serde_json::from_slice::<Payload>(json);
-    if mode == SEALED {
-        zeroize::Zeroize::zeroize(&mut opened);
+    let (&found, rest) = rest.split_first().ok_or(ValueProblem::UnknownFormat)?;
+    if found != TOKEN && found != COOL_DOWN {
+        return Err(ValueProblem::UnknownFormat);
     }
-    let mut payload = parsed.map_err(|_| ValueProblem::Malformed)?;
-    // Less the round trip, and the millisecond a store's whole-millisecond count can round
-    // up by: a rebuilt token never has more time left than it really has.
-    let mut left = ttl.saturating_sub(rtt).saturating_sub(Duration::from_millis(1));
-    if let Some(StoreTime(store_now)) = store_now {
-        let sealed = Duration::from_millis(payload.x.saturating_sub(store_now));
-        left = left.min(sealed.saturating_sub(rtt));
+    if found != kind {
+        return Err(ValueProblem::WrongKind);
     }
+    let (&id, rest) = rest.split_first().ok_or(ValueProblem::Malformed)?;
+    let key = sealing.opener(id).ok_or(ValueProblem::NoKey)?;
+    if rest.len() < NONCE_LEN {
+        return Err(ValueProblem::Malformed);
+    }
+    let (nonce, sealed) = rest.split_at(NONCE_LEN);
+    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| ValueProblem::Malformed)?;
+    let header = [MAGIC[0], MAGIC[1], MAGIC[2], kind, id];
+    let aad = aad(&header, name);
+    let mut opened = Zeroizing::new(sealed.to_vec());
+    let len = key
+        .key
+        .open_in_place(nonce, Aad::from(&aad), &mut opened)
+        .map_err(|_| ValueProblem::Unauthentic)?
+        .len();
+    opened.truncate(len);
+    Ok(opened)
+}
+
+/// What is left of an entry with `ttl` left by the store's clock and sealed to end at
+/// `sealed_end`, read as `read` says: the least of `ttl` less the round trip (the store's
+/// count may have been taken at its start) and a millisecond (the count's rounding), and
+/// the sealed end less the store's clock at the read.
+fn time_left(ttl: Duration, sealed_end: u64, read: ReadAt) -> Duration {
+    let mut left = ttl
+        .saturating_sub(read.rtt)
+        .saturating_sub(Duration::from_millis(1));
+    if let Some(StoreTime(store_now)) = read.store_now {
+        let sealed = Duration::from_millis(sealed_end.saturating_sub(store_now));
+        left = left.min(sealed.saturating_sub(read.rtt));
+    }
+    left
+}
+
+/// The token in a stored `value` with `ttl` left by the store's clock, read as `read`
+/// says, and its sealed issue time. What is left is [`time_left`]'s, and never more than
+/// the token's own lifetime: a rebuilt token never has more time left than it really
+/// has, whoever re-wrote the entry.
+pub(crate) fn decode(
+    value: &[u8],
+    ttl: Duration,
+    keys: &StoreKeyNames,
+    sealing: &Sealing,
+    read: ReadAt,
+) -> Result<(AccessToken, StoreTime), ValueProblem> {
+    let opened = open(value, TOKEN, &keys.token, sealing)?;
+    let mut payload = serde_json::from_slice::<TokenPayload>(&opened).map_err(|_| ValueProblem::Malformed)?;
+    drop(opened);
     let lifetime = Duration::from_millis(payload.l);
-    let left = left.min(lifetime);
+    let left = time_left(ttl, payload.x, read).min(lifetime);
     // Rebuilt as received when the publisher received it, so every replica computes the
     // same expiry and refresh window; if that instant cannot be represented here, as
     // received now with what is left.
-    let (received_at, lifetime) = match now.checked_sub(lifetime - left) {
+    let (received_at, lifetime) = match read.now.checked_sub(lifetime - left) {
         Some(at) => (at, lifetime),
-        None => (now, left),
+        None => (read.now, left),
     };
     let scopes: Scopes = payload
         .s
@@ -333,8 +372,23 @@ pub(crate) fn decode(
         .filter_map(|s| Scope::new(s).ok())
         .collect();
     let value = std::mem::take(&mut payload.t);
-    AccessToken::with_stated_scopes(value, scopes, payload.st, received_at, lifetime)
-        .ok_or(ValueProblem::Malformed)
+    let token = AccessToken::with_stated_scopes(value, scopes, payload.st, received_at, lifetime)
+        .ok_or(ValueProblem::Malformed)?;
+    Ok((token, StoreTime(payload.i)))
+}
+
+/// What is left of the cool-down in a stored marker `value` with `ttl` left by the
+/// store's clock, read as `read` says ([`time_left`]).
+pub(crate) fn decode_cool_down(
+    value: &[u8],
+    ttl: Duration,
+    keys: &StoreKeyNames,
+    sealing: &Sealing,
+    read: ReadAt,
+) -> Result<Duration, ValueProblem> {
+    let opened = open(value, COOL_DOWN, &keys.cool_down, sealing)?;
+    let payload = serde_json::from_slice::<CoolDownPayload>(&opened).map_err(|_| ValueProblem::Malformed)?;
+    Ok(time_left(ttl, payload.u, read))
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@ use std::time::{Duration, Instant};
 
 use http::StatusCode;
 
+use super::clock::{ReadClock, StoreTime};
+use super::history::{StoreHistory, StoreRefusal};
 use super::policy::StorePolicy;
 use super::view::{StoreOutcome, StoreStep, StoreView};
 use crate::error::{BodyKind, Error, ErrorDetail, ServerError, UnstructuredBody};
@@ -38,7 +40,7 @@ enum Write {
 /// of calling the token endpoint directly, and reports its result as the request's:
 ///
 /// ```text
-///   Read --peer's token, fresh--> Done(Ok)            (adopted: no request)
+///   Read --peer's token, fresh, not older than one seen--> Done(Ok)   (adopted)
 ///    |  --cool-down running--> Done(Err 429)          (the fleet waits it out)
 ///    |  --lease held--> Sleep --> Read ...            (wait for the peer, bounded)
 ///    |  --free--> TryLease --won--> Fetch --ok--> Publish --> Done(Ok)
@@ -53,23 +55,27 @@ enum Write {
 /// nothing. Hence the fallbacks: a replica waits for a peer at most
 /// [`StorePolicy::peer_wait`] (and never more than half of its request's deadline), and
 /// any store failure sends it to the token endpoint on its own. A peer's token is taken
-/// only if it is not the token being replaced (or one the resource refused) and has more
-/// life left than any replica's refresh window, so adopting it never starts another
-/// refresh.
+/// only if it is not the token being replaced (or one the resource refused), was not
+/// issued before a value this replica has already seen for the key ([`StoreHistory`]),
+/// and has more life left than any replica's refresh window, so adopting it never starts
+/// another refresh. The driver opens the store's sealed values; what reaches this machine
+/// is authentic.
 ///
 /// ```
 /// # #![allow(clippy::disallowed_methods)]
 /// use std::time::{Duration, Instant};
 /// use learn_oauth_proto::{AccessToken, RefreshPolicy, Scopes};
-/// use learn_oauth_proto::store::{StoreFetch, StorePolicy, StoreStep, StoreView};
+/// use learn_oauth_proto::store::{StoreFetch, StoreHistory, StorePolicy, StoreStep, StoreTime, StoreView};
 ///
 /// let now = Instant::now();
 /// let deadline = now + Duration::from_secs(60);
-/// let mut fetch = StoreFetch::new(StorePolicy::default(), RefreshPolicy::default(), now, Some(deadline), &[]);
+/// let history = StoreHistory::new();
+/// let mut fetch = StoreFetch::new(StorePolicy::default(), RefreshPolicy::default(), now, Some(deadline), None, &history);
 /// assert!(matches!(fetch.poll(now), StoreStep::Read));
-/// // A peer published a token an hour long a minute ago.
+/// // A peer published a token an hour long a minute ago (the store's clock reads 1 000 000 ms now).
 /// let peer = AccessToken::new("t0k3n".into(), Scopes::new(), now - Duration::from_secs(60), Duration::from_secs(3600)).unwrap();
-/// fetch.handle_read(now, StoreView::new(Some(peer.clone()), None, false));
+/// let view = StoreView::new(Some(StoreTime(1_000_000))).with_token(peer.clone(), StoreTime(940_000));
+/// fetch.handle_read(now, view);
 /// let StoreStep::Done(Ok(token)) = fetch.poll(now) else { panic!("adopted") };
 /// assert!(token.same_as(&peer));
 /// ```
@@ -83,8 +89,16 @@ pub struct StoreFetch {
     deadline: Option<Instant>,
     /// No waiting for a peer after this.
     wait_until: Instant,
-    /// Tokens never adopted from the store: the one being replaced, one refused.
-    exclude: Vec<AccessToken>,
+    /// The token being replaced: never adopted from the store.
+    replacing: Option<AccessToken>,
+    /// What this replica has seen of the key: refused tokens, the newest issue time.
+    history: StoreHistory,
+    /// The store's clock, from the latest read.
+    clock: Option<ReadClock>,
+    /// The issue time of the value last asked to be published.
+    publishing: Option<StoreTime>,
+    /// An authentic value the latest read refused, not yet drained.
+    refusal: Option<StoreRefusal>,
     leased: bool,
     polls: u32,
     /// Cleared by a store error: the rest of this request goes without the store.
@@ -95,17 +109,19 @@ pub struct StoreFetch {
 
 impl StoreFetch {
     /// A coordinated request started at `now` for a request whose deadline is `deadline`
-    /// (the lifecycle's [`fetch_deadline`](crate::TokenLifecycle::fetch_deadline)).
-    /// `exclude`: tokens never to take from the store (the current token being
-    /// refreshed, a token the resource refused). The refresh policy is the lifecycle's,
-    /// to tell a peer's token worth taking from one about to be refreshed.
+    /// (the lifecycle's [`fetch_deadline`](crate::TokenLifecycle::fetch_deadline)),
+    /// replacing `replacing` (the current token being refreshed: never taken from the
+    /// store), starting from what this replica has seen of the key (`history`: tokens the
+    /// resource refused, the newest issue time). The refresh policy is the lifecycle's, to
+    /// tell a peer's token worth taking from one about to be refreshed.
     #[must_use]
     pub fn new(
         policy: StorePolicy,
         refresh: RefreshPolicy,
         now: Instant,
         deadline: Option<Instant>,
-        exclude: &[AccessToken],
+        replacing: Option<AccessToken>,
+        history: &StoreHistory,
     ) -> Self {
         // Without a deadline from the lifecycle, the policy's request timeout from now: every
         // later step then measures against one fixed instant (the lease outlives it).
@@ -122,7 +138,11 @@ impl StoreFetch {
             state: State::Read,
             deadline,
             wait_until,
-            exclude: exclude.to_vec(),
+            replacing,
+            history: history.clone(),
+            clock: None,
+            publishing: None,
+            refusal: None,
             leased: false,
             polls: 0,
             use_store: true,
@@ -140,7 +160,7 @@ impl StoreFetch {
         now: Instant,
         deadline: Option<Instant>,
     ) -> Self {
-        let mut fetch = Self::new(policy, refresh, now, deadline, &[]);
+        let mut fetch = Self::new(policy, refresh, now, deadline, None, &StoreHistory::new());
         fetch.use_store = false;
         fetch.state = State::Fetch;
         fetch
@@ -162,14 +182,24 @@ impl StoreFetch {
             State::Fetch => StoreStep::Fetch {
                 timeout: self.time_left(now),
             },
-            State::Write(Write::Publish) => match &self.result {
-                Some(Ok(token)) => StoreStep::Publish {
-                    token: token.clone(),
-                    ttl: token.expires_at().saturating_duration_since(now),
-                },
+            State::Write(Write::Publish) => match (&self.result, self.clock) {
+                (Some(Ok(token)), Some(clock)) => {
+                    let issued = clock.at(now, Duration::ZERO);
+                    self.publishing = Some(issued);
+                    StoreStep::Publish {
+                        token: token.clone(),
+                        issued,
+                        expire_at: clock.at(now, token.expires_at().saturating_duration_since(now)),
+                    }
+                }
                 _ => StoreStep::Release,
             },
-            State::Write(Write::CoolDown(ttl)) => StoreStep::CoolDown { ttl: *ttl },
+            State::Write(Write::CoolDown(ttl)) => match self.clock {
+                Some(clock) => StoreStep::CoolDown {
+                    until: clock.at(now, *ttl),
+                },
+                None => StoreStep::Release,
+            },
             State::Write(Write::Release) => StoreStep::Release,
             State::Done => StoreStep::Done(self.result.clone().unwrap_or_else(|| Err(Self::lost()))),
         }
@@ -180,7 +210,16 @@ impl StoreFetch {
         if !matches!(self.state, State::Read) {
             return;
         }
-        if let Some(token) = view.token.filter(|t| self.worth_adopting(now, t)) {
+        self.clock = view.clock.map(|store| ReadClock { store, local: now });
+        let token = view.token.and_then(|(token, issued)| {
+            if self.history.is_older(issued) {
+                self.refusal = Some(StoreRefusal::Older);
+                return None;
+            }
+            self.history.saw(issued);
+            Some(token)
+        });
+        if let Some(token) = token.filter(|t| self.worth_adopting(now, t)) {
             self.finish(Ok(token), StoreOutcome::Adopted);
         } else if let Some(ttl) = view.cool_down.filter(|d| !d.is_zero()) {
             // Never longer than this replica would honour a Retry-After itself (a planted
@@ -217,13 +256,16 @@ impl StoreFetch {
         } else {
             StoreOutcome::FetchedAlone
         };
+        // Writes are timed by the store's clock: without a reading of it, only a release.
+        let timed = self.clock.is_some();
         let write = match &result {
             _ if !self.use_store => None,
-            Ok(_) => Some(Write::Publish),
+            Ok(_) if timed => Some(Write::Publish),
+            Ok(_) => self.leased.then_some(Write::Release),
             Err(error) => match fleet_cool_down(error).map(|d| d.min(self.refresh.max_retry_after)) {
-                Some(ttl) => Some(Write::CoolDown(ttl)),
-                None if self.leased => Some(Write::Release),
-                None => None,
+                Some(ttl) if timed => Some(Write::CoolDown(ttl)),
+                _ if self.leased => Some(Write::Release),
+                _ => None,
             },
         };
         self.result = Some(result);
@@ -233,7 +275,16 @@ impl StoreFetch {
     /// A [`StoreStep::Publish`], [`StoreStep::CoolDown`] or [`StoreStep::Release`] is done.
     pub fn handle_written(&mut self, _now: Instant) {
         if matches!(self.state, State::Write(_)) {
+            self.wrote();
             self.state = State::Done;
+        }
+    }
+
+    /// A published value counts as seen, whether its write was answered or failed (it
+    /// may have landed): an older one written back later is refused.
+    fn wrote(&mut self) {
+        if let Some(issued) = self.publishing.take() {
+            self.history.saw(issued);
         }
     }
 
@@ -243,10 +294,27 @@ impl StoreFetch {
     pub fn handle_store_error(&mut self, _now: Instant) {
         self.use_store = false;
         match self.state {
-            State::Write(_) => self.state = State::Done,
+            State::Write(_) => {
+                self.wrote();
+                self.state = State::Done;
+            }
             State::Read | State::Lease | State::Wait(_) => self.state = State::Fetch,
             State::Fetch | State::Done => {}
         }
+    }
+
+    /// An authentic value the latest [`handle_read`](Self::handle_read) refused, if any
+    /// (once: draining it clears it), for the driver's counters and traces.
+    #[must_use]
+    pub fn poll_refused(&mut self) -> Option<StoreRefusal> {
+        self.refusal.take()
+    }
+
+    /// What this request has seen of the key, on top of the history it started from:
+    /// merge it into the replica's [`StoreHistory`] when the request is done.
+    #[must_use]
+    pub fn history(&self) -> &StoreHistory {
+        &self.history
     }
 
     /// How it ended (or [`StoreOutcome::Running`]).
@@ -281,11 +349,12 @@ impl StoreFetch {
     }
 
     /// Whether `token` from the store may be handed out instead of requesting one: not
-    /// excluded (compared by value), and with more life left than this replica's widest
-    /// refresh window (a fleet shares one policy, so that is every replica's).
+    /// the one being replaced nor one the resource refused (compared by value), and with
+    /// more life left than this replica's widest refresh window (a fleet shares one
+    /// policy, so that is every replica's).
     fn worth_adopting(&self, now: Instant, token: &AccessToken) -> bool {
         // By value: a token read back from the store is a new handle on the same text.
-        if self.exclude.iter().any(|t| t == token) {
+        if self.replacing.as_ref() == Some(token) || self.history.is_refused(token) {
             return false;
         }
         let left = token.expires_at().saturating_duration_since(now);

@@ -4,34 +4,51 @@
 
 use std::time::{Duration, Instant};
 
+use super::clock::StoreTime;
 use crate::error::Error;
 use crate::token::AccessToken;
 
-/// What a store read found, rebuilt by the driver from the store's bytes.
+/// What a store read found, rebuilt by the driver from the store's bytes. Only
+/// authenticated findings go in: a value or cool-down marker that fails to open is left
+/// out (a miss), never passed on.
 #[derive(Debug, Clone, Default)]
 pub struct StoreView {
-    pub(super) token: Option<AccessToken>,
+    pub(super) clock: Option<StoreTime>,
+    pub(super) token: Option<(AccessToken, StoreTime)>,
     pub(super) cool_down: Option<Duration>,
     pub(super) lease_held: bool,
 }
 
 impl StoreView {
-    /// A read's findings: the stored token (`None` when there is none, or when its value
-    /// failed to decode or authenticate: a miss), what is left of a fleet-wide cool-down,
-    /// and whether some replica holds the lease.
+    /// A read that found nothing, taken when the store's clock showed `clock` (`None`
+    /// when the store reports no clock: nothing is then written to it).
     #[must_use]
-    pub fn new(token: Option<AccessToken>, cool_down: Option<Duration>, lease_held: bool) -> Self {
+    pub fn new(clock: Option<StoreTime>) -> Self {
         Self {
-            token,
-            cool_down,
-            lease_held,
+            clock,
+            ..Self::default()
         }
     }
 
-    /// An empty store: no token, no cool-down, no lease.
+    /// The read found `token`, sealed with its issue time `issued` on the store's clock.
     #[must_use]
-    pub fn empty() -> Self {
-        Self::default()
+    pub fn with_token(mut self, token: AccessToken, issued: StoreTime) -> Self {
+        self.token = Some((token, issued));
+        self
+    }
+
+    /// The read found an authentic fleet-wide cool-down with `left` to run.
+    #[must_use]
+    pub fn with_cool_down(mut self, left: Duration) -> Self {
+        self.cool_down = Some(left);
+        self
+    }
+
+    /// The read found the lease held by some replica.
+    #[must_use]
+    pub fn with_lease_held(mut self) -> Self {
+        self.lease_held = true;
+        self
     }
 }
 
@@ -58,20 +75,24 @@ pub enum StoreStep {
         /// How long the request may take (with a lease, it ends before the lease does).
         timeout: Duration,
     },
-    /// Write `token` to the store, expiring after `ttl`, and release this replica's
-    /// lease if it holds it (compare-and-delete); answer with
+    /// Write `token` to the store, sealed with its issue time, expiring at `expire_at`,
+    /// and release this replica's lease if it holds it (compare-and-delete); answer with
     /// [`StoreFetch::handle_written`](super::StoreFetch::handle_written).
     Publish {
         /// The token to share.
         token: AccessToken,
-        /// What is left of its lifetime.
-        ttl: Duration,
+        /// Its issue time on the store's clock (now), sealed into the value: replicas
+        /// never adopt a value older than one they have seen.
+        issued: StoreTime,
+        /// When it expires on the store's clock: with the token.
+        expire_at: StoreTime,
     },
-    /// Record a fleet-wide cool-down of `ttl` (the token endpoint asked to slow down) and
-    /// release this replica's lease; answer with [`StoreFetch::handle_written`](super::StoreFetch::handle_written).
+    /// Record a fleet-wide cool-down until `until` on the store's clock (the token
+    /// endpoint asked to slow down), sealed, and release this replica's lease; answer
+    /// with [`StoreFetch::handle_written`](super::StoreFetch::handle_written).
     CoolDown {
-        /// How long no replica should call the token endpoint.
-        ttl: Duration,
+        /// Until when no replica should call the token endpoint.
+        until: StoreTime,
     },
     /// Release this replica's lease (its request failed); answer with
     /// [`StoreFetch::handle_written`](super::StoreFetch::handle_written).

@@ -9,7 +9,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use learn_oauth_driver::store::SharedStore;
+use learn_oauth_driver::store::{Sealing, SealingKey, SharedStore};
 use learn_oauth_proto::{ClientConfig, RefreshPolicy};
 use learn_oauth_redis::RedisStore;
 use learn_oauth_testkit::fixtures::{SECRET, TENANT};
@@ -39,7 +39,11 @@ fn main() -> ExitCode {
             eprintln!("fleet-replica: FLEET_REDIS_URL is not a Redis URL");
             return ExitCode::FAILURE;
         };
-        builder = builder.shared_store(SharedStore::blocking(store));
+        // Every replica of the harness holds the same sealing key, as a fleet's would.
+        let Ok(key) = SealingKey::new(1, &[0x5a; 32]) else {
+            return ExitCode::FAILURE;
+        };
+        builder = builder.shared_store(SharedStore::blocking(store, Sealing::new(key)));
     }
     let Ok(provider) = builder.build() else {
         eprintln!("fleet-replica: no transport");

@@ -63,19 +63,25 @@ impl StoreHandle<dyn AsyncStore> {
                     let result = exchange(&provider.transport, config, timeout, || provider.now()).await;
                     run.fetch.handle_fetched(provider.now(), result);
                 }
-                StoreStep::Publish { token, ttl } => {
-                    if let Some(at) = self.write_at(&mut run, now, ttl) {
-                        let value = self.encode(&token, at);
-                        let result =
-                            bounded(provider, cutoff, store.publish(keys, &value, at, owner, op)).await;
-                        self.written(&mut run, provider.now(), result);
-                    }
+                StoreStep::Publish {
+                    token,
+                    issued,
+                    expire_at,
+                } => {
+                    let value = self.encode(&token, issued, expire_at);
+                    let result = bounded(
+                        provider,
+                        cutoff,
+                        store.publish(keys, &value, expire_at, owner, op),
+                    )
+                    .await;
+                    self.written(&mut run, provider.now(), result);
                 }
-                StoreStep::CoolDown { ttl } => {
-                    if let Some(at) = self.write_at(&mut run, now, ttl) {
-                        let result = bounded(provider, cutoff, store.cool_down(keys, at, owner, op)).await;
-                        self.written(&mut run, provider.now(), result);
-                    }
+                StoreStep::CoolDown { until } => {
+                    let value = self.encode_cool_down(until);
+                    let result =
+                        bounded(provider, cutoff, store.cool_down(keys, &value, until, owner, op)).await;
+                    self.written(&mut run, provider.now(), result);
                 }
                 StoreStep::Release => {
                     let result = bounded(provider, cutoff, store.release(keys, owner, op)).await;

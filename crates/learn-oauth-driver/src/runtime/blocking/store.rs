@@ -38,17 +38,19 @@ impl StoreHandle<dyn BlockingStore> {
                     let result = exchange(&provider.transport, config, timeout, || provider.now());
                     run.fetch.handle_fetched(provider.now(), result);
                 }
-                StoreStep::Publish { token, ttl } => {
-                    if let Some(at) = self.write_at(&mut run, now, ttl) {
-                        let result = store.publish(keys, &self.encode(&token, at), at, owner, op);
-                        self.written(&mut run, provider.now(), result);
-                    }
+                StoreStep::Publish {
+                    token,
+                    issued,
+                    expire_at,
+                } => {
+                    let value = self.encode(&token, issued, expire_at);
+                    let result = store.publish(keys, &value, expire_at, owner, op);
+                    self.written(&mut run, provider.now(), result);
                 }
-                StoreStep::CoolDown { ttl } => {
-                    if let Some(at) = self.write_at(&mut run, now, ttl) {
-                        let result = store.cool_down(keys, at, owner, op);
-                        self.written(&mut run, provider.now(), result);
-                    }
+                StoreStep::CoolDown { until } => {
+                    let value = self.encode_cool_down(until);
+                    let result = store.cool_down(keys, &value, until, owner, op);
+                    self.written(&mut run, provider.now(), result);
                 }
                 StoreStep::Release => {
                     let result = store.release(keys, owner, op);

@@ -14,14 +14,32 @@ fn token(value: &str, received_at: Instant, lifetime: Duration) -> AccessToken {
     AccessToken::new(value.to_owned(), Scopes::new(), received_at, lifetime).unwrap()
 }
 
-fn start(now: Instant, exclude: &[AccessToken]) -> StoreFetch {
+/// The store's clock at the tests' reads.
+const CLOCK: StoreTime = StoreTime(1_000_000_000);
+
+fn start(now: Instant, replacing: Option<AccessToken>, history: &StoreHistory) -> StoreFetch {
     StoreFetch::new(
         StorePolicy::default(),
         RefreshPolicy::default(),
         now,
         Some(now + secs(60)),
-        exclude,
+        replacing,
+        history,
     )
+}
+
+fn fresh(now: Instant) -> StoreFetch {
+    start(now, None, &StoreHistory::new())
+}
+
+/// A read at the store's clock [`CLOCK`].
+fn view() -> StoreView {
+    StoreView::new(Some(CLOCK))
+}
+
+/// A read finding `token`, issued `age` before [`CLOCK`].
+fn found(token: AccessToken, age: Duration) -> StoreView {
+    view().with_token(token, StoreTime(CLOCK.0 - age.as_millis() as u64))
 }
 
 fn rate_limited(retry_after: Duration) -> Error {
@@ -39,9 +57,9 @@ fn done(step: StoreStep) -> Result<AccessToken, Error> {
 #[test]
 fn the_lease_winner_fetches_within_its_lease_and_publishes() {
     let now = Instant::now();
-    let mut fetch = start(now, &[]);
+    let mut fetch = fresh(now);
     assert!(matches!(fetch.poll(now), StoreStep::Read));
-    fetch.handle_read(now, StoreView::empty());
+    fetch.handle_read(now, view());
     let StoreStep::TryLease { ttl } = fetch.poll(now) else {
         panic!("lease")
     };
@@ -57,13 +75,23 @@ fn the_lease_winner_fetches_within_its_lease_and_publishes() {
     fetch.handle_fetched(later, Ok(fetched.clone()));
     let StoreStep::Publish {
         token: published,
-        ttl,
+        issued,
+        expire_at,
     } = fetch.poll(later)
     else {
         panic!("publish")
     };
     assert!(published.same_as(&fetched));
-    assert_eq!(ttl, secs(3600), "expires with the token");
+    assert_eq!(
+        issued,
+        StoreTime(CLOCK.0 + 1000),
+        "the store's clock now, through the read"
+    );
+    assert_eq!(
+        expire_at,
+        StoreTime(issued.0 + 3_600_000),
+        "expires with the token"
+    );
     fetch.handle_written(later);
     assert!(done(fetch.poll(later)).unwrap().same_as(&fetched));
     assert_eq!(fetch.outcome(), StoreOutcome::FetchedWithLease);
@@ -74,8 +102,8 @@ fn the_lease_winner_fetches_within_its_lease_and_publishes() {
 fn the_token_being_replaced_or_refused_is_never_adopted() {
     let now = Instant::now();
     let old = token("old", now - secs(60), secs(3600));
-    let mut fetch = start(now, std::slice::from_ref(&old));
-    fetch.handle_read(now, StoreView::new(Some(old), None, false));
+    let mut fetch = start(now, Some(old.clone()), &StoreHistory::new());
+    fetch.handle_read(now, found(old, secs(60)));
     assert!(matches!(fetch.poll(now), StoreStep::TryLease { .. }));
 }
 
@@ -87,8 +115,10 @@ fn a_refused_token_read_back_from_the_store_is_not_adopted() {
     let refused = token("revoked", now - secs(60), secs(3600));
     let rebuilt = token("revoked", now - secs(60), secs(3600));
     assert!(!rebuilt.same_as(&refused));
-    let mut fetch = start(now, std::slice::from_ref(&refused));
-    fetch.handle_read(now, StoreView::new(Some(rebuilt), None, false));
+    let mut history = StoreHistory::new();
+    history.handle_refused(refused);
+    let mut fetch = start(now, None, &history);
+    fetch.handle_read(now, found(rebuilt, secs(60)));
     assert!(
         matches!(fetch.poll(now), StoreStep::TryLease { .. }),
         "requested anew"
@@ -99,17 +129,17 @@ fn a_refused_token_read_back_from_the_store_is_not_adopted() {
 fn a_cool_down_is_never_longer_than_the_policy_honours_a_retry_after() {
     let now = Instant::now();
     let cap = RefreshPolicy::default().max_retry_after;
-    let mut fetch = start(now, &[]);
-    fetch.handle_read(now, StoreView::empty());
+    let mut fetch = fresh(now);
+    fetch.handle_read(now, view());
     fetch.handle_lease(now, true);
     fetch.handle_fetched(now, Err(rate_limited(secs(24 * 3600))));
-    let StoreStep::CoolDown { ttl } = fetch.poll(now) else {
+    let StoreStep::CoolDown { until } = fetch.poll(now) else {
         panic!("cool down")
     };
-    assert_eq!(ttl, cap, "written capped");
+    assert_eq!(until.0 - CLOCK.0, cap.as_millis() as u64, "written capped");
     // A day-long cool-down planted in the store is honoured only up to the cap.
-    let mut peer = start(now, &[]);
-    peer.handle_read(now, StoreView::new(None, Some(secs(24 * 3600)), false));
+    let mut peer = fresh(now);
+    peer.handle_read(now, view().with_cool_down(secs(24 * 3600)));
     assert_eq!(done(peer.poll(now)).unwrap_err().retry_after(), Some(cap));
 }
 
@@ -121,13 +151,13 @@ fn a_peer_token_inside_any_refresh_window_is_not_adopted() {
     let widest = policy.widest_refresh_window(secs(3600));
     assert_eq!(widest, secs(360));
     let near = token("near", now - (secs(3600) - widest), secs(3600));
-    let mut fetch = start(now, &[]);
-    fetch.handle_read(now, StoreView::new(Some(near), None, false));
+    let mut fetch = fresh(now);
+    fetch.handle_read(now, found(near, secs(60)));
     assert!(matches!(fetch.poll(now), StoreStep::TryLease { .. }));
 
     let fine = token("fine", now - (secs(3600) - widest - secs(1)), secs(3600));
-    let mut fetch = start(now, &[]);
-    fetch.handle_read(now, StoreView::new(Some(fine.clone()), None, false));
+    let mut fetch = fresh(now);
+    fetch.handle_read(now, found(fine.clone(), secs(60)));
     assert!(done(fetch.poll(now)).unwrap().same_as(&fine));
     assert_eq!(fetch.outcome(), StoreOutcome::Adopted);
 }
@@ -136,8 +166,8 @@ fn a_peer_token_inside_any_refresh_window_is_not_adopted() {
 fn a_loser_polls_with_growing_pauses_until_the_peer_publishes() {
     let policy = StorePolicy::default();
     let mut now = Instant::now();
-    let mut fetch = start(now, &[]);
-    fetch.handle_read(now, StoreView::empty());
+    let mut fetch = fresh(now);
+    fetch.handle_read(now, view());
     assert!(matches!(fetch.poll(now), StoreStep::TryLease { .. }));
     fetch.handle_lease(now, false);
     let mut pauses = Vec::new();
@@ -152,7 +182,7 @@ fn a_loser_polls_with_growing_pauses_until_the_peer_publishes() {
         ));
         now = until;
         assert!(matches!(fetch.poll(now), StoreStep::Read));
-        fetch.handle_read(now, StoreView::new(None, None, true));
+        fetch.handle_read(now, view().with_lease_held());
     }
     assert_eq!(pauses, [policy.pause(0), policy.pause(1), policy.pause(2)]);
     let StoreStep::Sleep(until) = fetch.poll(now) else {
@@ -161,7 +191,7 @@ fn a_loser_polls_with_growing_pauses_until_the_peer_publishes() {
     now = until;
     assert!(matches!(fetch.poll(now), StoreStep::Read));
     let peer = token("peer", now, secs(3600));
-    fetch.handle_read(now, StoreView::new(Some(peer.clone()), None, false));
+    fetch.handle_read(now, found(peer.clone(), secs(60)));
     assert!(done(fetch.poll(now)).unwrap().same_as(&peer));
     assert_eq!(fetch.outcome(), StoreOutcome::Adopted);
 }
@@ -170,7 +200,7 @@ fn wait_out(mut fetch: StoreFetch, start: Instant) -> (StoreFetch, Instant) {
     let mut now = start;
     loop {
         match fetch.poll(now) {
-            StoreStep::Read => fetch.handle_read(now, StoreView::new(None, None, true)),
+            StoreStep::Read => fetch.handle_read(now, view().with_lease_held()),
             StoreStep::Sleep(until) => {
                 assert!(until > now, "never a busy loop");
                 now = until;
@@ -184,7 +214,7 @@ fn wait_out(mut fetch: StoreFetch, start: Instant) -> (StoreFetch, Instant) {
 #[test]
 fn a_peer_that_never_publishes_is_waited_for_at_most_peer_wait() {
     let t0 = Instant::now();
-    let (mut fetch, at) = wait_out(start(t0, &[]), t0);
+    let (mut fetch, at) = wait_out(fresh(t0), t0);
     assert_eq!(at - t0, StorePolicy::default().peer_wait);
     fetch.handle_fetched(at, Ok(token("mine", at, secs(3600))));
     // Alone, but the store works: the token is still shared.
@@ -199,7 +229,8 @@ fn a_peer_that_never_publishes_is_waited_for_at_most_peer_wait() {
         RefreshPolicy::default(),
         t0,
         Some(t0 + secs(4)),
-        &[],
+        None,
+        &StoreHistory::new(),
     );
     let (mut fetch, at) = wait_out(short, t0);
     assert_eq!(at - t0, secs(2));
@@ -212,20 +243,20 @@ fn a_peer_that_never_publishes_is_waited_for_at_most_peer_wait() {
 #[test]
 fn a_rate_limited_lease_holder_cools_the_fleet_down() {
     let now = Instant::now();
-    let mut fetch = start(now, &[]);
-    fetch.handle_read(now, StoreView::empty());
+    let mut fetch = fresh(now);
+    fetch.handle_read(now, view());
     fetch.handle_lease(now, true);
     fetch.handle_fetched(now, Err(rate_limited(secs(30))));
-    let StoreStep::CoolDown { ttl } = fetch.poll(now) else {
+    let StoreStep::CoolDown { until } = fetch.poll(now) else {
         panic!("cool down")
     };
-    assert_eq!(ttl, secs(30));
+    assert_eq!(until, StoreTime(CLOCK.0 + 30_000));
     fetch.handle_written(now);
     assert_eq!(done(fetch.poll(now)).unwrap_err().retry_after(), Some(secs(30)));
 
     // A peer reading the cool-down backs off as if it had been answered 429 itself.
-    let mut peer = start(now, &[]);
-    peer.handle_read(now, StoreView::new(None, Some(secs(29)), true));
+    let mut peer = fresh(now);
+    peer.handle_read(now, view().with_cool_down(secs(29)).with_lease_held());
     let error = done(peer.poll(now)).unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::TOO_MANY_REQUESTS));
     assert_eq!(error.retry_after(), Some(secs(29)));
@@ -237,8 +268,8 @@ fn a_rate_limited_lease_holder_cools_the_fleet_down() {
 fn a_failed_request_releases_the_lease_and_writes_nothing_else() {
     let now = Instant::now();
     let failure = || Error::from(crate::TransportError::new(crate::TransportErrorKind::Connect));
-    let mut fetch = start(now, &[]);
-    fetch.handle_read(now, StoreView::empty());
+    let mut fetch = fresh(now);
+    fetch.handle_read(now, view());
     fetch.handle_lease(now, true);
     fetch.handle_fetched(now, Err(failure()));
     assert!(matches!(fetch.poll(now), StoreStep::Release));
@@ -246,7 +277,7 @@ fn a_failed_request_releases_the_lease_and_writes_nothing_else() {
     assert!(done(fetch.poll(now)).is_err());
 
     // Without the lease there is nothing to release.
-    let (mut alone, at) = wait_out(start(now, &[]), now);
+    let (mut alone, at) = wait_out(fresh(now), now);
     alone.handle_fetched(at, Err(failure()));
     assert!(done(alone.poll(at)).is_err());
 }
@@ -254,7 +285,7 @@ fn a_failed_request_releases_the_lease_and_writes_nothing_else() {
 #[test]
 fn a_store_error_sends_the_request_on_alone_and_keeps_a_fetched_token() {
     let now = Instant::now();
-    let mut fetch = start(now, &[]);
+    let mut fetch = fresh(now);
     fetch.handle_store_error(now); // the read failed
     assert!(matches!(fetch.poll(now), StoreStep::Fetch { .. }));
     let fetched = token("mine", now, secs(3600));
@@ -265,8 +296,8 @@ fn a_store_error_sends_the_request_on_alone_and_keeps_a_fetched_token() {
     );
     assert_eq!(fetch.outcome(), StoreOutcome::FetchedAlone);
 
-    let mut fetch = start(now, &[]);
-    fetch.handle_read(now, StoreView::empty());
+    let mut fetch = fresh(now);
+    fetch.handle_read(now, view());
     fetch.handle_lease(now, true);
     fetch.handle_fetched(now, Ok(fetched.clone()));
     assert!(matches!(fetch.poll(now), StoreStep::Publish { .. }));
@@ -289,10 +320,111 @@ fn a_bypassed_request_never_touches_the_store() {
 #[test]
 fn answers_out_of_turn_are_ignored() {
     let now = Instant::now();
-    let mut fetch = start(now, &[]);
+    let mut fetch = fresh(now);
     fetch.handle_lease(now, true);
     fetch.handle_fetched(now, Ok(token("x", now, secs(60))));
     fetch.handle_written(now);
     assert!(matches!(fetch.poll(now), StoreStep::Read), "still reading");
     assert!(!fetch.holds_lease());
+}
+
+#[test]
+fn a_value_older_than_one_seen_is_refused_as_a_rollback() {
+    let now = Instant::now();
+    let newer = token("newer", now - secs(10), secs(3600));
+    let mut fetch = fresh(now);
+    fetch.handle_read(now, found(newer.clone(), secs(10)));
+    assert!(done(fetch.poll(now)).unwrap().same_as(&newer));
+    assert_eq!(fetch.poll_refused(), None);
+    let mut history = StoreHistory::new();
+    history.merge(fetch.history());
+    assert_eq!(history.newest(), Some(StoreTime(CLOCK.0 - 10_000)));
+
+    // The resource refuses it; an older token, still inside its lifetime, is written back.
+    history.handle_refused(newer.clone());
+    let older = token("older", now - secs(60), secs(3600));
+    let mut fetch = start(now, Some(newer), &history);
+    fetch.handle_read(now, found(older, secs(60)));
+    assert_eq!(fetch.poll_refused(), Some(StoreRefusal::Older));
+    assert_eq!(fetch.poll_refused(), None, "drained once");
+    assert!(
+        matches!(fetch.poll(now), StoreStep::TryLease { .. }),
+        "requested anew"
+    );
+}
+
+#[test]
+fn a_value_this_replica_published_bars_older_ones() {
+    let now = Instant::now();
+    let mut fetch = fresh(now);
+    fetch.handle_read(now, view());
+    fetch.handle_lease(now, true);
+    let mine = token("mine", now, secs(3600));
+    fetch.handle_fetched(now, Ok(mine));
+    let StoreStep::Publish { issued, .. } = fetch.poll(now) else {
+        panic!("publish")
+    };
+    fetch.handle_store_error(now); // it may have landed all the same
+    assert_eq!(fetch.history().newest(), Some(issued));
+
+    // Written back: a value from a second before this replica's.
+    let mut fetch = start(now, None, fetch.history());
+    let older = token("older", now - secs(1), secs(3600));
+    fetch.handle_read(now, found(older, secs(1)));
+    assert_eq!(fetch.poll_refused(), Some(StoreRefusal::Older));
+    assert!(matches!(fetch.poll(now), StoreStep::TryLease { .. }));
+}
+
+#[test]
+fn a_value_issued_with_or_after_the_newest_seen_is_adopted() {
+    let now = Instant::now();
+    let mut history = StoreHistory::new();
+    let mut first = fresh(now);
+    first.handle_read(now, found(token("a", now - secs(60), secs(3600)), secs(60)));
+    history.merge(first.history());
+    let same = token("b", now - secs(60), secs(3600));
+    let mut fetch = start(now, None, &history);
+    fetch.handle_read(now, found(same.clone(), secs(60)));
+    assert!(
+        done(fetch.poll(now)).unwrap().same_as(&same),
+        "the same instant is not older"
+    );
+}
+
+#[test]
+fn without_the_store_clock_nothing_is_written_but_the_lease_is_released() {
+    let now = Instant::now();
+    let mut fetch = fresh(now);
+    fetch.handle_read(now, StoreView::new(None));
+    fetch.handle_lease(now, true);
+    fetch.handle_fetched(now, Ok(token("mine", now, secs(3600))));
+    assert!(matches!(fetch.poll(now), StoreStep::Release));
+    fetch.handle_written(now);
+    assert!(done(fetch.poll(now)).is_ok());
+
+    let mut fetch = fresh(now);
+    fetch.handle_read(now, StoreView::new(None));
+    fetch.handle_lease(now, true);
+    fetch.handle_fetched(now, Err(rate_limited(secs(30))));
+    assert!(
+        matches!(fetch.poll(now), StoreStep::Release),
+        "no cool-down without a clock"
+    );
+}
+
+#[test]
+fn a_history_remembers_a_bounded_number_of_refused_tokens() {
+    let now = Instant::now();
+    let mut history = StoreHistory::new();
+    let tokens: Vec<_> = (0..6).map(|i| token(&format!("t{i}"), now, secs(3600))).collect();
+    for t in &tokens {
+        history.handle_refused(t.clone());
+        history.handle_refused(t.clone());
+    }
+    assert!(!history.is_refused(&tokens[0]), "the oldest refusals give way");
+    assert!(tokens[2..].iter().all(|t| history.is_refused(t)));
+    let mut merged = StoreHistory::new();
+    merged.merge(&history);
+    assert!(merged.is_refused(&tokens[5]));
+    assert_eq!(merged.newest(), None);
 }

@@ -39,7 +39,7 @@ pub const API_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 ///   token;
 /// - when no token can be had, the request is not sent and the error is
 ///   [`reqwest_middleware::Error::Middleware`] carrying the typed
-///   [`learn_oauth_proto::Error`]: `error.downcast_ref::<learn_oauth_proto::Error>()`.
+///   [`learn_oauth::Error`](learn_oauth_proto::Error): `error.downcast_ref::<learn_oauth::Error>()`.
 ///
 /// Cloning a replayable request before its first send costs a header-map copy (bodies
 /// are reference-counted); [`without_retry`](Self::without_retry) skips it.

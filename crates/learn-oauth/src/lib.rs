@@ -243,7 +243,7 @@ pub use learn_oauth_proto::{
     AccessToken, ClientConfig, ClientSecret, ConfigError, Endpoint, Environment, Error, Region,
 };
 
-/// The settings the bundled transports build their HTTP client with:
+/// The settings the bundled transports build their HTTP client with.
 ///
 /// ```
 /// use std::time::Duration;
@@ -257,7 +257,9 @@ pub use learn_oauth_proto::{
 /// ```
 pub use learn_oauth_driver::TransportOptions;
 
-/// When to refresh, retry and give up; start from the default and change what you need:
+/// When to refresh, retry and give up.
+///
+/// Start from the default and change what you need:
 ///
 /// ```
 /// use std::time::Duration;
@@ -279,7 +281,9 @@ pub mod config {
         MAX_SCOPE_LEN, MAX_TOKEN_LIFETIME, MIN_MAX_RESPONSE_BYTES, ParseOptions, Scope, Scopes,
     };
 
-    /// What identifies a token, with one stable digest; the scopes' order does not count:
+    /// What identifies a token, with one stable digest.
+    ///
+    /// The scopes' order does not count:
     ///
     /// ```
     /// use learn_oauth::ClientConfig;
@@ -324,8 +328,10 @@ pub mod stats {
 pub mod lifecycle {
     pub use learn_oauth_proto::{DriverStep, FetchId, ResponseOutcome, Snapshot, TokenPoll};
 
-    /// The token state machine, driven by a loop of your own. Here is a whole blocking
-    /// driver on a fake clock, with a token endpoint that fails once:
+    /// The token state machine, for a loop of your own.
+    ///
+    /// Here is a whole blocking driver on a fake clock, with a token endpoint that fails
+    /// once:
     ///
     /// ```
     /// # #![allow(clippy::disallowed_methods)]
@@ -398,7 +404,7 @@ pub mod pool {
 
 /// A scripted [`TokenSource`] for your own unit tests: no server, no clock.
 pub mod testing {
-    /// Scripted answers and counters, for the code under test:
+    /// A token source with scripted answers and counters, for your unit tests.
     ///
     /// ```
     /// use learn_oauth::error::{TransportError, TransportErrorKind};
@@ -450,7 +456,7 @@ pub mod redis {
 pub mod tower {
     pub use learn_oauth_driver::tower::*;
 
-    /// `Authorization: Bearer …` on every request of a tower service, from a token source:
+    /// `Authorization: Bearer …` on every request of a tower service, from a token source.
     ///
     /// ```
     /// use std::convert::Infallible;
@@ -499,8 +505,9 @@ pub mod driver {
     pub mod bearer {
         pub use learn_oauth_proto::{ResourceVerdict, resource_verdict};
 
-        /// One request's bearer authorization, with tokens from an async source: a token
-        /// attached, a 401 retried once with a new one:
+        /// One request's bearer authorization, with tokens from an async source.
+        ///
+        /// A token attached, a 401 retried once with a new one:
         ///
         /// ```
         /// use learn_oauth::driver::bearer::BearerAttempt;
@@ -529,8 +536,9 @@ pub mod driver {
         /// ```
         pub use learn_oauth_driver::bearer::BearerAttempt;
 
-        /// One request's bearer authorization in blocking code: a token attached, a 401
-        /// retried once with a new one:
+        /// One request's bearer authorization in blocking code.
+        ///
+        /// A token attached, a 401 retried once with a new one:
         ///
         /// ```
         /// use learn_oauth::driver::bearer::BlockingBearerAttempt;
@@ -563,7 +571,8 @@ pub mod driver {
     };
     pub use learn_oauth_proto::RequestBody;
 
-    /// A blocking transport: one method, and the provider is yours over your client:
+    /// A blocking transport: implement its one method, and the provider runs over your
+    /// HTTP client.
     ///
     /// ```
     /// use std::time::Duration;

@@ -11,7 +11,7 @@ use crate::source::BlockingTokenSource;
 /// [`FakeTokenSource`](crate::testing::FakeTokenSource)): the rules of
 /// [`BearerAttempt`](super::BearerAttempt), the same state machine underneath.
 ///
-/// ureq users need not drive it: `learn_oauth_ureq::bearer::send_authorized` does.
+/// ureq users need not drive it: `learn_oauth::ureq::bearer::send_authorized` does.
 #[derive(Debug)]
 pub struct BlockingBearerAttempt<'a, S: BlockingTokenSource + ?Sized> {
     source: &'a S,

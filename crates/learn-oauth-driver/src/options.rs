@@ -19,17 +19,6 @@ pub(crate) const MAX_REQUEST_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 6
 /// How long a whole token request may take is not set here: it is the provider's
 /// [`RefreshPolicy::request_timeout`](learn_oauth_proto::RefreshPolicy::request_timeout),
 /// handed to the transport with every request.
-///
-/// ```
-/// use std::time::Duration;
-/// use learn_oauth_driver::TransportOptions;
-///
-/// let options = TransportOptions::new()
-///     .with_connect_timeout(Duration::from_secs(5))
-///     .add_root_certificates_pem("-----BEGIN CERTIFICATE-----\n…");
-/// assert_eq!(options.connect_timeout(), Duration::from_secs(5));
-/// assert!(options.built_in_roots());
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub struct TransportOptions {

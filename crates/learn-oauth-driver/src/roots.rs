@@ -65,8 +65,7 @@ impl TransportOptions {
     /// refuses, or nothing to trust at all (built-in roots off and no root added).
     ///
     /// ```
-    /// use learn_oauth_driver::{RootCertificateError, TransportOptions};
-    ///
+    /// # use learn_oauth_driver::{RootCertificateError, TransportOptions};
     /// let options = TransportOptions::new()
     ///     .with_built_in_roots(false)
     ///     .add_root_certificate_der(vec![0x30, 0x03, 0x02, 0x01, 0x01]);

@@ -45,11 +45,11 @@ impl<S: TokenSource> TokenSource for Arc<S> {
 
 /// [`TokenSource`]'s blocking counterpart: anything that hands out access tokens to
 /// blocking code and takes back the ones a resource refused. The blocking [`Provider`](crate::Provider)
-/// (so `learn_oauth_ureq::TokenProvider`), shared references and `Arc`s of sources, and
+/// (so `learn_oauth::ureq::TokenProvider`), shared references and `Arc`s of sources, and
 /// [`FakeTokenSource`](crate::testing::FakeTokenSource) for tests.
 ///
 /// [`BlockingBearerAttempt`](crate::bearer::BlockingBearerAttempt) takes any
-/// `BlockingTokenSource`, and so does `learn_oauth_ureq::bearer::send_authorized`.
+/// `BlockingTokenSource`, and so does `learn_oauth::ureq::bearer::send_authorized`.
 pub trait BlockingTokenSource {
     /// A usable access token (see [`Provider::token`](crate::Provider::token)), waiting for a request if need be.
     ///

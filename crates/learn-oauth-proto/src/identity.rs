@@ -17,23 +17,6 @@ const DIGEST_TAG: &[u8] = b"learn-oauth:v1";
 /// Its [`digest`](Self::digest) (SHA-256) is stable across versions and platforms, and is
 /// the one thing every token cache keys on: a token pool's key, a shared store's key
 /// names and the command line's cache file names all derive from it.
-///
-/// ```
-/// use learn_oauth_proto::{ClientConfig, TokenIdentity};
-///
-/// let config = |scopes: &[&str]| {
-///     ClientConfig::builder()
-///         .tenant_id("eu-west-2_AbcdEfghI")
-///         .client_secret("s3cret")
-///         .scopes(scopes.iter().copied())
-///         .build()
-/// };
-/// let a = TokenIdentity::of(&config(&["api/write", "api/read"])?);
-/// let b = TokenIdentity::of(&config(&["api/read", "api/write"])?);
-/// assert_eq!(a.digest(), b.digest());
-/// assert_eq!(a.short_hex().len(), 32);
-/// # Ok::<(), learn_oauth_proto::ConfigError>(())
-/// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct TokenIdentity {
     token_url: String,

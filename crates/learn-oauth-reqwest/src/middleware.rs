@@ -1,24 +1,6 @@
 //! A [`reqwest_middleware`] middleware that authorizes every request with a
 //! [`TokenSource`] (feature `middleware`), and the client to use it with.
 //!
-//! ```no_run
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use learn_oauth_proto::ClientConfig;
-//! use learn_oauth_reqwest::middleware::AuthMiddleware;
-//! use learn_oauth_reqwest::{TokenProvider, TransportOptions};
-//!
-//! let config = ClientConfig::builder().tenant_id("my-tenant").client_secret("s3cret").build()?;
-//! let provider = TokenProvider::new(config)?;
-//! let client = AuthMiddleware::new(provider)
-//!     .into_client_builder(&TransportOptions::new())?
-//!     .build();
-//! // Authorization: Bearer … attached; a 401 retried once with a new token.
-//! let response = client.get("https://api.example/v1/ping").send().await?;
-//! # let _ = response;
-//! # Ok(())
-//! # }
-//! ```
-//!
 //! [`AuthMiddleware::into_client_builder`] builds the reqwest client with this crate's
 //! TLS (rustls with the *ring* provider, set on the client), so it works however reqwest
 //! was added to your project and never needs a process-wide rustls provider. To put the
@@ -57,7 +39,7 @@ pub const API_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 ///   token;
 /// - when no token can be had, the request is not sent and the error is
 ///   [`reqwest_middleware::Error::Middleware`] carrying the typed
-///   [`learn_oauth_proto::Error`]: `error.downcast_ref::<learn_oauth_proto::Error>()`.
+///   [`learn_oauth::Error`](learn_oauth_proto::Error): `error.downcast_ref::<learn_oauth::Error>()`.
 ///
 /// Cloning a replayable request before its first send costs a header-map copy (bodies
 /// are reference-counted); [`without_retry`](Self::without_retry) skips it.

@@ -20,32 +20,6 @@ use crate::source::TokenSource;
 ///    takes a new token and says "send it again" — **once**. A 403, or a 401 with
 ///    `error="insufficient_scope"`, is the answer: a new token with the same scopes gets
 ///    the same one. A 401 on the retried request is the answer too: never a loop.
-///
-/// ```
-/// use learn_oauth_driver::bearer::BearerAttempt;
-/// use learn_oauth_driver::testing::FakeTokenSource;
-/// use learn_oauth_proto::http::{HeaderMap, StatusCode, Uri};
-///
-/// # let waker = std::task::Waker::noop();
-/// # let mut cx = std::task::Context::from_waker(&waker);
-/// # let mut run = std::pin::pin!(async {
-/// let source = FakeTokenSource::new("t0k3n");
-/// let uri: Uri = "http://localhost/api".parse().unwrap();
-/// let mut headers = HeaderMap::new();
-/// let mut attempt = BearerAttempt::begin(&source, &headers).await?;
-/// attempt.authorize(&mut headers);
-/// assert_eq!(headers["authorization"], "Bearer t0k3n");
-/// // The resource answers 401: drop the token, send again with a new one.
-/// assert!(attempt.retry(StatusCode::UNAUTHORIZED, &HeaderMap::new(), Some(&uri)).await?);
-/// attempt.authorize(&mut headers);
-/// assert_eq!(headers["authorization"], "Bearer t0k3n-2");
-/// // A second 401 is the answer.
-/// assert!(!attempt.retry(StatusCode::UNAUTHORIZED, &HeaderMap::new(), Some(&uri)).await?);
-/// assert_eq!(source.invalidations(), 1);
-/// # Ok::<(), learn_oauth_proto::Error>(())
-/// # });
-/// # assert!(run.as_mut().poll(&mut cx).is_ready());
-/// ```
 #[derive(Debug)]
 pub struct BearerAttempt<'a, S: TokenSource> {
     source: &'a S,

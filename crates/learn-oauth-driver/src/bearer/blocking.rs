@@ -11,28 +11,7 @@ use crate::source::BlockingTokenSource;
 /// [`FakeTokenSource`](crate::testing::FakeTokenSource)): the rules of
 /// [`BearerAttempt`](super::BearerAttempt), the same state machine underneath.
 ///
-/// ureq users need not drive it: `learn_oauth_ureq::bearer::send_authorized` does.
-///
-/// ```
-/// use learn_oauth_driver::bearer::BlockingBearerAttempt;
-/// use learn_oauth_driver::testing::FakeTokenSource;
-/// use learn_oauth_proto::http::{HeaderMap, StatusCode, Uri};
-///
-/// let source = FakeTokenSource::new("t0k3n");
-/// let uri: Uri = "http://localhost/api".parse().unwrap();
-/// let mut headers = HeaderMap::new();
-/// let mut attempt = BlockingBearerAttempt::begin(&source, &headers)?;
-/// attempt.authorize(&mut headers);
-/// assert_eq!(headers["authorization"], "Bearer t0k3n");
-/// // The resource answers 401: drop the token, send again with a new one.
-/// assert!(attempt.retry(StatusCode::UNAUTHORIZED, &HeaderMap::new(), Some(&uri))?);
-/// attempt.authorize(&mut headers);
-/// assert_eq!(headers["authorization"], "Bearer t0k3n-2");
-/// // A second 401 is the answer.
-/// assert!(!attempt.retry(StatusCode::UNAUTHORIZED, &HeaderMap::new(), Some(&uri))?);
-/// assert_eq!(source.invalidations(), 1);
-/// # Ok::<(), learn_oauth_proto::Error>(())
-/// ```
+/// ureq users need not drive it: `learn_oauth::ureq::bearer::send_authorized` does.
 #[derive(Debug)]
 pub struct BlockingBearerAttempt<'a, S: BlockingTokenSource + ?Sized> {
     source: &'a S,

@@ -104,31 +104,6 @@ impl BlockingClock for SystemClock {
 ///   timeout of your own.
 /// - Report what went wrong as a [`TransportError`] of the right kind, with your client's
 ///   error as its source. Never put the request's headers or body in it.
-///
-/// ```
-/// use std::time::Duration;
-/// use learn_oauth_driver::{Blocking, Provider, SendBlocking};
-/// use learn_oauth_proto::{ClientConfig, RequestBody, TransportError, TransportErrorKind};
-///
-/// #[derive(Debug)]
-/// struct Offline;
-///
-/// impl SendBlocking for Offline {
-///     fn send(
-///         &self,
-///         _request: http::Request<RequestBody>,
-///         _body_limit: usize,
-///         _timeout: Duration,
-///     ) -> Result<http::Response<Vec<u8>>, TransportError> {
-///         Err(TransportError::new(TransportErrorKind::Connect))
-///     }
-/// }
-///
-/// let config = ClientConfig::builder().tenant_id("my-tenant").client_secret("s3cret").build()?;
-/// let provider = Provider::<Blocking<Offline>>::builder(config).transport(Offline).build()?;
-/// # let _ = provider;
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
 pub trait SendBlocking: fmt::Debug + Send + Sync + 'static {
     /// Sends `request` and returns the answer with at most `body_limit` bytes of its body,
     /// within `timeout`.

@@ -11,17 +11,7 @@ pub(crate) const MIN_DELAY: Duration = Duration::from_millis(1);
 
 /// When to refresh a token, how to back off after a failure and when to give up.
 ///
-/// Every field is public; start from [`RefreshPolicy::default`] and change what you need:
-///
-/// ```
-/// use std::time::Duration;
-/// use learn_oauth_proto::RefreshPolicy;
-///
-/// let mut policy = RefreshPolicy::default();
-/// policy.refresh_ahead = Duration::from_secs(60);
-/// policy.refresh_jitter = 0.0; // every instance refreshes at the same point
-/// assert_eq!(policy.max_attempts, 4);
-/// ```
+/// Every field is public; start from [`RefreshPolicy::default`] and change what you need.
 ///
 /// Values out of range are made sane rather than refused: jitter fractions are clamped to
 /// `0.0..=1.0` (NaN counts as 0), `max_attempts` of 0 counts as 1, and delays of zero

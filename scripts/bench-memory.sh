@@ -13,8 +13,9 @@ report=${1:?usage: scripts/bench-memory.sh <report-dir>}
 mkdir -p "$report"
 bin=target/release
 # The benchmark tenant of crates/learn-oauth-bench/src/fixture.rs (a bench value, not a
-# credential).
-tenant='eu-west-2_AbcdEfghI:b3nchmark-s3cret-not-a-credential'
+# credential); the mock reads a tenant's secret from LEARN_MOCK_SECRET.
+tenant='eu-west-2_AbcdEfghI'
+export LEARN_MOCK_SECRET='b3nchmark-s3cret-not-a-credential'
 work=$(mktemp -d)
 cleanup() {
   local pid

@@ -35,8 +35,10 @@ seconds=${PEERS_SECONDS:-2}
 warm_calls=${PEERS_WARM_CALLS:-1000000}
 cg_low=${PEERS_CG_LOW:-100}
 cg_high=${PEERS_CG_HIGH:-1100}
-# The benchmark tenant of src/fixture.rs: a benchmark value, not a credential.
-tenant='eu-west-2_AbcdEfghI:b3nchmark-s3cret-not-a-credential'
+# The benchmark tenant of src/fixture.rs: a benchmark value, not a credential. The mock
+# reads a tenant's secret from LEARN_MOCK_SECRET.
+tenant='eu-west-2_AbcdEfghI'
+export LEARN_MOCK_SECRET='b3nchmark-s3cret-not-a-credential'
 mkdir -p "$peers"
 
 # A run that stops half way must not leave an older run's figures to be read as its own.

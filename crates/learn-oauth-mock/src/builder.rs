@@ -151,7 +151,9 @@ impl MockServerBuilder {
 
     /// Serves the control endpoint under `/mock/` (default: off): faults, counts,
     /// revocation and the clock over HTTP, for users outside Rust; see the crate docs.
-    /// Loopback only, like everything the mock serves.
+    /// It answers only requests whose `Host` is a loopback address with the mock's port
+    /// (`127.0.0.1`, `[::1]` or `localhost`) and that carry no `Origin` but the mock's
+    /// own; others get a 403 and change nothing, so a web page cannot drive it.
     pub fn control(mut self, enabled: bool) -> Self {
         self.control = enabled;
         self
@@ -195,6 +197,8 @@ impl MockServerBuilder {
             max_records: self.max_records,
             max_issued_tokens: self.max_issued_tokens,
             control: self.control,
+            port: addr.port(),
+            https: tls.is_some(),
         }));
         let max_connections = self.max_connections;
         let (ca_pem, ca_der, acceptor) = match tls {

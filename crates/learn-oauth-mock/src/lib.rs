@@ -41,7 +41,7 @@
 //! # Control endpoint
 //!
 //! With [`MockServerBuilder::control`] (the binary's default), paths under `/mock/` on
-//! the same port change the mock at run time (loopback only, like the rest):
+//! the same port change the mock at run time:
 //! `GET /mock/state` (counts), `POST /mock/faults` with fault specs in the body
 //! ([`Fault::parse_spec`]: `status=503*2 delay=500 retry-after=429:2 drop html`),
 //! `DELETE /mock/faults`, `POST /mock/resource` (`401` or
@@ -49,6 +49,16 @@
 //! `POST /mock/revoke` and `POST /mock/clock` (SECONDS). Each answers the counts as JSON
 //! (`token_requests`, `resource_requests`, `pending_faults`), or a 400 saying what is
 //! wrong with the body.
+//!
+//! It answers only this machine's clients: a request whose `Host` is not a loopback
+//! address with the mock's port (`127.0.0.1:PORT`, `[::1]:PORT`, `localhost:PORT`), or
+//! whose `Origin` is not the mock's own, is a 403 and changes nothing. So a web page the
+//! developer visits cannot reconfigure the mock, by a cross-site request (its browser
+//! sends the page's `Origin`) or by pointing its own host name at 127.0.0.1 (DNS
+//! rebinding: the browser sends that name as `Host`). curl and HTTP client libraries
+//! send a loopback `Host` and no `Origin`, and work unchanged. The token endpoint and
+//! the protected resource do not check either: what they answer is worth nothing away
+//! from this mock, and they answer as the real endpoint would.
 //!
 //! # Example
 //!

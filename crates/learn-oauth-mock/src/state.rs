@@ -25,6 +25,10 @@ pub(crate) struct Config {
     pub(crate) max_issued_tokens: usize,
     /// Whether `/mock/…` serves the control endpoint.
     pub(crate) control: bool,
+    /// The port listened on: the one a control request's `Host` must name.
+    pub(crate) port: u16,
+    /// Whether HTTPS is served: the scheme a control request's `Origin` must have.
+    pub(crate) https: bool,
 }
 
 impl Config {

@@ -7,11 +7,15 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{SECRET, TENANT, agent, basic_raw};
+use std::net::SocketAddr;
+
+use common::{SECRET, TENANT, agent, basic_raw, parse_raw, raw_exchange};
 
 /// A running `learn-oauth-mock`, killed on drop.
 struct Mock {
     child: Child,
+    /// Where it listens.
+    addr: SocketAddr,
     token_url: String,
     control: Option<String>,
 }
@@ -20,19 +24,24 @@ impl Mock {
     /// Starts the binary with `args` (plus a tenant) and reads the URLs it prints, up to
     /// its "serving" line: it is listening by then.
     fn start(args: &[&str]) -> Mock {
-        let tenant = format!("{TENANT}:{SECRET}");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_learn-oauth-mock"))
-            .args(["--port", "0", "--tenant", &tenant])
-            .args(args)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the binary starts");
+        Mock::start_command(
+            mock_command()
+                .env("LEARN_MOCK_SECRET", SECRET)
+                .args(["--port", "0", "--tenant", TENANT])
+                .args(args),
+        )
+    }
+
+    /// Starts `command` (the binary, with its arguments) and reads the URLs it prints.
+    fn start_command(command: &mut Command) -> Mock {
+        let mut child = command.stdout(Stdio::piped()).spawn().expect("the binary starts");
         let stdout = BufReader::new(child.stdout.take().expect("stdout"));
         let (mut token_url, mut control) = (None, None);
         for line in stdout.lines() {
             let line = line.expect("a line");
             if let Some(url) = line.strip_prefix("token URL: ") {
-                token_url = Some(url.to_owned());
+                // The first tenant's.
+                token_url = token_url.or_else(|| Some(url.to_owned()));
             }
             if let Some(url) = line.strip_prefix("control:   ") {
                 control = Some(url.to_owned());
@@ -41,9 +50,16 @@ impl Mock {
                 break;
             }
         }
+        let token_url = token_url.expect("a token URL line");
+        let addr = token_url["http://".len()..]
+            .split('/')
+            .next()
+            .and_then(|addr| addr.parse().ok())
+            .expect("a loopback address in the token URL");
         Mock {
             child,
-            token_url: token_url.expect("a token URL line"),
+            addr,
+            token_url,
             control,
         }
     }
@@ -84,6 +100,31 @@ impl Mock {
             serde_json::from_str(&text).expect("json"),
         )
     }
+
+    /// A control request on a raw socket with the given `Host` and extra header lines
+    /// (`Name: value\r\n` each): its status.
+    fn raw_control(&self, method: &str, action: &str, host: &str, extra: &str, body: &str) -> u16 {
+        let request = format!(
+            "{method} /mock/{action} HTTP/1.1\r\nHost: {host}\r\n{extra}Content-Length: {}\r\n\
+             Connection: close\r\n\r\n{body}",
+            body.len()
+        );
+        parse_raw(&raw_exchange(self.addr, request.as_bytes()).0).status
+    }
+
+    /// How many faults are queued, by the control endpoint's own count.
+    fn pending_faults(&self) -> u64 {
+        self.control("GET", "state", "").1["pending_faults"]
+            .as_u64()
+            .unwrap()
+    }
+}
+
+/// The binary, with no `LEARN_MOCK_SECRET` inherited from the test's environment.
+fn mock_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_learn-oauth-mock"));
+    command.env_remove("LEARN_MOCK_SECRET");
+    command
 }
 
 impl Drop for Mock {
@@ -204,8 +245,9 @@ fn fault_flags_apply_in_command_line_order() {
 
 #[test]
 fn a_bad_fault_flag_exits_2_saying_why() {
-    let output = Command::new(env!("CARGO_BIN_EXE_learn-oauth-mock"))
-        .args(["--tenant", "a:b", "--fail", "200"])
+    let output = mock_command()
+        .env("LEARN_MOCK_SECRET", "b")
+        .args(["--tenant", "a", "--fail", "200"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
@@ -278,4 +320,142 @@ fn no_control_turns_the_endpoint_off() {
         .token_url
         .replace(&format!("oauth2/token/{TENANT}"), "mock/state");
     assert_eq!(agent().get(&state).call().unwrap().status().as_u16(), 404);
+}
+
+#[test]
+fn the_control_endpoint_refuses_a_foreign_host_and_changes_nothing() {
+    let mock = Mock::start(&[]);
+    let port = mock.addr.port();
+    for host in [
+        format!("evil.example:{port}"),
+        "evil.example".to_owned(),
+        format!("127.0.0.1:{}", port ^ 1),
+    ] {
+        assert_eq!(
+            mock.raw_control("POST", "faults", &host, "", "status=503"),
+            403,
+            "{host}"
+        );
+        assert_eq!(mock.raw_control("POST", "revoke", &host, "", ""), 403, "{host}");
+    }
+    assert_eq!(mock.pending_faults(), 0, "nothing applied");
+    assert_eq!(mock.status(), Some(200));
+    // From loopback, by name or address, with no Origin: as before.
+    for host in [format!("localhost:{port}"), format!("127.0.0.1:{port}")] {
+        assert_eq!(
+            mock.raw_control("POST", "faults", &host, "", "status=503"),
+            200,
+            "{host}"
+        );
+    }
+    assert_eq!(mock.pending_faults(), 2);
+}
+
+#[test]
+fn the_control_endpoint_refuses_a_web_pages_origin_and_changes_nothing() {
+    let mock = Mock::start(&[]);
+    let port = mock.addr.port();
+    let host = format!("127.0.0.1:{port}");
+    for origin in ["http://evil.example", "null", "https://127.0.0.1:1"] {
+        let header = format!("Origin: {origin}\r\n");
+        assert_eq!(
+            mock.raw_control("POST", "faults", &host, &header, "status=503"),
+            403,
+            "{origin}"
+        );
+        assert_eq!(
+            mock.raw_control("DELETE", "faults", &host, &header, ""),
+            403,
+            "{origin}"
+        );
+    }
+    assert_eq!(mock.pending_faults(), 0, "nothing applied");
+    let own = format!("Origin: http://localhost:{port}\r\n");
+    assert_eq!(mock.raw_control("POST", "faults", &host, &own, "status=503"), 200);
+    assert_eq!(mock.pending_faults(), 1);
+}
+
+#[test]
+fn a_secret_on_the_command_line_is_refused_without_being_repeated() {
+    let mut child = mock_command()
+        .args(["--port", "0", "--tenant", "ten:s3cret-on-the-command-line"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A mock that took the secret would print its URLs and serve: the first line tells.
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    if !first_line.is_empty() {
+        let _ = child.kill();
+    }
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(first_line, "", "never started");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("LEARN_MOCK_SECRET") && stderr.contains("--tenant ID:@FILE"),
+        "says how to pass it: {stderr}"
+    );
+    assert!(!stderr.contains("s3cret-on-the-command-line"), "{stderr}");
+}
+
+#[test]
+fn a_tenant_without_a_secret_is_refused_saying_where_to_put_it() {
+    let output = mock_command()
+        .args(["--port", "0", "--tenant", "ten"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("LEARN_MOCK_SECRET") && stderr.contains("ten:@FILE"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_secret_comes_from_the_environment() {
+    // `Mock::start` passes it in LEARN_MOCK_SECRET; a wrong secret is refused.
+    let mock = Mock::start(&[]);
+    assert_eq!(mock.status(), Some(200));
+    let wrong = agent()
+        .post(&mock.token_url)
+        .header("Authorization", basic_raw(TENANT, "not-the-secret"))
+        .content_type("application/x-www-form-urlencoded")
+        .send("grant_type=client_credentials")
+        .unwrap();
+    assert_eq!(wrong.status().as_u16(), 401);
+}
+
+#[test]
+fn each_tenants_secret_can_come_from_its_own_file() {
+    let dir =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("mock-secret-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("secret");
+    std::fs::write(&file, format!("{SECRET}\n")).unwrap();
+    let other = dir.join("other");
+    std::fs::write(&other, "other-secret").unwrap();
+    let first = format!("{TENANT}:@{}", file.display());
+    let second = format!("other:@{}", other.display());
+    let mock =
+        Mock::start_command(mock_command().args(["--port", "0", "--tenant", &first, "--tenant", &second]));
+    assert_eq!(mock.status(), Some(200), "the file's secret, without its newline");
+    let other_url = mock.token_url.replace(TENANT, "other");
+    let status = |secret: &str| {
+        agent()
+            .post(&other_url)
+            .header("Authorization", basic_raw("other", secret))
+            .content_type("application/x-www-form-urlencoded")
+            .send("grant_type=client_credentials")
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!((status("other-secret"), status(SECRET)), (200, 401));
+    drop(mock);
+    std::fs::remove_dir_all(&dir).unwrap();
 }

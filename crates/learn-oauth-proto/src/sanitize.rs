@@ -20,14 +20,113 @@ pub(crate) const REDACTED: &str = "[redacted]";
 /// Every spelling of the client secret a server could echo back — as sent (raw, in the
 /// form body, in either `Authorization: Basic` encoding), percent-encoded, HTML-escaped
 /// (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&#39;`) and JSON-escaped (`\"`, `\\`, `\/`) —
-/// so that none of it survives into an error. Percent escapes match in either case
-/// (`%2B` and `%2b`: .NET's `HttpUtility.UrlEncode` writes lower case). Not covered:
-/// numeric HTML entities or `\u` escapes of ordinary characters outside JSON (inside
-/// JSON, the parser has already decoded them, so the raw spelling matches). Empty for
-/// options not built from a configuration. Zeroized on drop; `Debug` shows only how many
-/// there are.
-#[derive(Clone, Default)]
-pub(crate) struct Redactions(Vec<Zeroizing<String>>);
+/// so that none of it survives into an error.
+///
+/// How a spelling is found in server text:
+///
+/// - **In any letter case** (`S3CRET` for `s3cret`; `%2B` and `%2b` alike, as .NET's
+///   `HttpUtility.UrlEncode` writes lower case): a server that upper-cases what it echoes
+///   still shows the secret to whoever reads the log.
+/// - **With any ASCII character percent-escaped**: `%XX` in server text matches the
+///   character it encodes, whichever characters the server's encoder chose to escape.
+/// - **Truncated**: any start of a spelling that covers at least the first
+///   [`MIN_PREFIX`] characters of the secret (the whole secret when it is shorter) is
+///   redacted too, so a server that cuts the echo short does not leak most of it. Inside
+///   Basic credentials, the start that encodes the client id and at least the first
+///   [`MIN_PREFIX`] characters of the secret, up to the last whole base64 group.
+/// - **Split by hidden characters**: zero-width and bidi characters inside an echo are
+///   skipped, so `s3c\u{200b}ret` is found (they are escaped visibly anyway, by
+///   [`excerpt`]).
+///
+/// Not covered: numeric HTML entities or `\u` escapes of ordinary characters outside
+/// JSON (inside JSON, the parser has already decoded them, so the raw spelling matches),
+/// and an echo of the secret's end alone. Empty for options not built from a
+/// configuration. Zeroized on drop; `Debug` shows only how many there are.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub(crate) struct Redactions(Vec<Spelling>);
+
+/// How many characters from its start make a piece of the secret worth redacting.
+///
+/// Eight characters of a random secret cannot turn up in a server's message by chance,
+/// so redacting them costs nothing in false positives, and a shorter leftover (at most
+/// seven characters) leaves the secret's remaining characters to guess. A fraction of the
+/// secret's length (say half) would let a long secret's echo keep tens of characters.
+/// A secret of eight characters or fewer is only redacted whole.
+const MIN_PREFIX: usize = 8;
+
+/// A way of writing text: as is, form-urlencoded, percent-encoded, escaped.
+type Encoding = fn(&str) -> String;
+
+/// One spelling of the secret, and how long a start of it counts as the secret.
+#[derive(Clone, PartialEq, Eq)]
+struct Spelling {
+    text: Zeroizing<String>,
+    /// The fewest characters of `text`, from its start, that are redacted.
+    min_chars: usize,
+}
+
+impl Spelling {
+    /// `full`, of which the first `min_chars` characters (at least one, at most all)
+    /// count.
+    fn new(full: String, min_chars: usize) -> Self {
+        let min_chars = min_chars.clamp(1, full.chars().count().max(1));
+        Spelling {
+            text: Zeroizing::new(full),
+            min_chars,
+        }
+    }
+
+    /// The end (a byte offset) of the longest start of this spelling that stands at the
+    /// start of `text`, when it has at least `min_chars` characters. Letters match in any
+    /// case; a percent escape in `text` matches the ASCII character it encodes; hidden
+    /// characters in `text` after the first match are skipped (and included).
+    fn match_at(&self, text: &str) -> Option<usize> {
+        let (mut matched, mut end, mut at) = (0, 0, 0);
+        'spelling: for wanted in self.text.chars() {
+            while let Some(found) = text[at..].chars().next() {
+                let step = if same_letter(found, wanted) {
+                    Some(found.len_utf8())
+                } else {
+                    percent_escaped(&text[at..])
+                        .filter(|&decoded| same_letter(decoded, wanted))
+                        .map(|_| 3)
+                };
+                if let Some(step) = step {
+                    at += step;
+                    matched += 1;
+                    end = at;
+                    continue 'spelling;
+                }
+                if matched == 0 || !is_hidden(found) {
+                    break 'spelling;
+                }
+                at += found.len_utf8();
+            }
+            break;
+        }
+        (matched >= self.min_chars).then_some(end)
+    }
+}
+
+/// The ASCII character a `%XX` escape at the start of `text` encodes (hex in either case).
+fn percent_escaped(text: &str) -> Option<char> {
+    match text.as_bytes() {
+        [b'%', high, low, ..] if high.is_ascii_hexdigit() && low.is_ascii_hexdigit() => {
+            let byte = (hex_value(*high) << 4) | hex_value(*low);
+            byte.is_ascii().then(|| char::from(byte))
+        }
+        _ => None,
+    }
+}
+
+/// The value of an ASCII hex digit.
+fn hex_value(digit: u8) -> u8 {
+    match digit {
+        b'0'..=b'9' => digit - b'0',
+        b'a'..=b'f' => digit - b'a' + 10,
+        _ => digit.to_ascii_uppercase().wrapping_sub(b'A').wrapping_add(10),
+    }
+}
 
 impl Redactions {
     /// The spellings of `secret` (sent by `client_id`) to remove from server text.
@@ -35,54 +134,94 @@ impl Redactions {
         if secret.is_empty() {
             return Self::default();
         }
-        let form: Zeroizing<String> =
-            Zeroizing::new(form_urlencoded::byte_serialize(secret.as_bytes()).collect());
-        let percent: Zeroizing<String> = Zeroizing::new(encode_path_segment(secret));
-        let form_id: String = form_urlencoded::byte_serialize(client_id.as_bytes()).collect();
-        let raw_pair = Zeroizing::new(format!("{client_id}:{secret}"));
-        let form_pair = Zeroizing::new(format!("{form_id}:{}", form.as_str()));
-        let percent_pair = Zeroizing::new(format!("{}:{}", encode_path_segment(client_id), percent.as_str()));
-        let mut spellings = vec![
-            Zeroizing::new(secret.to_owned()),
-            Zeroizing::new(BASE64.encode(raw_pair.as_bytes())),
-            Zeroizing::new(BASE64.encode(form_pair.as_bytes())),
-            Zeroizing::new(BASE64.encode(percent_pair.as_bytes())),
-            Zeroizing::new(BASE64.encode(secret.as_bytes())),
-            Zeroizing::new(escaped(secret, html_escape)),
-            Zeroizing::new(escaped(secret, json_escape)),
+        let prefix_end = secret
+            .char_indices()
+            .nth(MIN_PREFIX)
+            .map_or(secret.len(), |(at, _)| at);
+        let prefix = &secret[..prefix_end];
+        let whole = prefix_end == secret.len();
+        // Encodings that write each character on its own: the start of the encoded secret
+        // that encodes its first characters.
+        let encodings: [Encoding; 5] = [
+            str::to_owned,
             form,
-            percent,
+            encode_path_segment,
+            |s| escaped(s, html_escape),
+            |s| escaped(s, json_escape),
         ];
-        // Longest first, so a spelling that contains another is removed whole.
-        spellings.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.as_str().cmp(b.as_str())));
+        let mut spellings: Vec<Spelling> = encodings
+            .into_iter()
+            .map(|encode| {
+                let prefix = Zeroizing::new(encode(prefix));
+                Spelling::new(encode(secret), prefix.chars().count())
+            })
+            .collect();
+        // Base64 of `head` + the encoded secret (Basic credentials, or the secret alone):
+        // the whole groups that encode the head and the secret's first characters.
+        let heads: [(String, Encoding); 4] = [
+            (format!("{client_id}:"), str::to_owned),
+            (format!("{}:", form(client_id)), form),
+            (
+                format!("{}:", encode_path_segment(client_id)),
+                encode_path_segment,
+            ),
+            (String::new(), str::to_owned),
+        ];
+        for (head, encode) in heads {
+            let full = Zeroizing::new(format!("{head}{}", encode(secret)));
+            let covered = head.len() + Zeroizing::new(encode(prefix)).len();
+            let encoded = BASE64.encode(full.as_bytes());
+            let min_chars = if whole { encoded.len() } else { covered / 3 * 4 };
+            spellings.push(Spelling::new(encoded, min_chars));
+        }
+        // Longest first; the longest match at a position wins anyway.
+        spellings.sort_by(|a, b| {
+            b.text
+                .len()
+                .cmp(&a.text.len())
+                .then_with(|| a.text.as_str().cmp(b.text.as_str()))
+                .then_with(|| a.min_chars.cmp(&b.min_chars))
+        });
         spellings.dedup();
         Self(spellings)
     }
 
-    /// Whether `text` contains any spelling.
+    /// The first match in `text` at or after byte `from`: its start and end.
+    fn next_match(&self, text: &str, from: usize) -> Option<(usize, usize)> {
+        text[from..].char_indices().find_map(|(offset, _)| {
+            let at = from + offset;
+            let end = self.0.iter().filter_map(|s| s.match_at(&text[at..])).max()?;
+            Some((at, at + end))
+        })
+    }
+
+    /// Whether `text` contains any spelling (or a long enough start of one).
     pub(crate) fn found_in(&self, text: &str) -> bool {
-        self.0.iter().any(|s| find(text, s).is_some())
+        !self.0.is_empty() && self.next_match(text, 0).is_some()
     }
 
-    /// `text` with every spelling replaced by `[redacted]`.
+    /// `text` with every spelling (and every long enough start of one) replaced by
+    /// `[redacted]`, leftmost first, each match as long as it goes.
     pub(crate) fn apply<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let mut text = Cow::Borrowed(text);
-        for spelling in &self.0 {
-            if find(&text, spelling).is_some() {
-                text = Cow::Owned(replace_all(&text, spelling));
-            }
+        if self.0.is_empty() {
+            return Cow::Borrowed(text);
         }
-        text
+        let Some(first) = self.next_match(text, 0) else {
+            return Cow::Borrowed(text);
+        };
+        let mut out = String::with_capacity(text.len());
+        let mut kept_from = 0;
+        let mut found = Some(first);
+        while let Some((start, end)) = found {
+            out.push_str(&text[kept_from..start]);
+            out.push_str(REDACTED);
+            kept_from = end;
+            found = self.next_match(text, end);
+        }
+        out.push_str(&text[kept_from..]);
+        Cow::Owned(out)
     }
 }
-
-impl PartialEq for Redactions {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.len() == other.0.len() && self.0.iter().zip(&other.0).all(|(a, b)| a.as_str() == b.as_str())
-    }
-}
-
-impl Eq for Redactions {}
 
 impl fmt::Debug for Redactions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -90,45 +229,19 @@ impl fmt::Debug for Redactions {
     }
 }
 
-/// The first byte offset where `spelling` stands in `text`; the two hex digits after a
-/// `%` match in either case.
-fn find(text: &str, spelling: &str) -> Option<usize> {
-    if !spelling.contains('%') {
-        return text.find(spelling);
-    }
-    let (text, spelling) = (text.as_bytes(), spelling.as_bytes());
-    (0..=text.len().checked_sub(spelling.len())?).find(|&start| {
-        let candidate = &text[start..start + spelling.len()];
-        let mut after_percent = 0_u8;
-        candidate.iter().zip(spelling).all(|(&t, &s)| {
-            let same = if after_percent > 0 {
-                t.eq_ignore_ascii_case(&s)
-            } else {
-                t == s
-            };
-            after_percent = if s == b'%' {
-                2
-            } else {
-                after_percent.saturating_sub(1)
-            };
-            same
-        })
-    })
+/// `s` form-urlencoded (`application/x-www-form-urlencoded`: a space is `+`).
+fn form(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// `text` with every occurrence of `spelling` (as [`find`] matches it) replaced.
-fn replace_all(text: &str, spelling: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = find(rest, spelling) {
-        // `spelling` is ASCII around its escapes, so `at` and `at + len` are char
-        // boundaries wherever the bytes matched.
-        out.push_str(&rest[..at]);
-        out.push_str(REDACTED);
-        rest = &rest[at + spelling.len()..];
-    }
-    out.push_str(rest);
-    out
+/// Whether two characters are the same letter in any case (or simply equal).
+fn same_letter(a: char, b: char) -> bool {
+    a == b
+        || if a.is_ascii() && b.is_ascii() {
+            a.eq_ignore_ascii_case(&b)
+        } else {
+            a.to_lowercase().eq(b.to_lowercase())
+        }
 }
 
 /// `secret` with each character written by `escape` (or as itself).
@@ -170,40 +283,106 @@ fn json_escape(c: char) -> Option<&'static str> {
 const TOKEN_RUN: usize = 24;
 
 /// Returns at most `max_chars` characters of `text`, with control characters turned into
-/// spaces and every long token-like run replaced by `[redacted]`. (Known secrets are
-/// removed first, with [`Redactions::apply`].)
+/// spaces, hidden characters ([`is_hidden`]) escaped visibly (`\u{202e}`) and every long
+/// token-like run replaced by `[redacted]`. (Known secrets are removed first, with
+/// [`Redactions::apply`].)
+///
+/// Hidden characters are escaped rather than removed: removing them would join what they
+/// separate (two halves of a token into one run the output shows whole), and the escape
+/// shows the reader that the server sent them. Inside a token-like run they neither end
+/// the run nor count towards its length, so a token split by zero-width spaces is still
+/// one run.
 pub(crate) fn excerpt(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max_chars * 2));
-    let mut run = String::new();
+    let mut run = Run::default();
     let truncated = text.chars().nth(max_chars).is_some();
     for c in text.chars().take(max_chars) {
         if is_token_char(c) {
-            run.push(c);
+            run.text.push(c);
+            run.token_chars += 1;
             continue;
         }
-        flush_run(&mut out, &mut run);
-        out.push(if c.is_control() { ' ' } else { c });
+        if run.token_chars > 0 && is_hidden(c) {
+            run.text.push(c);
+            continue;
+        }
+        run.flush(&mut out);
+        push_shown(&mut out, c);
     }
     // A run cut by the length limit may be the start of a token: keep it only when it
     // is clearly a short word.
-    if truncated && run.chars().count() >= TOKEN_RUN / 2 {
-        run.clear();
+    if truncated && run.token_chars >= TOKEN_RUN / 2 {
+        run = Run::default();
         out.push_str(REDACTED);
     }
-    flush_run(&mut out, &mut run);
+    run.flush(&mut out);
     if truncated {
         out.push('…');
     }
     out
 }
 
-fn flush_run(out: &mut String, run: &mut String) {
-    if run.chars().count() >= TOKEN_RUN {
-        out.push_str(REDACTED);
-    } else {
-        out.push_str(run);
+/// A run of token-like characters (and the hidden characters inside it).
+#[derive(Default)]
+struct Run {
+    text: String,
+    /// How many of its characters are token-like.
+    token_chars: usize,
+}
+
+impl Run {
+    /// Writes the run to `out` (`[redacted]` when it is long enough to be a token) and
+    /// empties it.
+    fn flush(&mut self, out: &mut String) {
+        if self.token_chars >= TOKEN_RUN {
+            out.push_str(REDACTED);
+        } else {
+            self.text.chars().for_each(|c| push_shown(out, c));
+        }
+        self.text.clear();
+        self.token_chars = 0;
     }
-    run.clear();
+}
+
+/// Writes `c` as a reader should see it: hidden characters as `\u{…}`, control
+/// characters as a space, anything else as itself.
+fn push_shown(out: &mut String, c: char) {
+    if is_hidden(c) {
+        out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+    } else if c.is_control() {
+        out.push(' ');
+    } else {
+        out.push(c);
+    }
+}
+
+/// Whether `c` is hidden from a reader or changes how the text around it reads: the
+/// Unicode `Default_Ignorable_Code_Point` characters (zero-width spaces and joiners, the
+/// bidi marks, embeddings, overrides and isolates U+061C, U+200E, U+200F,
+/// U+202A–U+202E, U+2066–U+2069, the byte order mark, soft hyphens, fillers, variation
+/// selectors, tag characters), the interlinear annotation characters, and the line and
+/// paragraph separators (which end a log line as a newline does).
+fn is_hidden(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFFB}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
 }
 
 fn is_token_char(c: char) -> bool {
@@ -259,6 +438,85 @@ mod tests {
         assert_eq!(r3.apply(r#"x a&b<c>\"d'e\\f\/g y"#), "x [redacted] y");
         assert!(!format!("{r:?}").contains("Ab3"));
         assert!(Redactions::of_secret("id", "").apply("id").eq("id"));
+    }
+
+    #[test]
+    fn bidi_and_zero_width_characters_are_escaped_visibly() {
+        assert_eq!(
+            excerpt("paid \u{202e}0001$\u{202c} ok\u{200b}!\u{feff}", 100),
+            "paid \\u{202e}0001$\\u{202c} ok\\u{200b}!\\u{feff}"
+        );
+        assert_eq!(excerpt("a\u{2028}b\u{e0041}c", 100), "a\\u{2028}b\\u{e0041}c");
+        for c in [
+            '\u{61c}', '\u{200e}', '\u{200f}', '\u{2066}', '\u{2069}', '\u{2060}', '\u{200d}',
+        ] {
+            assert!(!excerpt(&format!("x{c}y"), 10).contains(c), "{c:?}");
+        }
+        assert_eq!(
+            excerpt("na\u{ef}ve caf\u{e9}", 100),
+            "na\u{ef}ve caf\u{e9}",
+            "letters stay"
+        );
+    }
+
+    #[test]
+    fn hidden_characters_do_not_split_a_token_like_run() {
+        let token = "eyJhbGciOiJI\u{200b}UzI1NiJ9\u{2060}abcdefgh";
+        assert_eq!(excerpt(&format!("bad {token} here"), 200), "bad [redacted] here");
+        // A short word with a hidden character in it stays a short word.
+        assert_eq!(excerpt("ab\u{200b}cd", 200), "ab\\u{200b}cd");
+    }
+
+    #[test]
+    fn the_secret_is_redacted_in_any_letter_case() {
+        let r = Redactions::of_secret("id", "Ab3kLm9pQr7x");
+        assert_eq!(r.apply("bad AB3KLM9PQR7X here"), "bad [redacted] here");
+        assert_eq!(r.apply("bad ab3klm9pqr7x here"), "bad [redacted] here");
+        let basic = BASE64.encode("id:Ab3kLm9pQr7x");
+        assert_eq!(r.apply(&format!("auth {basic}")), "auth [redacted]");
+    }
+
+    #[test]
+    fn a_long_start_of_the_secret_is_redacted_and_a_short_one_kept() {
+        let secret = "Ab3$kLm9 #pQr7!xYz";
+        let r = Redactions::of_secret("ten:ant", secret);
+        assert_eq!(
+            r.apply("bad Ab3$kLm9, here"),
+            "bad [redacted], here",
+            "8 characters"
+        );
+        assert_eq!(r.apply("bad AB3$KLM9 #P here"), "bad [redacted] here");
+        assert_eq!(r.apply("bad Ab3$kLm here"), "bad Ab3$kLm here", "7 characters");
+        let pct = encode_path_segment(&secret[..10]);
+        assert_eq!(r.apply(&format!("bad {pct}")), "bad [redacted]");
+        let form: String = form_urlencoded::byte_serialize(&secret.as_bytes()[..9]).collect();
+        assert_eq!(r.apply(&format!("bad {form}")), "bad [redacted]");
+        // Basic credentials of a cut secret: the groups that hold the id and the
+        // secret's start are gone.
+        let cut = BASE64.encode(format!("ten:ant:{}", &secret[..9]));
+        let shown = r.apply(&cut);
+        assert!(shown.starts_with(REDACTED), "{shown}");
+        assert!(shown.len() <= REDACTED.len() + 4, "{shown}");
+        // A secret of eight characters or fewer only whole.
+        let short = Redactions::of_secret("id", "s3cretXY");
+        assert_eq!(short.apply("s3cretX s3cretXY"), "s3cretX [redacted]");
+    }
+
+    #[test]
+    fn an_echo_split_by_hidden_characters_or_escaped_at_will_is_still_found() {
+        let r = Redactions::of_secret("id", "Ab3kLm9pQr7x");
+        assert_eq!(r.apply("x Ab3k\u{200b}Lm9p\u{202e}Qr7x y"), "x [redacted] y");
+        assert_eq!(
+            r.apply("x \u{202e}Ab3kLm9pQr7x\u{202c} y"),
+            "x \u{202e}[redacted]\u{202c} y"
+        );
+        assert_eq!(
+            r.apply("x %41b%33kLm9pQr7x y"),
+            "x [redacted] y",
+            "escapes of plain letters"
+        );
+        assert!(r.found_in("%61%62%33%6B%6c%6D%39%70"));
+        assert!(!r.found_in("%4"));
     }
 
     #[test]

@@ -1,11 +1,14 @@
 //! `learn-oauth-mock`: run the mock token server from the command line.
 //!
 //! ```text
-//! learn-oauth-mock --port 8080 --tenant id:secret [--tenant ...] [--webhooks]
+//! LEARN_MOCK_SECRET=... learn-oauth-mock --port 8080 --tenant ID [--tenant ID:@FILE ...] [--webhooks]
 //!                  [--lifetime 3600] [--tls [--ca-out ca.pem]]
 //!                  [--delay MS[*N]] [--fail CODE[*N]] [--retry-after [CODE:]SECONDS[*N]]
 //!                  [--drop [N]] [--html [N]] [--truncate [N]] [--fault SPEC]... [--no-control]
 //! ```
+//!
+//! A tenant's secret comes from the file after `:@`, else from `LEARN_MOCK_SECRET`; never
+//! from the command line, where other users see it (ps, shell history).
 //!
 //! Prints the token URL of each tenant, the protected resource's URL, the control
 //! endpoint's URL (and, with `--tls`, the CA certificate or where it was written), then
@@ -13,6 +16,8 @@
 //! requests, in the order given on the command line.
 #![forbid(unsafe_code)]
 
+use std::io::Read as _;
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -27,9 +32,11 @@ struct Cli {
     /// Port to listen on, on 127.0.0.1 (0: any free port; the URLs printed say which).
     #[arg(long, default_value_t = 0, value_name = "N")]
     port: u16,
-    /// A tenant that may get tokens, as ID:SECRET; repeat for more.
-    #[arg(long = "tenant", required = true, value_name = "ID:SECRET", value_parser = tenant)]
-    tenants: Vec<Tenant>,
+    /// A tenant that may get tokens; repeat for more. Its secret is read from FILE
+    /// (ID:@FILE), else taken from LEARN_MOCK_SECRET; a secret on the command line is
+    /// refused.
+    #[arg(long = "tenant", required = true, value_name = "ID[:@FILE]")]
+    tenants: Vec<String>,
     /// Act as a webhooks host (scope api/webhooks) instead of a public API host.
     #[arg(long)]
     webhooks: bool,
@@ -73,7 +80,8 @@ struct Cli {
 fn after_help() -> String {
     format!(
         "Fault specs (--fault, and the body of POST /mock/faults):\n{FAULT_SPEC_HELP}\n\n\
-         Control endpoint, on the same port (curl it; off with --no-control):\n  \
+         Control endpoint, on the same port (curl it; off with --no-control; it answers only\n\
+         a loopback Host with this port, and no request carrying a web page's Origin):\n  \
          GET    /mock/state      counts: token_requests, resource_requests, pending_faults\n  \
          POST   /mock/faults     queue the fault specs in the body, e.g. `status=503*2 delay=500`\n  \
          DELETE /mock/faults     drop the queued faults\n  \
@@ -84,13 +92,60 @@ fn after_help() -> String {
     )
 }
 
-/// `ID:SECRET`. The error never repeats the argument (it may hold the secret).
-fn tenant(value: &str) -> Result<Tenant, &'static str> {
-    value
-        .split_once(':')
-        .filter(|(id, _)| !id.is_empty())
-        .map(|(id, secret)| Tenant::new(id, secret))
-        .ok_or("expected ID:SECRET")
+/// The variable a `--tenant ID` without `:@FILE` takes its secret from.
+const SECRET_VARIABLE: &str = "LEARN_MOCK_SECRET";
+
+/// The longest secret read from a file.
+const MAX_SECRET_BYTES: u64 = 64 * 1024;
+
+/// A `--tenant` value as a tenant: `ID` (the secret from `secret_variable`) or `ID:@FILE`.
+/// The error never repeats the value (it may hold a secret).
+fn tenant(value: &str, secret_variable: Option<&str>) -> Result<Tenant, String> {
+    let (id, secret) = match value.split_once(':') {
+        None => (value, secret_variable.map(str::to_owned)),
+        Some((id, rest)) => match rest.strip_prefix('@').filter(|path| !path.is_empty()) {
+            Some(path) => (id, Some(read_secret(Path::new(path))?)),
+            None => {
+                return Err(format!(
+                    "--tenant ID:SECRET is refused: a secret on the command line is visible to \
+                     other users (ps, shell history); set {SECRET_VARIABLE} and pass --tenant ID, \
+                     or pass --tenant ID:@FILE to read it from FILE"
+                ));
+            }
+        },
+    };
+    if id.is_empty() {
+        return Err("--tenant needs an ID: --tenant ID or --tenant ID:@FILE".to_owned());
+    }
+    match secret {
+        Some(secret) if !secret.is_empty() => Ok(Tenant::new(id, secret)),
+        Some(_) => Err(format!("tenant {id}: its secret is empty")),
+        None => Err(format!(
+            "tenant {id} has no secret: set {SECRET_VARIABLE}, or pass --tenant {id}:@FILE"
+        )),
+    }
+}
+
+/// The secret in `path`: at most [`MAX_SECRET_BYTES`] of UTF-8, without one trailing
+/// newline. Errors name the file, never its contents.
+fn read_secret(path: &Path) -> Result<String, String> {
+    let shown = path.display();
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_SECRET_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read the secret file {shown}: {e}"))?;
+    if bytes.len() as u64 > MAX_SECRET_BYTES {
+        return Err(format!(
+            "the secret file {shown} is longer than {MAX_SECRET_BYTES} bytes"
+        ));
+    }
+    if bytes.ends_with(b"\n") {
+        bytes.pop();
+        if bytes.ends_with(b"\r") {
+            bytes.pop();
+        }
+    }
+    String::from_utf8(bytes).map_err(|_| format!("the secret file {shown} is not UTF-8"))
 }
 
 /// A fault flag: its clap id, its values, and how a value becomes a fault spec.
@@ -132,13 +187,31 @@ fn main() -> ExitCode {
             }
         }
     }
-    let ids: Vec<String> = cli.tenants.iter().map(|t| t.id().to_owned()).collect();
+    let secret_variable = match std::env::var(SECRET_VARIABLE) {
+        Ok(secret) => Some(secret),
+        Err(std::env::VarError::NotPresent) => None,
+        Err(std::env::VarError::NotUnicode(_)) => {
+            eprintln!("learn-oauth-mock: {SECRET_VARIABLE} is not UTF-8");
+            return ExitCode::from(2);
+        }
+    };
+    let mut tenants = Vec::new();
+    for value in &cli.tenants {
+        match tenant(value, secret_variable.as_deref()) {
+            Ok(tenant) => tenants.push(tenant),
+            Err(e) => {
+                eprintln!("learn-oauth-mock: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let ids: Vec<String> = tenants.iter().map(|t| t.id().to_owned()).collect();
     let mut builder = MockServer::builder()
         .port(cli.port)
         .https(cli.tls)
         .token_lifetime(Duration::from_secs(cli.lifetime))
         .control(!cli.no_control);
-    for tenant in cli.tenants {
+    for tenant in tenants {
         builder = builder.tenant(tenant);
     }
     if cli.webhooks {

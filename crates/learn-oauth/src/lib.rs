@@ -274,407 +274,54 @@ pub use learn_oauth_proto::RefreshPolicy;
 
 /// The rest of the configuration: the builder, scopes, how the client authenticates, and
 /// the limits [`ClientConfig`] checks.
-pub mod config {
-    pub use learn_oauth_proto::{
-        ApiKind, AuthMethod, BasicEncoding, ClientConfigBuilder, DEFAULT_MAX_RESPONSE_BYTES,
-        DEFAULT_TOKEN_LIFETIME, DEFAULT_USER_AGENT, MAX_IDENTIFIER_LEN, MAX_MAX_RESPONSE_BYTES,
-        MAX_SCOPE_LEN, MAX_TOKEN_LIFETIME, MIN_MAX_RESPONSE_BYTES, Scope, Scopes,
-    };
-
-    /// What identifies a token, with one stable digest.
-    ///
-    /// The scopes' order does not count:
-    ///
-    /// ```
-    /// use learn_oauth::ClientConfig;
-    /// use learn_oauth::config::TokenIdentity;
-    ///
-    /// let config = |scopes: &[&str]| {
-    ///     ClientConfig::builder()
-    ///         .tenant_id("eu-west-2_AbcdEfghI")
-    ///         .client_secret("s3cret")
-    ///         .scopes(scopes.iter().copied())
-    ///         .build()
-    /// };
-    /// let a = TokenIdentity::of(&config(&["api/write", "api/read"])?);
-    /// let b = TokenIdentity::of(&config(&["api/read", "api/write"])?);
-    /// assert_eq!(a.digest(), b.digest());
-    /// assert_eq!(a.short_hex().len(), 32);
-    /// # Ok::<(), learn_oauth::ConfigError>(())
-    /// ```
-    pub use learn_oauth_proto::TokenIdentity;
-}
+pub mod config;
 
 /// What an [`Error`] and a [`ConfigError`] carry: the
 /// server's OAuth error, a response that could not be read, a transport failure, and the
 /// details of each.
-pub mod error {
-    pub use learn_oauth_driver::{PemError, RootCertificateError};
-    pub use learn_oauth_proto::{
-        BodyKind, ErrorDetail, IdentifierProblem, OAuthError, OAuthErrorCode, ResponseError, ResponseProblem,
-        ScopeProblem, ServerError, TransportError, TransportErrorKind, UnstructuredBody, UrlProblem,
-        VendorError, VendorMessage,
-    };
-}
+pub mod error;
 
 /// What a provider counts: [`Provider::stats`](crate::driver::Provider::stats).
-pub mod stats {
-    pub use learn_oauth_driver::{FailureClass, FailureCounts, Stats, StoreStats};
-}
+pub mod stats;
 
 /// The sans-IO token state machine, for a loop of your own: it decides when to fetch,
 /// refresh ahead, back off and give up; you move the bytes. Its numbers are the
 /// [`RefreshPolicy`].
-pub mod lifecycle {
-    pub use learn_oauth_proto::{DriverStep, FetchId, ResponseOutcome, Snapshot, TokenPoll};
-
-    /// The token state machine, for a loop of your own.
-    ///
-    /// Here is a whole blocking driver on a fake clock, with a token endpoint that fails
-    /// once:
-    ///
-    /// ```
-    /// # #![allow(clippy::disallowed_methods)]
-    /// use std::time::{Duration, Instant};
-    /// use learn_oauth::config::Scopes;
-    /// use learn_oauth::error::{TransportError, TransportErrorKind};
-    /// use learn_oauth::lifecycle::{DriverStep, TokenLifecycle};
-    /// use learn_oauth::{AccessToken, Error, RefreshPolicy};
-    ///
-    /// /// One caller's request for a token; `send` does the HTTP exchange and parsing.
-    /// fn token(
-    ///     lifecycle: &mut TokenLifecycle,
-    ///     clock: &mut Instant,
-    ///     send: &mut impl FnMut(Instant) -> Result<AccessToken, Error>,
-    /// ) -> Result<AccessToken, Error> {
-    ///     let since = *clock; // this call's start: its wait ends `max_wait` after it
-    ///     loop {
-    ///         match lifecycle.poll_driver(*clock, since) {
-    ///             DriverStep::Ready { token, refresh } => {
-    ///                 if let Some(fetch) = refresh {
-    ///                     // Real drivers run this in the background.
-    ///                     let result = send(*clock);
-    ///                     lifecycle.handle_response(*clock, fetch, result);
-    ///                 }
-    ///                 return Ok(token);
-    ///             }
-    ///             DriverStep::Failed(error) => return Err(error),
-    ///             DriverStep::Fetch(fetch) => {
-    ///                 let result = send(*clock);
-    ///                 *clock += Duration::from_millis(50); // the request takes a while
-    ///                 lifecycle.handle_response(*clock, fetch, result);
-    ///             }
-    ///             DriverStep::AwaitFetch(_) => unreachable!("single-threaded: nothing else in flight"),
-    ///             DriverStep::Sleep(until) => *clock = until, // a real driver sleeps
-    ///         }
-    ///     }
-    /// }
-    ///
-    /// let mut clock = Instant::now();
-    /// let mut lifecycle = TokenLifecycle::new(RefreshPolicy::default(), 7);
-    /// let mut requests = 0;
-    /// let mut send = |now: Instant| {
-    ///     requests += 1;
-    ///     if requests == 1 {
-    ///         return Err(Error::from(TransportError::new(TransportErrorKind::Connect)));
-    ///     }
-    ///     Ok(AccessToken::new(format!("t{requests}"), Scopes::new(), now, Duration::from_secs(3600))
-    ///         .expect("valid"))
-    /// };
-    ///
-    /// let first = token(&mut lifecycle, &mut clock, &mut send)?;      // fails, backs off, retries
-    /// let again = token(&mut lifecycle, &mut clock, &mut send)?;      // served from the machine
-    /// assert!(again.same_as(&first));
-    /// clock = lifecycle.poll_timeout().expect("the refresh point");   // an hour later, nearly
-    /// lifecycle.handle_timeout(clock);
-    /// let still = token(&mut lifecycle, &mut clock, &mut send)?;      // old token, refresh started
-    /// assert!(still.same_as(&first));
-    /// let fresh = token(&mut lifecycle, &mut clock, &mut send)?;
-    /// assert!(!fresh.same_as(&first));
-    /// assert_eq!(requests, 3);
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub use learn_oauth_proto::TokenLifecycle;
-}
+pub mod lifecycle;
 
 /// Many tenants in one process: the bounded [`TokenPool`](pool::TokenPool) and its keys.
-pub mod pool {
-    pub use learn_oauth_driver::pool::*;
-}
+pub mod pool;
 
 /// A scripted [`TokenSource`] for your own unit tests: no server, no clock.
-pub mod testing {
-    /// A token source with scripted answers and counters, for your unit tests.
-    ///
-    /// ```
-    /// use learn_oauth::error::{TransportError, TransportErrorKind};
-    /// use learn_oauth::testing::FakeTokenSource;
-    /// use learn_oauth::{Error, TokenSource};
-    ///
-    /// # tokio_test_block_on(async {
-    /// let fake = FakeTokenSource::new("t0k3n")
-    ///     .then_error(Error::from(TransportError::new(TransportErrorKind::Connect)));
-    /// assert!(fake.token().await.is_err(), "the scripted error first");
-    /// let token = fake.token().await.unwrap();
-    /// assert_eq!(token.expose_secret(), "t0k3n");
-    /// assert!(fake.invalidate(&token));
-    /// assert_eq!(fake.token().await.unwrap().expose_secret(), "t0k3n-2");
-    /// assert_eq!((fake.token_calls(), fake.invalidations()), (3, 1));
-    /// # });
-    /// # fn tokio_test_block_on(f: impl std::future::Future<Output = ()>) {
-    /// #     let waker = std::task::Waker::noop();
-    /// #     let mut cx = std::task::Context::from_waker(&waker);
-    /// #     let mut f = std::pin::pin!(f);
-    /// #     assert!(f.as_mut().poll(&mut cx).is_ready(), "the fake never waits");
-    /// # }
-    /// ```
-    pub use learn_oauth_driver::testing::FakeTokenSource;
-}
+pub mod testing;
 
 /// Sharing tokens across a fleet of replicas through a store: [`SharedStore`](store::SharedStore),
 /// what a store implements, and [`Sealing`](store::Sealing) for its values (feature `store`,
 /// included in `redis`).
 #[cfg(feature = "store")]
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
-pub mod store {
-    pub use learn_oauth_driver::store::*;
-    pub use learn_oauth_proto::store::{StoreOutcome, StorePolicy};
-}
+pub mod store;
 
 /// The Redis shared store (feature `redis`; `AsyncRedisStore` with `redis-async`).
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-pub mod redis {
-    #[cfg(feature = "redis-async")]
-    pub use learn_oauth_redis::AsyncRedisStore;
-    pub use learn_oauth_redis::{RedisStore, RedisUrlError};
-}
+pub mod redis;
 
 /// A tower `Layer` that authorizes requests with any [`TokenSource`] (feature `tower`).
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
-pub mod tower {
-    pub use learn_oauth_driver::tower::*;
-
-    /// `Authorization: Bearer …` on every request of a tower service, from a token source.
-    ///
-    /// ```
-    /// use std::convert::Infallible;
-    /// use std::future::{Ready, ready};
-    /// use std::task::{Context, Poll};
-    ///
-    /// use learn_oauth::testing::FakeTokenSource;
-    /// use learn_oauth::tower::AuthLayer;
-    /// use tower_layer::Layer;
-    /// use tower_service::Service;
-    ///
-    /// /// Stands in for hyper's client: answers with the Authorization header it got.
-    /// #[derive(Clone)]
-    /// struct Echo;
-    ///
-    /// impl Service<http::Request<String>> for Echo {
-    ///     type Response = http::Response<String>;
-    ///     type Error = Infallible;
-    ///     type Future = Ready<Result<Self::Response, Infallible>>;
-    ///     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-    ///         Poll::Ready(Ok(()))
-    ///     }
-    ///     fn call(&mut self, request: http::Request<String>) -> Self::Future {
-    ///         let seen = request.headers()["authorization"].to_str().unwrap().to_owned();
-    ///         ready(Ok(http::Response::new(seen)))
-    ///     }
-    /// }
-    ///
-    /// let mut service = AuthLayer::new(FakeTokenSource::new("t0k3n")).layer(Echo);
-    /// let request = http::Request::get("https://api.example/v1/ping").body(String::new()).unwrap();
-    /// # let waker = std::task::Waker::noop();
-    /// # let mut cx = Context::from_waker(&waker);
-    /// let mut call = service.call(request);
-    /// # let Poll::Ready(response) = call.as_mut().poll(&mut cx) else { panic!("ready") };
-    /// # assert_eq!(response.unwrap().body(), "Bearer t0k3n");
-    /// // call.await? — with Bearer t0k3n attached
-    /// ```
-    pub use learn_oauth_driver::tower::AuthLayer;
-}
+pub mod tower;
 
 /// For your own transport: the generic [`Provider`](driver::Provider), the one-method
 /// traits it sends through, the clocks it reads, and the bearer rules for your own client.
-pub mod driver {
-    /// The bearer-token rules (attach, keep the caller's own, retry a 401 once) for a
-    /// client of your own.
-    pub mod bearer {
-        pub use learn_oauth_proto::{ResourceVerdict, resource_verdict};
-
-        /// One request's bearer authorization, with tokens from an async source.
-        ///
-        /// A token attached, a 401 retried once with a new one:
-        ///
-        /// ```
-        /// use learn_oauth::driver::bearer::BearerAttempt;
-        /// use learn_oauth::http::{HeaderMap, StatusCode, Uri};
-        /// use learn_oauth::testing::FakeTokenSource;
-        ///
-        /// # let waker = std::task::Waker::noop();
-        /// # let mut cx = std::task::Context::from_waker(&waker);
-        /// # let mut run = std::pin::pin!(async {
-        /// let source = FakeTokenSource::new("t0k3n");
-        /// let uri: Uri = "http://localhost/api".parse().unwrap();
-        /// let mut headers = HeaderMap::new();
-        /// let mut attempt = BearerAttempt::begin(&source, &headers).await?;
-        /// attempt.authorize(&mut headers);
-        /// assert_eq!(headers["authorization"], "Bearer t0k3n");
-        /// // The resource answers 401: drop the token, send again with a new one.
-        /// assert!(attempt.retry(StatusCode::UNAUTHORIZED, &HeaderMap::new(), Some(&uri)).await?);
-        /// attempt.authorize(&mut headers);
-        /// assert_eq!(headers["authorization"], "Bearer t0k3n-2");
-        /// // A second 401 is the answer.
-        /// assert!(!attempt.retry(StatusCode::UNAUTHORIZED, &HeaderMap::new(), Some(&uri)).await?);
-        /// assert_eq!(source.invalidations(), 1);
-        /// # Ok::<(), learn_oauth::Error>(())
-        /// # });
-        /// # assert!(run.as_mut().poll(&mut cx).is_ready());
-        /// ```
-        pub use learn_oauth_driver::bearer::BearerAttempt;
-
-        /// One request's bearer authorization in blocking code.
-        ///
-        /// A token attached, a 401 retried once with a new one:
-        ///
-        /// ```
-        /// use learn_oauth::driver::bearer::BlockingBearerAttempt;
-        /// use learn_oauth::http::{HeaderMap, StatusCode, Uri};
-        /// use learn_oauth::testing::FakeTokenSource;
-        ///
-        /// let source = FakeTokenSource::new("t0k3n");
-        /// let uri: Uri = "http://localhost/api".parse().unwrap();
-        /// let mut headers = HeaderMap::new();
-        /// let mut attempt = BlockingBearerAttempt::begin(&source, &headers)?;
-        /// attempt.authorize(&mut headers);
-        /// assert_eq!(headers["authorization"], "Bearer t0k3n");
-        /// // The resource answers 401: drop the token, send again with a new one.
-        /// assert!(attempt.retry(StatusCode::UNAUTHORIZED, &HeaderMap::new(), Some(&uri))?);
-        /// attempt.authorize(&mut headers);
-        /// assert_eq!(headers["authorization"], "Bearer t0k3n-2");
-        /// // A second 401 is the answer.
-        /// assert!(!attempt.retry(StatusCode::UNAUTHORIZED, &HeaderMap::new(), Some(&uri))?);
-        /// assert_eq!(source.invalidations(), 1);
-        /// # Ok::<(), learn_oauth::Error>(())
-        /// ```
-        pub use learn_oauth_driver::bearer::BlockingBearerAttempt;
-    }
-    #[cfg(feature = "async")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "async")))]
-    pub use learn_oauth_driver::{Async, AsyncClock, SendAsync, TokioClock};
-    pub use learn_oauth_driver::{
-        Blocking, BlockingClock, Clock, DEFAULT_CONNECT_TIMEOUT, Flavor, Provider, ProviderBuilder,
-        RootCertificate, SystemClock,
-    };
-    pub use learn_oauth_proto::RequestBody;
-
-    /// A blocking transport: implement its one method, and the provider runs over your
-    /// HTTP client.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use learn_oauth::ClientConfig;
-    /// use learn_oauth::driver::{Blocking, Provider, RequestBody, SendBlocking};
-    /// use learn_oauth::error::{TransportError, TransportErrorKind};
-    ///
-    /// #[derive(Debug)]
-    /// struct Offline;
-    ///
-    /// impl SendBlocking for Offline {
-    ///     fn send(
-    ///         &self,
-    ///         _request: http::Request<RequestBody>,
-    ///         _body_limit: usize,
-    ///         _timeout: Duration,
-    ///     ) -> Result<http::Response<Vec<u8>>, TransportError> {
-    ///         Err(TransportError::new(TransportErrorKind::Connect))
-    ///     }
-    /// }
-    ///
-    /// let config = ClientConfig::builder().tenant_id("my-tenant").client_secret("s3cret").build()?;
-    /// let provider = Provider::<Blocking<Offline>>::builder(config).transport(Offline).build()?;
-    /// # let _ = provider;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub use learn_oauth_driver::SendBlocking;
-}
+pub mod driver;
 
 /// The async transport over `reqwest`, on Tokio (feature `reqwest`).
 #[cfg(feature = "reqwest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
-pub mod reqwest {
-    #[cfg(feature = "middleware")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "middleware")))]
-    pub mod middleware {
-        //! `AuthMiddleware` for `reqwest-middleware` clients (feature `middleware`): it
-        //! authorizes every request with a [`TokenSource`](crate::TokenSource), and builds
-        //! the client to use it with.
-        //!
-        //! ```no_run
-        //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-        //! use learn_oauth::reqwest::TokenProvider;
-        //! use learn_oauth::reqwest::middleware::AuthMiddleware;
-        //! use learn_oauth::{ClientConfig, TransportOptions};
-        //!
-        //! let config = ClientConfig::builder().tenant_id("my-tenant").client_secret("s3cret").build()?;
-        //! let provider = TokenProvider::new(config)?;
-        //! let client = AuthMiddleware::new(provider)
-        //!     .into_client_builder(&TransportOptions::new())?
-        //!     .build();
-        //! // Authorization: Bearer … attached; a 401 retried once with a new token.
-        //! let response = client.get("https://api.example/v1/ping").send().await?;
-        //! # let _ = response;
-        //! # Ok(())
-        //! # }
-        //! ```
-        //!
-        //! [`AuthMiddleware::into_client_builder`] builds the reqwest client with the
-        //! bundled TLS (rustls with the *ring* provider, set on the client), so it works
-        //! however reqwest was added to your project and never needs a process-wide rustls
-        //! provider. To put the middleware on a `reqwest::Client` of your own, use
-        //! `reqwest_middleware::ClientBuilder::new(client).with(AuthMiddleware::new(source))`;
-        //! that client's TLS is then yours to set up.
-        pub use learn_oauth_reqwest::middleware::*;
-    }
-    pub use learn_oauth_reqwest::{
-        TokenPool, TokenPoolBuilder, TokenProvider, TokenProviderBuilder, Transport,
-    };
-}
+pub mod reqwest;
 
 /// The blocking transport over `ureq`: threads, no runtime (feature `ureq`).
 #[cfg(feature = "ureq")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ureq")))]
-pub mod ureq {
-    pub mod bearer {
-        //! Requests to a protected resource over ureq with the bearer rule: [`send_authorized`].
-        //!
-        //! ```
-        //! # use learn_oauth_mock::{MockServer, Tenant};
-        //! use learn_oauth::ClientConfig;
-        //! use learn_oauth::ureq::TokenProvider;
-        //! use learn_oauth::ureq::bearer::send_authorized;
-        //!
-        //! # let server = MockServer::builder().tenant(Tenant::new("eu-west-2_AbcdEfghI", "s3cret")).start()?;
-        //! # let token_url = server.token_url("eu-west-2_AbcdEfghI");
-        //! # let api_url = server.resource_url();
-        //! let config = ClientConfig::builder()
-        //!     .token_url(token_url)
-        //!     .tenant_id("eu-west-2_AbcdEfghI")
-        //!     .client_secret("s3cret")
-        //!     .build()?;
-        //! let provider = TokenProvider::new(config)?;
-        //! let agent = ureq::Agent::new_with_defaults();
-        //!
-        //! let request = http::Request::get(api_url).body(())?;
-        //! // Authorization: Bearer … attached; a 401 retried once with a new token.
-        //! let response = send_authorized(&agent, &provider, request)?;
-        //! assert_eq!(response.status(), 200);
-        //! # Ok::<(), Box<dyn std::error::Error>>(())
-        //! ```
-        pub use learn_oauth_ureq::bearer::*;
-    }
-    pub use learn_oauth_ureq::{TokenPool, TokenPoolBuilder, TokenProvider, TokenProviderBuilder, Transport};
-}
+pub mod ureq;

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use learn_oauth_proto::store::{StoreBreaker, StorePolicy};
+use ring::rand::{SecureRandom, SystemRandom};
 
 #[cfg(feature = "async")]
 use super::adapter::AsyncStore;
@@ -63,7 +64,7 @@ impl<S: ?Sized> SharedStore<S> {
             sealing: Arc::new(sealing),
             state: Arc::new(StoreState {
                 breaker: Mutex::new(StoreBreaker::new()),
-                owner: value::random_owner(),
+                owner: random_owner(),
             }),
         }
     }
@@ -118,4 +119,18 @@ impl<S: ?Sized + fmt::Debug> fmt::Debug for SharedStore<S> {
             .field("sealing", &self.sealing)
             .finish_non_exhaustive()
     }
+}
+
+/// A random lease owner id: 128 bits from the OS, hex (a per-process counter's value
+/// mixed with std's random hash keys if the OS has no randomness: the lease is an
+/// efficiency lease, and a clash costs one extra request).
+fn random_owner() -> String {
+    let mut bytes = [0u8; 16];
+    if SystemRandom::new().fill(&mut bytes).is_err() {
+        let a = crate::clock::random_seed().to_be_bytes();
+        let b = crate::clock::random_seed().to_be_bytes();
+        bytes[..8].copy_from_slice(&a);
+        bytes[8..].copy_from_slice(&b);
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

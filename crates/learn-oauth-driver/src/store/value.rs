@@ -393,17 +393,3 @@ pub(crate) fn decode_cool_down(
 
 #[cfg(test)]
 mod tests;
-
-/// A random lease owner id: 128 bits from the OS, hex (a per-process counter's value
-/// mixed with std's random hash keys if the OS has no randomness: the lease is an
-/// efficiency lease, and a clash costs one extra request).
-pub(crate) fn random_owner() -> String {
-    let mut bytes = [0u8; 16];
-    if SystemRandom::new().fill(&mut bytes).is_err() {
-        let a = crate::clock::random_seed().to_be_bytes();
-        let b = crate::clock::random_seed().to_be_bytes();
-        bytes[..8].copy_from_slice(&a);
-        bytes[8..].copy_from_slice(&b);
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}

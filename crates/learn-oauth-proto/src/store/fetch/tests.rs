@@ -1,3 +1,6 @@
+//! Longer than 400 lines: the unit tests of one state machine, a scenario for each step it
+//! can take; split, they would share every fixture across files.
+
 // Tests need an arbitrary starting instant; time then moves only by what they add.
 #![allow(clippy::disallowed_methods)]
 

@@ -1,0 +1,1 @@
+pub use learn_oauth_driver::{FailureClass, FailureCounts, Stats, StoreStats};

@@ -103,15 +103,19 @@ async fn settle() {
 /// Heap held by one provider with a token, for each side (sides end in `-tls` with `ca`,
 /// the mock's CA certificate, which every side then trusts alone).
 fn providers(url: &str, ca: Option<&[u8]>) {
-    let options = learn_oauth_driver::TransportOptions::new();
-    let options = match ca {
-        Some(pem) => options.add_root_certificates_pem(pem).with_built_in_roots(false),
-        None => options,
+    // Built inside each measurement: what the transport keeps of them (the parsed CA) is
+    // part of what one provider holds.
+    let options = || {
+        let options = learn_oauth_driver::TransportOptions::new();
+        match ca {
+            Some(pem) => options.add_root_certificates_pem(pem).with_built_in_roots(false),
+            None => options,
+        }
     };
     let config = config_at(url);
     let ureq_ours = || {
         let region = Region::new(GLOBAL);
-        let transport = learn_oauth_ureq::Transport::with_options(&options).expect("a transport");
+        let transport = learn_oauth_ureq::Transport::with_options(&options()).expect("a transport");
         let provider = learn_oauth_ureq::TokenProvider::builder(config.clone()).transport(transport);
         let provider = provider.build().expect("a provider");
         drop(provider.token().expect("a token"));
@@ -135,7 +139,7 @@ fn providers(url: &str, ca: Option<&[u8]>) {
     let reqwest_ours = || {
         runtime.block_on(async {
             let region = Region::new(GLOBAL);
-            let transport = learn_oauth_reqwest::Transport::with_options(&options).expect("a transport");
+            let transport = learn_oauth_reqwest::Transport::with_options(&options()).expect("a transport");
             let provider = learn_oauth_reqwest::TokenProvider::builder(config.clone()).transport(transport);
             let provider = provider.build().expect("a provider");
             drop(provider.token().await.expect("a token"));

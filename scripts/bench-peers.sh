@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
-# End to end against a mock in its own process (issue 16, parts 1 and 2), for section 4b of
-# BENCHMARKS.md. scripts/bench-report.sh calls it; it also runs alone:
+# End to end against a mock in its own process, for section 4b of BENCHMARKS.md. scripts/bench-report.sh calls it; it also runs alone:
 #
 #   scripts/bench-peers.sh [report-dir]      # default target/bench-report
 #
 # - installs the peers' toolchains: Go + golang.org/x/oauth2 from Debian (built in GOPATH
 #   mode, offline), authlib + requests from PyPI in target/peers-venv; a peer whose
-#   toolchain cannot be had is skipped with a line in peers_skipped.tsv;
+#   toolchain cannot be had is skipped with a line in peers_skipped.md;
 # - starts target/release/learn-oauth-mock twice on free ports: once pinned to core 0
 #   (`taskset -c 0`), once free; kills both on exit;
 # - every side (ours-ureq, ours-reqwest, oauth2-ureq, oauth2-reqwest: e2e_client; go;
 #   authlib) fetches one token per request over one kept-alive connection for
 #   PEERS_SECONDS (default 2) after 200 untimed tokens, pinned (client on core 0 too, with
 #   the pinned mock) and unpinned (free client, free mock) -> peers_e2e.tsv
-#   (side, mode, tokens_per_s, tokens, seconds);
+#   (side/mode, tokens_per_s, tokens, seconds);
 # - the warm hit of each side's caching token source, PEERS_WARM_CALLS (default
 #   1,000,000) calls on one thread -> peers_warm.tsv (side, ns_per_call, calls);
 # - client-side instructions per loopback token of the Rust sides under callgrind (the
@@ -42,11 +41,11 @@ export LEARN_MOCK_SECRET='b3nchmark-s3cret-not-a-credential'
 mkdir -p "$peers"
 
 # A run that stops half way must not leave an older run's figures to be read as its own.
-rm -f "$report"/peers_{e2e,warm,skipped,versions,meta}.tsv "$report"/client_callgrind.*
-: >"$report/peers_skipped.tsv"
+rm -f "$report"/peers_{e2e,warm,versions,meta}.tsv "$report"/peers_skipped.md "$report"/client_callgrind.*
+: >"$report/peers_skipped.md"
 : >"$report/peers_versions.tsv"
 skip() { # <peer> <why>
-  printf '%s\t%s\n' "$1" "$2" >>"$report/peers_skipped.tsv"
+  printf '**%s: not measured in this run** (%s).\n\n' "$1" "$2" >>"$report/peers_skipped.md"
   echo "skipping the $1 peer: $2"
 }
 
@@ -130,7 +129,7 @@ for side in "${sides[@]}"; do
       continue
     fi
     IFS=$'\t' read -r tokens secs rate <<<"$out"
-    printf '%s\t%s\t%s\t%s\t%s\n' "$side" "$mode" "$rate" "$tokens" "$secs" >>"$report/peers_e2e.tsv"
+    printf '%s/%s\t%s\t%s\t%s\n' "$side" "$mode" "$rate" "$tokens" "$secs" >>"$report/peers_e2e.tsv"
     echo "$side, $mode: $rate tokens/s ($tokens in $secs s)"
   done
 done

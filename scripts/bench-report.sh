@@ -14,8 +14,11 @@
 #   5. footprint: dependency-graph sizes and one clean release build each
 #   6. memory: heap per provider, allocations per exchange and per loopback token, peak
 #      RSS of a 1,000-task cold storm (scripts/bench-memory.sh, the mock in its own process)
-# Needs valgrind and jq. Takes about 15 minutes on 2 cores, a third of it the clean builds.
-# Set SKIP_FOOTPRINT=1 to reuse the previous run's footprint figures.
+# Then fills benchmarks/report.md.in with the figures (target/release/bench_report) and
+# draws the charts into benchmarks/. Needs valgrind and jq. Takes about 15 minutes on 2
+# cores, a third of it the clean builds. Set SKIP_FOOTPRINT=1 to reuse the previous run's
+# footprint figures; BENCH_NOTE="..." adds a line to the report's notes (e.g. what else
+# ran on the machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -54,16 +57,17 @@ run_bench() { # <name> [criterion args...]
   (cd crates/learn-oauth-bench && "${bench[$name]}" --bench "$@")
 }
 
-# Instructions per call of each side of a counting bin, under callgrind: the difference
-# between a run of <high> and one of <low> calls, over the difference (start-up cancels).
-count_per_call() { # <bin> <tsv name> <what> <low> <high> <side>...
-  local bin=$1 name=$2 what=$3 low=$4 high=$5
+# Instructions per call of each side of a benchmark of the `count` bin, under callgrind:
+# the difference between a run of <high> and one of <low> calls, over the difference
+# (start-up cancels).
+count_per_call() { # <bench> <tsv name> <what> <low> <high> <side>...
+  local bench=$1 name=$2 what=$3 low=$4 high=$5
   shift 5
   : >"$report/$name.tsv"
   for side in "$@"; do
     for n in $low $high; do
       valgrind --tool=callgrind --callgrind-out-file="$report/$name.$side.$n" \
-        "target/release/$bin" "$side" "$n" 2>/dev/null
+        target/release/count "$bench" "$side" "$n" 2>/dev/null
     done
     a=$(awk '/^summary:/ {print $2}' "$report/$name.$side.$low")
     b=$(awk '/^summary:/ {print $2}' "$report/$name.$side.$high")
@@ -78,17 +82,17 @@ count_per_call() { # <bin> <tsv name> <what> <low> <high> <side>...
 # (the pool's 10,000 entries: glibc's free consolidates its heap differently after 1,000
 # hits than after 101,000, by up to 150 instructions per hit either way), a difference of two runs is
 # not the call's cost.
-count_in_fn() { # <bin> <tsv name> <what> <function> <calls> <side>...
-  local bin=$1 name=$2 what=$3 fn=$4 calls=$5
+count_in_fn() { # <bench> <tsv name> <what> <function> <calls> <side>...
+  local bench=$1 name=$2 what=$3 fn=$4 calls=$5
   shift 5
   : >"$report/$name.tsv"
   for side in "$@"; do
     valgrind --tool=callgrind --toggle-collect="$fn" --callgrind-out-file="$report/$name.$side" \
-      "target/release/$bin" "$side" "$calls" 2>"$report/$name.$side.stderr" ||
+      target/release/count "$bench" "$side" "$calls" 2>"$report/$name.$side.stderr" ||
       { cat "$report/$name.$side.stderr" >&2; exit 1; }
     total=$(awk '/^summary:/ {print $2}' "$report/$name.$side")
     # A pattern that matches nothing counts nothing: a renamed function must not read as free.
-    [[ ${total:-0} -gt 0 ]] || { echo "$bin $side: nothing counted inside $fn" >&2; exit 1; }
+    [[ ${total:-0} -gt 0 ]] || { echo "count $bench $side: nothing counted inside $fn" >&2; exit 1; }
     per=$((total / calls))
     printf '%s\t%s\n' "$side" "$per" >>"$report/$name.tsv"
     echo "$side: $per instructions per $what"
@@ -97,21 +101,21 @@ count_in_fn() { # <bin> <tsv name> <what> <function> <calls> <side>...
 
 step "1. exchange: instructions (callgrind)"
 sample_noise "callgrind"
-count_per_call exchange_count callgrind exchange 1000 11000 ours ours-via-client oauth2 floor client
+count_per_call exchange callgrind exchange 1000 11000 ours ours-via-client oauth2 floor client
 
 step "2. warm hit: instructions (callgrind)"
 sample_noise "warm callgrind"
-count_per_call warm_count warm_callgrind "warm hit" 1000 101000 blocking blocking-store async polled-blocking mutex floor
+count_per_call warm warm_callgrind "warm hit" 1000 101000 blocking blocking-store async polled-blocking mutex floor
 
 step "2b. authorized request: instructions (callgrind)"
-count_per_call auth_count auth_callgrind "authorized request" 1000 101000 layer layer-no-replay by-hand inner
+count_per_call auth auth_callgrind "authorized request" 1000 101000 layer layer-no-replay by-hand inner
 
 step "2c. token pool: instructions (callgrind), threads, memory per entry"
-count_in_fn pool_count pool_callgrind "pool warm hit" 'pool_count::hit_*' 100000 pool provider mutex-map
+count_in_fn pool pool_callgrind "pool warm hit" 'count::hit_*' 100000 pool provider mutex-map
 sample_noise "pool threads"
 target/release/pool_threads >"$report/pool_threads.tsv"
 cat "$report/pool_threads.tsv"
-target/release/pool_footprint >"$report/pool_footprint.tsv"
+target/release/memory_report pool >"$report/pool_footprint.tsv"
 cat "$report/pool_footprint.tsv"
 
 step "2d. a fleet sharing tokens: 1, 4, 16 processes with and without Redis"
@@ -137,7 +141,7 @@ run_bench warm_hit --warm-up-time 0.5 --measurement-time 1.5 --noplot
 
 step "3. refresh under load"
 sample_noise "refresh"
-rm -f "$report/refresh_series.json" # charts: the refresh run writes it anew
+rm -f "$report/refresh.tsv" "$report/refresh_series.json" # the refresh run writes them anew
 BENCH_REPORT_DIR=$report run_bench refresh_under_load
 
 step "4. end to end over loopback (criterion)"
@@ -212,5 +216,6 @@ step "report"
   printf 'duration\t%s min\n' $(((SECONDS - start + 30) / 60))
   printf 'noise\t%s\n' "$(IFS=';'; echo "${noise[*]}" | sed 's/;/; /g')"
 } >"$report/meta.tsv"
-target/release/bench_report "$report" "$root/target/criterion" "$root/BENCHMARKS.md"
+if [[ -n ${BENCH_NOTE:-} ]]; then printf '\n- %s\n' "$BENCH_NOTE"; fi >"$report/notes.md"
+target/release/bench_report benchmarks/report.md.in "$report" "$root/target/criterion" "$root/BENCHMARKS.md"
 echo "wrote BENCHMARKS.md in $((SECONDS - start))s"

@@ -8,15 +8,13 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use learn_oauth_bench::baseline::ONE_SHOT_TIMEOUT;
+use learn_oauth_bench::fixture::{TENANT_ID, config_at, peer};
 use learn_oauth_bench::loopback::{
-    our_config, peer, peer_fetch_reqwest, peer_fetch_ureq, peer_reqwest_client, peer_ureq_agent, start_mock,
+    peer_fetch_reqwest, peer_fetch_ureq, peer_reqwest_client, peer_ureq_agent, start_mock,
 };
-use learn_oauth_mock::MockServer;
-
 use learn_oauth_driver::{SendAsync as _, SendBlocking as _};
-
-/// How long a one-shot token request may take.
-const ONE_SHOT_TIMEOUT: Duration = Duration::from_secs(30);
+use learn_oauth_mock::MockServer;
 
 /// Forgets what the mock recorded and issued, so its memory stays flat across samples.
 fn reset(server: &MockServer) {
@@ -26,14 +24,14 @@ fn reset(server: &MockServer) {
 
 fn end_to_end(c: &mut Criterion) {
     let server = start_mock(Duration::from_secs(3600));
-    let config = our_config(&server);
-    let (peer_client, scopes) = peer(&server);
+    let config = config_at(&server.token_url(TENANT_ID));
+    let (peer_client, scopes) = peer(&server.token_url(TENANT_ID));
 
     let mut group = c.benchmark_group("end_to_end");
     group.throughput(Throughput::Elements(1));
 
     let ours = learn_oauth_ureq::Transport::new().expect("a transport");
-    let agent = peer_ureq_agent();
+    let agent = peer_ureq_agent(None);
     group.bench_function("ureq/ours", |b| {
         b.iter_custom(|iters| {
             reset(&server);
@@ -60,7 +58,7 @@ fn end_to_end(c: &mut Criterion) {
         .build()
         .expect("a runtime");
     let ours = learn_oauth_reqwest::Transport::new().expect("a transport");
-    let http = peer_reqwest_client();
+    let http = peer_reqwest_client(None);
     group.bench_function("reqwest/ours", |b| {
         b.iter_custom(|iters| {
             reset(&server);

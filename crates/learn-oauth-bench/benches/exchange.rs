@@ -5,13 +5,13 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use learn_oauth_bench::exchange::{Prepared, Side};
+use learn_oauth_bench::exchange::{Exchange, SIDES};
 
 fn exchange(c: &mut Criterion) {
     let mut group = c.benchmark_group("exchange");
-    for side in Side::ALL {
-        let prepared = Prepared::new(side);
-        group.bench_function(side.name(), |b| b.iter(|| black_box(prepared.run())));
+    for side in SIDES {
+        let prepared = Exchange::new(side).expect("a side");
+        group.bench_function(side, |b| b.iter(|| black_box(prepared.run())));
     }
     group.finish();
 }

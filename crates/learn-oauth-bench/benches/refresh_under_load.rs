@@ -5,21 +5,24 @@
 //! mutex held, so callers wait for the request.
 //!
 //! Asserts that exactly one token request reached the mock during each refreshing run.
-//! Prints a table; with `BENCH_REPORT_DIR` set, also writes `refresh_under_load.json`
-//! there for `scripts/bench-report.sh`, and `refresh_series.json`: each run's calls, p99
-//! and maximum latency per 10 ms slot from the first token on, the refresh point and
-//! when the new token arrived (for the report's chart).
+//! Prints `provider/refresh calls p50 p99 p99.9 max requests` lines (nanoseconds); with
+//! `BENCH_REPORT_DIR` set, also writes them to `refresh.tsv` there for
+//! `scripts/bench-report.sh`, and `refresh_series.json`: each run's calls, p99 and maximum
+//! latency per 10 ms slot from the first token on, the refresh point and when the new
+//! token arrived (for the report's chart).
 #![forbid(unsafe_code)]
 
+use std::fmt::Write as _;
 use std::hint::black_box;
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
+use hdrhistogram::Histogram;
 use learn_oauth_bench::baseline::GoStyleProvider;
-use learn_oauth_bench::latency::Histogram;
-use learn_oauth_bench::loopback::{our_config, start_mock};
-use learn_oauth_bench::series::TimeSeries;
-use learn_oauth_proto::RefreshPolicy;
+use learn_oauth_bench::fixture::{TENANT_ID, config_at};
+use learn_oauth_bench::loopback::start_mock;
+use learn_oauth_mock::MockServer;
+use learn_oauth_proto::{AccessToken, RefreshPolicy};
 
 /// Threads calling `token()`.
 const THREADS: usize = 8;
@@ -35,6 +38,54 @@ const SLOT: Duration = Duration::from_millis(10);
 /// Slots from the first token on: the window, plus one for calls that end just past it.
 const SLOTS: usize = 321;
 
+/// A latency histogram in nanoseconds, up to a minute (longer calls count as a minute),
+/// allocated once: recording never allocates. Two significant digits overall (within
+/// 1 %), one per slot (within about 6 %: 321 slots on each thread).
+fn histogram<T: hdrhistogram::Counter>(digits: u8) -> Histogram<T> {
+    Histogram::new_with_bounds(1, 60_000_000_000, digits).expect("valid bounds")
+}
+
+/// Latencies of calls by the [`SLOT`] in which they ended, from `origin` on (a call past
+/// the last slot counts in the last).
+struct Slots {
+    origin: Instant,
+    slots: Vec<Histogram<u32>>,
+    /// The slot the last call ended in, and when it ends (a comparison per call, not a
+    /// division).
+    current: usize,
+    current_end: Instant,
+}
+
+impl Slots {
+    fn new(origin: Instant) -> Self {
+        Self {
+            origin,
+            slots: vec![histogram(1); SLOTS],
+            current: 0,
+            current_end: origin + SLOT,
+        }
+    }
+
+    #[inline]
+    fn record(&mut self, end: Instant, ns: u64) {
+        if end >= self.current_end {
+            self.advance(end);
+        }
+        self.slots[self.current].saturating_record(ns);
+    }
+
+    #[cold]
+    fn advance(&mut self, end: Instant) {
+        let index = end.saturating_duration_since(self.origin).as_nanos() / SLOT.as_nanos();
+        self.current = usize::try_from(index).map_or(SLOTS - 1, |i| i.min(SLOTS - 1));
+        self.current_end = if self.current == SLOTS - 1 {
+            end + Duration::from_secs(3600)
+        } else {
+            self.origin + SLOT * u32::try_from(self.current + 1).unwrap_or(u32::MAX)
+        };
+    }
+}
+
 /// The two providers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -46,9 +97,9 @@ enum Kind {
 struct Outcome {
     kind: Kind,
     refresh: bool,
-    latencies: Histogram,
+    latencies: Histogram<u64>,
     /// Latency per [`SLOT`] from the first token's arrival on.
-    series: TimeSeries,
+    series: Slots,
     /// When the token handed out after the run arrived, if it is not the first one.
     new_token_after: Option<Duration>,
     requests: usize,
@@ -64,34 +115,35 @@ fn policy() -> RefreshPolicy {
 
 /// Calls `call` on [`THREADS`] threads from `origin` until [`WINDOW`] after it, recording
 /// each call's latency, overall and by the slot it ended in.
-fn hammer<F: Fn() + Sync>(origin: Instant, call: &F) -> (Histogram, TimeSeries) {
+fn hammer<F: Fn() + Sync>(origin: Instant, call: &F) -> (Histogram<u64>, Slots) {
     let deadline = origin + WINDOW;
     let start = Barrier::new(THREADS);
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..THREADS)
             .map(|_| {
                 scope.spawn(|| {
-                    let mut latencies = Histogram::new();
-                    let mut series = TimeSeries::new(origin, SLOT, SLOTS);
+                    let (mut latencies, mut series) = (histogram(2), Slots::new(origin));
                     start.wait();
                     let mut before = Instant::now();
                     while before < deadline {
                         call();
                         let after = Instant::now();
-                        latencies.record(after - before);
-                        series.record(after, after - before);
+                        let ns = u64::try_from((after - before).as_nanos()).unwrap_or(u64::MAX);
+                        latencies.saturating_record(ns);
+                        series.record(after, ns);
                         before = after;
                     }
                     (latencies, series)
                 })
             })
             .collect();
-        let mut all = Histogram::new();
-        let mut all_series = TimeSeries::new(origin, SLOT, SLOTS);
+        let (mut all, mut all_series) = (histogram(2), Slots::new(origin));
         for handle in handles {
             let (latencies, series) = handle.join().expect("a hammering thread");
-            all.merge(&latencies);
-            all_series.merge(&series);
+            all.add(&latencies).expect("the same bounds");
+            for (a, b) in all_series.slots.iter_mut().zip(&series.slots) {
+                a.add(b).expect("the same bounds");
+            }
         }
         (all, all_series)
     })
@@ -104,33 +156,17 @@ fn run(kind: Kind, refresh: bool) -> Outcome {
         Duration::from_secs(3600)
     };
     let server = start_mock(lifetime);
-    let config = our_config(&server);
+    let config = config_at(&server.token_url(TENANT_ID));
     let ((latencies, series), requests, new_token_after) = match kind {
         Kind::Ours => {
-            let provider = learn_oauth_ureq::TokenProvider::builder(config)
-                .policy(policy())
-                .build()
-                .expect("a provider");
-            let first = provider.token().expect("a first token");
-            let before = server.token_request_count();
-            let measured = hammer(first.received_at(), &|| {
-                black_box(provider.token().expect("a token"));
-            });
-            let requests = server.token_request_count() - before;
-            let last = provider.token().expect("a token after the run");
-            (measured, requests, arrived_after(&first, &last))
+            let provider = learn_oauth_ureq::TokenProvider::builder(config).policy(policy());
+            let provider = provider.build().expect("a provider");
+            measure(&server, || provider.token().expect("a token"))
         }
         Kind::GoStyle => {
             let transport = learn_oauth_ureq::Transport::new().expect("a transport");
             let provider = GoStyleProvider::new(config, transport, REFRESH_AHEAD);
-            let first = provider.token().expect("a first token");
-            let before = server.token_request_count();
-            let measured = hammer(first.received_at(), &|| {
-                black_box(provider.token().expect("a token"));
-            });
-            let requests = server.token_request_count() - before;
-            let last = provider.token().expect("a token after the run");
-            (measured, requests, arrived_after(&first, &last))
+            measure(&server, || provider.token().expect("a token"))
         }
     };
     let expected = usize::from(refresh);
@@ -148,39 +184,25 @@ fn run(kind: Kind, refresh: bool) -> Outcome {
     }
 }
 
-/// When `last` arrived after `first`, if it is another token.
-fn arrived_after(
-    first: &learn_oauth_proto::AccessToken,
-    last: &learn_oauth_proto::AccessToken,
-) -> Option<Duration> {
-    (last.received_at() != first.received_at())
-        .then(|| last.received_at().saturating_duration_since(first.received_at()))
-}
-
-/// Each run's time series, as `refresh_series.json` holds it.
-fn series_json(outcomes: &[Outcome]) -> serde_json::Value {
-    let runs: Vec<serde_json::Value> = outcomes
-        .iter()
-        .map(|o| {
-            let slots = o.series.summary(99.0);
-            let ns = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
-            serde_json::json!({
-                "provider": name(o.kind),
-                "refresh": o.refresh,
-                "new_token_ms": o.new_token_after.map(|d| d.as_secs_f64() * 1e3),
-                "calls": slots.iter().map(|s| s.calls).collect::<Vec<_>>(),
-                "p99_ns": slots.iter().map(|s| ns(s.percentile)).collect::<Vec<_>>(),
-                "max_ns": slots.iter().map(|s| ns(s.max)).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    serde_json::json!({
-        "threads": THREADS,
-        "slot_ms": SLOT.as_secs_f64() * 1e3,
-        "window_ms": WINDOW.as_secs_f64() * 1e3,
-        "refresh_point_ms": (SHORT_LIFETIME - REFRESH_AHEAD).as_secs_f64() * 1e3,
-        "runs": runs,
-    })
+/// Takes a first token, hammers `token` from its arrival on: the latencies, the token
+/// requests that reached `server` during the run, and when the token handed out after the
+/// run arrived, if it is not the first one.
+fn measure<F: Fn() -> AccessToken + Sync>(
+    server: &MockServer,
+    token: F,
+) -> ((Histogram<u64>, Slots), usize, Option<Duration>) {
+    let first = token();
+    let before = server.token_request_count();
+    let measured = hammer(first.received_at(), &|| {
+        black_box(token());
+    });
+    let requests = server.token_request_count() - before;
+    let (first, last) = (first.received_at(), token().received_at());
+    (
+        measured,
+        requests,
+        (last != first).then(|| last.saturating_duration_since(first)),
+    )
 }
 
 fn name(kind: Kind) -> &'static str {
@@ -190,8 +212,30 @@ fn name(kind: Kind) -> &'static str {
     }
 }
 
-fn ns(d: Duration) -> u128 {
-    d.as_nanos()
+/// Each run's time series, as `refresh_series.json` holds it.
+fn series_json(outcomes: &[Outcome]) -> serde_json::Value {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let runs: Vec<serde_json::Value> = outcomes
+        .iter()
+        .map(|o| {
+            let slots = &o.series.slots;
+            serde_json::json!({
+                "provider": name(o.kind),
+                "refresh": o.refresh,
+                "new_token_ms": o.new_token_after.map(ms),
+                "calls": slots.iter().map(Histogram::len).collect::<Vec<_>>(),
+                "p99_ns": slots.iter().map(|s| s.value_at_quantile(0.99)).collect::<Vec<_>>(),
+                "max_ns": slots.iter().map(Histogram::max).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "threads": THREADS,
+        "slot_ms": ms(SLOT),
+        "window_ms": ms(WINDOW),
+        "refresh_point_ms": ms(SHORT_LIFETIME - REFRESH_AHEAD),
+        "runs": runs,
+    })
 }
 
 fn main() {
@@ -212,43 +256,26 @@ fn main() {
         SHORT_LIFETIME.as_secs(),
         REFRESH_AHEAD.as_millis()
     );
-    println!(
-        "{:<10} {:<8} {:>10} {:>9} {:>9} {:>10} {:>11} {:>9}",
-        "provider", "refresh", "calls", "p50 ns", "p99 ns", "p99.9 ns", "max ns", "requests"
-    );
-    let mut json = Vec::new();
+    let mut tsv = String::new();
     for o in &outcomes {
-        let h = &o.latencies;
-        let name = name(o.kind);
-        println!(
-            "{:<10} {:<8} {:>10} {:>9} {:>9} {:>10} {:>11} {:>9}",
-            name,
-            o.refresh,
-            h.count(),
-            ns(h.percentile(50.0)),
-            ns(h.percentile(99.0)),
-            ns(h.percentile(99.9)),
-            ns(h.max()),
+        let (h, refresh) = (&o.latencies, if o.refresh { "yes" } else { "no" });
+        let _ = writeln!(
+            tsv,
+            "{}/{refresh}\t{}\t{}\t{}\t{}\t{}\t{}",
+            name(o.kind),
+            h.len(),
+            h.value_at_quantile(0.5),
+            h.value_at_quantile(0.99),
+            h.value_at_quantile(0.999),
+            h.max(),
             o.requests
         );
-        json.push(serde_json::json!({
-            "provider": name,
-            "refresh": o.refresh,
-            "threads": THREADS,
-            "calls": h.count(),
-            "p50_ns": ns(h.percentile(50.0)) as u64,
-            "p99_ns": ns(h.percentile(99.0)) as u64,
-            "p999_ns": ns(h.percentile(99.9)) as u64,
-            "max_ns": ns(h.max()) as u64,
-            "requests": o.requests,
-        }));
     }
+    print!("provider/refresh\tcalls\tp50 ns\tp99 ns\tp99.9 ns\tmax ns\trequests\n{tsv}");
     if let Some(dir) = std::env::var_os("BENCH_REPORT_DIR") {
-        let path = std::path::Path::new(&dir).join("refresh_under_load.json");
-        let text = serde_json::to_string_pretty(&json).expect("json");
-        std::fs::write(&path, text).expect("write refresh_under_load.json");
-        let path = std::path::Path::new(&dir).join("refresh_series.json");
-        let text = serde_json::to_string(&series_json(&outcomes)).expect("json");
-        std::fs::write(&path, text).expect("write refresh_series.json");
+        let dir = std::path::Path::new(&dir);
+        std::fs::write(dir.join("refresh.tsv"), tsv).expect("write refresh.tsv");
+        let json = serde_json::to_string(&series_json(&outcomes)).expect("json");
+        std::fs::write(dir.join("refresh_series.json"), json).expect("write refresh_series.json");
     }
 }

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use learn_oauth_bench::baseline::{GoStyleAsyncProvider, GoStyleProvider, MutexCache};
-use learn_oauth_bench::loopback::{our_config, start_mock};
+use learn_oauth_bench::fixture::{TENANT_ID, config_at};
+use learn_oauth_bench::loopback::start_mock;
 use learn_oauth_mock::MockServer;
 use learn_oauth_proto::RefreshPolicy;
 
@@ -34,7 +35,7 @@ struct Async {
 }
 
 fn blocking(server: &MockServer) -> Blocking {
-    let config = our_config(server);
+    let config = config_at(&server.token_url(TENANT_ID));
     let ours = learn_oauth_ureq::TokenProvider::new(config.clone()).expect("a provider");
     let token = ours.token().expect("a first token");
     let transport = learn_oauth_ureq::Transport::new().expect("a transport");
@@ -48,7 +49,7 @@ fn blocking(server: &MockServer) -> Blocking {
 }
 
 fn asynchronous(server: &MockServer, runtime: &tokio::runtime::Runtime) -> Async {
-    let config = our_config(server);
+    let config = config_at(&server.token_url(TENANT_ID));
     runtime.block_on(async {
         let ours = learn_oauth_reqwest::TokenProvider::new(config.clone()).expect("a provider");
         let token = ours.token().await.expect("a first token");
@@ -99,44 +100,28 @@ fn latency(c: &mut Criterion) {
         bench.iter(|| black_box(b.go.token()))
     });
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+    let runtime = runtime.expect("a runtime");
     let a = asynchronous(&server, &runtime);
-    group.bench_function("async/ours", |bench| {
-        bench.iter_custom(|iters| {
-            runtime.block_on(async {
-                let began = Instant::now();
-                for _ in 0..iters {
-                    black_box(a.ours.token().await.ok());
-                }
-                began.elapsed()
-            })
-        });
-    });
-    group.bench_function("async/mutex", |bench| {
-        bench.iter_custom(|iters| {
-            runtime.block_on(async {
-                let began = Instant::now();
-                for _ in 0..iters {
-                    black_box(a.mutex.token());
-                }
-                began.elapsed()
-            })
-        });
-    });
-    group.bench_function("async/go-style", |bench| {
-        bench.iter_custom(|iters| {
-            runtime.block_on(async {
-                let began = Instant::now();
-                for _ in 0..iters {
-                    black_box(a.go.token().await.ok());
-                }
-                began.elapsed()
-            })
-        });
-    });
+    // Each measurement awaits `$call` `iters` times in one `block_on`.
+    macro_rules! awaited {
+        ($name:literal, $call:expr) => {
+            group.bench_function($name, |bench| {
+                bench.iter_custom(|iters| {
+                    runtime.block_on(async {
+                        let began = Instant::now();
+                        for _ in 0..iters {
+                            black_box($call);
+                        }
+                        began.elapsed()
+                    })
+                });
+            });
+        };
+    }
+    awaited!("async/ours", a.ours.token().await.ok());
+    awaited!("async/mutex", a.mutex.token());
+    awaited!("async/go-style", a.go.token().await.ok());
     group.finish();
 }
 
@@ -195,9 +180,9 @@ fn on_tasks(
                         }
                         // A warm `token()` never waits, so without this a task would
                         // hold its worker to the end and the wall time would measure
-                        // how the scheduler happened to place the tasks (the 8-task
-                        // dip of the first report). Yielding now and then, the same
-                        // for every side, keeps both workers busy until the end.
+                        // how the scheduler happened to place the tasks. Yielding now
+                        // and then, the same for every side, keeps both workers busy
+                        // until the end.
                         if i % YIELD_EVERY == YIELD_EVERY - 1 {
                             tokio::task::yield_now().await;
                         }

@@ -1,7 +1,7 @@
 //! One authorized request on the warm path — a provider holding a fresh token, an
 //! in-memory service that answers 200 at once — through the tower layer and by hand, for
-//! instruction counting (`src/bin/auth_count.rs` under callgrind). The difference between
-//! a side and `inner` is what attaching the token costs per request.
+//! instruction counting (`count auth` under callgrind). The difference between a side and
+//! `inner` is what attaching the token costs per request.
 //!
 //! | side | what one request does |
 //! |---|---|
@@ -12,8 +12,8 @@
 
 use std::convert::Infallible;
 use std::fmt;
-use std::future::{Future, Ready, ready};
-use std::task::{Context, Poll, Waker};
+use std::future::{Ready, ready};
+use std::task::{Context, Poll};
 
 use http::header::AUTHORIZATION;
 use learn_oauth_driver::tower::{AuthLayer, AuthService, CloneBody, NoReplay};
@@ -22,21 +22,10 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::fixture;
-use crate::warm::Canned;
+use crate::warm::{Canned, poll_once};
 
-crate::sides! {
-    /// The sides of the authorized-request count.
-    pub enum AuthSide {
-        /// Through the layer, replay by clone.
-        Layer => "layer",
-        /// Through the layer, no replay.
-        LayerNoReplay => "layer-no-replay",
-        /// The token attached by hand.
-        ByHand => "by-hand",
-        /// The inner service alone.
-        Inner => "inner",
-    }
-}
+/// The sides, in report order.
+pub const SIDES: [&str; 4] = ["layer", "layer-no-replay", "by-hand", "inner"];
 
 /// The resource: answers 200 at once, as a service over a warm connection would at best.
 #[derive(Debug, Clone, Copy, Default)]
@@ -67,68 +56,65 @@ impl Service<http::Request<()>> for Ok200 {
 type AsyncProvider = Provider<Async<Canned>>;
 
 /// One side, warmed up: its provider holds a fresh token.
-pub struct AuthPrepared {
-    side: AuthSide,
+pub struct Auth {
+    side: usize,
     provider: AsyncProvider,
     layer: AuthService<Ok200, AsyncProvider, CloneBody>,
     no_replay: AuthService<Ok200, AsyncProvider, NoReplay>,
     _runtime: tokio::runtime::Runtime,
 }
 
-impl fmt::Debug for AuthPrepared {
+impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AuthPrepared")
-            .field("side", &self.side)
+        f.debug_struct("Auth")
+            .field("side", &SIDES[self.side])
             .finish_non_exhaustive()
     }
 }
 
-impl AuthPrepared {
-    /// Builds `side` and gets its provider a token.
+impl Auth {
+    /// Builds `side` and gets its provider a token; `None` for an unknown side.
     ///
     /// # Panics
     ///
     /// If the canned exchange does not yield a token (a broken fixture).
     #[must_use]
-    pub fn new(side: AuthSide) -> Self {
+    pub fn new(side: &str) -> Option<Self> {
+        let side = SIDES.iter().position(|s| *s == side)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()
             .expect("a runtime");
-        let provider = AsyncProvider::builder(fixture::config())
-            .transport(Canned)
-            .build()
-            .expect("a provider with a transport");
+        let provider = AsyncProvider::builder(fixture::config()).transport(Canned);
+        let provider = provider.build().expect("a provider with a transport");
         runtime
             .block_on(provider.token())
             .expect("the canned exchange yields a token");
-        Self {
+        Some(Self {
             side,
             layer: AuthLayer::new(provider.clone()).layer(Ok200),
             no_replay: AuthLayer::new(provider.clone()).without_retry().layer(Ok200),
             provider,
             _runtime: runtime,
-        }
+        })
     }
 
     /// One request; its status if it completed on the first poll.
     pub fn run(&mut self) -> Option<u16> {
-        let request = http::Request::get("https://api.example/v1/ping")
+        let mut request = http::Request::get("https://api.example/v1/ping")
             .body(())
             .unwrap_or_default();
         let response = match self.side {
-            AuthSide::Layer => poll_once(self.layer.call(request)).and_then(Result::ok),
-            AuthSide::LayerNoReplay => poll_once(self.no_replay.call(request)).and_then(Result::ok),
-            AuthSide::ByHand => {
+            0 => poll_once(self.layer.call(request)).and_then(Result::ok),
+            1 => poll_once(self.no_replay.call(request)).and_then(Result::ok),
+            2 => {
                 let token = poll_once(self.provider.token())?.ok()?;
-                let mut request = request;
                 request
                     .headers_mut()
                     .insert(AUTHORIZATION, token.authorization_header());
                 poll_once(Ok200.call(request)).and_then(Result::ok)
             }
-            AuthSide::Inner => {
-                let mut request = request;
+            _ => {
                 request
                     .headers_mut()
                     .insert(AUTHORIZATION, http::HeaderValue::from_static("Bearer x"));
@@ -136,14 +122,5 @@ impl AuthPrepared {
             }
         };
         response.map(|r| r.status().as_u16())
-    }
-}
-
-/// Polls `future` once with a no-op waker: its output if it is ready.
-fn poll_once<F: Future>(future: F) -> Option<F::Output> {
-    let mut cx = Context::from_waker(Waker::noop());
-    match std::pin::pin!(future).poll(&mut cx) {
-        Poll::Ready(output) => Some(output),
-        Poll::Pending => None,
     }
 }

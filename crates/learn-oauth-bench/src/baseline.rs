@@ -6,16 +6,16 @@
 //!   `oauth2.ReuseTokenSource` — one mutex, held across the fetch when the token is due
 //!   for a refresh, so every caller waits for the request. They fetch through our own
 //!   transports, so only the locking differs from ours.
+#![allow(clippy::disallowed_methods)] // the caches read the clock, as a real one would
 
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use learn_oauth_driver::{SendAsync as _, SendBlocking as _};
 use learn_oauth_proto::{AccessToken, ClientConfig, Error};
 
-use learn_oauth_driver::{SendAsync as _, SendBlocking as _};
-
 /// How long a one-shot token request may take.
-const ONE_SHOT_TIMEOUT: Duration = Duration::from_secs(30);
+pub const ONE_SHOT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Whether `token` is still to be handed out at `now`: not within `refresh_ahead` of its
 /// expiry.
@@ -42,7 +42,6 @@ impl MutexCache {
     /// The cached token if it has not expired.
     #[must_use]
     pub fn token(&self) -> Option<AccessToken> {
-        #[allow(clippy::disallowed_methods)]
         let now = Instant::now();
         let guard = self.token.lock().unwrap_or_else(PoisonError::into_inner);
         guard.as_ref().filter(|t| !t.is_expired(now)).cloned()
@@ -81,7 +80,6 @@ impl GoStyleProvider {
     /// The fetch's error.
     pub fn token(&self) -> Result<AccessToken, Error> {
         let mut guard = self.token.lock().unwrap_or_else(PoisonError::into_inner);
-        #[allow(clippy::disallowed_methods)]
         let now = Instant::now();
         if let Some(token) = guard.as_ref().filter(|t| fresh(t, now, self.refresh_ahead)) {
             return Ok(token.clone());
@@ -124,7 +122,6 @@ impl GoStyleAsyncProvider {
     /// The fetch's error.
     pub async fn token(&self) -> Result<AccessToken, Error> {
         let mut guard = self.token.lock().await;
-        #[allow(clippy::disallowed_methods)]
         let now = Instant::now();
         if let Some(token) = guard.as_ref().filter(|t| fresh(t, now, self.refresh_ahead)) {
             return Ok(token.clone());
@@ -142,11 +139,10 @@ mod tests {
 
     #[test]
     fn the_mutex_cache_hands_out_its_token_until_it_expires() {
-        #[allow(clippy::disallowed_methods)]
         let now = Instant::now();
-        let live = AccessToken::new("abc".into(), Scopes::new(), now, Duration::from_secs(60)).unwrap();
+        let token = |life| AccessToken::new("abc".into(), Scopes::new(), now, life).unwrap();
+        let live = token(Duration::from_secs(60));
         assert!(MutexCache::new(live.clone()).token().unwrap().same_as(&live));
-        let dead = AccessToken::new("abc".into(), Scopes::new(), now, Duration::ZERO).unwrap();
-        assert!(MutexCache::new(dead).token().is_none());
+        assert!(MutexCache::new(token(Duration::ZERO)).token().is_none());
     }
 }

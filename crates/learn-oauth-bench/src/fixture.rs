@@ -1,8 +1,11 @@
-//! The canned exchange: one tenant, one secret, one token URL, one 200 response.
+//! The canned exchange: one tenant, one secret, one token URL, one 200 response; and both
+//! sides' configuration for it, at the default endpoint or at a mock's URL.
 
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Response};
 use learn_oauth_proto::ClientConfig;
+use oauth2::basic::BasicClient;
+use oauth2::{ClientId, ClientSecret, EndpointNotSet, EndpointSet, Scope, TokenUrl};
 
 /// The tenant id (also the client id).
 pub const TENANT_ID: &str = "eu-west-2_AbcdEfghI";
@@ -41,29 +44,65 @@ pub const TOKEN_RESPONSE_BODY: &str = concat!(
 /// Never for these constants.
 #[must_use]
 pub fn config() -> ClientConfig {
-    ClientConfig::builder()
-        .tenant_id(TENANT_ID)
+    let builder = ClientConfig::builder().tenant_id(TENANT_ID);
+    builder
         .client_secret(CLIENT_SECRET)
         .scopes(SCOPES)
         .build()
-        .expect("the benchmark configuration is valid")
+        .expect("a valid configuration")
+}
+
+/// Our configuration for the benchmark tenant at `token_url` (a mock).
+///
+/// # Panics
+///
+/// When `token_url` is not a valid token URL.
+#[must_use]
+pub fn config_at(token_url: &str) -> ClientConfig {
+    let builder = ClientConfig::builder().token_url(token_url).tenant_id(TENANT_ID);
+    builder
+        .client_secret(CLIENT_SECRET)
+        .scopes(SCOPES)
+        .build()
+        .expect("a valid configuration")
+}
+
+/// `oauth2` 5's `BasicClient` with its token URL set.
+pub type PeerClient =
+    BasicClient<EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+
+/// `oauth2` 5 configured for the benchmark tenant at `token_url` as its docs show, with
+/// the scopes to request.
+///
+/// # Panics
+///
+/// When `token_url` is not a valid URL.
+#[must_use]
+pub fn peer(token_url: &str) -> (PeerClient, Vec<Scope>) {
+    let client = BasicClient::new(ClientId::new(TENANT_ID.to_owned()))
+        .set_client_secret(ClientSecret::new(CLIENT_SECRET.to_owned()))
+        .set_token_uri(TokenUrl::new(token_url.to_owned()).expect("a valid URL"));
+    (
+        client,
+        SCOPES.iter().map(|s| Scope::new((*s).to_owned())).collect(),
+    )
 }
 
 /// The canned response as an HTTP client hands it out: status 200,
 /// `Content-Type: application/json`, the body in a fresh `Vec`.
 #[must_use]
 pub fn canned_response() -> Response<Vec<u8>> {
-    let mut response = Response::new(TOKEN_RESPONSE_BODY.as_bytes().to_vec());
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
+    json(TOKEN_RESPONSE_BODY.as_bytes().to_vec())
 }
 
 /// The canned response borrowing the static body (what a transport holds after reading).
 #[must_use]
 pub fn borrowed_response() -> Response<&'static [u8]> {
-    let mut response = Response::new(TOKEN_RESPONSE_BODY.as_bytes());
+    json(TOKEN_RESPONSE_BODY.as_bytes())
+}
+
+fn json<B>(body: B) -> Response<B> {
+    let mut response = Response::new(body);
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -75,21 +114,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_token_is_about_250_bytes() {
+    fn the_canned_exchange_is_the_specs_shape() {
         assert!(
             (240..=270).contains(&ACCESS_TOKEN.len()),
             "{}",
             ACCESS_TOKEN.len()
         );
-    }
-
-    #[test]
-    fn our_config_targets_the_token_url() {
         assert_eq!(config().token_uri(), TOKEN_URL);
-    }
-
-    #[test]
-    fn the_body_is_the_specs_shape() {
         let value: serde_json::Value = serde_json::from_str(TOKEN_RESPONSE_BODY).unwrap();
         assert_eq!(value["access_token"], ACCESS_TOKEN);
         assert_eq!(value["token_type"], "Bearer");

@@ -1,11 +1,11 @@
 //! Warm hits through a [`TokenPool`] holding many keys, against one provider and a
 //! `Mutex<HashMap<PoolKey, Provider>>`, over the canned in-memory exchange:
-//! instructions (`src/bin/pool_count.rs` under callgrind) and throughput across threads
+//! instructions (`count pool` under callgrind) and throughput across threads
 //! (`src/bin/pool_threads.rs`).
 //!
 //! | side | what one warm hit does |
 //! |---|---|
-//! | `pool` | `pool.token(&key)` on a pool of `n` keys, each holding a token, keys in a scattered order |
+//! | `pool` | `pool.token(&key)` on a pool of [`KEYS`] keys, each holding a token, keys in a scattered order |
 //! | `provider` | one blocking provider's `token()` |
 //! | `mutex-map` | lock a `Mutex<HashMap<PoolKey, Provider>>`, look the key up, clone the provider, unlock, `token()` |
 
@@ -27,57 +27,62 @@ pub const KEYS: usize = 10_000;
 /// with it.
 const STRIDE: usize = 7_919;
 
+/// The sides, in report order.
+pub const SIDES: [&str; 3] = ["pool", "provider", "mutex-map"];
+
 type CannedProvider = Provider<Blocking<Canned>>;
 
-crate::sides! {
-    /// The sides of the pool benchmarks.
-    pub enum PoolSide {
-        /// Our pool, [`KEYS`] keys.
-        Pool => "pool",
-        /// One provider.
-        Provider => "provider",
-        /// The mutex-guarded map, [`KEYS`] keys.
-        MutexMap => "mutex-map",
-    }
-}
-
 /// Tenant `n`'s configuration (the canned exchange answers any URL).
+///
+/// # Panics
+///
+/// Never: the URL and the ids are valid.
 #[must_use]
 pub fn tenant_config(n: usize) -> ClientConfig {
-    ClientConfig::builder()
-        .token_url(format!("https://bench.invalid/oauth2/token/tenant-{n}"))
+    let builder = ClientConfig::builder().token_url(format!("https://bench.invalid/oauth2/token/tenant-{n}"));
+    let builder = builder
         .tenant_id(format!("tenant-{n}"))
-        .client_secret(fixture::CLIENT_SECRET)
+        .client_secret(fixture::CLIENT_SECRET);
+    builder.build().expect("a valid configuration")
+}
+
+fn provider(config: ClientConfig) -> CannedProvider {
+    let provider = CannedProvider::builder(config)
+        .transport(Canned)
         .build()
-        .expect("a valid configuration")
+        .expect("a provider");
+    provider.token().expect("a token");
+    provider
 }
 
 /// One side, warmed up: every key holds a token.
-pub struct PoolPrepared {
-    side: PoolSide,
+pub struct Pool {
+    side: usize,
     keys: Vec<PoolKey>,
     pool: TokenPool<Blocking<Canned>>,
     provider: CannedProvider,
     map: Mutex<HashMap<PoolKey, CannedProvider>>,
 }
 
-impl fmt::Debug for PoolPrepared {
+impl fmt::Debug for Pool {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PoolPrepared")
-            .field("side", &self.side)
+        f.debug_struct("Pool")
+            .field("side", &SIDES[self.side])
             .finish_non_exhaustive()
     }
 }
 
-impl PoolPrepared {
-    /// Builds `side` with [`KEYS`] keys (one for `provider`) and gets each a token.
+impl Pool {
+    /// Builds `side` with [`KEYS`] keys (one for `provider`) and gets each a token;
+    /// `None` for an unknown side.
     ///
     /// # Panics
     ///
     /// If the canned exchange does not yield a token (a broken fixture).
     #[must_use]
-    pub fn new(side: PoolSide) -> Self {
-        let keys_wanted = if side == PoolSide::Provider { 1 } else { KEYS };
+    pub fn new(side: &str) -> Option<Self> {
+        let side = SIDES.iter().position(|s| *s == side)?;
+        let keys_wanted = if side == 1 { 1 } else { KEYS };
         let pool = TokenPool::<Blocking<Canned>>::builder(Canned)
             .max_entries(KEYS)
             .build();
@@ -85,35 +90,31 @@ impl PoolPrepared {
         let mut keys = Vec::with_capacity(keys_wanted);
         for n in 0..keys_wanted {
             let config = tenant_config(n);
-            let key = if side == PoolSide::MutexMap {
+            keys.push(if side == 2 {
                 let key = PoolKey::of(&config);
-                let provider = CannedProvider::builder(config)
-                    .transport(Canned)
-                    .build()
-                    .expect("a provider with a transport");
-                provider.token().expect("a token");
-                map.insert(key.clone(), provider);
+                map.insert(key.clone(), provider(config));
                 key
             } else {
                 // The key insert returns: a lookup compares one pointer.
                 let (key, _) = pool.insert(config).expect("room");
                 pool.token(&key).expect("a token");
                 key
-            };
-            keys.push(key);
+            });
         }
-        let provider = CannedProvider::builder(fixture::config())
-            .transport(Canned)
-            .build()
-            .expect("a provider with a transport");
-        provider.token().expect("a token");
-        Self {
+        let provider = provider(fixture::config());
+        Some(Self {
             side,
             keys,
             pool,
             provider,
             map: Mutex::new(map),
-        }
+        })
+    }
+
+    /// This side's name.
+    #[must_use]
+    pub fn side(&self) -> &'static str {
+        SIDES[self.side]
     }
 
     /// The key of the `i`-th warm hit. Keys are taken in a fixed scattered order (a
@@ -153,15 +154,9 @@ impl PoolPrepared {
     #[inline]
     pub fn run(&self, i: usize) -> Option<AccessToken> {
         match self.side {
-            PoolSide::Pool => self.pool_hit(self.key(i)),
-            PoolSide::Provider => self.provider_hit(),
-            PoolSide::MutexMap => self.mutex_map_hit(self.key(i)),
+            0 => self.pool_hit(self.key(i)),
+            1 => self.provider_hit(),
+            _ => self.mutex_map_hit(self.key(i)),
         }
-    }
-
-    /// This side.
-    #[must_use]
-    pub fn side(&self) -> PoolSide {
-        self.side
     }
 }

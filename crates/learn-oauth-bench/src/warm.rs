@@ -1,6 +1,6 @@
 //! One warm `token()` — a provider holding a fresh token — for each side measured, over
-//! an in-memory transport (the canned exchange), for instruction counting
-//! (`src/bin/warm_count.rs` under callgrind).
+//! an in-memory transport (the canned exchange), for instruction counting (`count warm`
+//! under callgrind).
 //!
 //! | side | what one warm hit does |
 //! |---|---|
@@ -8,60 +8,48 @@
 //! | `blocking-store` | the same with a shared store configured (the warm path never touches it) |
 //! | `async` | `Provider<Async<_>>::token()`, polled once (a warm `.await` completes on its first poll) |
 //! | `polled-blocking` | the blocking `token()` inside `std::future::ready`, polled the same way: the harness's share of `async` |
-//! | `mutex` | [`MutexCache::token`](crate::baseline::MutexCache::token): lock, clock read, expiry check, clone |
-//! | `floor` | [`Floor::token`]: a clock read, an `ArcSwap` load, one compare, an `Arc` clone |
+//! | `mutex` | [`MutexCache::token`]: lock, clock read, expiry check, clone |
+//! | `floor` | a clock read, an `ArcSwap` load, one compare, an `Arc` clone |
 
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
+use learn_oauth_driver::store::{
+    BlockingStore, Sealing, SealingKey, SharedStore, StoreError, StoreKeyNames, StoreRecord, StoreTime,
+};
 use learn_oauth_driver::{Async, Blocking, Provider, SendAsync, SendBlocking};
 use learn_oauth_proto::{AccessToken, RequestBody, TransportError};
 
 use crate::baseline::MutexCache;
 use crate::fixture;
 
-crate::sides! {
-    /// The sides of the warm-hit count.
-    pub enum WarmSide {
-        /// Our blocking provider.
-        Blocking => "blocking",
-        /// Our blocking provider with a shared store.
-        BlockingStore => "blocking-store",
-        /// Our async provider.
-        Async => "async",
-        /// Our blocking provider's answer in a ready future, polled like `Async`.
-        PolledBlocking => "polled-blocking",
-        /// `Mutex<Option<AccessToken>>`.
-        Mutex => "mutex",
-        /// The practical floor.
-        Floor => "floor",
-    }
-}
+/// The sides, in report order.
+pub const SIDES: [&str; 6] = [
+    "blocking",
+    "blocking-store",
+    "async",
+    "polled-blocking",
+    "mutex",
+    "floor",
+];
 
 /// A transport answering every request with the canned response, for both flavours.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Canned;
 
+type Answer = Result<http::Response<Vec<u8>>, TransportError>;
+
 impl SendBlocking for Canned {
-    fn send(
-        &self,
-        _request: http::Request<RequestBody>,
-        _body_limit: usize,
-        _timeout: Duration,
-    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+    fn send(&self, _: http::Request<RequestBody>, _: usize, _: Duration) -> Answer {
         Ok(fixture::canned_response())
     }
 }
 
 impl SendAsync for Canned {
-    async fn send(
-        &self,
-        _request: http::Request<RequestBody>,
-        _body_limit: usize,
-        _timeout: Duration,
-    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+    async fn send(&self, _: http::Request<RequestBody>, _: usize, _: Duration) -> Answer {
         Ok(fixture::canned_response())
     }
 }
@@ -69,181 +57,134 @@ impl SendAsync for Canned {
 /// A store that is empty and free for the first fetch, then counts any further use: the
 /// warm path must never reach it.
 #[derive(Debug, Default)]
-pub struct StoreOnce {
-    calls: std::sync::atomic::AtomicUsize,
-}
+struct StoreOnce(AtomicUsize);
 
 impl StoreOnce {
-    fn called(&self) -> Result<(), learn_oauth_driver::store::StoreError> {
-        use std::sync::atomic::Ordering::Relaxed;
-        if self.calls.fetch_add(1, Relaxed) > 8 {
-            panic!("the warm path touched the shared store");
-        }
+    fn called(&self) -> Result<(), StoreError> {
+        assert!(
+            self.0.fetch_add(1, Ordering::Relaxed) <= 8,
+            "the warm path touched the shared store"
+        );
         Ok(())
     }
 }
 
-impl learn_oauth_driver::store::BlockingStore for StoreOnce {
-    fn read(
-        &self,
-        _keys: &learn_oauth_driver::store::StoreKeyNames,
-        _timeout: Duration,
-    ) -> Result<learn_oauth_driver::store::StoreRecord, learn_oauth_driver::store::StoreError> {
-        self.called()
-            .map(|()| learn_oauth_driver::store::StoreRecord::default())
+impl BlockingStore for StoreOnce {
+    fn read(&self, _: &StoreKeyNames, _: Duration) -> Result<StoreRecord, StoreError> {
+        self.called().map(|()| StoreRecord::default())
     }
-    fn try_lease(
-        &self,
-        _keys: &learn_oauth_driver::store::StoreKeyNames,
-        _owner: &str,
-        _ttl: Duration,
-        _timeout: Duration,
-    ) -> Result<bool, learn_oauth_driver::store::StoreError> {
+    fn try_lease(&self, _: &StoreKeyNames, _: &str, _: Duration, _: Duration) -> Result<bool, StoreError> {
         self.called().map(|()| true)
     }
     fn publish(
         &self,
-        _keys: &learn_oauth_driver::store::StoreKeyNames,
-        _value: &[u8],
-        _expire_at: learn_oauth_driver::store::StoreTime,
-        _owner: &str,
-        _timeout: Duration,
-    ) -> Result<(), learn_oauth_driver::store::StoreError> {
+        _: &StoreKeyNames,
+        _: &[u8],
+        _: StoreTime,
+        _: &str,
+        _: Duration,
+    ) -> Result<(), StoreError> {
         self.called()
     }
     fn cool_down(
         &self,
-        _keys: &learn_oauth_driver::store::StoreKeyNames,
-        _value: &[u8],
-        _until: learn_oauth_driver::store::StoreTime,
-        _owner: &str,
-        _timeout: Duration,
-    ) -> Result<(), learn_oauth_driver::store::StoreError> {
+        _: &StoreKeyNames,
+        _: &[u8],
+        _: StoreTime,
+        _: &str,
+        _: Duration,
+    ) -> Result<(), StoreError> {
         self.called()
     }
-    fn release(
-        &self,
-        _keys: &learn_oauth_driver::store::StoreKeyNames,
-        _owner: &str,
-        _timeout: Duration,
-    ) -> Result<(), learn_oauth_driver::store::StoreError> {
+    fn release(&self, _: &StoreKeyNames, _: &str, _: Duration) -> Result<(), StoreError> {
         self.called()
-    }
-}
-
-/// The floor of a lock-free warm path: the token and the instant it is fresh until,
-/// behind an `ArcSwap`.
-#[derive(Debug)]
-pub struct Floor {
-    current: ArcSwap<(AccessToken, Instant)>,
-}
-
-impl Floor {
-    /// A floor holding `token`, fresh until 10 s before it expires.
-    #[must_use]
-    pub fn new(token: AccessToken) -> Self {
-        let until = token.expires_at() - Duration::from_secs(10);
-        Self {
-            current: ArcSwap::from_pointee((token, until)),
-        }
-    }
-
-    /// The token, if fresh.
-    #[inline]
-    #[must_use]
-    pub fn token(&self) -> Option<AccessToken> {
-        #[allow(clippy::disallowed_methods)]
-        let now = Instant::now();
-        let current = self.current.load();
-        (now < current.1).then(|| current.0.clone())
     }
 }
 
 /// One side, warmed up: it holds a fresh token.
 #[derive(Debug)]
-pub enum WarmPrepared {
-    /// Our blocking provider.
+pub struct Warm(Side);
+
+#[derive(Debug)]
+enum Side {
     Blocking(Provider<Blocking<Canned>>),
-    /// Our blocking provider with a shared store.
-    BlockingStore(Provider<Blocking<Canned>>),
-    /// Our async provider, with the runtime it was warmed on.
-    Async(Provider<Async<Canned>>, tokio::runtime::Runtime),
-    /// Our blocking provider, its answer polled as a future.
+    /// Our async provider, with the runtime it was warmed on (kept alive beside it).
+    Async(
+        Provider<Async<Canned>>,
+        #[allow(dead_code)] tokio::runtime::Runtime,
+    ),
     PolledBlocking(Provider<Blocking<Canned>>),
-    /// The mutex baseline.
     Mutex(MutexCache),
-    /// The floor.
-    Floor(Floor),
+    /// The token and the instant it is fresh until, behind an `ArcSwap`.
+    Floor(ArcSwap<(AccessToken, Instant)>),
 }
 
-impl WarmPrepared {
-    /// Builds `side` and gets it its first token.
+impl Warm {
+    /// Builds `side` and gets it its first token; `None` for an unknown side.
     ///
     /// # Panics
     ///
     /// If the canned exchange does not yield a token (a broken fixture).
     #[must_use]
-    pub fn new(side: WarmSide) -> Self {
-        let blocking = Provider::<Blocking<Canned>>::builder(fixture::config())
-            .transport(Canned)
-            .build()
-            .expect("a provider with a transport");
+    pub fn new(side: &str) -> Option<Self> {
+        let blocking = Provider::<Blocking<Canned>>::builder(fixture::config()).transport(Canned);
+        let blocking = blocking.build().expect("a provider with a transport");
         let token = blocking.token().expect("the canned exchange yields a token");
-        match side {
-            WarmSide::Blocking => WarmPrepared::Blocking(blocking),
-            WarmSide::BlockingStore => {
-                let key = learn_oauth_driver::store::SealingKey::new(1, &[7; 32]).expect("32 bytes");
-                let sealing = learn_oauth_driver::store::Sealing::new(key);
-                let store = learn_oauth_driver::store::SharedStore::blocking(StoreOnce::default(), sealing);
-                let provider = Provider::<Blocking<Canned>>::builder(fixture::config())
-                    .transport(Canned)
-                    .shared_store(store)
-                    .build()
-                    .expect("a provider");
-                WarmPrepared::BlockingStore(provider)
+        Some(Self(match side {
+            "blocking" => Side::Blocking(blocking),
+            "blocking-store" => {
+                let provider = Provider::<Blocking<Canned>>::builder(fixture::config()).transport(Canned);
+                let key = SealingKey::new(1, &[7; 32]).expect("32 bytes");
+                let store = SharedStore::blocking(StoreOnce::default(), Sealing::new(key));
+                Side::Blocking(provider.shared_store(store).build().expect("a provider"))
             }
-            WarmSide::PolledBlocking => WarmPrepared::PolledBlocking(blocking),
-            WarmSide::Async => {
+            "polled-blocking" => Side::PolledBlocking(blocking),
+            "async" => {
                 let runtime = tokio::runtime::Builder::new_current_thread()
                     .enable_time()
-                    .build()
-                    .expect("a runtime");
-                let provider = Provider::<Async<Canned>>::builder(fixture::config())
-                    .transport(Canned)
-                    .build()
-                    .expect("a provider with a transport");
+                    .build();
+                let runtime = runtime.expect("a runtime");
+                let provider = Provider::<Async<Canned>>::builder(fixture::config()).transport(Canned);
+                let provider = provider.build().expect("a provider with a transport");
                 runtime
                     .block_on(provider.token())
                     .expect("the canned exchange yields a token");
-                WarmPrepared::Async(provider, runtime)
+                Side::Async(provider, runtime)
             }
-            WarmSide::Mutex => WarmPrepared::Mutex(MutexCache::new(token)),
-            WarmSide::Floor => WarmPrepared::Floor(Floor::new(token)),
-        }
+            "mutex" => Side::Mutex(MutexCache::new(token)),
+            "floor" => {
+                let until = token.expires_at() - Duration::from_secs(10);
+                Side::Floor(ArcSwap::from_pointee((token, until)))
+            }
+            _ => return None,
+        }))
     }
 
     /// One warm hit; `None` would mean the side had no fresh token (or, for async, that
     /// the future did not complete on its first poll).
     #[inline]
     pub fn run(&self) -> Option<AccessToken> {
-        match self {
-            WarmPrepared::Blocking(p) | WarmPrepared::BlockingStore(p) => p.token().ok(),
-            WarmPrepared::Async(p, _) => poll_once(p.token()),
-            WarmPrepared::PolledBlocking(p) => poll_once(std::future::ready(p.token())),
-            WarmPrepared::Mutex(m) => m.token(),
-            WarmPrepared::Floor(f) => f.token(),
+        match &self.0 {
+            Side::Blocking(p) => p.token().ok(),
+            Side::Async(p, _) => poll_once(p.token()).and_then(Result::ok),
+            Side::PolledBlocking(p) => poll_once(std::future::ready(p.token())).and_then(Result::ok),
+            Side::Mutex(m) => m.token(),
+            Side::Floor(current) => {
+                #[allow(clippy::disallowed_methods)]
+                let now = Instant::now();
+                let current = current.load();
+                (now < current.1).then(|| current.0.clone())
+            }
         }
     }
 }
 
-/// Polls `future` once with a no-op waker: its token if it is ready with one.
+/// Polls `future` once with a no-op waker: its output if it is ready.
 #[inline]
-fn poll_once(
-    future: impl Future<Output = Result<AccessToken, learn_oauth_proto::Error>>,
-) -> Option<AccessToken> {
+pub fn poll_once<F: Future>(future: F) -> Option<F::Output> {
     let mut cx = Context::from_waker(Waker::noop());
     match std::pin::pin!(future).poll(&mut cx) {
-        Poll::Ready(result) => result.ok(),
+        Poll::Ready(output) => Some(output),
         Poll::Pending => None,
     }
 }
@@ -254,11 +195,13 @@ mod tests {
 
     #[test]
     fn every_side_hits_warm() {
-        for side in WarmSide::ALL {
-            let prepared = WarmPrepared::new(side);
-            let token = prepared.run().unwrap_or_else(|| panic!("{side}: no warm token"));
+        for side in SIDES {
+            let token = Warm::new(side)
+                .unwrap()
+                .run()
+                .unwrap_or_else(|| panic!("{side}: no warm token"));
             assert_eq!(token.expose_secret(), fixture::ACCESS_TOKEN, "{side}");
-            assert_eq!(side.name().parse::<WarmSide>(), Ok(side));
         }
+        assert!(Warm::new("nope").is_none());
     }
 }

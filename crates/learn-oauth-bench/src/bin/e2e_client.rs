@@ -16,7 +16,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use learn_oauth_bench::e2e::{Budget, E2eSide, fetch, warm_hit};
+use learn_oauth_bench::e2e::{Budget, fetch, warm_hit};
 
 /// Untimed tokens before a `rate` run: the connection is open and every path is warm.
 const WARMUP: u64 = 200;
@@ -27,52 +27,31 @@ fn main() -> ExitCode {
         eprintln!("usage: e2e_client <side> rate|fetch|warm <token-url> <seconds|n>");
         return ExitCode::from(2);
     };
-    let side: E2eSide = match side.parse() {
-        Ok(side) => side,
-        Err(e) => {
-            eprintln!("e2e_client: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let Ok(amount) = amount.parse::<f64>() else {
+    let Some(amount) = amount.parse::<f64>().ok().filter(|a| a.is_finite() && *a >= 0.0) else {
         eprintln!("e2e_client: not a number: {amount:?}");
         return ExitCode::from(2);
     };
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let n = amount as u64;
-    match mode.as_str() {
-        "rate" => {
-            let run = fetch(side, url, WARMUP, Budget::For(Duration::from_secs_f64(amount)));
-            println!(
-                "{}\t{:.3}\t{:.0}",
-                run.tokens,
-                run.elapsed.as_secs_f64(),
-                run.tokens_per_s()
-            );
-        }
-        "fetch" => {
-            let run = fetch(side, url, 0, Budget::Count(n));
-            println!(
-                "{}\t{:.3}\t{:.0}",
-                run.tokens,
-                run.elapsed.as_secs_f64(),
-                run.tokens_per_s()
-            );
-        }
-        "warm" if side == E2eSide::OursUreq => {
+    let run = match mode.as_str() {
+        "rate" => fetch(side, url, WARMUP, Budget::For(Duration::from_secs_f64(amount))),
+        "fetch" => fetch(side, url, 0, Budget::Count(n)),
+        "warm" if side == "ours-ureq" => {
             let elapsed = warm_hit(url, n.max(1));
             #[allow(clippy::cast_precision_loss)]
             let ns = elapsed.as_secs_f64() * 1e9 / n.max(1) as f64;
             println!("{n}\t{ns:.1}");
+            return ExitCode::SUCCESS;
         }
-        "warm" => {
-            eprintln!("e2e_client: the warm mode is ours-ureq's (the blocking provider)");
-            return ExitCode::from(2);
-        }
-        other => {
-            eprintln!("e2e_client: unknown mode {other:?}: rate, fetch or warm");
-            return ExitCode::from(2);
-        }
-    }
+        _ => None,
+    };
+    let Some((tokens, elapsed)) = run else {
+        eprintln!("e2e_client: unknown side or mode: {side} {mode} (warm is ours-ureq's only)");
+        return ExitCode::from(2);
+    };
+    let secs = elapsed.as_secs_f64();
+    #[allow(clippy::cast_precision_loss)]
+    let rate = if secs > 0.0 { tokens as f64 / secs } else { 0.0 };
+    println!("{tokens}\t{secs:.3}\t{rate:.0}");
     ExitCode::SUCCESS
 }

@@ -8,19 +8,20 @@
 //! memory_report exchange                allocations and bytes per in-memory exchange
 //! memory_report loopback <token-url>    allocations and bytes per loopback token
 //! memory_report storm <token-url>       peak RSS of 1,000 tasks calling token() on a cold provider
+//! memory_report pool                    heap held per entry of a 10,000-key pool
 //! ```
 //!
 //! `<token-url>` is the token URL `learn-oauth-mock` printed for the benchmark tenant
 //! (`learn_oauth_bench::fixture`'s `TENANT_ID` and `CLIENT_SECRET`). Each line printed is
 //! `<figure>/<side>` and its values, tab-separated (`scripts/bench-memory.sh` collects
-//! them; `bench_report`'s memory section reads them):
+//! them into the report directory):
 //!
 //! - `provider/<side>[-tls]  <bytes> <first bytes>`: live bytes after the first
 //!   `token()` minus live bytes before building, transport and its pooled connection
 //!   (and, over HTTPS, its TLS session) included; over HTTPS every side trusts only the
-//!   mock's CA, so a root store of one certificate is counted, not Mozilla's 150. Each side is measured
-//!   twice in a row: the second figure is another provider's cost; the first also pays
-//!   for process-wide state built once (lazy statics, the runtime's first task).
+//!   mock's CA, so a root store of one certificate is counted, not Mozilla's 150. Each side
+//!   is measured twice in a row: the second figure is another provider's cost; the first
+//!   also pays for process-wide state built once (lazy statics, the runtime's first task).
 //! - `roots/mozilla-store  <bytes>` (with a CA): Mozilla's roots as one rustls store, as
 //!   ureq builds one per agent with its default roots; the HTTPS figures do not hold it.
 //! - `exchange/<side>` and `loopback/<side>  <allocations> <bytes>`: per exchange or
@@ -28,28 +29,28 @@
 //!   bytes are those requested (a growing reallocation counts its growth).
 //! - `storm/<figure>  <value>`: VmRSS and VmHWM (kB, from `/proc/self/status`) before the
 //!   storm, VmHWM after it, the task count and how many distinct tokens the tasks got.
+//! - `entry_bytes <n>` and `provider_bytes <n>`: live bytes per pool entry with a token,
+//!   and of one blocking provider over the canned exchange (a real transport's buffers
+//!   come on top of that, shared by a pool's entries).
 #![forbid(unsafe_code)]
 
 use std::alloc::System;
 use std::hint::black_box;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
-use learn_oauth_bench::exchange::{Prepared, Side};
-use learn_oauth_bench::fixture::{CLIENT_SECRET, SCOPES, TENANT_ID};
+use learn_oauth_bench::baseline::ONE_SHOT_TIMEOUT;
+use learn_oauth_bench::exchange::Exchange;
+use learn_oauth_bench::fixture::{config_at, peer};
 use learn_oauth_bench::loopback::{
     peer_fetch_reqwest, peer_fetch_ureq, peer_reqwest_client, peer_ureq_agent,
 };
-use learn_oauth_proto::ClientConfig;
-use oauth2::basic::BasicClient;
-use oauth2::{ClientId, ClientSecret, Scope, TokenUrl};
-use rustls_pki_types::pem::PemObject as _;
+use learn_oauth_bench::pool::{KEYS, tenant_config};
+use learn_oauth_bench::warm::Canned;
+use learn_oauth_driver::pool::{PoolKey, TokenPool};
+use learn_oauth_driver::{Blocking, Provider, SendAsync as _, SendBlocking as _};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
-
-use learn_oauth_driver::{SendAsync as _, SendBlocking as _};
-
-/// How long a one-shot token request may take.
-const ONE_SHOT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
@@ -86,24 +87,6 @@ fn per_call(n: usize, mut run: impl FnMut()) -> (f64, f64) {
     )
 }
 
-fn our_config(url: &str) -> ClientConfig {
-    ClientConfig::builder()
-        .token_url(url)
-        .tenant_id(TENANT_ID)
-        .client_secret(CLIENT_SECRET)
-        .scopes(SCOPES)
-        .build()
-        .expect("the mock's configuration is valid")
-}
-
-fn peer(url: &str) -> (learn_oauth_bench::exchange::PeerClient, Vec<Scope>) {
-    let client = BasicClient::new(ClientId::new(TENANT_ID.to_owned()))
-        .set_client_secret(ClientSecret::new(CLIENT_SECRET.to_owned()))
-        .set_token_uri(TokenUrl::new(url.to_owned()).expect("a valid URL"));
-    let scopes = SCOPES.iter().map(|s| Scope::new((*s).to_owned())).collect();
-    (client, scopes)
-}
-
 fn current_thread() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -111,78 +94,30 @@ fn current_thread() -> tokio::runtime::Runtime {
         .expect("a runtime")
 }
 
-/// The mock's CA certificate (PEM), when it serves HTTPS.
-type Ca<'a> = Option<&'a [u8]>;
-
-fn our_options(ca: Ca<'_>) -> learn_oauth_driver::TransportOptions {
-    let options = learn_oauth_driver::TransportOptions::new();
-    match ca {
-        Some(pem) => options.add_root_certificates_pem(pem).with_built_in_roots(false),
-        None => options,
-    }
-}
-
-/// A ureq 2 agent for `oauth2` as [`peer_ureq_agent`], trusting only the mock's CA when
-/// it serves HTTPS (as every side does: the root store is not what is compared).
-fn peer_ureq(ca: Ca<'_>) -> ureq2::Agent {
-    let Some(pem) = ca else {
-        return peer_ureq_agent();
-    };
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in rustls_pki_types::CertificateDer::pem_slice_iter(pem) {
-        roots
-            .add(cert.expect("a PEM certificate"))
-            .expect("a CA certificate");
-    }
-    // rustls 0.23.48 deprecates its ring provider (no post-quantum key exchange) with no
-    // other way to name it in 0.23; ring is the workspace's one provider (deny.toml).
-    #[allow(deprecated)]
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("TLS versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    ureq2::AgentBuilder::new()
-        .redirects(0)
-        .timeout_connect(std::time::Duration::from_secs(10))
-        .timeout(std::time::Duration::from_secs(30))
-        .tls_config(Arc::new(tls))
-        .build()
-}
-
-/// A reqwest 0.12 client for `oauth2` as [`peer_reqwest_client`], trusting only the
-/// mock's CA when it serves HTTPS.
-fn peer_reqwest(ca: Ca<'_>) -> reqwest012::Client {
-    let Some(pem) = ca else {
-        return peer_reqwest_client();
-    };
-    reqwest012::Client::builder()
-        .redirect(reqwest012::redirect::Policy::none())
-        .connect_timeout(std::time::Duration::from_secs(10))
-        .timeout(std::time::Duration::from_secs(30))
-        .tls_built_in_root_certs(false)
-        .add_root_certificate(reqwest012::Certificate::from_pem(pem).expect("a PEM certificate"))
-        .build()
-        .expect("a reqwest 0.12 client")
-}
-
 /// Lets the tasks of a dropped client (its pooled connection) end and free what they
 /// hold, so that none of it is counted against the next measurement.
 async fn settle() {
-    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
 }
 
-/// Heap held by one provider with a token, for each side (sides end in `-tls` with `ca`).
-fn providers(url: &str, ca: Ca<'_>) {
-    let config = our_config(url);
+/// Heap held by one provider with a token, for each side (sides end in `-tls` with `ca`,
+/// the mock's CA certificate, which every side then trusts alone).
+fn providers(url: &str, ca: Option<&[u8]>) {
+    // Built inside each measurement: what the transport keeps of them (the parsed CA) is
+    // part of what one provider holds.
+    let options = || {
+        let options = learn_oauth_driver::TransportOptions::new();
+        match ca {
+            Some(pem) => options.add_root_certificates_pem(pem).with_built_in_roots(false),
+            None => options,
+        }
+    };
+    let config = config_at(url);
     let ureq_ours = || {
         let region = Region::new(GLOBAL);
-        let transport = learn_oauth_ureq::Transport::with_options(&our_options(ca)).expect("a transport");
-        let provider = learn_oauth_ureq::TokenProvider::builder(config.clone())
-            .transport(transport)
-            .build()
-            .expect("a provider");
+        let transport = learn_oauth_ureq::Transport::with_options(&options()).expect("a transport");
+        let provider = learn_oauth_ureq::TokenProvider::builder(config.clone()).transport(transport);
+        let provider = provider.build().expect("a provider");
         drop(provider.token().expect("a token"));
         let held = live(&region);
         drop(provider);
@@ -191,12 +126,11 @@ fn providers(url: &str, ca: Ca<'_>) {
     let ureq_peer = || {
         let region = Region::new(GLOBAL);
         let (client, scopes) = peer(url);
-        let agent = peer_ureq(ca);
-        let token = client
+        let agent = peer_ureq_agent(ca);
+        let request = client
             .exchange_client_credentials()
-            .add_scopes(scopes.iter().cloned())
-            .request(&agent)
-            .expect("oauth2 over ureq gets a token");
+            .add_scopes(scopes.iter().cloned());
+        let token = request.request(&agent).expect("oauth2 over ureq gets a token");
         let held = live(&region);
         drop(black_box((client, scopes, agent, token)));
         held
@@ -205,12 +139,9 @@ fn providers(url: &str, ca: Ca<'_>) {
     let reqwest_ours = || {
         runtime.block_on(async {
             let region = Region::new(GLOBAL);
-            let transport =
-                learn_oauth_reqwest::Transport::with_options(&our_options(ca)).expect("a transport");
-            let provider = learn_oauth_reqwest::TokenProvider::builder(config.clone())
-                .transport(transport)
-                .build()
-                .expect("a provider");
+            let transport = learn_oauth_reqwest::Transport::with_options(&options()).expect("a transport");
+            let provider = learn_oauth_reqwest::TokenProvider::builder(config.clone()).transport(transport);
+            let provider = provider.build().expect("a provider");
             drop(provider.token().await.expect("a token"));
             let held = live(&region);
             drop(provider);
@@ -222,10 +153,11 @@ fn providers(url: &str, ca: Ca<'_>) {
         runtime.block_on(async {
             let region = Region::new(GLOBAL);
             let (client, scopes) = peer(url);
-            let http = peer_reqwest(ca);
-            let token = client
+            let http = peer_reqwest_client(ca);
+            let request = client
                 .exchange_client_credentials()
-                .add_scopes(scopes.iter().cloned())
+                .add_scopes(scopes.iter().cloned());
+            let token = request
                 .request_async(&http)
                 .await
                 .expect("oauth2 over reqwest gets a token");
@@ -261,16 +193,14 @@ fn providers(url: &str, ca: Ca<'_>) {
 
 /// Allocations and bytes per in-memory exchange.
 fn exchange() {
-    for side in [Side::Ours, Side::OursViaClient, Side::Oauth2, Side::Floor] {
-        let prepared = Prepared::new(side);
-        let (allocs, bytes) = {
-            per_call(EXCHANGES, || {
-                black_box(prepared.run());
-            });
-            per_call(EXCHANGES, || {
-                black_box(prepared.run());
-            })
-        };
+    for side in ["ours", "ours-via-client", "oauth2", "floor"] {
+        let prepared = Exchange::new(side).expect("a side");
+        per_call(EXCHANGES, || {
+            black_box(prepared.run());
+        });
+        let (allocs, bytes) = per_call(EXCHANGES, || {
+            black_box(prepared.run());
+        });
         println!("exchange/{side}\t{allocs:.1}\t{bytes:.0}");
     }
 }
@@ -278,61 +208,54 @@ fn exchange() {
 /// Allocations and bytes per token over loopback, each side's one-shot fetch (as in the
 /// end-to-end bench), its connection reused.
 fn loopback(url: &str) {
-    let config = our_config(url);
+    let config = config_at(url);
     let (client, scopes) = peer(url);
-    let measure = |run: &mut dyn FnMut()| {
+    let measure = |side: &str, run: &mut dyn FnMut()| {
         per_call(TOKENS / 10, &mut *run);
-        per_call(TOKENS, run)
+        let (allocs, bytes) = per_call(TOKENS, run);
+        println!("loopback/{side}\t{allocs:.1}\t{bytes:.0}");
     };
-
     let transport = learn_oauth_ureq::Transport::new().expect("a transport");
-    let (a, b) = measure(&mut || {
+    measure("ours-ureq", &mut || {
         black_box(transport.fetch_token(&config, ONE_SHOT_TIMEOUT).expect("a token"));
     });
-    println!("loopback/ours-ureq\t{a:.1}\t{b:.0}");
-    let agent = peer_ureq_agent();
-    let (a, b) = measure(&mut || {
+    let agent = peer_ureq_agent(None);
+    measure("oauth2-ureq", &mut || {
         black_box(peer_fetch_ureq(&client, &scopes, &agent));
     });
-    println!("loopback/oauth2-ureq\t{a:.1}\t{b:.0}");
-
     let runtime = current_thread();
     let transport = learn_oauth_reqwest::Transport::new().expect("a transport");
-    let (a, b) = measure(&mut || {
+    measure("ours-reqwest", &mut || {
         black_box(
             runtime
                 .block_on(transport.fetch_token(&config, ONE_SHOT_TIMEOUT))
                 .expect("a token"),
         );
     });
-    println!("loopback/ours-reqwest\t{a:.1}\t{b:.0}");
-    let http = peer_reqwest_client();
-    let (a, b) = measure(&mut || {
+    let http = peer_reqwest_client(None);
+    measure("oauth2-reqwest", &mut || {
         black_box(runtime.block_on(peer_fetch_reqwest(&client, &scopes, &http)));
     });
-    println!("loopback/oauth2-reqwest\t{a:.1}\t{b:.0}");
 }
 
 /// A `kB` figure of `/proc/self/status` (`VmRSS`, `VmHWM`).
-fn status_kb(field: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status.lines().find_map(|line| {
+fn status_kb(field: &str) -> Result<u64, String> {
+    let status = std::fs::read_to_string("/proc/self/status").map_err(|e| e.to_string())?;
+    let value = status.lines().find_map(|line| {
         let rest = line.strip_prefix(field)?.strip_prefix(':')?;
         rest.trim().strip_suffix("kB")?.trim().parse().ok()
-    })
+    });
+    value.ok_or_else(|| format!("no {field} in /proc/self/status"))
 }
 
 /// 1,000 tasks call `token()` at once on a cold async provider: one token request, every
 /// task handed its token.
 fn storm(url: &str) -> Result<(), String> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("a runtime: {e}"))?;
-    let provider =
-        Arc::new(learn_oauth_reqwest::TokenProvider::new(our_config(url)).map_err(|e| e.to_string())?);
-    let rss = status_kb("VmRSS").ok_or("no VmRSS in /proc/self/status")?;
-    let hwm = status_kb("VmHWM").ok_or("no VmHWM in /proc/self/status")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build();
+    let runtime = runtime.map_err(|e| format!("a runtime: {e}"))?;
+    let provider = learn_oauth_reqwest::TokenProvider::new(config_at(url)).map_err(|e| e.to_string())?;
+    let provider = Arc::new(provider);
+    let (rss, hwm) = (status_kb("VmRSS")?, status_kb("VmHWM")?);
     let tokens = runtime.block_on(async {
         let tasks: Vec<_> = (0..STORM_TASKS)
             .map(|_| {
@@ -350,14 +273,35 @@ fn storm(url: &str) -> Result<(), String> {
         }
         Ok::<_, String>(tokens)
     })?;
-    let peak = status_kb("VmHWM").ok_or("no VmHWM in /proc/self/status")?;
+    let peak = status_kb("VmHWM")?;
     let distinct = 1 + tokens.iter().skip(1).filter(|t| !t.same_as(&tokens[0])).count();
-    println!("storm/tasks\t{STORM_TASKS}");
-    println!("storm/distinct_tokens\t{distinct}");
-    println!("storm/rss_before_kb\t{rss}");
-    println!("storm/hwm_before_kb\t{hwm}");
-    println!("storm/hwm_after_kb\t{peak}");
+    println!("storm/tasks\t{STORM_TASKS}\nstorm/distinct_tokens\t{distinct}");
+    println!("storm/rss_before_kb\t{rss}\nstorm/hwm_before_kb\t{hwm}\nstorm/hwm_after_kb\t{peak}");
     Ok(())
+}
+
+/// Heap held per entry of a pool of [`KEYS`] keys, each holding a token, and by one
+/// provider.
+fn pool() {
+    let configs: Vec<_> = (0..KEYS).map(tenant_config).collect();
+    let keys: Vec<PoolKey> = configs.iter().map(PoolKey::of).collect();
+    let region = Region::new(GLOBAL);
+    let pool = TokenPool::<Blocking<Canned>>::builder(Canned)
+        .max_entries(KEYS)
+        .build();
+    for config in configs {
+        pool.insert(config).expect("room");
+    }
+    for key in &keys {
+        pool.token(key).expect("a token");
+    }
+    println!("entry_bytes\t{}", live(&region) / KEYS.cast_signed());
+    let region = Region::new(GLOBAL);
+    let provider = Provider::<Blocking<Canned>>::builder(tenant_config(0)).transport(Canned);
+    let provider = provider.build().expect("a provider with a transport");
+    provider.token().expect("a token");
+    println!("provider_bytes\t{}", live(&region));
+    drop((pool, provider));
 }
 
 fn main() -> ExitCode {
@@ -372,7 +316,7 @@ fn main() -> ExitCode {
                 providers(url, Some(&pem));
                 Ok(())
             }
-            Err(e) => Err(format!("reading {ca_file}: {e}")),
+            Err(e) => Err(format!("{ca_file}: {e}")),
         },
         ["exchange"] => {
             exchange();
@@ -383,9 +327,13 @@ fn main() -> ExitCode {
             Ok(())
         }
         ["storm", url] => storm(url),
+        ["pool"] => {
+            pool();
+            Ok(())
+        }
         _ => {
             eprintln!(
-                "usage: memory_report providers <token-url> [<ca.pem>] | exchange | loopback <token-url> | storm <token-url>"
+                "usage: memory_report providers <token-url> [<ca.pem>] | exchange | loopback <token-url> | storm <token-url> | pool"
             );
             return ExitCode::from(2);
         }

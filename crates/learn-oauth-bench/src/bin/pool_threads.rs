@@ -1,5 +1,5 @@
 //! Warm-hit throughput of each side of the pool benchmarks at 1, 2, 4 and 8 threads,
-//! as tab-separated `side threads ns_per_call` lines (median of 5 runs of 2,000,000
+//! as tab-separated `side/threads ns_per_call` lines (median of 5 runs of 2,000,000
 //! calls in all, shared by the threads). Each thread starts at its own key. Run it on a
 //! quiet machine: `target/release/pool_threads > pool_threads.tsv`.
 //!
@@ -12,13 +12,13 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use learn_oauth_bench::pool::{KEYS, PoolPrepared, PoolSide};
+use learn_oauth_bench::pool::{KEYS, Pool, SIDES};
 
 const CALLS: usize = 2_000_000;
 const RUNS: usize = 5;
 
 /// Nanoseconds per call of one run of `prepared` on `threads` threads.
-fn run(prepared: &PoolPrepared, threads: usize) -> f64 {
+fn run(prepared: &Pool, threads: usize) -> f64 {
     let per_thread = CALLS / threads;
     let started = Instant::now();
     std::thread::scope(|scope| {
@@ -31,11 +31,13 @@ fn run(prepared: &PoolPrepared, threads: usize) -> f64 {
             });
         }
     });
-    started.elapsed().as_nanos() as f64 / (per_thread * threads) as f64
+    #[allow(clippy::cast_precision_loss)]
+    let ns = started.elapsed().as_nanos() as f64 / (per_thread * threads) as f64;
+    ns
 }
 
 fn main() {
-    let sides: Vec<PoolPrepared> = PoolSide::ALL.into_iter().map(PoolPrepared::new).collect();
+    let sides: Vec<Pool> = SIDES.iter().filter_map(|side| Pool::new(side)).collect();
     for threads in [1, 2, 4, 8] {
         let mut runs: Vec<Vec<f64>> = vec![Vec::with_capacity(RUNS); sides.len()];
         for _ in 0..RUNS {
@@ -45,7 +47,7 @@ fn main() {
         }
         for (prepared, mut runs) in sides.iter().zip(runs) {
             runs.sort_by(f64::total_cmp);
-            println!("{}\t{threads}\t{:.1}", prepared.side(), runs[RUNS / 2]);
+            println!("{}/{threads}\t{:.1}", prepared.side(), runs[RUNS / 2]);
         }
     }
 }

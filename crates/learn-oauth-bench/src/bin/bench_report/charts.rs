@@ -1,4 +1,5 @@
-//! The report's SVG charts, written into `benchmarks/` beside the report:
+//! The report's SVG charts, written into `benchmarks/` beside the report, each stamped
+//! with the run's commit:
 //!
 //! - `refresh_under_load.svg`: p99 and maximum latency per 10 ms slot through a refresh
 //!   under load, ours vs the Go-style provider, the refresh point and each side's new
@@ -8,221 +9,325 @@
 //! - `fleet.svg`: token requests per refresh period for 1, 4 and 16 replicas, with and
 //!   without the shared store (`fleet.tsv`, from `fleet-report`).
 //!
-//! Each carries the commit of the run (`meta.tsv`). A chart whose data is missing is not
-//! drawn: its section says why, and an SVG left from an earlier run is removed, so the
-//! report never links a stale picture. One submodule per chart; the frame (title,
-//! legend below the plot, stamp) is shared.
+//! A chart whose data is missing is not drawn and an SVG left from an earlier run is
+//! removed, so the report never links a stale picture.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::inputs::Inputs;
+use plotters::prelude::*;
 
-mod fleet;
-mod frame;
-mod refresh;
-mod threads;
+use crate::figures::Run;
 
-use fleet::fleet_chart;
-use refresh::refresh_chart;
-#[cfg(test)]
-use refresh::stretches;
-use threads::threads_chart;
+mod plot;
+
+use plot::{chart, dashed, dotted, line};
 
 /// Where the SVGs go, relative to the report.
-const DIR: &str = "benchmarks";
+pub(crate) const DIR: &str = "benchmarks";
 
-/// What each section shows for its chart: an image link, or why there is none.
+const OURS: RGBColor = RGBColor(31, 119, 180);
+const GO: RGBColor = RGBColor(214, 96, 17);
+const MUTEX: RGBColor = RGBColor(120, 120, 120);
+const POOL: RGBColor = RGBColor(44, 160, 44);
+const MARK: RGBColor = RGBColor(40, 40, 40);
+
+/// Each chart's outcome: drawn, or why not.
 #[derive(Debug, Default)]
-pub(crate) struct Charts {
-    /// Section 3's latency over time.
-    pub(crate) refresh: String,
-    /// Section 2's throughput vs threads.
-    pub(crate) threads: String,
-    /// Section 2d's fleet.
-    pub(crate) fleet: String,
+pub(crate) struct Drawn(BTreeMap<String, Result<(), String>>);
+
+impl Drawn {
+    /// The image link of chart `name`, or why it was not drawn.
+    pub(crate) fn link(&self, name: &str, alt: &str) -> String {
+        match self.0.get(name) {
+            Some(Ok(())) => format!("![{alt}]({DIR}/{name})"),
+            Some(Err(why)) => format!("_Chart not drawn in this run: {why}._"),
+            None => format!("_No chart named {name}._"),
+        }
+    }
 }
 
-/// Draws every chart whose data the run produced, for the report written to `output`.
-pub(crate) fn draw(inputs: &Inputs, report: &Path, output: &Path) -> Charts {
-    let dir = output.parent().unwrap_or(Path::new("")).join(DIR);
-    let stamp = format!("commit {} · {}", inputs.meta("commit"), inputs.meta("date"));
-    let made = std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()));
-    let place = |name: &str, alt: &str, draw: &dyn Fn(&Path) -> Result<Vec<String>, String>| {
+/// One chart's drawing into the path given.
+type Draw<'a> = dyn Fn(&Path) -> Result<(), String> + 'a;
+
+/// Draws every chart whose data the run produced into `dir`.
+pub(crate) fn draw(run: &Run, dir: &Path) -> Drawn {
+    let commit = run.text("meta", "commit", 0).unwrap_or_default();
+    let stamp = format!(
+        "commit {commit} · {}",
+        run.text("meta", "date", 0).unwrap_or_default()
+    );
+    let mut drawn = Drawn::default();
+    let charts: [(&str, &Draw<'_>); 3] = [
+        ("refresh_under_load.svg", &|path| refresh(path, run, &stamp)),
+        ("warm_hit_threads.svg", &|path| threads(path, run, &stamp)),
+        ("fleet.svg", &|path| fleet(path, run, &stamp)),
+    ];
+    for (name, chart) in charts {
         let path = dir.join(name);
-        match made.clone().and_then(|()| draw(&path)) {
-            Ok(notes) => {
-                let mut md = format!("![{alt}]({DIR}/{name})\n");
-                for note in notes {
-                    md.push_str(&format!("\n{note}\n"));
-                }
-                md
-            }
-            Err(why) => {
-                remove_stale(&path);
-                format!("_Chart not drawn in this run: {why}._\n")
-            }
+        let outcome = std::fs::create_dir_all(dir)
+            .map_err(|e| e.to_string())
+            .and_then(|()| chart(&path));
+        if outcome.is_err() {
+            let _ = std::fs::remove_file(&path);
         }
-    };
-    let charts = Charts {
-        refresh: place(
-            "refresh_under_load.svg",
-            "p99 and maximum latency per 10 ms slot through a refresh under load, ours vs the Go-style provider",
-            &|path| {
-                refresh_chart(path, report, &stamp).map(|()| {
-                    vec![
-                        "Each point is one 10 ms slot of the refreshing runs: the p99 and the maximum of the \
-                         calls that ended in it. The dashed lines mark when each side's new token arrived \
-                         (its `received_at`, read after the run); a slot with no call breaks the line. The \
-                         maxima are mostly the scheduler's (8 busy threads on the machine's cores)."
-                            .to_owned(),
-                    ]
-                })
-            },
-        ),
-        threads: place(
-            "warm_hit_threads.svg",
-            "warm-hit throughput in million calls/s at 1, 2, 4 and 8 threads: ours, Mutex<Option>, Go-style and the 10,000-key pool",
-            &|path| threads_chart(path, inputs, &stamp),
-        ),
-        fleet: place(
-            "fleet.svg",
-            "token requests per refresh period for 1, 4 and 16 replicas, with and without the shared store",
-            &|path| {
-                fleet_chart(path, report, &stamp).map(|()| {
-                    vec![
-                        "The table's per-period columns, drawn: token requests divided by the refresh \
-                          periods one replica alone spanned."
-                            .to_owned(),
-                    ]
-                })
-            },
-        ),
-    };
-    // Nothing drawn: leave no empty directory (a directory with charts stays).
-    let _ = std::fs::remove_dir(&dir);
-    charts
+        drawn.0.insert(name.to_owned(), outcome);
+    }
+    drawn
 }
 
-fn remove_stale(path: &Path) {
-    if let Err(e) = std::fs::remove_file(path)
-        && e.kind() != std::io::ErrorKind::NotFound
-    {
-        eprintln!("bench_report: removing the stale {}: {e}", path.display());
-    }
-}
+/// One refreshing run of `refresh_series.json`: its p99 and its maximum per slot, as
+/// (time, latency) stretches broken by slots with no call, and when its new token arrived.
+type Refresh = [Vec<Vec<(f64, f64)>>; 2];
 
-#[cfg(test)]
-mod tests {
-    use std::collections::BTreeMap;
-    use std::path::PathBuf;
-
-    use super::*;
-
-    /// A scratch directory of its own under the system's temporary one.
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("bench-report-charts-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("a scratch directory");
-        dir
-    }
-
-    fn inputs(report: &Path) -> Inputs {
-        let mut meta = BTreeMap::new();
-        meta.insert("commit".to_owned(), vec!["abc1234".to_owned()]);
-        meta.insert("nproc".to_owned(), vec!["2".to_owned()]);
-        Inputs {
-            meta,
-            callgrind: BTreeMap::new(),
-            warm_callgrind: BTreeMap::new(),
-            auth_callgrind: BTreeMap::new(),
-            pool_callgrind: BTreeMap::new(),
-            pool_threads: std::fs::read_to_string(report.join("pool_threads.tsv")).unwrap_or_default(),
-            fleet: String::new(),
-            pool_footprint: BTreeMap::new(),
-            footprint: BTreeMap::new(),
-            refresh: None,
-            criterion: report.join("criterion"),
-        }
-    }
-
-    #[test]
-    fn missing_data_says_why_and_removes_a_stale_chart() {
-        let dir = scratch("missing");
-        let charts_dir = dir.join(DIR);
-        std::fs::create_dir_all(&charts_dir).expect("the charts' directory");
-        std::fs::write(charts_dir.join("fleet.svg"), "<svg/>").expect("a stale chart");
-        let charts = draw(&inputs(&dir), &dir, &dir.join("BENCHMARKS.md"));
-        for md in [&charts.refresh, &charts.threads, &charts.fleet] {
-            assert!(md.starts_with("_Chart not drawn in this run: "), "{md}");
-        }
-        assert!(charts.fleet.contains("fleet.tsv"), "{}", charts.fleet);
-        assert!(!charts_dir.join("fleet.svg").exists(), "the stale chart is left");
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn charts_carry_their_data_and_the_commit() {
-        let dir = scratch("drawn");
-        std::fs::write(
-            dir.join("fleet.tsv"),
-            "replicas\tshared\twithout\tperiods\n1\t6\t6\t6\n4\t6\t24\t6\n16\t7\t96\t6\n",
-        )
-        .expect("fleet.tsv");
-        std::fs::write(dir.join("pool_threads.tsv"), "pool\t1\t1000.0\npool\t2\t250.0\n")
-            .expect("pool_threads.tsv");
-        let slots = 4;
-        let runs: Vec<serde_json::Value> = ["ours", "go-style"]
-            .iter()
-            .map(|p| {
-                serde_json::json!({
-                    "provider": p, "refresh": true, "new_token_ms": 21.6,
-                    "calls": vec![100; slots], "p99_ns": vec![250; slots], "max_ns": vec![40_000; slots],
-                })
+fn refresh_run(value: &serde_json::Value, provider: &str) -> Result<(Refresh, Option<f64>), String> {
+    let number = |key: &str| {
+        value[key]
+            .as_f64()
+            .ok_or(format!("`refresh_series.json` has no `{key}`"))
+    };
+    let (slot_ms, window_ms) = (number("slot_ms")?, number("window_ms")?);
+    let runs = value["runs"].as_array().map_or(&[][..], Vec::as_slice);
+    let run = runs
+        .iter()
+        .find(|r| r["provider"] == provider && r["refresh"] == true);
+    let run = run.ok_or_else(|| format!("`refresh_series.json` has no refreshing {provider} run"))?;
+    let calls = run["calls"].as_array().map_or(&[][..], Vec::as_slice);
+    let column = |key: &str| -> Vec<Vec<(f64, f64)>> {
+        let values = run[key].as_array().map_or(&[][..], Vec::as_slice);
+        let points: Vec<Option<(f64, f64)>> = (0u32..)
+            .zip(values.iter().zip(calls))
+            // The slot past the window holds only each thread's last call.
+            .take_while(|(slot, _)| f64::from(*slot) * slot_ms < window_ms)
+            .map(|(slot, (v, calls))| {
+                let v = v.as_f64().filter(|v| *v > 0.0 && calls.as_u64() > Some(0))?;
+                Some(((f64::from(slot) + 0.5) * slot_ms / 1e3, v))
             })
             .collect();
-        let series = serde_json::json!({
-            "threads": 8, "slot_ms": 10.0, "window_ms": 30.0, "refresh_point_ms": 20.0, "runs": runs,
-        });
-        std::fs::write(dir.join("refresh_series.json"), series.to_string()).expect("refresh_series.json");
-        let charts = draw(&inputs(&dir), &dir, &dir.join("BENCHMARKS.md"));
-        assert!(charts.fleet.starts_with("![") && charts.fleet.contains("](benchmarks/fleet.svg)"));
-        assert!(
-            charts.refresh.contains("](benchmarks/refresh_under_load.svg)"),
-            "{}",
-            charts.refresh
-        );
-        // No criterion data here: the pool alone, and the section says what is missing.
-        assert!(
-            charts.threads.contains("](benchmarks/warm_hit_threads.svg)"),
-            "{}",
-            charts.threads
-        );
-        assert!(
-            charts.threads.contains("Not in this run's chart: ours"),
-            "{}",
-            charts.threads
-        );
-        for name in ["fleet.svg", "refresh_under_load.svg", "warm_hit_threads.svg"] {
-            let svg = std::fs::read_to_string(dir.join(DIR).join(name)).expect("an SVG");
-            assert!(svg.contains("commit abc1234"), "{name} has no commit");
-        }
-        let fleet = std::fs::read_to_string(dir.join(DIR).join("fleet.svg")).expect("fleet.svg");
-        assert!(
-            fleet.contains("16.00") && fleet.contains("1.17"),
-            "the fleet's values"
-        );
-        let refresh = std::fs::read_to_string(dir.join(DIR).join("refresh_under_load.svg")).expect("svg");
-        assert!(
-            refresh.contains("new token arrived at 0.022 s"),
-            "the new token's instant"
-        );
-        let _ = std::fs::remove_dir_all(&dir);
+        let stretches = points.split(Option::is_none).filter(|s| !s.is_empty());
+        stretches.map(|s| s.iter().flatten().copied().collect()).collect()
+    };
+    let p99 = column("p99_ns");
+    if p99.is_empty() {
+        return Err(format!("the refreshing {provider} run recorded no calls"));
     }
+    Ok((
+        [p99, column("max_ns")],
+        run["new_token_ms"].as_f64().map(|ms| ms / 1e3),
+    ))
+}
 
-    #[test]
-    fn an_empty_slot_breaks_the_line() {
-        let p = |x: f64| Some((x, 1.0));
-        let s = stretches(&[None, p(1.0), p(2.0), None, None, p(3.0), None]);
-        assert_eq!(s, vec![vec![(1.0, 1.0), (2.0, 1.0)], vec![(3.0, 1.0)]]);
+/// A lighter shade of `c`, for a series drawn behind another.
+fn light(c: RGBColor) -> RGBColor {
+    let mix = |v: u8| u8::try_from((u16::from(v) + 2 * 255) / 3).unwrap_or(v);
+    RGBColor(mix(c.0), mix(c.1), mix(c.2))
+}
+
+/// A latency in nanoseconds as a short axis label.
+fn short_ns(ns: f64) -> String {
+    let scales = [(1e9, "s"), (1e6, "ms"), (1e3, "µs"), (1.0, "ns")];
+    let (scale, unit) = scales
+        .into_iter()
+        .find(|(scale, _)| ns >= *scale)
+        .unwrap_or((1.0, "ns"));
+    let v = ns / scale;
+    if v < 10.0 && v.fract().abs() > 1e-9 {
+        format!("{v:.1} {unit}")
+    } else {
+        format!("{v:.0} {unit}")
     }
+}
+
+fn refresh(path: &Path, run: &Run, stamp: &str) -> Result<(), String> {
+    let text = std::fs::read_to_string(run.dir.join("refresh_series.json"))
+        .map_err(|_| "the refresh run wrote no `refresh_series.json`".to_owned())?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("`refresh_series.json`: {e}"))?;
+    let (ours, go) = (refresh_run(&value, "ours")?, refresh_run(&value, "go-style")?);
+    let all = [&ours.0, &go.0]
+        .into_iter()
+        .flatten()
+        .flatten()
+        .flatten()
+        .map(|p| p.1);
+    let (lo, hi) = all.fold((f64::INFINITY, 0.0), |(lo, hi), v| (v.min(lo), v.max(hi)));
+    let y_lo = 10f64.powf(lo.log10().floor()).max(1.0);
+    let y_hi = 10f64.powf(hi.log10().ceil()).max(y_lo * 10.0);
+    let x_hi = (value["window_ms"].as_f64().unwrap_or(0.0) / 100.0).ceil() / 10.0 + 0.1;
+    let point = value["refresh_point_ms"].as_f64().unwrap_or(0.0) / 1e3;
+    let vertical = |t: f64| vec![(t, y_lo), (t, y_hi)];
+    let [[ours_p99, ours_max], [go_p99, go_max]] = [ours.0, go.0];
+    let mut lines = vec![
+        line("ours: max per slot", (light(OURS), 1), ours_max),
+        line("Go-style: max per slot", (light(GO), 1), go_max),
+        line("ours: p99 per slot", (OURS, 2), ours_p99),
+        line(
+            "Go-style (mutex held across the fetch): p99 per slot",
+            (GO, 2),
+            go_p99,
+        ),
+    ];
+    for (name, color, t) in [("ours", OURS, ours.1), ("Go-style", GO, go.1)] {
+        lines.push(match t {
+            Some(t) => dashed(
+                format!("{name}: new token arrived at {t:.3} s"),
+                (color, 2),
+                vertical(t),
+            ),
+            None => dashed(format!("{name}: no new token in the run"), (color, 2), vec![]),
+        });
+    }
+    // On top: a new token can arrive within a pixel or two of the refresh point.
+    let label = format!("refresh point ({point:.1} s after the first token)");
+    lines.push(line(label, (MARK, 1), vec![vertical(point)]));
+    let title = format!(
+        "Latency through a refresh under load ({} threads, {:.0} ms slots)",
+        value["threads"].as_u64().unwrap_or(0),
+        value["slot_ms"].as_f64().unwrap_or(0.0)
+    );
+    let axes = (0f64..x_hi, (y_lo..y_hi).log_scale());
+    let desc = [
+        "time since the first token arrived (s)",
+        "call latency (log scale)",
+    ];
+    let labels = vec![("refresh point".to_owned(), (point - 0.33, y_hi / 1.6), MARK)];
+    chart(path, &title, stamp, axes, desc, &|v| short_ns(*v), &lines, labels)
+}
+
+fn threads(path: &Path, run: &Run, stamp: &str) -> Result<(), String> {
+    // One criterion iteration is a round of one call per thread; the pool's figure is ns
+    // per call over all threads.
+    let points = |per_call: &dyn Fn(u32) -> Option<f64>| -> Vec<(f64, f64)> {
+        [1u32, 2, 4, 8]
+            .iter()
+            .filter_map(|&n| Some((f64::from(n), 1e3 / per_call(n)?)))
+            .collect()
+    };
+    let criterion = |side: &str| {
+        points(&|n| Some(run.median_ns(&format!("warm_hit_threads/{side}/{n}"))? / f64::from(n)))
+    };
+    let pool = points(&|n| run.text("pool_threads", &format!("pool/{n}"), 0)?.parse().ok());
+    let mut lines = vec![
+        dotted(
+            "ours (learn-oauth-ureq TokenProvider)",
+            (OURS, 3),
+            criterion("ours"),
+        ),
+        dotted("Mutex<Option<AccessToken>>", (MUTEX, 2), criterion("mutex")),
+        dotted(
+            "Go-style (one mutex, held across fetches)",
+            (GO, 2),
+            criterion("go-style"),
+        ),
+        dotted("TokenPool, 10,000 keys hit in scattered order", (POOL, 2), pool),
+    ];
+    let missing: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.stretches[0].is_empty())
+        .map(|l| l.label.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!("this run has no figures for {}", missing.join(", ")));
+    }
+    let hi = lines
+        .iter()
+        .flat_map(|l| l.stretches[0].iter().map(|p| p.1))
+        .fold(1.0, f64::max);
+    let y_hi = (hi * 1.15 / 5.0).ceil() * 5.0;
+    let cores: f64 = run
+        .text("meta", "nproc", 0)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0.0);
+    let label = format!("the machine's cores ({cores:.0}): past it, threads share cores");
+    lines.push(dashed(label, (MARK, 1), vec![(cores, 0.0), (cores, y_hi)]));
+    let x = (0.85f64..9.4)
+        .log_scale()
+        .with_key_points(vec![1.0, 2.0, 4.0, 8.0]);
+    let desc = [
+        "threads calling token() (log scale)",
+        "million calls/s, all threads together",
+    ];
+    let title = "Warm-hit throughput vs threads (token() on a warm cache)";
+    chart(
+        path,
+        title,
+        stamp,
+        (x, 0f64..y_hi),
+        desc,
+        &|v| format!("{v:.0}"),
+        &lines,
+        vec![],
+    )
+}
+
+fn fleet(path: &Path, run: &Run, stamp: &str) -> Result<(), String> {
+    let text = std::fs::read_to_string(run.dir.join("fleet.tsv"))
+        .map_err(|_| "`fleet-report` wrote no `fleet.tsv` (it needs redis-server)".to_owned())?;
+    // `replicas shared without periods`, after a header line: requests per period.
+    let rows: Vec<[f64; 3]> = text
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            match line
+                .split('\t')
+                .map(|c| c.parse().ok())
+                .collect::<Option<Vec<f64>>>()?[..]
+            {
+                [n, shared, without, periods] if periods > 0.0 => {
+                    Some([n, shared / periods, without / periods])
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    if rows.is_empty() {
+        return Err("`fleet.tsv` holds no rows".into());
+    }
+    let x_hi = rows.iter().map(|r| r[0]).fold(1.0, f64::max) * 1.25;
+    let y_hi = (rows.iter().map(|r| r[1].max(r[2])).fold(1.0, f64::max) * 1.15 / 2.0).ceil() * 2.0;
+    let column = |i: usize| -> Vec<(f64, f64)> { rows.iter().map(|r| (r[0], r[i])).collect() };
+    let mark = vec![(0.8, 1.0), (x_hi, 1.0)];
+    let lines = [
+        dotted(
+            "with the shared store (Redis: lease, publish, adopt)",
+            (OURS, 3),
+            column(1),
+        ),
+        dotted("without it: every replica fetches its own", (GO, 2), column(2)),
+        dashed(
+            "one request per period: what one replica alone makes",
+            (MARK, 1),
+            mark,
+        ),
+    ];
+    // Each point's value beside it: upper left of the rising line's points, above the
+    // flat line's.
+    let mut labels = Vec::new();
+    for (i, color, left) in [(2, GO, true), (1, OURS, false)] {
+        for (x, y) in column(i).into_iter().filter(|p| p.0 > 1.0) {
+            labels.push((
+                format!("{y:.2}"),
+                (if left { x / 1.3 } else { x * 1.03 }, y + y_hi * 0.06),
+                color,
+            ));
+        }
+    }
+    let x = (0.8f64..x_hi)
+        .log_scale()
+        .with_key_points(rows.iter().map(|r| r[0]).collect());
+    let desc = [
+        "replica processes (log scale)",
+        "token requests per refresh period",
+    ];
+    let title = "A fleet of replicas: token requests per refresh period";
+    chart(
+        path,
+        title,
+        stamp,
+        (x, 0f64..y_hi),
+        desc,
+        &|v| format!("{v:.0}"),
+        &lines,
+        labels,
+    )
 }

@@ -1,102 +1,182 @@
-//! Writes `BENCHMARKS.md` from one run of `scripts/bench-report.sh`:
+//! Writes `BENCHMARKS.md` from one run of `scripts/bench-report.sh`: fills the template
+//! (`benchmarks/report.md.in`) with the run's figures and draws the charts into
+//! `benchmarks/` beside the output.
 //!
 //! ```text
-//! bench_report <report-dir> <criterion-dir> <output.md>
+//! bench_report <template> <report-dir> <criterion-dir> <output.md>
 //! ```
 //!
-//! `<report-dir>` holds what the script measured besides criterion: `meta.tsv`
-//! (key, value), `callgrind.tsv` (side, instructions per exchange), `warm_callgrind.tsv`
-//! (side, instructions per warm `token()`), `footprint.tsv`
-//! (name, crates, seconds), `refresh_under_load.json`, and the charts' data
-//! (`refresh_series.json`, `fleet.tsv`; see `charts.rs`, which writes the SVGs into
-//! `benchmarks/` beside `<output.md>`). `<criterion-dir>` is criterion's
-//! output (`target/criterion`); medians are read from each benchmark's `estimates.json`.
-//! A figure that is missing is shown as `n/a`, never guessed.
+//! A placeholder is `{{FORMAT EXPR}}`. `EXPR` is one operand or `A OP B` (`OP` one of
+//! `+ - * /`); an operand is a number or a figure:
+//!
+//! - `FILE:KEY` is the second column of the line of `<report-dir>/FILE.tsv` whose first
+//!   column is `KEY`; `FILE:KEY:N` its column `N + 1` (columns are tab-separated);
+//! - `crit:GROUP/ID` is criterion's median time of that benchmark, in nanoseconds.
+//!
+//! Formats: `n` (a whole number, thousands separated), `f1` (one decimal), `ns` (a time
+//! given in nanoseconds), `s` (whole seconds), `B` and `kB` (bytes, kilobytes), `x` (a
+//! ratio, two decimals), `met:LIMIT` ("met" or how far the figure is above `LIMIT`
+//! bytes), `text` (the figure as written). `{{file NAME}}` is a file of the report
+//! directory as it is, and `{{chart NAME ALT}}` the image link of a chart (or why it was
+//! not drawn). A figure the run did not produce shows as `n/a`, never guessed.
 #![forbid(unsafe_code)]
 
-use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod charts;
-mod format;
-mod inputs;
-mod memory;
-mod notes;
-mod peers;
-mod per_call;
-mod system;
+mod figures;
 
-use charts::Charts;
-use inputs::{Inputs, tsv};
-use notes::{CHANGES, NOTES};
+use figures::Run;
+
+impl Run {
+    fn number(&self, operand: &str) -> Option<f64> {
+        operand
+            .parse()
+            .ok()
+            .or_else(|| self.figure(operand)?.trim().parse().ok())
+    }
+
+    /// `A`, or `A OP B`.
+    fn eval(&self, expr: &[&str]) -> Option<f64> {
+        let value = match expr {
+            [a] => self.number(a)?,
+            [a, op, b] => {
+                let (a, b) = (self.number(a)?, self.number(b)?);
+                match *op {
+                    "+" => a + b,
+                    "-" => a - b,
+                    "*" => a * b,
+                    "/" => a / b,
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        value.is_finite().then_some(value)
+    }
+
+    /// One placeholder's text.
+    fn fill(&self, placeholder: &str, charts: &charts::Drawn) -> String {
+        let words: Vec<&str> = placeholder.split_whitespace().collect();
+        let (format, expr) = words.split_first().map_or(("", &[][..]), |(f, e)| (*f, e));
+        let na = || "n/a".to_owned();
+        match format {
+            "text" => expr.first().and_then(|name| self.figure(name)).unwrap_or_else(na),
+            "file" => expr
+                .first()
+                .and_then(|name| std::fs::read_to_string(self.dir.join(name)).ok())
+                .map_or_else(
+                    || "n/a (not measured in this run)\n".to_owned(),
+                    |text| text.trim_end().to_owned(),
+                ),
+            "chart" => charts.link(
+                expr.first().copied().unwrap_or_default(),
+                &expr.get(1..).unwrap_or_default().join(" "),
+            ),
+            _ => self.eval(expr).map_or_else(na, |v| formatted(format, v)),
+        }
+    }
+}
+
+/// `v` in `format`.
+fn formatted(format: &str, v: f64) -> String {
+    match format {
+        "n" => thousands(v),
+        "f1" => format!("{v:.1}"),
+        "s" => format!("{v:.0} s"),
+        "B" => format!("{} B", thousands(v)),
+        "kB" => format!("{} kB", thousands(v)),
+        "x" => format!("{v:.2}×"),
+        "ns" if v >= 1e6 => format!("{:.2} ms", v / 1e6),
+        "ns" if v >= 1e3 => format!("{:.1} µs", v / 1e3),
+        "ns" => format!("{v:.1} ns"),
+        _ => match format
+            .strip_prefix("met:")
+            .and_then(|limit| limit.parse::<f64>().ok())
+        {
+            Some(limit) if v <= limit => "met".to_owned(),
+            Some(limit) => format!("over by {} B", thousands(v - limit)),
+            None => format!("(unknown format {format})"),
+        },
+    }
+}
+
+/// A whole number with thousands separated by commas.
+fn thousands(v: f64) -> String {
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::from(if v <= -0.5 { "-" } else { "" });
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `template` with every `{{...}}` filled.
+fn render(template: &str, run: &Run, charts: &charts::Drawn) -> String {
+    let mut out = String::with_capacity(template.len() * 2);
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start..].find("}}") else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        out.push_str(&run.fill(&rest[start + 2..start + len], charts));
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    out
+}
 
 fn main() -> ExitCode {
     let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
-    let [report, criterion, output] = args.as_slice() else {
-        eprintln!("usage: bench_report <report-dir> <criterion-dir> <output.md>");
+    let [template, dir, criterion, output] = args.as_slice() else {
+        eprintln!("usage: bench_report <template> <report-dir> <criterion-dir> <output.md>");
         return ExitCode::from(2);
     };
-    let inputs = Inputs {
-        meta: tsv(&report.join("meta.tsv")),
-        callgrind: tsv(&report.join("callgrind.tsv")),
-        warm_callgrind: tsv(&report.join("warm_callgrind.tsv")),
-        auth_callgrind: tsv(&report.join("auth_callgrind.tsv")),
-        pool_callgrind: tsv(&report.join("pool_callgrind.tsv")),
-        pool_threads: std::fs::read_to_string(report.join("pool_threads.tsv")).unwrap_or_default(),
-        fleet: std::fs::read_to_string(report.join("fleet.md")).unwrap_or_default(),
-        pool_footprint: tsv(&report.join("pool_footprint.tsv")),
-        footprint: tsv(&report.join("footprint.tsv")),
-        refresh: std::fs::read_to_string(report.join("refresh_under_load.json"))
-            .ok()
-            .and_then(|t| serde_json::from_str(&t).ok()),
+    let run = Run {
+        dir: dir.clone(),
         criterion: criterion.clone(),
     };
-    let charts = charts::draw(&inputs, report, output);
-    match std::fs::write(output, render(&inputs, &charts)) {
+    let charts = charts::draw(&run, &output.parent().unwrap_or(Path::new("")).join(charts::DIR));
+    let written = std::fs::read_to_string(template)
+        .and_then(|template| std::fs::write(output, render(&template, &run, &charts)));
+    match written {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("bench_report: writing {}: {e}", output.display());
+            eprintln!("bench_report: {e}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn render(i: &Inputs, charts: &Charts) -> String {
-    let mut md = String::new();
-    let w = &mut md;
-    let _ = writeln!(w, "# Benchmarks\n");
-    let _ = writeln!(
-        w,
-        "Written by `scripts/bench-report.sh` (do not edit by hand). Ours is `learn-oauth`; the peer is \
-         `oauth2` 5 (the crate Rust users pick today); the floor is the least any client must do. \
-         Ratios are *ours relative to the other side*, oriented so that above 1.00× means ours is better \
-         unless the column says otherwise.\n"
-    );
-    let _ = writeln!(w, "| run | |\n|---|---|");
-    for (key, label) in [
-        ("date", "date"),
-        ("rustc", "rustc"),
-        ("nproc", "cores (`nproc`)"),
-        ("cpu", "CPU"),
-        ("commit", "commit"),
-        ("duration", "script run time"),
-    ] {
-        let _ = writeln!(w, "| {label} | {} |", i.meta(key));
-    }
-    let _ = writeln!(w, "| noise | {} |\n", i.meta("noise"));
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    per_call::exchange(w, i);
-    per_call::warm(w, i, charts);
-    per_call::authorized(w, i);
-    per_call::pool(w, i);
-    system::fleet(w, i, charts);
-    system::refresh(w, i, charts);
-    system::end_to_end(w, i);
-    peers::section(w);
-    system::footprint(w, i);
-    memory::section(w, i);
-    let _ = writeln!(w, "## What these figures changed\n\n{CHANGES}");
-    let _ = writeln!(w, "## Notes\n\n{NOTES}");
-    md
+    #[test]
+    fn placeholders_take_figures_from_the_report_directory() {
+        let dir = std::env::temp_dir().join(format!("bench-report-test-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("criterion/exchange/ours/new")).unwrap();
+        std::fs::write(dir.join("callgrind.tsv"), "ours\t6480\noauth2\t23413\n").unwrap();
+        std::fs::write(dir.join("memory.tsv"), "provider/ours-ureq\t70000\t20289\n").unwrap();
+        let estimates = r#"{"median":{"point_estimate":640.7}}"#;
+        std::fs::write(dir.join("criterion/exchange/ours/new/estimates.json"), estimates).unwrap();
+        let run = Run {
+            dir: dir.clone(),
+            criterion: dir.join("criterion"),
+        };
+        let template = "{{n callgrind:ours}} {{x callgrind:oauth2 / callgrind:ours}} {{ns crit:exchange/ours}} \
+                        {{n 1e9 / crit:exchange/ours}} {{B memory:provider/ours-ureq:2}} \
+                        {{met:64000 memory:provider/ours-ureq}} {{n callgrind:floor}} {{x callgrind:ours / 0}}";
+        let md = render(template, &run, &charts::Drawn::default());
+        assert_eq!(
+            md,
+            "6,480 3.61× 640.7 ns 1,560,793 20,289 B over by 6,000 B n/a n/a"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

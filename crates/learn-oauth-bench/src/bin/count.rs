@@ -1,0 +1,119 @@
+//! Runs `<iterations>` calls of one side of one benchmark, for instruction counting under
+//! callgrind (`scripts/bench-report.sh`):
+//!
+//! ```text
+//! count exchange ours|ours-via-client|oauth2|floor|client <iterations>
+//! count warm blocking|blocking-store|async|polled-blocking|mutex|floor <iterations>
+//! count auth layer|layer-no-replay|by-hand|inner <iterations>
+//! count pool pool|provider|mutex-map <iterations>
+//! ```
+//!
+//! `exchange`, `warm`, `auth`: the difference of two runs' totals over the difference of
+//! their iteration counts is one call's cost, set-up and start-up cancelled out. `pool`:
+//! each hit is one call of an out-of-line `hit_*` function, counted alone
+//! (`--toggle-collect='count::hit_*'`): building and dropping 10,000 entries costs a
+//! different amount after 1,000 hits than after 101,000 (glibc's `free` consolidates its
+//! heap differently), so there a difference of two runs is not the hit's cost.
+#![forbid(unsafe_code)]
+
+use std::hint::black_box;
+use std::process::ExitCode;
+
+use learn_oauth_bench::auth::Auth;
+use learn_oauth_bench::exchange::Exchange;
+use learn_oauth_bench::pool::Pool;
+use learn_oauth_bench::warm::Warm;
+use learn_oauth_driver::pool::PoolKey;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [bench, side, n] = args.as_slice() else {
+        eprintln!("usage: count exchange|warm|auth|pool <side> <iterations>");
+        return ExitCode::from(2);
+    };
+    let Ok(n) = n.parse::<u64>() else {
+        eprintln!("count: not a whole number: {n:?}");
+        return ExitCode::from(2);
+    };
+    let done = match bench.as_str() {
+        "exchange" => Exchange::new(side).map(|prepared| exchange(&prepared, n)),
+        "warm" => Warm::new(side).map(|prepared| warm(&prepared, n)),
+        "auth" => Auth::new(side).map(|mut prepared| auth(&mut prepared, n)),
+        "pool" => Pool::new(side).map(|prepared| pool(&prepared, n)),
+        _ => None,
+    };
+    match done {
+        Some(hits) if hits == n => ExitCode::SUCCESS,
+        Some(hits) => {
+            eprintln!("count: {bench} {side}: {hits} of {n} calls were warm hits");
+            ExitCode::FAILURE
+        }
+        None => {
+            eprintln!("count: unknown benchmark or side: {bench} {side}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn exchange(prepared: &Exchange, n: u64) -> u64 {
+    let mut sum = 0usize;
+    for _ in 0..n {
+        sum = sum.wrapping_add(black_box(prepared.run()));
+    }
+    black_box(sum);
+    n
+}
+
+fn warm(prepared: &Warm, n: u64) -> u64 {
+    let mut hits = 0u64;
+    for _ in 0..n {
+        hits += u64::from(black_box(prepared.run()).is_some());
+    }
+    hits
+}
+
+fn auth(prepared: &mut Auth, n: u64) -> u64 {
+    let mut ok = 0u64;
+    for _ in 0..n {
+        ok += u64::from(black_box(prepared.run()) == Some(200));
+    }
+    ok
+}
+
+fn pool(prepared: &Pool, n: u64) -> u64 {
+    let prepared = black_box(prepared);
+    let side = prepared.side();
+    let mut hits = 0u64;
+    for i in 0..usize::try_from(n).unwrap_or(usize::MAX) {
+        // The key is chosen outside the counted function: only the hit itself is counted.
+        let hit = match side {
+            "pool" => hit_pool(prepared, prepared.key(i)),
+            "provider" => hit_provider(prepared),
+            _ => hit_mutex_map(prepared, prepared.key(i)),
+        };
+        hits += u64::from(hit);
+    }
+    hits
+}
+
+// One function per side, each kept out of line so callgrind counts it alone and each
+// compiled on its own: in one function with a match, one side's code changes how the
+// others' are compiled.
+
+/// One warm hit through the pool.
+#[inline(never)]
+fn hit_pool(prepared: &Pool, key: &PoolKey) -> bool {
+    black_box(prepared.pool_hit(black_box(key))).is_some()
+}
+
+/// One warm hit of the provider.
+#[inline(never)]
+fn hit_provider(prepared: &Pool) -> bool {
+    black_box(prepared.provider_hit()).is_some()
+}
+
+/// One warm hit through the mutex-guarded map.
+#[inline(never)]
+fn hit_mutex_map(prepared: &Pool, key: &PoolKey) -> bool {
+    black_box(prepared.mutex_map_hit(black_box(key))).is_some()
+}

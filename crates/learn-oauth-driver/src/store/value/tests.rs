@@ -316,7 +316,7 @@ proptest! {
     #[test]
     fn with_a_different_key_nothing_opens(
         other in any::<[u8; 32]>().prop_filter("another key", |k| *k != [7; 32]),
-        id in any::<u8>(),
+        id in prop_oneof![Just(1u8), any::<u8>()],
         cool_down in any::<bool>(),
     ) {
         let now = Instant::now();
@@ -326,7 +326,7 @@ proptest! {
         } else {
             encode(&token(now), &keys, &sealing(), ISSUED, StoreTime(u64::MAX))
         };
-        // The other key under any id, the id the value names included.
+        // The other key under the id the value names (half the cases), or any id.
         let theirs = Sealing::new(SealingKey::new(id, &other).unwrap());
         let read = ReadAt { now, rtt: Duration::ZERO, store_now: Some(StoreTime(0)) };
         let ttl = Duration::from_secs(60);

@@ -10,13 +10,14 @@
 # Installs what it needs if absent: cargo-deny, cargo-fuzz, a nightly toolchain.
 #
 # Environment: SHARED (default ../shared), FUZZ_SECONDS (default 60 per target),
-# FUZZ_TARGETS (default "parse_response config lifecycle").
+# FUZZ_TARGETS (default: every target, "parse_response config lifecycle store_value
+# cli_entry"). A target with a dictionary fuzz/dict/<target>.dict runs with it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SHARED=${SHARED:-../shared}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-FUZZ_TARGETS=${FUZZ_TARGETS:-parse_response config lifecycle}
+FUZZ_TARGETS=${FUZZ_TARGETS:-parse_response config lifecycle store_value cli_entry}
 start=$SECONDS
 say() { printf -- '--- hardening: %s (%ds)\n' "$1" $((SECONDS - start)); }
 
@@ -62,6 +63,8 @@ for target in $FUZZ_TARGETS; do
   args=(-max_total_time="$FUZZ_SECONDS" -print_final_stats=1 -max_len=4096 -timeout=10 -rss_limit_mb=2048)
   if [[ $target == parse_response ]]; then
     args+=(-dict=fuzz/dict/json-oauth.dict)
+  elif [[ -f fuzz/dict/$target.dict ]]; then
+    args+=(-dict="fuzz/dict/$target.dict")
   fi
   log=$(mktemp)
   if ! cargo +nightly fuzz run "$target" "$corpus" -- "${args[@]}" >"$log" 2>&1; then

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use arbitrary::{Arbitrary, Unstructured};
-use learn_oauth_fuzz::{config, lifecycle, response};
+use learn_oauth_fuzz::{cli_entry, config, lifecycle, response, store_value};
 
 fn seeds(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds").join(target);
@@ -138,5 +138,55 @@ fn lifecycle_seeds_pass_the_checks() {
         let input =
             lifecycle::LifecycleInput::arbitrary_take_rest(Unstructured::new(&bytes)).expect("decodes");
         lifecycle::check(&input);
+    }
+}
+
+/// `store_value` seeds named `adopt-*` are adopted (so the fuzzer starts past the AEAD
+/// check), those named `refuse-*` refused; all pass the checks.
+#[test]
+fn store_value_seeds_pass_the_checks_and_mean_what_their_names_say() {
+    let mut adopted = 0;
+    for (path, bytes) in seeds("store_value") {
+        let name = path.file_name().and_then(|n| n.to_str()).expect("a name");
+        let outcome = store_value::check(&bytes);
+        let refused = matches!(outcome, store_value::Outcome::Refused(_));
+        if name.starts_with("adopt-") {
+            assert!(!refused, "{name}: {outcome:?}");
+            adopted += 1;
+        } else {
+            assert!(name.starts_with("refuse-"), "{name}: named adopt-* or refuse-*");
+            assert!(refused, "{name}: {outcome:?}");
+        }
+    }
+    assert!(adopted >= 4, "seeds that open: {adopted}");
+}
+
+/// `cli_entry` seeds named `found-*` are served for the seeds' secret, no other seed for
+/// either secret; all pass the checks.
+#[test]
+fn cli_entry_seeds_pass_the_checks_and_mean_what_their_names_say() {
+    for (path, bytes) in seeds("cli_entry") {
+        let name = path.file_name().and_then(|n| n.to_str()).expect("a name");
+        let found = cli_entry::check(&bytes);
+        assert_eq!(found, usize::from(name.starts_with("found-")), "{name}");
+    }
+}
+
+/// Writes the `store_value` and `cli_entry` seeds (sealed values get a new random nonce
+/// each time): `cargo test --manifest-path fuzz/Cargo.toml --test seeds -- --ignored`.
+#[test]
+#[ignore = "writes fuzz/seeds/store_value and fuzz/seeds/cli_entry"]
+fn write_store_value_and_cli_entry_seeds() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    let write = |target: &str, name: &str, bytes: &[u8]| {
+        let dir = root.join(target);
+        std::fs::create_dir_all(&dir).expect("a seed directory");
+        std::fs::write(dir.join(name), bytes).expect("a written seed");
+    };
+    for (name, bytes) in store_value::seeds() {
+        write("store_value", &name, &bytes);
+    }
+    for (name, bytes) in cli_entry::seeds() {
+        write("cli_entry", &name, &bytes);
     }
 }

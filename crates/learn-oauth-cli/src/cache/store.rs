@@ -18,13 +18,11 @@ use zeroize::Zeroizing;
 
 use self::checks::{check, check_parent};
 use super::binding::SecretBinding;
-use super::entry::{Entry, Load};
+use super::entry::{Entry, Load, MAX_ENTRY_BYTES};
 use super::error::{CacheError, Unsafe};
 use super::key::CacheKey;
 use super::names::{self, Name};
 
-/// The largest cache file read; a longer one is corrupt.
-const MAX_ENTRY_BYTES: usize = 64 * 1024;
 /// How long a waiter first pauses between tries of the lock; it doubles to
 /// [`MAX_PAUSE`].
 const FIRST_PAUSE: Duration = Duration::from_millis(2);
@@ -121,11 +119,7 @@ impl Cache {
     /// fetched with the secret `binding` binds.
     #[must_use]
     pub(crate) fn load(&self, key: &CacheKey, binding: &SecretBinding) -> Load {
-        match self.read(&names::entry(&key.file_stem())) {
-            Load::Found(entry) if !entry.is_for(key) => Load::Corrupt,
-            Load::Found(entry) if !entry.is_bound_to(binding) => Load::OtherSecret,
-            other => other,
-        }
+        self.read(&names::entry(&key.file_stem())).for_key(key, binding)
     }
 
     /// Reads one entry file, whatever its key: refused unless it is a regular file this
@@ -138,10 +132,7 @@ impl Cache {
             Ok(false) => return Load::Missing,
             Err(e) => return Load::Refused(e),
         }
-        if bytes.len() > MAX_ENTRY_BYTES {
-            return Load::Corrupt;
-        }
-        serde_json::from_slice(&bytes).map_or(Load::Corrupt, Load::Found)
+        Load::from_bytes(&bytes)
     }
 
     /// Reads at most `limit` bytes of the file `name` into `bytes` (allocated by the

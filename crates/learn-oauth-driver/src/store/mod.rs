@@ -41,6 +41,9 @@
 //! bytes); `learn-oauth-redis` does it for Redis.
 
 mod adapter;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod run;
 mod shared_store;
 mod value;

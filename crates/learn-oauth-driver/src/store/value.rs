@@ -248,14 +248,32 @@ pub(crate) fn encode(
         i: issued.0,
     };
     let json = Zeroizing::new(serde_json::to_vec(&payload).unwrap_or_default());
-    seal(json, TOKEN, &keys.token, sealing)
+    seal_token_payload(json, keys, sealing)
+}
+
+/// `payload` sealed as a token value at `keys`' token name.
+pub(crate) fn seal_token_payload(
+    payload: Zeroizing<Vec<u8>>,
+    keys: &StoreKeyNames,
+    sealing: &Sealing,
+) -> Vec<u8> {
+    seal(payload, TOKEN, &keys.token, sealing)
 }
 
 /// A cool-down marker ending at `until` on the store's clock, sealed and bound to
 /// `keys`' cool-down name.
 pub(crate) fn encode_cool_down(keys: &StoreKeyNames, sealing: &Sealing, until: StoreTime) -> Vec<u8> {
     let json = Zeroizing::new(serde_json::to_vec(&CoolDownPayload { u: until.0 }).unwrap_or_default());
-    seal(json, COOL_DOWN, &keys.cool_down, sealing)
+    seal_cool_down_payload(json, keys, sealing)
+}
+
+/// `payload` sealed as a cool-down marker at `keys`' cool-down name.
+pub(crate) fn seal_cool_down_payload(
+    payload: Zeroizing<Vec<u8>>,
+    keys: &StoreKeyNames,
+    sealing: &Sealing,
+) -> Vec<u8> {
+    seal(payload, COOL_DOWN, &keys.cool_down, sealing)
 }
 
 /// `plain` sealed with `sealing`'s current key as a value of `kind` at `name`.

@@ -314,6 +314,32 @@ proptest! {
     }
 
     #[test]
+    fn with_a_different_key_nothing_opens(
+        other in any::<[u8; 32]>().prop_filter("another key", |k| *k != [7; 32]),
+        id in prop_oneof![Just(1u8), any::<u8>()],
+        cool_down in any::<bool>(),
+    ) {
+        let now = Instant::now();
+        let keys = key_names_for(&config(&[]));
+        let value = if cool_down {
+            encode_cool_down(&keys, &sealing(), StoreTime(u64::MAX))
+        } else {
+            encode(&token(now), &keys, &sealing(), ISSUED, StoreTime(u64::MAX))
+        };
+        // The other key under the id the value names (half the cases), or any id.
+        let theirs = Sealing::new(SealingKey::new(id, &other).unwrap());
+        let read = ReadAt { now, rtt: Duration::ZERO, store_now: Some(StoreTime(0)) };
+        let ttl = Duration::from_secs(60);
+        let refused = if cool_down {
+            decode_cool_down(&value, ttl, &keys, &theirs, read).map(drop)
+        } else {
+            decode(&value, ttl, &keys, &theirs, read).map(drop)
+        };
+        let want = if id == 1 { ValueProblem::Unauthentic } else { ValueProblem::NoKey };
+        prop_assert_eq!(refused, Err(want));
+    }
+
+    #[test]
     fn arbitrary_bytes_never_open_nor_panic(value in proptest::collection::vec(any::<u8>(), 0..300)) {
         let keys = key_names_for(&config(&[]));
         let read = ReadAt { now: Instant::now(), rtt: Duration::ZERO, store_now: None };

@@ -160,8 +160,21 @@ fn mock(port: u16, secret: &str) -> MockServer {
 #[test]
 fn after_the_secret_is_rotated_the_next_token_is_fetched_anew() {
     let world = World::new();
-    let before = mock(0, "CANARY-old-secret");
-    let port = before.local_addr().port();
+    // The new mock takes over the old one's port. A port from the kernel's ephemeral range
+    // could be handed to another test's port-0 bind in between; one below it (Linux's
+    // starts at 32768) is only ever taken by an explicit bind, so it is looked for once.
+    let (before, port) = (20_000..32_000)
+        .step_by(7)
+        .map(|port| port + u16::try_from(std::process::id() % 7).unwrap_or(0))
+        .find_map(|port| {
+            MockServer::builder()
+                .port(port)
+                .tenant(Tenant::new(TENANT, "CANARY-old-secret"))
+                .start()
+                .ok()
+                .map(|server| (server, port))
+        })
+        .expect("a free port below the ephemeral range");
     let url = before.token_url(TENANT);
     let cli = |secret: &str| {
         let mut command = world.cli();

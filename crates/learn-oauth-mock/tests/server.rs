@@ -320,3 +320,27 @@ fn the_command_line_tool_rejects_bad_arguments() {
         assert_eq!(output.status.code(), Some(2), "{args:?}");
     }
 }
+
+/// A mock started on the port of one just stopped binds, even though the stopped one
+/// closed its connections first (they sit in `TIME_WAIT` on that port; the listener is
+/// bound with `SO_REUSEADDR`, as std does on Unix): a test that swaps the mock behind a
+/// fixed token URL, to rotate a tenant's secret, needs it.
+#[test]
+fn a_new_mock_binds_the_port_of_one_just_stopped() {
+    use std::io::{Read, Write};
+    let first = MockServer::builder().tenant(Tenant::new("t", "s")).start().expect("starts");
+    let addr = first.local_addr();
+    let mut stream = std::net::TcpStream::connect(addr).expect("connects");
+    stream
+        .write_all(b"GET /mock-nothing HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .expect("writes");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("the server closes first");
+    drop(first);
+    let second = MockServer::builder()
+        .port(addr.port())
+        .tenant(Tenant::new("t", "s"))
+        .start()
+        .expect("binds the stopped mock's port");
+    assert_eq!(second.local_addr(), addr);
+}

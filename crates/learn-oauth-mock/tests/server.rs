@@ -327,8 +327,10 @@ fn the_command_line_tool_rejects_bad_arguments() {
 /// fixed token URL, to rotate a tenant's secret, needs it.
 #[test]
 fn a_new_mock_binds_the_port_of_one_just_stopped() {
-    use std::io::{Read, Write};
-    let first = MockServer::builder().tenant(Tenant::new("t", "s")).start().expect("starts");
+    let first = MockServer::builder()
+        .tenant(Tenant::new("t", "s"))
+        .start()
+        .expect("starts");
     let addr = first.local_addr();
     let mut stream = std::net::TcpStream::connect(addr).expect("connects");
     stream

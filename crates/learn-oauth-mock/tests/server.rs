@@ -332,7 +332,7 @@ fn a_new_mock_binds_the_port_of_one_just_stopped() {
         .start()
         .expect("starts");
     let addr = first.local_addr();
-    let mut stream = std::net::TcpStream::connect(addr).expect("connects");
+    let mut stream = TcpStream::connect(addr).expect("connects");
     stream
         .write_all(b"GET /mock-nothing HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         .expect("writes");

@@ -10,7 +10,6 @@
 //! | `mutex-map` | lock a `Mutex<HashMap<PoolKey, Provider>>`, look the key up, clone the provider, unlock, `token()` |
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
 use learn_oauth_driver::pool::{PoolKey, TokenPool};
@@ -56,20 +55,13 @@ fn provider(config: ClientConfig) -> CannedProvider {
 }
 
 /// One side, warmed up: every key holds a token.
+#[derive(Debug)]
 pub struct Pool {
     side: usize,
     keys: Vec<PoolKey>,
     pool: TokenPool<Blocking<Canned>>,
     provider: CannedProvider,
     map: Mutex<HashMap<PoolKey, CannedProvider>>,
-}
-
-impl fmt::Debug for Pool {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Pool")
-            .field("side", &SIDES[self.side])
-            .finish_non_exhaustive()
-    }
 }
 
 impl Pool {

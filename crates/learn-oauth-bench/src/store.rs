@@ -58,47 +58,38 @@ impl MemoryStore {
     }
 }
 
+type Keys = StoreKeyNames;
+type Done = Result<(), StoreError>;
+
 impl BlockingStore for MemoryStore {
-    fn read(&self, _: &StoreKeyNames, _: Duration) -> Result<StoreRecord, StoreError> {
+    fn read(&self, _: &Keys, _: Duration) -> Result<StoreRecord, StoreError> {
         self.called();
         let published = self.published.lock().unwrap_or_else(PoisonError::into_inner);
-        let token = published.clone().filter(|_| self.serves);
-        let now = Some(StoreTime(1_700_000_000_000));
+        let token = published
+            .clone()
+            .filter(|_| self.serves)
+            .map(|v| (v, Duration::from_secs(3600)));
         Ok(StoreRecord::new(
-            token.map(|v| (v, Duration::from_secs(3600))),
+            token,
             None,
             false,
-            now,
+            Some(StoreTime(1_700_000_000_000)),
         ))
     }
-    fn try_lease(&self, _: &StoreKeyNames, _: &str, _: Duration, _: Duration) -> Result<bool, StoreError> {
+    fn try_lease(&self, _: &Keys, _: &str, _: Duration, _: Duration) -> Result<bool, StoreError> {
         self.called();
         Ok(true)
     }
-    fn publish(
-        &self,
-        _: &StoreKeyNames,
-        value: &[u8],
-        _: StoreTime,
-        _: &str,
-        _: Duration,
-    ) -> Result<(), StoreError> {
+    fn publish(&self, _: &Keys, value: &[u8], _: StoreTime, _: &str, _: Duration) -> Done {
         self.called();
         *self.published.lock().unwrap_or_else(PoisonError::into_inner) = Some(value.to_vec());
         Ok(())
     }
-    fn cool_down(
-        &self,
-        _: &StoreKeyNames,
-        _: &[u8],
-        _: StoreTime,
-        _: &str,
-        _: Duration,
-    ) -> Result<(), StoreError> {
+    fn cool_down(&self, _: &Keys, _: &[u8], _: StoreTime, _: &str, _: Duration) -> Done {
         self.called();
         Ok(())
     }
-    fn release(&self, _: &StoreKeyNames, _: &str, _: Duration) -> Result<(), StoreError> {
+    fn release(&self, _: &Keys, _: &str, _: Duration) -> Done {
         self.called();
         Ok(())
     }
@@ -129,27 +120,20 @@ impl Store {
             }),
             _ => return None,
         };
-        let shared = store.as_ref().map(MemoryStore::shared);
         let prepared = Self {
             config: fixture::config(),
+            shared: store.as_ref().map(MemoryStore::shared),
             store,
-            shared,
         };
-        if side == "adopt" {
-            // Another replica's fetch publishes the token the calls adopt.
-            let publisher = Self::new("fetch-store")?;
-            let shared = prepared.store.as_ref().map(MemoryStore::shared);
-            publisher
-                .first_token(shared)
-                .expect("the canned exchange yields a token");
+        if let Some(store) = prepared.store.as_ref().filter(|s| s.serves) {
+            // Another replica fetches and publishes the token the calls adopt.
+            let publisher = MemoryStore {
+                serves: false,
+                ..store.clone()
+            };
+            prepared.first_token(Some(publisher.shared())).expect("a token");
         }
         Some(prepared)
-    }
-
-    /// The store the side uses, if any.
-    #[must_use]
-    pub fn store(&self) -> Option<&MemoryStore> {
-        self.store.as_ref()
     }
 
     fn first_token(&self, shared: Option<SharedStore<dyn BlockingStore>>) -> Option<AccessToken> {
@@ -175,11 +159,14 @@ mod tests {
     fn fetch_store_publishes_and_adopt_only_reads() {
         for side in SIDES {
             let prepared = Store::new(side).unwrap();
-            let before = prepared.store().map_or(0, MemoryStore::calls);
+            let before = prepared.store.as_ref().map_or(0, MemoryStore::calls);
             let token = prepared.run().unwrap_or_else(|| panic!("{side}: no token"));
             assert_eq!(token.expose_secret(), fixture::ACCESS_TOKEN, "{side}");
-            let calls = prepared.store().map_or(0, MemoryStore::calls) - before;
-            let value = prepared.store().and_then(|s| s.published.lock().unwrap().clone());
+            let calls = prepared.store.as_ref().map_or(0, MemoryStore::calls) - before;
+            let value = prepared
+                .store
+                .as_ref()
+                .and_then(|s| s.published.lock().unwrap().clone());
             let sealed = value.as_ref().is_some_and(|v| {
                 !v.windows(40)
                     .any(|w| w == &fixture::ACCESS_TOKEN.as_bytes()[..40])

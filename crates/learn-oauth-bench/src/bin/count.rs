@@ -26,6 +26,7 @@ use learn_oauth_bench::pool::Pool;
 use learn_oauth_bench::store::Store;
 use learn_oauth_bench::warm::Warm;
 use learn_oauth_driver::pool::PoolKey;
+use learn_oauth_proto::AccessToken;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,10 +40,10 @@ fn main() -> ExitCode {
     };
     let done = match bench.as_str() {
         "exchange" => Exchange::new(side).map(|prepared| exchange(&prepared, n)),
-        "warm" => Warm::new(side).map(|prepared| warm(&prepared, n)),
+        "warm" => Warm::new(side).map(|prepared| tokens(n, || prepared.run())),
         "auth" => Auth::new(side).map(|mut prepared| auth(&mut prepared, n)),
         "pool" => Pool::new(side).map(|prepared| pool(&prepared, n)),
-        "store" => Store::new(side).map(|prepared| store(&prepared, n)),
+        "store" => Store::new(side).map(|prepared| tokens(n, || prepared.run())),
         _ => None,
     };
     match done {
@@ -67,20 +68,13 @@ fn exchange(prepared: &Exchange, n: u64) -> u64 {
     n
 }
 
-fn warm(prepared: &Warm, n: u64) -> u64 {
+/// `n` calls of `run`: how many of them yielded a token.
+fn tokens(n: u64, run: impl Fn() -> Option<AccessToken>) -> u64 {
     let mut hits = 0u64;
     for _ in 0..n {
-        hits += u64::from(black_box(prepared.run()).is_some());
+        hits += u64::from(black_box(run()).is_some());
     }
     hits
-}
-
-fn store(prepared: &Store, n: u64) -> u64 {
-    let mut tokens = 0u64;
-    for _ in 0..n {
-        tokens += u64::from(black_box(prepared.run()).is_some());
-    }
-    tokens
 }
 
 fn auth(prepared: &mut Auth, n: u64) -> u64 {

@@ -17,7 +17,7 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use crate::figures::Run;
+use crate::Run;
 
 mod plot;
 

@@ -20,8 +20,8 @@ use learn_oauth_driver::{Async, Provider};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::fixture;
-use crate::warm::{Canned, poll_once};
+use crate::fixture::{self, Canned};
+use crate::warm::poll_once;
 
 /// The sides, in report order.
 pub const SIDES: [&str; 4] = ["layer", "layer-no-replay", "by-hand", "inner"];

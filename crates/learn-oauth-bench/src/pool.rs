@@ -16,8 +16,7 @@ use learn_oauth_driver::pool::{PoolKey, TokenPool};
 use learn_oauth_driver::{Blocking, Provider};
 use learn_oauth_proto::{AccessToken, ClientConfig};
 
-use crate::fixture;
-use crate::warm::Canned;
+use crate::fixture::{self, Canned};
 
 /// How many keys the pool and the map hold.
 pub const KEYS: usize = 10_000;

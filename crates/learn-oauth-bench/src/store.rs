@@ -19,8 +19,7 @@ use learn_oauth_driver::store::{
 use learn_oauth_driver::{Blocking, Provider};
 use learn_oauth_proto::{AccessToken, ClientConfig};
 
-use crate::fixture;
-use crate::warm::Canned;
+use crate::fixture::{self, Canned};
 
 /// The sides, in report order.
 pub const SIDES: [&str; 3] = ["fetch", "fetch-store", "adopt"];

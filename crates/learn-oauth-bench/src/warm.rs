@@ -16,11 +16,11 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
-use learn_oauth_driver::{Async, Blocking, Provider, SendAsync, SendBlocking};
-use learn_oauth_proto::{AccessToken, RequestBody, TransportError};
+use learn_oauth_driver::{Async, Blocking, Provider};
+use learn_oauth_proto::AccessToken;
 
 use crate::baseline::MutexCache;
-use crate::fixture;
+use crate::fixture::{self, Canned};
 use crate::store::MemoryStore;
 
 /// The sides, in report order.
@@ -32,24 +32,6 @@ pub const SIDES: [&str; 6] = [
     "mutex",
     "floor",
 ];
-
-/// A transport answering every request with the canned response, for both flavours.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Canned;
-
-type Answer = Result<http::Response<Vec<u8>>, TransportError>;
-
-impl SendBlocking for Canned {
-    fn send(&self, _: http::Request<RequestBody>, _: usize, _: Duration) -> Answer {
-        Ok(fixture::canned_response())
-    }
-}
-
-impl SendAsync for Canned {
-    async fn send(&self, _: http::Request<RequestBody>, _: usize, _: Duration) -> Answer {
-        Ok(fixture::canned_response())
-    }
-}
 
 /// One side, warmed up: it holds a fresh token.
 #[derive(Debug)]

@@ -42,12 +42,12 @@ use std::time::Duration;
 
 use learn_oauth_bench::baseline::ONE_SHOT_TIMEOUT;
 use learn_oauth_bench::exchange::Exchange;
+use learn_oauth_bench::fixture::Canned;
 use learn_oauth_bench::fixture::{config_at, peer};
 use learn_oauth_bench::loopback::{
     peer_fetch_reqwest, peer_fetch_ureq, peer_reqwest_client, peer_ureq_agent,
 };
 use learn_oauth_bench::pool::{KEYS, tenant_config};
-use learn_oauth_bench::warm::Canned;
 use learn_oauth_driver::pool::{PoolKey, TokenPool};
 use learn_oauth_driver::{Blocking, Provider, SendAsync as _, SendBlocking as _};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};

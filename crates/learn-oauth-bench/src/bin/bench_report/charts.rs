@@ -17,7 +17,7 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use crate::Run;
+use crate::figures::Run;
 
 mod plot;
 

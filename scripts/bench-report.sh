@@ -120,6 +120,9 @@ cat "$report/pool_footprint.tsv"
 
 step "2d. a fleet sharing tokens: 1, 4, 16 processes with and without Redis; sealing (callgrind)"
 count_per_call store store_callgrind "first token()" 200 2200 fetch fetch-store adopt
+# The value's own cost inside those paths: serialize + seal, open + parse.
+count_in_fn store store_encode "sealed value written" 'learn_oauth_driver::store::value::encode' 2000 fetch-store
+count_in_fn store store_decode "sealed value read" 'learn_oauth_driver::store::value::decode' 2000 adopt
 sample_noise "fleet"
 # charts: fleet-report also writes fleet.tsv (the chart's data); never chart a stale one.
 rm -f "$report/fleet.tsv"

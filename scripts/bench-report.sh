@@ -6,7 +6,7 @@
 #      callgrind, ns per hit at 1-8 threads, heap per entry; 4. end to end over
 #      loopback: criterion (short measurement times)
 #   2d. a fleet: 1, 4, 16 replica processes with and without a shared Redis (needs
-#      redis-server)
+#      redis-server); a first token() through a sealed in-memory store (callgrind)
 #   4b. end to end against a mock in its own process, pinned and unpinned, with the Go
 #      (x/oauth2) and Python (authlib) peers, warm hits, client instructions per token
 #      (scripts/bench-peers.sh: installs golang-go and authlib if it can)
@@ -118,7 +118,11 @@ cat "$report/pool_threads.tsv"
 target/release/memory_report pool >"$report/pool_footprint.tsv"
 cat "$report/pool_footprint.tsv"
 
-step "2d. a fleet sharing tokens: 1, 4, 16 processes with and without Redis"
+step "2d. a fleet sharing tokens: 1, 4, 16 processes with and without Redis; sealing (callgrind)"
+count_per_call store store_callgrind "first token()" 200 2200 fetch fetch-store adopt
+# The value's own cost inside those paths: serialize + seal, open + parse.
+count_in_fn store store_encode "sealed value written" 'learn_oauth_driver::store::value::encode' 2000 fetch-store
+count_in_fn store store_decode "sealed value read" 'learn_oauth_driver::store::value::decode' 2000 adopt
 sample_noise "fleet"
 # charts: fleet-report also writes fleet.tsv (the chart's data); never chart a stale one.
 rm -f "$report/fleet.tsv"

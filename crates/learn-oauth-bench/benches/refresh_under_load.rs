@@ -86,16 +86,10 @@ impl Slots {
     }
 }
 
-/// The two providers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Ours,
-    GoStyle,
-}
-
 /// One run's outcome.
 struct Outcome {
-    kind: Kind,
+    /// `ours` or `go-style`.
+    provider: &'static str,
     refresh: bool,
     latencies: Histogram<u64>,
     /// Latency per [`SLOT`] from the first token's arrival on.
@@ -149,7 +143,7 @@ fn hammer<F: Fn() + Sync>(origin: Instant, call: &F) -> (Histogram<u64>, Slots) 
     })
 }
 
-fn run(kind: Kind, refresh: bool) -> Outcome {
+fn run(provider: &'static str, refresh: bool) -> Outcome {
     let lifetime = if refresh {
         SHORT_LIFETIME
     } else {
@@ -157,25 +151,22 @@ fn run(kind: Kind, refresh: bool) -> Outcome {
     };
     let server = start_mock(lifetime);
     let config = config_at(&server.token_url(TENANT_ID));
-    let ((latencies, series), requests, new_token_after) = match kind {
-        Kind::Ours => {
-            let provider = learn_oauth_ureq::TokenProvider::builder(config).policy(policy());
-            let provider = provider.build().expect("a provider");
-            measure(&server, || provider.token().expect("a token"))
-        }
-        Kind::GoStyle => {
-            let transport = learn_oauth_ureq::Transport::new().expect("a transport");
-            let provider = GoStyleProvider::new(config, transport, REFRESH_AHEAD);
-            measure(&server, || provider.token().expect("a token"))
-        }
+    let ((latencies, series), requests, new_token_after) = if provider == "ours" {
+        let ours = learn_oauth_ureq::TokenProvider::builder(config).policy(policy());
+        let ours = ours.build().expect("a provider");
+        measure(&server, || ours.token().expect("a token"))
+    } else {
+        let transport = learn_oauth_ureq::Transport::new().expect("a transport");
+        let go = GoStyleProvider::new(config, transport, REFRESH_AHEAD);
+        measure(&server, || go.token().expect("a token"))
     };
     let expected = usize::from(refresh);
     assert_eq!(
         requests, expected,
-        "{kind:?} (refresh: {refresh}): {requests} token requests reached the mock during the run, expected {expected}"
+        "{provider} (refresh: {refresh}): {requests} token requests reached the mock during the run, expected {expected}"
     );
     Outcome {
-        kind,
+        provider,
         refresh,
         latencies,
         series,
@@ -205,13 +196,6 @@ fn measure<F: Fn() -> AccessToken + Sync>(
     )
 }
 
-fn name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Ours => "ours",
-        Kind::GoStyle => "go-style",
-    }
-}
-
 /// Each run's time series, as `refresh_series.json` holds it.
 fn series_json(outcomes: &[Outcome]) -> serde_json::Value {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
@@ -220,7 +204,7 @@ fn series_json(outcomes: &[Outcome]) -> serde_json::Value {
         .map(|o| {
             let slots = &o.series.slots;
             serde_json::json!({
-                "provider": name(o.kind),
+                "provider": o.provider,
                 "refresh": o.refresh,
                 "new_token_ms": o.new_token_after.map(ms),
                 "calls": slots.iter().map(Histogram::len).collect::<Vec<_>>(),
@@ -245,24 +229,18 @@ fn main() {
         return;
     }
     let mut outcomes = Vec::new();
-    for kind in [Kind::Ours, Kind::GoStyle] {
+    for provider in ["ours", "go-style"] {
         for refresh in [false, true] {
-            outcomes.push(run(kind, refresh));
+            outcomes.push(run(provider, refresh));
         }
     }
-    println!(
-        "refresh_under_load: {THREADS} threads, {} ms window, token lifetime {} s, refresh {} ms ahead",
-        WINDOW.as_millis(),
-        SHORT_LIFETIME.as_secs(),
-        REFRESH_AHEAD.as_millis()
-    );
     let mut tsv = String::new();
     for o in &outcomes {
         let (h, refresh) = (&o.latencies, if o.refresh { "yes" } else { "no" });
         let _ = writeln!(
             tsv,
             "{}/{refresh}\t{}\t{}\t{}\t{}\t{}\t{}",
-            name(o.kind),
+            o.provider,
             h.len(),
             h.value_at_quantile(0.5),
             h.value_at_quantile(0.99),

@@ -11,7 +11,6 @@
 //! | `inner` | the call alone, with a header already set |
 
 use std::convert::Infallible;
-use std::fmt;
 use std::future::{Ready, ready};
 use std::task::{Context, Poll};
 
@@ -21,8 +20,8 @@ use learn_oauth_driver::{Async, Provider};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::fixture;
-use crate::warm::{Canned, poll_once};
+use crate::fixture::{self, Canned};
+use crate::warm::poll_once;
 
 /// The sides, in report order.
 pub const SIDES: [&str; 4] = ["layer", "layer-no-replay", "by-hand", "inner"];
@@ -56,20 +55,13 @@ impl Service<http::Request<()>> for Ok200 {
 type AsyncProvider = Provider<Async<Canned>>;
 
 /// One side, warmed up: its provider holds a fresh token.
+#[derive(Debug)]
 pub struct Auth {
     side: usize,
     provider: AsyncProvider,
     layer: AuthService<Ok200, AsyncProvider, CloneBody>,
     no_replay: AuthService<Ok200, AsyncProvider, NoReplay>,
     _runtime: tokio::runtime::Runtime,
-}
-
-impl fmt::Debug for Auth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Auth")
-            .field("side", &SIDES[self.side])
-            .finish_non_exhaustive()
-    }
 }
 
 impl Auth {

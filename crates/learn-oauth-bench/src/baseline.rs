@@ -2,7 +2,7 @@
 //!
 //! - [`MutexCache`]: the simplest cache, `Mutex<Option<AccessToken>>`, read under the
 //!   lock with an expiry check. It never fetches; it is the floor of a locked warm path.
-//! - [`GoStyleProvider`] / [`GoStyleAsyncProvider`]: the shape of Go's
+//! - [`GoStyle`] (blocking and async): the shape of Go's
 //!   `oauth2.ReuseTokenSource` — one mutex, held across the fetch when the token is due
 //!   for a refresh, so every caller waits for the request. They fetch through our own
 //!   transports, so only the locking differs from ours.
@@ -48,31 +48,38 @@ impl MutexCache {
     }
 }
 
-/// A blocking provider that holds its mutex across the fetch (Go's `ReuseTokenSource`).
+/// A provider that holds its one mutex (`M`) across the fetch through `T`: Go's
+/// `ReuseTokenSource`, blocking ([`GoStyleProvider`]) or async ([`GoStyleAsyncProvider`]).
 #[derive(Debug)]
-pub struct GoStyleProvider {
+pub struct GoStyle<T, M> {
     config: ClientConfig,
-    transport: learn_oauth_ureq::Transport,
+    transport: T,
     refresh_ahead: Duration,
-    token: Mutex<Option<AccessToken>>,
+    token: M,
 }
 
-impl GoStyleProvider {
+/// The blocking Go-style provider: a `std::sync::Mutex` held across the fetch.
+pub type GoStyleProvider = GoStyle<learn_oauth_ureq::Transport, Mutex<Option<AccessToken>>>;
+
+/// The async Go-style provider: a `tokio::sync::Mutex` held across the fetch's `.await`.
+pub type GoStyleAsyncProvider =
+    GoStyle<learn_oauth_reqwest::Transport, tokio::sync::Mutex<Option<AccessToken>>>;
+
+impl<T, M: From<Option<AccessToken>>> GoStyle<T, M> {
     /// A provider fetching with `transport`, refreshing `refresh_ahead` before expiry.
     #[must_use]
-    pub fn new(
-        config: ClientConfig,
-        transport: learn_oauth_ureq::Transport,
-        refresh_ahead: Duration,
-    ) -> Self {
+    pub fn new(config: ClientConfig, transport: T, refresh_ahead: Duration) -> Self {
+        let token = M::from(None);
         Self {
             config,
             transport,
             refresh_ahead,
-            token: Mutex::new(None),
+            token,
         }
     }
+}
 
+impl GoStyleProvider {
     /// The cached token, or a new one fetched while every other caller waits.
     ///
     /// # Errors
@@ -90,31 +97,7 @@ impl GoStyleProvider {
     }
 }
 
-/// The async Go-style provider: a `tokio::sync::Mutex` held across the fetch's `.await`.
-#[derive(Debug)]
-pub struct GoStyleAsyncProvider {
-    config: ClientConfig,
-    transport: learn_oauth_reqwest::Transport,
-    refresh_ahead: Duration,
-    token: tokio::sync::Mutex<Option<AccessToken>>,
-}
-
 impl GoStyleAsyncProvider {
-    /// A provider fetching with `transport`, refreshing `refresh_ahead` before expiry.
-    #[must_use]
-    pub fn new(
-        config: ClientConfig,
-        transport: learn_oauth_reqwest::Transport,
-        refresh_ahead: Duration,
-    ) -> Self {
-        Self {
-            config,
-            transport,
-            refresh_ahead,
-            token: tokio::sync::Mutex::new(None),
-        }
-    }
-
     /// The cached token, or a new one fetched while every other caller waits.
     ///
     /// # Errors

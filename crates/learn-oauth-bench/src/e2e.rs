@@ -1,6 +1,7 @@
-//! End to end against a mock running in *another process* (`learn-oauth-mock`), for
-//! `src/bin/e2e_client.rs`: one process per side, so the client can be pinned to a core
-//! with the mock or not, and counted under callgrind without the mock.
+//! One client per side of the end-to-end runs, shared by `benches/end_to_end.rs` (the
+//! mock in the same process) and `src/bin/e2e_client.rs` (the mock in another process,
+//! so the client can be pinned to a core with it or not, and counted under callgrind
+//! alone).
 //!
 //! | side | one token |
 //! |---|---|
@@ -9,9 +10,9 @@
 //! | `oauth2-ureq` | `oauth2` 5 `exchange_client_credentials` over a ureq 2 agent |
 //! | `oauth2-reqwest` | the same over a reqwest 0.12 client |
 //!
-//! Every side keeps its one connection alive, as in `benches/end_to_end.rs`. The warm hit
-//! ([`warm_hit`]) is ours only: the blocking provider's `token()` holding a fresh token.
-//! Nothing here prints or returns a token; only counts and times leave.
+//! Every side keeps its one connection alive. The warm hit ([`warm_hit`]) is ours only:
+//! the blocking provider's `token()` holding a fresh token. Nothing here prints or
+//! returns a token; only counts and times leave.
 #![allow(clippy::disallowed_methods)] // a benchmark reads the clock
 
 use std::future::Future;
@@ -19,18 +20,21 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use learn_oauth_driver::{SendAsync as _, SendBlocking as _};
+use learn_oauth_proto::{AccessToken, ClientConfig};
+use oauth2::Scope;
+use tokio::runtime::Runtime;
 
 use crate::baseline::ONE_SHOT_TIMEOUT;
-use crate::fixture::{config_at, peer};
+use crate::fixture::{PeerClient, config_at, peer};
 use crate::loopback::{peer_fetch_reqwest, peer_fetch_ureq, peer_reqwest_client, peer_ureq_agent};
 
-/// The Rust sides of the out-of-process end-to-end run.
+/// The Rust sides of the end-to-end runs.
 pub const SIDES: [&str; 4] = ["ours-ureq", "ours-reqwest", "oauth2-ureq", "oauth2-reqwest"];
 
 /// How long a run goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Budget {
-    /// Exactly this many tokens (for counting instructions).
+    /// Exactly this many tokens.
     Count(u64),
     /// As many tokens as fit in this time (checked after every token).
     For(Duration),
@@ -71,53 +75,70 @@ async fn drive_async<F: Future<Output = usize>>(
     (tokens, began.elapsed())
 }
 
-/// Fetches `warmup` untimed tokens, then tokens until `budget` is spent, from the token
-/// endpoint at `token_url` (the benchmark tenant), one request per token: the tokens of
-/// the timed part and its wall time; `None` for an unknown side.
-///
-/// # Panics
-///
-/// When a client cannot be built or a token request fails (the run would measure
-/// nothing).
-#[must_use]
-pub fn fetch(side: &str, token_url: &str, warmup: u64, budget: Budget) -> Option<(u64, Duration)> {
-    let config = config_at(token_url);
-    let (peer, scopes) = peer(token_url);
-    let runtime = || {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime")
-    };
-    let lifetime =
-        |token: learn_oauth_proto::AccessToken| token.lifetime().as_secs().try_into().unwrap_or(usize::MAX);
-    Some(match side {
-        "ours-ureq" => {
-            let ours = learn_oauth_ureq::Transport::new().expect("a transport");
-            drive(warmup, budget, || {
-                lifetime(ours.fetch_token(&config, ONE_SHOT_TIMEOUT).expect("a token"))
-            })
+/// One side's client for the benchmark tenant at one token URL, its connection kept.
+#[derive(Debug)]
+pub enum Client {
+    /// `ours-ureq`.
+    OursUreq(ClientConfig, learn_oauth_ureq::Transport),
+    /// `ours-reqwest`, with the runtime it runs on.
+    OursReqwest(ClientConfig, learn_oauth_reqwest::Transport, Runtime),
+    /// `oauth2-ureq`.
+    Oauth2Ureq(Box<(PeerClient, Vec<Scope>)>, ureq2::Agent),
+    /// `oauth2-reqwest`, with the runtime it runs on.
+    Oauth2Reqwest(Box<(PeerClient, Vec<Scope>)>, reqwest012::Client, Runtime),
+}
+
+impl Client {
+    /// `side`'s client for the token endpoint at `token_url`; `None` for an unknown side.
+    ///
+    /// # Panics
+    ///
+    /// When a client or its runtime cannot be built.
+    #[must_use]
+    pub fn new(side: &str, token_url: &str) -> Option<Self> {
+        let runtime = || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+            runtime.expect("a runtime")
+        };
+        let config = config_at(token_url);
+        let peer = Box::new(peer(token_url));
+        Some(match side {
+            "ours-ureq" => Self::OursUreq(config, learn_oauth_ureq::Transport::new().expect("a transport")),
+            "ours-reqwest" => {
+                let transport = learn_oauth_reqwest::Transport::new().expect("a transport");
+                Self::OursReqwest(config, transport, runtime())
+            }
+            "oauth2-ureq" => Self::Oauth2Ureq(peer, peer_ureq_agent(None)),
+            "oauth2-reqwest" => Self::Oauth2Reqwest(peer, peer_reqwest_client(None), runtime()),
+            _ => return None,
+        })
+    }
+
+    /// Fetches `warmup` untimed tokens, then tokens until `budget` is spent, one request
+    /// per token: the tokens of the timed part and its wall time.
+    ///
+    /// # Panics
+    ///
+    /// When a token request fails (the run would measure nothing).
+    pub fn fetch(&self, warmup: u64, budget: Budget) -> (u64, Duration) {
+        let lifetime = |token: AccessToken| token.lifetime().as_secs().try_into().unwrap_or(usize::MAX);
+        match self {
+            Self::OursUreq(config, ours) => drive(warmup, budget, || {
+                lifetime(ours.fetch_token(config, ONE_SHOT_TIMEOUT).expect("a token"))
+            }),
+            Self::OursReqwest(config, ours, runtime) => {
+                runtime.block_on(drive_async(warmup, budget, || async move {
+                    lifetime(ours.fetch_token(config, ONE_SHOT_TIMEOUT).await.expect("a token"))
+                }))
+            }
+            Self::Oauth2Ureq(peer, agent) => {
+                drive(warmup, budget, || peer_fetch_ureq(&peer.0, &peer.1, agent))
+            }
+            Self::Oauth2Reqwest(peer, http, runtime) => runtime.block_on(drive_async(warmup, budget, || {
+                peer_fetch_reqwest(&peer.0, &peer.1, http)
+            })),
         }
-        "ours-reqwest" => {
-            let ours = learn_oauth_reqwest::Transport::new().expect("a transport");
-            let (ours, config) = (&ours, &config);
-            runtime().block_on(drive_async(warmup, budget, || async move {
-                lifetime(ours.fetch_token(config, ONE_SHOT_TIMEOUT).await.expect("a token"))
-            }))
-        }
-        "oauth2-ureq" => {
-            let agent = peer_ureq_agent(None);
-            drive(warmup, budget, || peer_fetch_ureq(&peer, &scopes, &agent))
-        }
-        "oauth2-reqwest" => {
-            let http = peer_reqwest_client(None);
-            let (peer, scopes, http) = (&peer, &scopes, &http);
-            runtime().block_on(drive_async(warmup, budget, || {
-                peer_fetch_reqwest(peer, scopes, http)
-            }))
-        }
-        _ => return None,
-    })
+    }
 }
 
 /// `calls` warm hits of our blocking provider (`learn_oauth_ureq::TokenProvider::token()`)
@@ -155,10 +176,16 @@ mod tests {
         let url = server.token_url(TENANT_ID);
         for side in SIDES {
             server.clear_requests();
-            assert_eq!(fetch(side, &url, 2, Budget::Count(5)).unwrap().0, 5, "{side}");
+            assert_eq!(
+                Client::new(side, &url).unwrap().fetch(2, Budget::Count(5)).0,
+                5,
+                "{side}"
+            );
             assert_eq!(server.requests().len(), 7, "{side}: warm-up and counted tokens");
         }
-        let (tokens, elapsed) = fetch(SIDES[0], &url, 0, Budget::For(Duration::from_millis(50))).unwrap();
+        assert!(Client::new("nope", &url).is_none());
+        let timed = Client::new(SIDES[0], &url).unwrap();
+        let (tokens, elapsed) = timed.fetch(0, Budget::For(Duration::from_millis(50)));
         assert!(
             tokens > 0 && elapsed >= Duration::from_millis(50),
             "{tokens} in {elapsed:?}"

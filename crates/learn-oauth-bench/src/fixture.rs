@@ -1,9 +1,13 @@
-//! The canned exchange: one tenant, one secret, one token URL, one 200 response; and both
-//! sides' configuration for it, at the default endpoint or at a mock's URL.
+//! The canned exchange: one tenant, one secret, one token URL, one 200 response, and a
+//! transport ([`Canned`]) that answers it; both sides' configuration for it, at the
+//! default endpoint or at a mock's URL.
 
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Response};
-use learn_oauth_proto::ClientConfig;
+use std::time::Duration;
+
+use learn_oauth_driver::{SendAsync, SendBlocking};
+use learn_oauth_proto::{ClientConfig, ClientConfigBuilder, RequestBody, TransportError};
 use oauth2::basic::BasicClient;
 use oauth2::{ClientId, ClientSecret, EndpointNotSet, EndpointSet, Scope, TokenUrl};
 
@@ -38,18 +42,9 @@ pub const TOKEN_RESPONSE_BODY: &str = concat!(
 );
 
 /// Our configuration for the canned exchange (default endpoint, HTTP Basic).
-///
-/// # Panics
-///
-/// Never for these constants.
 #[must_use]
 pub fn config() -> ClientConfig {
-    let builder = ClientConfig::builder().tenant_id(TENANT_ID);
-    builder
-        .client_secret(CLIENT_SECRET)
-        .scopes(SCOPES)
-        .build()
-        .expect("a valid configuration")
+    tenant(ClientConfig::builder())
 }
 
 /// Our configuration for the benchmark tenant at `token_url` (a mock).
@@ -59,12 +54,12 @@ pub fn config() -> ClientConfig {
 /// When `token_url` is not a valid token URL.
 #[must_use]
 pub fn config_at(token_url: &str) -> ClientConfig {
-    let builder = ClientConfig::builder().token_url(token_url).tenant_id(TENANT_ID);
-    builder
-        .client_secret(CLIENT_SECRET)
-        .scopes(SCOPES)
-        .build()
-        .expect("a valid configuration")
+    tenant(ClientConfig::builder().token_url(token_url))
+}
+
+fn tenant(builder: ClientConfigBuilder) -> ClientConfig {
+    let builder = builder.tenant_id(TENANT_ID).client_secret(CLIENT_SECRET);
+    builder.scopes(SCOPES).build().expect("a valid configuration")
 }
 
 /// `oauth2` 5's `BasicClient` with its token URL set.
@@ -107,6 +102,24 @@ fn json<B>(body: B) -> Response<B> {
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
+}
+
+/// A transport answering every request with the canned response, for both flavours.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Canned;
+
+type Answer = Result<Response<Vec<u8>>, TransportError>;
+
+impl SendBlocking for Canned {
+    fn send(&self, _: http::Request<RequestBody>, _: usize, _: Duration) -> Answer {
+        Ok(canned_response())
+    }
+}
+
+impl SendAsync for Canned {
+    async fn send(&self, _: http::Request<RequestBody>, _: usize, _: Duration) -> Answer {
+        Ok(canned_response())
+    }
 }
 
 #[cfg(test)]

@@ -10,15 +10,13 @@
 //! | `mutex-map` | lock a `Mutex<HashMap<PoolKey, Provider>>`, look the key up, clone the provider, unlock, `token()` |
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
 use learn_oauth_driver::pool::{PoolKey, TokenPool};
 use learn_oauth_driver::{Blocking, Provider};
 use learn_oauth_proto::{AccessToken, ClientConfig};
 
-use crate::fixture;
-use crate::warm::Canned;
+use crate::fixture::{self, Canned};
 
 /// How many keys the pool and the map hold.
 pub const KEYS: usize = 10_000;
@@ -56,20 +54,13 @@ fn provider(config: ClientConfig) -> CannedProvider {
 }
 
 /// One side, warmed up: every key holds a token.
+#[derive(Debug)]
 pub struct Pool {
     side: usize,
     keys: Vec<PoolKey>,
     pool: TokenPool<Blocking<Canned>>,
     provider: CannedProvider,
     map: Mutex<HashMap<PoolKey, CannedProvider>>,
-}
-
-impl fmt::Debug for Pool {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Pool")
-            .field("side", &SIDES[self.side])
-            .finish_non_exhaustive()
-    }
 }
 
 impl Pool {

@@ -5,26 +5,23 @@
 //! | side | what one warm hit does |
 //! |---|---|
 //! | `blocking` | `Provider<Blocking<_>>::token()` |
-//! | `blocking-store` | the same with a shared store configured (the warm path never touches it) |
+//! | `blocking-store` | the same with a shared store ([`MemoryStore`]) configured (the warm path never touches it) |
 //! | `async` | `Provider<Async<_>>::token()`, polled once (a warm `.await` completes on its first poll) |
 //! | `polled-blocking` | the blocking `token()` inside `std::future::ready`, polled the same way: the harness's share of `async` |
 //! | `mutex` | [`MutexCache::token`]: lock, clock read, expiry check, clone |
 //! | `floor` | a clock read, an `ArcSwap` load, one compare, an `Arc` clone |
 
 use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
-use learn_oauth_driver::store::{
-    BlockingStore, Sealing, SealingKey, SharedStore, StoreError, StoreKeyNames, StoreRecord, StoreTime,
-};
-use learn_oauth_driver::{Async, Blocking, Provider, SendAsync, SendBlocking};
-use learn_oauth_proto::{AccessToken, RequestBody, TransportError};
+use learn_oauth_driver::{Async, Blocking, Provider};
+use learn_oauth_proto::AccessToken;
 
 use crate::baseline::MutexCache;
-use crate::fixture;
+use crate::fixture::{self, Canned};
+use crate::store::MemoryStore;
 
 /// The sides, in report order.
 pub const SIDES: [&str; 6] = [
@@ -35,71 +32,6 @@ pub const SIDES: [&str; 6] = [
     "mutex",
     "floor",
 ];
-
-/// A transport answering every request with the canned response, for both flavours.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Canned;
-
-type Answer = Result<http::Response<Vec<u8>>, TransportError>;
-
-impl SendBlocking for Canned {
-    fn send(&self, _: http::Request<RequestBody>, _: usize, _: Duration) -> Answer {
-        Ok(fixture::canned_response())
-    }
-}
-
-impl SendAsync for Canned {
-    async fn send(&self, _: http::Request<RequestBody>, _: usize, _: Duration) -> Answer {
-        Ok(fixture::canned_response())
-    }
-}
-
-/// A store that is empty and free for the first fetch, then counts any further use: the
-/// warm path must never reach it.
-#[derive(Debug, Default)]
-struct StoreOnce(AtomicUsize);
-
-impl StoreOnce {
-    fn called(&self) -> Result<(), StoreError> {
-        assert!(
-            self.0.fetch_add(1, Ordering::Relaxed) <= 8,
-            "the warm path touched the shared store"
-        );
-        Ok(())
-    }
-}
-
-impl BlockingStore for StoreOnce {
-    fn read(&self, _: &StoreKeyNames, _: Duration) -> Result<StoreRecord, StoreError> {
-        self.called().map(|()| StoreRecord::default())
-    }
-    fn try_lease(&self, _: &StoreKeyNames, _: &str, _: Duration, _: Duration) -> Result<bool, StoreError> {
-        self.called().map(|()| true)
-    }
-    fn publish(
-        &self,
-        _: &StoreKeyNames,
-        _: &[u8],
-        _: StoreTime,
-        _: &str,
-        _: Duration,
-    ) -> Result<(), StoreError> {
-        self.called()
-    }
-    fn cool_down(
-        &self,
-        _: &StoreKeyNames,
-        _: &[u8],
-        _: StoreTime,
-        _: &str,
-        _: Duration,
-    ) -> Result<(), StoreError> {
-        self.called()
-    }
-    fn release(&self, _: &StoreKeyNames, _: &str, _: Duration) -> Result<(), StoreError> {
-        self.called()
-    }
-}
 
 /// One side, warmed up: it holds a fresh token.
 #[derive(Debug)]
@@ -134,9 +66,8 @@ impl Warm {
             "blocking" => Side::Blocking(blocking),
             "blocking-store" => {
                 let provider = Provider::<Blocking<Canned>>::builder(fixture::config()).transport(Canned);
-                let key = SealingKey::new(1, &[7; 32]).expect("32 bytes");
-                let store = SharedStore::blocking(StoreOnce::default(), Sealing::new(key));
-                Side::Blocking(provider.shared_store(store).build().expect("a provider"))
+                let provider = provider.shared_store(MemoryStore::default().shared());
+                Side::Blocking(provider.build().expect("a provider"))
             }
             "polled-blocking" => Side::PolledBlocking(blocking),
             "async" => {
@@ -203,5 +134,18 @@ mod tests {
             assert_eq!(token.expose_secret(), fixture::ACCESS_TOKEN, "{side}");
         }
         assert!(Warm::new("nope").is_none());
+    }
+
+    #[test]
+    fn the_warm_path_never_touches_the_store() {
+        let store = MemoryStore::default();
+        let provider = Provider::<Blocking<Canned>>::builder(fixture::config()).transport(Canned);
+        let provider = provider.shared_store(store.shared()).build().unwrap();
+        provider.token().unwrap();
+        let calls = store.calls();
+        for _ in 0..1000 {
+            provider.token().unwrap();
+        }
+        assert_eq!(store.calls(), calls);
     }
 }

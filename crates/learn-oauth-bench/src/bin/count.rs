@@ -6,9 +6,10 @@
 //! count warm blocking|blocking-store|async|polled-blocking|mutex|floor <iterations>
 //! count auth layer|layer-no-replay|by-hand|inner <iterations>
 //! count pool pool|provider|mutex-map <iterations>
+//! count store fetch|fetch-store|adopt <iterations>
 //! ```
 //!
-//! `exchange`, `warm`, `auth`: the difference of two runs' totals over the difference of
+//! `exchange`, `warm`, `auth`, `store`: the difference of two runs' totals over the difference of
 //! their iteration counts is one call's cost, set-up and start-up cancelled out. `pool`:
 //! each hit is one call of an out-of-line `hit_*` function, counted alone
 //! (`--toggle-collect='count::hit_*'`): building and dropping 10,000 entries costs a
@@ -22,13 +23,15 @@ use std::process::ExitCode;
 use learn_oauth_bench::auth::Auth;
 use learn_oauth_bench::exchange::Exchange;
 use learn_oauth_bench::pool::Pool;
+use learn_oauth_bench::store::Store;
 use learn_oauth_bench::warm::Warm;
 use learn_oauth_driver::pool::PoolKey;
+use learn_oauth_proto::AccessToken;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [bench, side, n] = args.as_slice() else {
-        eprintln!("usage: count exchange|warm|auth|pool <side> <iterations>");
+        eprintln!("usage: count exchange|warm|auth|pool|store <side> <iterations>");
         return ExitCode::from(2);
     };
     let Ok(n) = n.parse::<u64>() else {
@@ -37,9 +40,10 @@ fn main() -> ExitCode {
     };
     let done = match bench.as_str() {
         "exchange" => Exchange::new(side).map(|prepared| exchange(&prepared, n)),
-        "warm" => Warm::new(side).map(|prepared| warm(&prepared, n)),
+        "warm" => Warm::new(side).map(|prepared| tokens(n, || prepared.run())),
         "auth" => Auth::new(side).map(|mut prepared| auth(&mut prepared, n)),
         "pool" => Pool::new(side).map(|prepared| pool(&prepared, n)),
+        "store" => Store::new(side).map(|prepared| tokens(n, || prepared.run())),
         _ => None,
     };
     match done {
@@ -64,10 +68,11 @@ fn exchange(prepared: &Exchange, n: u64) -> u64 {
     n
 }
 
-fn warm(prepared: &Warm, n: u64) -> u64 {
+/// `n` calls of `run`: how many of them yielded a token.
+fn tokens(n: u64, run: impl Fn() -> Option<AccessToken>) -> u64 {
     let mut hits = 0u64;
     for _ in 0..n {
-        hits += u64::from(black_box(prepared.run()).is_some());
+        hits += u64::from(black_box(run()).is_some());
     }
     hits
 }

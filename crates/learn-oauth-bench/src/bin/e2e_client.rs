@@ -16,7 +16,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use learn_oauth_bench::e2e::{Budget, fetch, warm_hit};
+use learn_oauth_bench::e2e::{Budget, Client, warm_hit};
 
 /// Untimed tokens before a `rate` run: the connection is open and every path is warm.
 const WARMUP: u64 = 200;
@@ -33,9 +33,10 @@ fn main() -> ExitCode {
     };
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let n = amount as u64;
+    let client = || Client::new(side, url);
     let run = match mode.as_str() {
-        "rate" => fetch(side, url, WARMUP, Budget::For(Duration::from_secs_f64(amount))),
-        "fetch" => fetch(side, url, 0, Budget::Count(n)),
+        "rate" => client().map(|c| c.fetch(WARMUP, Budget::For(Duration::from_secs_f64(amount)))),
+        "fetch" => client().map(|c| c.fetch(0, Budget::Count(n))),
         "warm" if side == "ours-ureq" => {
             let elapsed = warm_hit(url, n.max(1));
             #[allow(clippy::cast_precision_loss)]

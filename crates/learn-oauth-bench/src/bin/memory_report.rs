@@ -42,12 +42,12 @@ use std::time::Duration;
 
 use learn_oauth_bench::baseline::ONE_SHOT_TIMEOUT;
 use learn_oauth_bench::exchange::Exchange;
+use learn_oauth_bench::fixture::Canned;
 use learn_oauth_bench::fixture::{config_at, peer};
 use learn_oauth_bench::loopback::{
     peer_fetch_reqwest, peer_fetch_ureq, peer_reqwest_client, peer_ureq_agent,
 };
 use learn_oauth_bench::pool::{KEYS, tenant_config};
-use learn_oauth_bench::warm::Canned;
 use learn_oauth_driver::pool::{PoolKey, TokenPool};
 use learn_oauth_driver::{Blocking, Provider, SendAsync as _, SendBlocking as _};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
@@ -102,7 +102,7 @@ async fn settle() {
 
 /// Heap held by one provider with a token, for each side (sides end in `-tls` with `ca`,
 /// the mock's CA certificate, which every side then trusts alone).
-fn providers(url: &str, ca: Option<&[u8]>) {
+fn providers(url: &str, ca: Option<&[u8]>) -> Result<(), String> {
     // Built inside each measurement: what the transport keeps of them (the parsed CA) is
     // part of what one provider holds.
     let options = || {
@@ -189,12 +189,13 @@ fn providers(url: &str, ca: Option<&[u8]>) {
         let second = measure();
         println!("provider/{side}{suffix}\t{second}\t{first}");
     }
+    Ok(())
 }
 
 /// Allocations and bytes per in-memory exchange.
-fn exchange() {
+fn exchange() -> Result<(), String> {
     for side in ["ours", "ours-via-client", "oauth2", "floor"] {
-        let prepared = Exchange::new(side).expect("a side");
+        let prepared = Exchange::new(side).ok_or(format!("no exchange side {side}"))?;
         per_call(EXCHANGES, || {
             black_box(prepared.run());
         });
@@ -203,11 +204,12 @@ fn exchange() {
         });
         println!("exchange/{side}\t{allocs:.1}\t{bytes:.0}");
     }
+    Ok(())
 }
 
 /// Allocations and bytes per token over loopback, each side's one-shot fetch (as in the
 /// end-to-end bench), its connection reused.
-fn loopback(url: &str) {
+fn loopback(url: &str) -> Result<(), String> {
     let config = config_at(url);
     let (client, scopes) = peer(url);
     let measure = |side: &str, run: &mut dyn FnMut()| {
@@ -215,7 +217,7 @@ fn loopback(url: &str) {
         let (allocs, bytes) = per_call(TOKENS, run);
         println!("loopback/{side}\t{allocs:.1}\t{bytes:.0}");
     };
-    let transport = learn_oauth_ureq::Transport::new().expect("a transport");
+    let transport = learn_oauth_ureq::Transport::new().map_err(|e| e.to_string())?;
     measure("ours-ureq", &mut || {
         black_box(transport.fetch_token(&config, ONE_SHOT_TIMEOUT).expect("a token"));
     });
@@ -224,7 +226,7 @@ fn loopback(url: &str) {
         black_box(peer_fetch_ureq(&client, &scopes, &agent));
     });
     let runtime = current_thread();
-    let transport = learn_oauth_reqwest::Transport::new().expect("a transport");
+    let transport = learn_oauth_reqwest::Transport::new().map_err(|e| e.to_string())?;
     measure("ours-reqwest", &mut || {
         black_box(
             runtime
@@ -236,6 +238,7 @@ fn loopback(url: &str) {
     measure("oauth2-reqwest", &mut || {
         black_box(runtime.block_on(peer_fetch_reqwest(&client, &scopes, &http)));
     });
+    Ok(())
 }
 
 /// A `kB` figure of `/proc/self/status` (`VmRSS`, `VmHWM`).
@@ -282,7 +285,7 @@ fn storm(url: &str) -> Result<(), String> {
 
 /// Heap held per entry of a pool of [`KEYS`] keys, each holding a token, and by one
 /// provider.
-fn pool() {
+fn pool() -> Result<(), String> {
     let configs: Vec<_> = (0..KEYS).map(tenant_config).collect();
     let keys: Vec<PoolKey> = configs.iter().map(PoolKey::of).collect();
     let region = Region::new(GLOBAL);
@@ -290,10 +293,10 @@ fn pool() {
         .max_entries(KEYS)
         .build();
     for config in configs {
-        pool.insert(config).expect("room");
+        pool.insert(config).map_err(|e| e.to_string())?;
     }
     for key in &keys {
-        pool.token(key).expect("a token");
+        pool.token(key).map_err(|e| e.to_string())?;
     }
     println!("entry_bytes\t{}", live(&region) / KEYS.cast_signed());
     let region = Region::new(GLOBAL);
@@ -302,35 +305,20 @@ fn pool() {
     provider.token().expect("a token");
     println!("provider_bytes\t{}", live(&region));
     drop((pool, provider));
+    Ok(())
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        ["providers", url] => {
-            providers(url, None);
-            Ok(())
-        }
-        ["providers", url, ca_file] => match std::fs::read(ca_file) {
-            Ok(pem) => {
-                providers(url, Some(&pem));
-                Ok(())
-            }
-            Err(e) => Err(format!("{ca_file}: {e}")),
-        },
-        ["exchange"] => {
-            exchange();
-            Ok(())
-        }
-        ["loopback", url] => {
-            loopback(url);
-            Ok(())
-        }
+        ["providers", url] => providers(url, None),
+        ["providers", url, ca_file] => std::fs::read(ca_file)
+            .map_err(|e| format!("{ca_file}: {e}"))
+            .and_then(|pem| providers(url, Some(&pem))),
+        ["exchange"] => exchange(),
+        ["loopback", url] => loopback(url),
         ["storm", url] => storm(url),
-        ["pool"] => {
-            pool();
-            Ok(())
-        }
+        ["pool"] => pool(),
         _ => {
             eprintln!(
                 "usage: memory_report providers <token-url> [<ca.pem>] | exchange | loopback <token-url> | storm <token-url> | pool"

@@ -11,7 +11,8 @@ use learn_oauth_proto::{AccessToken, ClientConfig};
 use zeroize::Zeroizing;
 
 use super::adapter::StoreKeyNames;
-use super::value::{self, ReadAt, Sealing};
+use super::sealing::Sealing;
+use super::value::{self, ReadAt};
 
 /// How a value was read: at `now` here, after a round trip of `rtt`, with the store's
 /// clock reading `store_now` during it, and `ttl` left of the entry by the store's clock.

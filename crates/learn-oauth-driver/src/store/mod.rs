@@ -45,6 +45,7 @@ mod adapter;
 #[doc(hidden)]
 pub mod fuzzing;
 mod run;
+mod sealing;
 mod shared_store;
 mod value;
 
@@ -53,5 +54,6 @@ pub use adapter::{AsyncStore, StoreFuture};
 pub use adapter::{BlockingStore, StoreError, StoreErrorKind, StoreKeyNames, StoreRecord};
 pub use learn_oauth_proto::store::StoreTime;
 pub(crate) use run::StoreHandle;
+pub use sealing::{Sealing, SealingKey, SealingKeyError};
 pub use shared_store::SharedStore;
-pub use value::{MAX_VALUE_BYTES, Sealing, SealingKey, SealingKeyError};
+pub use value::MAX_VALUE_BYTES;

@@ -10,7 +10,8 @@ use ring::rand::{SecureRandom, SystemRandom};
 #[cfg(feature = "async")]
 use super::adapter::AsyncStore;
 use super::adapter::{BlockingStore, StoreKeyNames};
-use super::value::{self, Sealing};
+use super::sealing::Sealing;
+use super::value;
 
 /// A store shared by a fleet of replicas, with how to use it: the values' [`Sealing`],
 /// the protocol's [`StorePolicy`], and the breaker every provider using this store shares

@@ -7,6 +7,7 @@ use learn_oauth_proto::{AccessToken, ClientConfig, Scope, Scopes};
 use proptest::prelude::*;
 
 use super::*;
+use crate::store::sealing::{SealingKey, SealingKeyError};
 
 fn config(scopes: &[&str]) -> ClientConfig {
     ClientConfig::builder()

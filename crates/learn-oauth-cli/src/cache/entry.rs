@@ -220,5 +220,7 @@ impl Load {
     }
 }
 
+// Named by path so it resolves the same when the fuzz crate includes this file.
 #[cfg(test)]
+#[path = "entry/tests.rs"]
 mod tests;

@@ -15,10 +15,7 @@ use std::sync::{Arc, Mutex};
 use base64::Engine as _;
 use learn_oauth_driver::TransportOptions;
 use learn_oauth_driver::{SendAsync as _, SendBlocking as _};
-use learn_oauth_proto::{AccessToken, AuthMethod, BasicEncoding, ClientConfig, Error};
-
-/// How long a one-shot token request may take.
-const ONE_SHOT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+use learn_oauth_proto::{AccessToken, AuthMethod, BasicEncoding, ClientConfig, Error, RefreshPolicy};
 
 const TENANT: &str = "redirect-tenant";
 /// A secret whose raw, form-encoded and percent-encoded forms all differ.
@@ -245,7 +242,7 @@ fn fetch_reqwest(
         .enable_all()
         .build()
         .expect("a runtime");
-    move |config| runtime.block_on(transport.fetch_token(config, ONE_SHOT_TIMEOUT))
+    move |config| runtime.block_on(transport.fetch_token(config, RefreshPolicy::default().request_timeout))
 }
 
 #[test]
@@ -272,7 +269,7 @@ fn reqwest_from_client_builder_sends_token_requests_only_to_the_token_url() {
 fn ureq_new_sends_token_requests_only_to_the_token_url() {
     let transport = learn_oauth_ureq::Transport::new().expect("a transport");
     never_leaves_the_token_url("ureq new", |config| {
-        transport.fetch_token(config, ONE_SHOT_TIMEOUT)
+        transport.fetch_token(config, RefreshPolicy::default().request_timeout)
     });
 }
 
@@ -280,7 +277,7 @@ fn ureq_new_sends_token_requests_only_to_the_token_url() {
 fn ureq_with_options_sends_token_requests_only_to_the_token_url() {
     let transport = learn_oauth_ureq::Transport::with_options(&TransportOptions::new()).expect("a transport");
     never_leaves_the_token_url("ureq with_options", |config| {
-        transport.fetch_token(config, ONE_SHOT_TIMEOUT)
+        transport.fetch_token(config, RefreshPolicy::default().request_timeout)
     });
 }
 
@@ -288,7 +285,7 @@ fn ureq_with_options_sends_token_requests_only_to_the_token_url() {
 fn ureq_from_agent_sends_token_requests_only_to_the_token_url() {
     let transport = learn_oauth_ureq::Transport::from_agent(user_agent());
     never_leaves_the_token_url("ureq from_agent", |config| {
-        transport.fetch_token(config, ONE_SHOT_TIMEOUT)
+        transport.fetch_token(config, RefreshPolicy::default().request_timeout)
     });
 }
 
@@ -296,7 +293,7 @@ fn ureq_from_agent_sends_token_requests_only_to_the_token_url() {
 fn ureq_from_an_agent_sends_token_requests_only_to_the_token_url() {
     let transport = learn_oauth_ureq::Transport::from(user_agent());
     never_leaves_the_token_url("ureq From<Agent>", |config| {
-        transport.fetch_token(config, ONE_SHOT_TIMEOUT)
+        transport.fetch_token(config, RefreshPolicy::default().request_timeout)
     });
 }
 

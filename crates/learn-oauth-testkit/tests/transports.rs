@@ -16,9 +16,6 @@ use learn_oauth_testkit::storm;
 
 use learn_oauth_driver::{SendAsync as _, SendBlocking as _};
 
-/// How long a one-shot token request may take.
-const ONE_SHOT_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// One bundled transport, driven from synchronous test code.
 trait Side: Sized {
     fn with_options(options: &TransportOptions) -> Result<Self, BuildError>;
@@ -65,8 +62,10 @@ impl Side for Reqwest {
         self.runtime.block_on(fetch)
     }
     fn fetch(&self, config: &ClientConfig) -> Result<AccessToken, Error> {
-        self.runtime
-            .block_on(self.transport.fetch_token(config, ONE_SHOT_TIMEOUT))
+        self.runtime.block_on(
+            self.transport
+                .fetch_token(config, RefreshPolicy::default().request_timeout),
+        )
     }
     fn provider_storm(
         config: ClientConfig,
@@ -108,7 +107,8 @@ impl Side for Ureq {
         self.0.fetch_token(config, timeout)
     }
     fn fetch(&self, config: &ClientConfig) -> Result<AccessToken, Error> {
-        self.0.fetch_token(config, ONE_SHOT_TIMEOUT)
+        self.0
+            .fetch_token(config, RefreshPolicy::default().request_timeout)
     }
     fn provider_storm(
         config: ClientConfig,

@@ -9,15 +9,12 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use learn_oauth_driver::TransportOptions;
-use learn_oauth_proto::{ClientConfig, Error, TransportErrorKind};
+use learn_oauth_proto::{ClientConfig, Error, RefreshPolicy, TransportErrorKind};
 use learn_oauth_ureq::{
     INPUT_BUFFER_SIZE, LARGE_OUTPUT_BUFFER_SIZE, MAX_RESPONSE_HEADER_SIZE, OUTPUT_BUFFER_SIZE, Transport,
 };
 
 use learn_oauth_driver::SendBlocking as _;
-
-/// How long a one-shot token request may take.
-const ONE_SHOT_TIMEOUT: Duration = Duration::from_secs(30);
 
 const TENANT: &str = "eu-west-2_AbcdEfghI";
 const BODY: &str =
@@ -157,7 +154,7 @@ fn a_2_5_kb_secret_fits_the_output_buffer() {
             .build(),
     );
     let token = Transport::from_agent(agent)
-        .fetch_token(&config, ONE_SHOT_TIMEOUT)
+        .fetch_token(&config, RefreshPolicy::default().request_timeout)
         .expect("a token through a 4 KiB output buffer");
     server.join().expect("the server thread");
     assert_eq!(token.expose_secret(), "eyJ0eXAiOiJKV1QifQ.e30.c2ln");
@@ -178,7 +175,7 @@ fn a_head_too_long_even_for_the_large_agent_is_a_transport_error() {
     let config = config(url.clone(), secret);
     let error = Transport::new()
         .expect("a transport")
-        .fetch_token(&config, ONE_SHOT_TIMEOUT)
+        .fetch_token(&config, RefreshPolicy::default().request_timeout)
         .expect_err("the request head does not fit");
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
     // Whether or not ureq connected before failing, one more connection lets the

@@ -10,10 +10,7 @@ use std::sync::{Mutex, PoisonError};
 
 use learn_oauth_driver::{SendAsync as _, SendBlocking as _, TokenSource, TransportOptions};
 use learn_oauth_mock::{MockServer, Tenant};
-use learn_oauth_proto::{AccessToken, AuthMethod, ClientConfig, Error, TransportErrorKind};
-
-/// How long a one-shot token request may take.
-const ONE_SHOT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+use learn_oauth_proto::{AccessToken, AuthMethod, ClientConfig, Error, RefreshPolicy, TransportErrorKind};
 
 /// The tenant, also the client id.
 const TENANT: &str = "canary-tenant";
@@ -187,7 +184,7 @@ fn fetch_all(
     let blocking = provider();
     let through_token_source = provider();
     let ureq_results = [
-        transport.fetch_token(config, ONE_SHOT_TIMEOUT),
+        transport.fetch_token(config, RefreshPolicy::default().request_timeout),
         blocking.token(),
         // Asked again: a refusal holds the provider off, it does not retry.
         blocking.token(),
@@ -206,7 +203,7 @@ fn fetch_all(
     let transport = learn_oauth_reqwest::Transport::with_options(options).expect("a transport");
     tokens.push(secret_of(
         runtime
-            .block_on(transport.fetch_token(config, ONE_SHOT_TIMEOUT))
+            .block_on(transport.fetch_token(config, RefreshPolicy::default().request_timeout))
             .expect("reqwest fetches a token"),
     ));
     let provider = learn_oauth_reqwest::TokenProvider::builder(config.clone())

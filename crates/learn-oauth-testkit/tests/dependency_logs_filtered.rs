@@ -5,27 +5,9 @@
 
 mod dependency_logs_common;
 
-use std::io::Write as _;
-
-use dependency_logs_common::{Capture, Ureq, run};
+use dependency_logs_common::{Ureq, run_with_env_logger};
 
 #[test]
 fn env_logger_at_trace_without_the_dump_target_gets_no_credential_or_token_and_ureq_fetches() {
-    env_logger::Builder::new()
-        .parse_filters("trace,ureq_proto::util=off")
-        .format(|out, record| {
-            writeln!(
-                out,
-                "\u{1e}{} {} {}",
-                record.level(),
-                record.target(),
-                record.args()
-            )
-        })
-        .target(env_logger::Target::Pipe(Box::new(Capture)))
-        .try_init()
-        .expect("the only logger of this process");
-    run(Ureq::Fetches, |text| {
-        text.split('\u{1e}').skip(1).map(str::to_owned).collect()
-    });
+    run_with_env_logger("trace,ureq_proto::util=off", Ureq::Fetches);
 }

@@ -51,6 +51,30 @@ pub(crate) enum Ureq {
     Fetches,
 }
 
+/// Installs env_logger with `filters` as the process's logger, writing every record it
+/// keeps to the capture (each after a separator), then [`run`]s with it.
+#[allow(dead_code, reason = "the tracing binary installs a logger of its own")]
+pub(crate) fn run_with_env_logger(filters: &str, ureq: Ureq) {
+    use std::io::Write as _;
+    env_logger::Builder::new()
+        .parse_filters(filters)
+        .format(|out, record| {
+            writeln!(
+                out,
+                "\u{1e}{} {} {}",
+                record.level(),
+                record.target(),
+                record.args()
+            )
+        })
+        .target(env_logger::Target::Pipe(Box::new(Capture)))
+        .try_init()
+        .expect("the only logger of this process");
+    run(ureq, |text| {
+        text.split('\u{1e}').skip(1).map(str::to_owned).collect()
+    });
+}
+
 /// Logs the probe, runs every fetch (both transports, both flavours, both client-auth
 /// methods, HTTP and HTTPS) expecting `ureq` of the blocking transport, then checks that
 /// records were captured and that none holds the secret or a token in any form.

@@ -46,6 +46,8 @@ pub use builder::PoolBuilder;
 pub use error::ResolveFuture;
 pub use error::{PoolError, ResolveError};
 pub use key::PoolKey;
-pub use settings::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_ENTRIES, DEFAULT_RESOLVE_HOLD_OFF};
+pub use settings::{
+    DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONCURRENT_FETCHES, DEFAULT_MAX_ENTRIES, DEFAULT_RESOLVE_HOLD_OFF,
+};
 pub(crate) use slot::Slot;
 pub use token_pool::TokenPool;

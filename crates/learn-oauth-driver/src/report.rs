@@ -59,8 +59,8 @@ impl<F: Flavor> FetchReport<F> {
         self.deadline
     }
 
-    /// The request got its pool's slot after waiting in line: it is sent now, with
-    /// what is left until its deadline.
+    /// The request got its pool's slot (at once, or after waiting in line): it is sent
+    /// now, with what is left until its deadline.
     pub(crate) fn admitted(&mut self) {
         self.started = self.inner.now();
     }

@@ -65,8 +65,9 @@ impl<F: Flavor, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<F, K> 
     /// At most this many token requests in flight at once, over all entries (at least 1).
     /// Default: [`DEFAULT_MAX_CONCURRENT_FETCHES`](crate::pool::DEFAULT_MAX_CONCURRENT_FETCHES).
     ///
-    /// Every request takes a slot before it is sent and frees it once answered; the rest
-    /// wait in line, first come, first served. A request waits at most until its own
+    /// Every request takes a slot before it is sent and frees it once answered (through a
+    /// shared store, for its whole exchange with the store); the rest wait in line, first
+    /// come, first served. A request waits at most until its own
     /// deadline, the policy's `request_timeout` after the lifecycle handed it out (time
     /// in line included: the bound delays requests, never lets one outlive its timeout);
     /// one that gets no slot by then counts as timed out, as if the endpoint had not

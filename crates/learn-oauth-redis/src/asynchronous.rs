@@ -7,7 +7,7 @@ use learn_oauth_driver::store::{AsyncStore, StoreError, StoreFuture, StoreKeyNam
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::commands;
-use crate::url::RedisUrlError;
+use crate::config::{Kind, RedisConfig};
 
 /// A Redis shared store for async providers (`SharedStore::asynchronous(store, sealing)`), on
 /// redis-rs's `ConnectionManager`: one multiplexed connection, made on the first
@@ -23,21 +23,18 @@ pub struct AsyncRedisStore {
 }
 
 impl AsyncRedisStore {
-    /// A store for the Redis at `url` (`redis://…`, or `rediss://…` with feature
-    /// `async-tls`). Nothing is connected yet.
-    ///
-    /// # Errors
-    ///
-    /// When `url` is not a Redis URL.
-    pub fn open(url: &str) -> Result<Self, RedisUrlError> {
-        let client = redis::Client::open(url).map_err(RedisUrlError)?;
-        Ok(Self {
+    /// A store for the Redis `config` describes (`rediss://` needs feature `async-tls`).
+    /// Nothing is connected yet.
+    #[must_use]
+    pub fn open(config: RedisConfig) -> Self {
+        let Kind::Node(client) = config.into_kind();
+        Self {
             client,
             manager: tokio::sync::OnceCell::new(),
             publish: commands::set_then_release(),
             release: commands::release(),
             lease: commands::try_lease(),
-        })
+        }
     }
 
     /// The connection manager, made on first use with `timeout` for connecting and for

@@ -10,7 +10,7 @@ use learn_oauth_driver::store::{
 };
 
 use crate::commands;
-use crate::url::RedisUrlError;
+use crate::config::{Kind, RedisConfig};
 
 /// A Redis shared store for blocking providers (`SharedStore::blocking(store, sealing)`).
 ///
@@ -41,15 +41,11 @@ struct Inner {
 const MAX_IDLE: usize = 4;
 
 impl RedisStore {
-    /// A store for the Redis at `url` (`redis://[user:password@]host:port/db`, or
-    /// `rediss://…` with feature `tls`). Nothing is connected yet.
-    ///
-    /// # Errors
-    ///
-    /// When `url` is not a Redis URL.
-    pub fn open(url: &str) -> Result<Self, RedisUrlError> {
-        let client = redis::Client::open(url).map_err(RedisUrlError)?;
-        Ok(Self {
+    /// A store for the Redis `config` describes. Nothing is connected yet.
+    #[must_use]
+    pub fn open(config: RedisConfig) -> Self {
+        let Kind::Node(client) = config.into_kind();
+        Self {
             inner: Arc::new(Inner {
                 client,
                 idle: Mutex::new(Vec::new()),
@@ -57,7 +53,7 @@ impl RedisStore {
                 release: commands::release(),
                 lease: commands::try_lease(),
             }),
-        })
+        }
     }
 
     /// Runs `op` on a connection, giving up after `timeout`.

@@ -8,11 +8,11 @@
 //!
 //! ```no_run
 //! use learn_oauth_driver::store::{Sealing, SharedStore, SealingKey};
-//! use learn_oauth_redis::RedisStore;
+//! use learn_oauth_redis::{RedisConfig, RedisStore};
 //! # fn key_from_your_secret_manager() -> String { String::new() }
 //!
 //! // Connects lazily: building this never fails because Redis is down.
-//! let redis = RedisStore::open("redis://127.0.0.1:6379/")?;
+//! let redis = RedisStore::open(RedisConfig::node("redis://127.0.0.1:6379/")?);
 //! let key = SealingKey::from_base64(1, &key_from_your_secret_manager())?;
 //! let store = SharedStore::blocking(redis, Sealing::new(key));
 //! // ProviderBuilder::shared_store(store) or PoolBuilder::shared_store(store)
@@ -50,7 +50,7 @@
 //! |---|---|
 //! | (none) | [`RedisStore`], for blocking providers |
 //! | `async` | `AsyncRedisStore`, for async providers (redis-rs's reconnecting `ConnectionManager`) |
-//! | `tls` | `rediss://` URLs over rustls, for `RedisStore` |
+//! | `tls` | `rediss://` URLs over rustls and `RedisConfig::root_certificates`, for `RedisStore` |
 //! | `async-tls` | `rediss://` for `AsyncRedisStore` too |
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -59,9 +59,13 @@
 mod asynchronous;
 mod blocking;
 mod commands;
-mod url;
+mod config;
+mod error;
+#[cfg(feature = "tls")]
+mod tls;
 
 #[cfg(feature = "async")]
 pub use asynchronous::AsyncRedisStore;
 pub use blocking::RedisStore;
-pub use url::RedisUrlError;
+pub use config::RedisConfig;
+pub use error::{RedisConfigError, RedisConfigErrorKind};

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use learn_oauth_driver::store::{Sealing, SealingKey, SharedStore};
 use learn_oauth_proto::{ClientConfig, RefreshPolicy};
-use learn_oauth_redis::RedisStore;
+use learn_oauth_redis::{RedisConfig, RedisStore};
 use learn_oauth_testkit::fixtures::{SECRET, TENANT};
 use learn_oauth_ureq::TokenProvider;
 
@@ -35,10 +35,11 @@ fn main() -> ExitCode {
     }
     let redis_url = var("FLEET_REDIS_URL");
     if !redis_url.is_empty() {
-        let Ok(store) = RedisStore::open(&redis_url) else {
+        let Ok(config) = RedisConfig::node(&redis_url) else {
             eprintln!("fleet-replica: FLEET_REDIS_URL is not a Redis URL");
             return ExitCode::FAILURE;
         };
+        let store = RedisStore::open(config);
         // Every replica of the harness holds the same sealing key, as a fleet's would.
         let Ok(key) = SealingKey::new(1, &[0x5a; 32]) else {
             return ExitCode::FAILURE;

@@ -90,7 +90,7 @@ impl AsyncStore for AsyncRedisStore {
                 .query_async(&mut manager)
                 .await
                 .map_err(commands::store_error)?;
-            Ok(commands::record(replies))
+            commands::record(replies).map_err(commands::store_error)
         })
     }
 

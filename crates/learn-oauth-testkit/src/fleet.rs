@@ -65,6 +65,9 @@ impl ReplicaSpec<'_> {
             .env("FLEET_RUN_MS", self.run.as_millis().to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        if let Some(ca) = self.redis.and_then(RedisServer::ca_file) {
+            command.env("FLEET_REDIS_CA_FILE", ca);
+        }
         if let Some(timeout) = self.request_timeout {
             command.env("FLEET_REQUEST_TIMEOUT_MS", timeout.as_millis().to_string());
         }

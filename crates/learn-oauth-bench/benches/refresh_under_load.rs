@@ -7,9 +7,8 @@
 //! Asserts that exactly one token request reached the mock during each refreshing run.
 //! Prints `provider/refresh calls p50 p99 p99.9 max requests` lines (nanoseconds); with
 //! `BENCH_REPORT_DIR` set, also writes them to `refresh.tsv` there for
-//! `scripts/bench-report.sh`, and `refresh_series.json`: each run's calls, p99 and maximum
-//! latency per 10 ms slot from the first token on, the refresh point and when the new
-//! token arrived (for the report's chart).
+//! `scripts/bench-report.sh`, and the refreshing runs' time series to
+//! `refresh_series.tsv` for the report's chart ([`series_tsv`]).
 #![forbid(unsafe_code)]
 
 use std::fmt::Write as _;
@@ -196,30 +195,34 @@ fn measure<F: Fn() -> AccessToken + Sync>(
     )
 }
 
-/// Each run's time series, as `refresh_series.json` holds it.
-fn series_json(outcomes: &[Outcome]) -> serde_json::Value {
+/// The refreshing runs' time series: `# name value` lines (threads, slot and refresh
+/// point in ms, when each side's new token arrived in ms or `NaN`), then one line per
+/// [`SLOT`] of the window: its middle in seconds, then ours' and the Go-style provider's
+/// p99 and maximum latency in ns (`NaN` where no call ended in the slot).
+fn series_tsv(outcomes: &[Outcome]) -> String {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    let runs: Vec<serde_json::Value> = outcomes
-        .iter()
-        .map(|o| {
-            let slots = &o.series.slots;
-            serde_json::json!({
-                "provider": o.provider,
-                "refresh": o.refresh,
-                "new_token_ms": o.new_token_after.map(ms),
-                "calls": slots.iter().map(Histogram::len).collect::<Vec<_>>(),
-                "p99_ns": slots.iter().map(|s| s.value_at_quantile(0.99)).collect::<Vec<_>>(),
-                "max_ns": slots.iter().map(Histogram::max).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    serde_json::json!({
-        "threads": THREADS,
-        "slot_ms": ms(SLOT),
-        "window_ms": ms(WINDOW),
-        "refresh_point_ms": ms(SHORT_LIFETIME - REFRESH_AHEAD),
-        "runs": runs,
-    })
+    let runs: Vec<&Outcome> = outcomes.iter().filter(|o| o.refresh).collect();
+    let point = ms(SHORT_LIFETIME - REFRESH_AHEAD);
+    let mut tsv = format!(
+        "# threads {THREADS}\n# slot_ms {}\n# refresh_point_ms {point}\n",
+        ms(SLOT)
+    );
+    for o in &runs {
+        let arrived = o.new_token_after.map_or(f64::NAN, ms);
+        let _ = writeln!(tsv, "# new_token_ms/{} {arrived:.1}", o.provider);
+    }
+    // The slot past the window holds only each thread's last call.
+    for slot in 0..SLOTS - 1 {
+        let _ = write!(tsv, "{:.3}", (slot as f64 + 0.5) * SLOT.as_secs_f64());
+        for h in runs.iter().map(|o| &o.series.slots[slot]) {
+            let _ = match h.len() {
+                0 => write!(tsv, "\tNaN\tNaN"),
+                _ => write!(tsv, "\t{}\t{}", h.value_at_quantile(0.99), h.max()),
+            };
+        }
+        tsv.push('\n');
+    }
+    tsv
 }
 
 fn main() {
@@ -253,7 +256,7 @@ fn main() {
     if let Some(dir) = std::env::var_os("BENCH_REPORT_DIR") {
         let dir = std::path::Path::new(&dir);
         std::fs::write(dir.join("refresh.tsv"), tsv).expect("write refresh.tsv");
-        let json = serde_json::to_string(&series_json(&outcomes)).expect("json");
-        std::fs::write(dir.join("refresh_series.json"), json).expect("write refresh_series.json");
+        let series = series_tsv(&outcomes);
+        std::fs::write(dir.join("refresh_series.tsv"), series).expect("write refresh_series.tsv");
     }
 }

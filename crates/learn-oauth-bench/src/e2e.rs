@@ -1,14 +1,8 @@
-//! One client per side of the end-to-end runs, shared by `benches/end_to_end.rs` (the
-//! mock in the same process) and `src/bin/e2e_client.rs` (the mock in another process,
-//! so the client can be pinned to a core with it or not, and counted under callgrind
-//! alone).
-//!
-//! | side | one token |
-//! |---|---|
-//! | `ours-ureq` | `learn_oauth_ureq::Transport::fetch_token` (one-shot, no cache) |
-//! | `ours-reqwest` | `learn_oauth_reqwest::Transport::fetch_token`, on a current-thread runtime |
-//! | `oauth2-ureq` | `oauth2` 5 `exchange_client_credentials` over a ureq 2 agent |
-//! | `oauth2-reqwest` | the same over a reqwest 0.12 client |
+//! One client per side of the end-to-end runs ([`Client`]: our transports' one-shot
+//! `fetch_token`, `oauth2` 5 over ureq 2 and reqwest 0.12), shared by
+//! `benches/end_to_end.rs` (the mock in the same process), `src/bin/e2e_client.rs` (the
+//! mock in another process, so the client can be pinned to a core with it or not, and
+//! counted under callgrind alone) and `memory_report loopback`.
 //!
 //! Every side keeps its one connection alive. The warm hit ([`warm_hit`]) is ours only:
 //! the blocking provider's `token()` holding a fresh token. Nothing here prints or
@@ -90,10 +84,6 @@ pub enum Client {
 
 impl Client {
     /// `side`'s client for the token endpoint at `token_url`; `None` for an unknown side.
-    ///
-    /// # Panics
-    ///
-    /// When a client or its runtime cannot be built.
     #[must_use]
     pub fn new(side: &str, token_url: &str) -> Option<Self> {
         let runtime = || {
@@ -116,10 +106,6 @@ impl Client {
 
     /// Fetches `warmup` untimed tokens, then tokens until `budget` is spent, one request
     /// per token: the tokens of the timed part and its wall time.
-    ///
-    /// # Panics
-    ///
-    /// When a token request fails (the run would measure nothing).
     pub fn fetch(&self, warmup: u64, budget: Budget) -> (u64, Duration) {
         let lifetime = |token: AccessToken| token.lifetime().as_secs().try_into().unwrap_or(usize::MAX);
         match self {
@@ -144,10 +130,6 @@ impl Client {
 /// `calls` warm hits of our blocking provider (`learn_oauth_ureq::TokenProvider::token()`)
 /// on one thread, after one `token()` that fetches a fresh token from `token_url`; the
 /// time the warm hits took.
-///
-/// # Panics
-///
-/// When the provider cannot be built or its first token request fails.
 #[must_use]
 pub fn warm_hit(token_url: &str, calls: u64) -> Duration {
     let provider = learn_oauth_ureq::TokenProvider::new(config_at(token_url)).expect("a provider");

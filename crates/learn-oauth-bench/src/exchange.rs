@@ -1,13 +1,7 @@
 //! One in-memory client-credentials exchange — build the token request, get the canned
-//! response, understand it — for each side measured.
-//!
-//! | side | what one exchange does |
-//! |---|---|
-//! | `ours` | `config.token_request()` + `config.parse_response()` on a borrowed response (core only) |
-//! | `ours-via-client` | the same, with the response made by [`in_memory_client`] (as the peer gets it) |
-//! | `oauth2` | `oauth2` 5: `exchange_client_credentials().add_scopes(..).request(&in_memory_client)` |
-//! | `floor` | rebuild a prebuilt `http::Request` (URI, 4 headers, body) + `serde_json` into a minimal borrowed struct |
-//! | `client` | [`in_memory_client`] alone: drop a request, make the canned response |
+//! response, understand it — for each side of section 1 ([`SIDES`]; what each does is
+//! [`Exchange::run`]): ours on the core alone or through [`in_memory_client`], `oauth2` 5
+//! through it, the floor, and the client alone.
 //!
 //! Each run returns something derived from the result so the optimizer cannot drop the
 //! work; callers pass it through [`std::hint::black_box`] as well.
@@ -114,10 +108,6 @@ impl Exchange {
     }
 
     /// Runs one exchange; returns the token's length (the body's, for `client`).
-    ///
-    /// # Panics
-    ///
-    /// If the canned response is not understood (a broken fixture).
     #[inline]
     pub fn run(&self) -> usize {
         match &self.0 {

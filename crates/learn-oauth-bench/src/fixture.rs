@@ -48,10 +48,6 @@ pub fn config() -> ClientConfig {
 }
 
 /// Our configuration for the benchmark tenant at `token_url` (a mock).
-///
-/// # Panics
-///
-/// When `token_url` is not a valid token URL.
 #[must_use]
 pub fn config_at(token_url: &str) -> ClientConfig {
     tenant(ClientConfig::builder().token_url(token_url))
@@ -68,10 +64,6 @@ pub type PeerClient =
 
 /// `oauth2` 5 configured for the benchmark tenant at `token_url` as its docs show, with
 /// the scopes to request.
-///
-/// # Panics
-///
-/// When `token_url` is not a valid URL.
 #[must_use]
 pub fn peer(token_url: &str) -> (PeerClient, Vec<Scope>) {
     let client = BasicClient::new(ClientId::new(TENANT_ID.to_owned()))

@@ -15,6 +15,9 @@
 //!
 //! `scripts/bench-report.sh` runs everything and writes `BENCHMARKS.md` from
 //! `benchmarks/report.md.in` (`src/bin/bench_report/`).
+//!
+//! A benchmark fails loudly: what is built here panics when a fixture is broken, a client
+//! or runtime cannot be built, or a token request fails, rather than measure nothing.
 #![forbid(unsafe_code)]
 
 pub mod auth;

@@ -26,7 +26,6 @@ use learn_oauth_bench::pool::Pool;
 use learn_oauth_bench::store::Store;
 use learn_oauth_bench::warm::Warm;
 use learn_oauth_driver::pool::PoolKey;
-use learn_oauth_proto::AccessToken;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,11 +38,19 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let done = match bench.as_str() {
-        "exchange" => Exchange::new(side).map(|prepared| exchange(&prepared, n)),
-        "warm" => Warm::new(side).map(|prepared| tokens(n, || prepared.run())),
-        "auth" => Auth::new(side).map(|mut prepared| auth(&mut prepared, n)),
-        "pool" => Pool::new(side).map(|prepared| pool(&prepared, n)),
-        "store" => Store::new(side).map(|prepared| tokens(n, || prepared.run())),
+        "exchange" => Exchange::new(side).map(|prepared| calls(n, |_| prepared.run() > 0)),
+        "warm" => Warm::new(side).map(|prepared| calls(n, |_| prepared.run().is_some())),
+        "auth" => Auth::new(side).map(|mut prepared| calls(n, |_| prepared.run() == Some(200))),
+        "pool" => Pool::new(side).map(|prepared| {
+            let prepared = black_box(&prepared);
+            // The key is chosen outside the counted function: only the hit itself is counted.
+            calls(n, |i| match prepared.side() {
+                "pool" => hit_pool(prepared, prepared.key(i)),
+                "provider" => hit_provider(prepared),
+                _ => hit_mutex_map(prepared, prepared.key(i)),
+            })
+        }),
+        "store" => Store::new(side).map(|prepared| calls(n, |_| prepared.run().is_some())),
         _ => None,
     };
     match done {
@@ -59,46 +66,10 @@ fn main() -> ExitCode {
     }
 }
 
-fn exchange(prepared: &Exchange, n: u64) -> u64 {
-    let mut sum = 0usize;
-    for _ in 0..n {
-        sum = sum.wrapping_add(black_box(prepared.run()));
-    }
-    black_box(sum);
-    n
-}
-
-/// `n` calls of `run`: how many of them yielded a token.
-fn tokens(n: u64, run: impl Fn() -> Option<AccessToken>) -> u64 {
-    let mut hits = 0u64;
-    for _ in 0..n {
-        hits += u64::from(black_box(run()).is_some());
-    }
-    hits
-}
-
-fn auth(prepared: &mut Auth, n: u64) -> u64 {
-    let mut ok = 0u64;
-    for _ in 0..n {
-        ok += u64::from(black_box(prepared.run()) == Some(200));
-    }
-    ok
-}
-
-fn pool(prepared: &Pool, n: u64) -> u64 {
-    let prepared = black_box(prepared);
-    let side = prepared.side();
-    let mut hits = 0u64;
-    for i in 0..usize::try_from(n).unwrap_or(usize::MAX) {
-        // The key is chosen outside the counted function: only the hit itself is counted.
-        let hit = match side {
-            "pool" => hit_pool(prepared, prepared.key(i)),
-            "provider" => hit_provider(prepared),
-            _ => hit_mutex_map(prepared, prepared.key(i)),
-        };
-        hits += u64::from(hit);
-    }
-    hits
+/// Calls `run` with `0..n`: how many of its results were what a warm call returns.
+fn calls(n: u64, mut run: impl FnMut(usize) -> bool) -> u64 {
+    let n = usize::try_from(n).unwrap_or(usize::MAX);
+    (0..n).map(|i| u64::from(black_box(run(i)))).sum()
 }
 
 // One function per side, each kept out of line so callgrind counts it alone and each

@@ -1,10 +1,6 @@
-//! Part 3: 8 threads call `token()` as fast as they can while the token passes its
-//! refresh point; the latency of every call goes into a histogram. The same run without
-//! a refresh (a long-lived token) is the reference. Ours refreshes on a background
-//! thread while callers keep the current token; the Go-style provider fetches with its
-//! mutex held, so callers wait for the request.
-//!
-//! Asserts that exactly one token request reached the mock during each refreshing run.
+//! Part 3 (the report's section 3 says what and why): [`THREADS`] threads call `token()`
+//! through a refresh, and without one, every call's latency in an `hdrhistogram`. Asserts
+//! that exactly one token request reached the mock during each refreshing run.
 //! Prints `provider/refresh calls p50 p99 p99.9 max requests` lines (nanoseconds); with
 //! `BENCH_REPORT_DIR` set, also writes them to `refresh.tsv` there for
 //! `scripts/bench-report.sh`, and the refreshing runs' time series to
@@ -142,6 +138,7 @@ fn hammer<F: Fn() + Sync>(origin: Instant, call: &F) -> (Histogram<u64>, Slots) 
     })
 }
 
+/// One run of `provider`, refreshing or not, against a mock of its own.
 fn run(provider: &'static str, refresh: bool) -> Outcome {
     let lifetime = if refresh {
         SHORT_LIFETIME
@@ -150,49 +147,46 @@ fn run(provider: &'static str, refresh: bool) -> Outcome {
     };
     let server = start_mock(lifetime);
     let config = config_at(&server.token_url(TENANT_ID));
-    let ((latencies, series), requests, new_token_after) = if provider == "ours" {
+    let outcome = if provider == "ours" {
         let ours = learn_oauth_ureq::TokenProvider::builder(config).policy(policy());
         let ours = ours.build().expect("a provider");
-        measure(&server, || ours.token().expect("a token"))
+        measure(provider, refresh, &server, || ours.token().expect("a token"))
     } else {
         let transport = learn_oauth_ureq::Transport::new().expect("a transport");
         let go = GoStyleProvider::new(config, transport, REFRESH_AHEAD);
-        measure(&server, || go.token().expect("a token"))
+        measure(provider, refresh, &server, || go.token().expect("a token"))
     };
-    let expected = usize::from(refresh);
+    let (requests, expected) = (outcome.requests, usize::from(refresh));
     assert_eq!(
         requests, expected,
         "{provider} (refresh: {refresh}): {requests} token requests reached the mock during the run, expected {expected}"
     );
+    outcome
+}
+
+/// Takes a first token, hammers `token` from its arrival on, and counts the token
+/// requests that reached `server` meanwhile.
+fn measure<F: Fn() -> AccessToken + Sync>(
+    provider: &'static str,
+    refresh: bool,
+    server: &MockServer,
+    token: F,
+) -> Outcome {
+    let first = token();
+    let before = server.token_request_count();
+    let (latencies, series) = hammer(first.received_at(), &|| {
+        black_box(token());
+    });
+    let requests = server.token_request_count() - before;
+    let (first, last) = (first.received_at(), token().received_at());
     Outcome {
         provider,
         refresh,
         latencies,
         series,
-        new_token_after,
+        new_token_after: (last != first).then(|| last.saturating_duration_since(first)),
         requests,
     }
-}
-
-/// Takes a first token, hammers `token` from its arrival on: the latencies, the token
-/// requests that reached `server` during the run, and when the token handed out after the
-/// run arrived, if it is not the first one.
-fn measure<F: Fn() -> AccessToken + Sync>(
-    server: &MockServer,
-    token: F,
-) -> ((Histogram<u64>, Slots), usize, Option<Duration>) {
-    let first = token();
-    let before = server.token_request_count();
-    let measured = hammer(first.received_at(), &|| {
-        black_box(token());
-    });
-    let requests = server.token_request_count() - before;
-    let (first, last) = (first.received_at(), token().received_at());
-    (
-        measured,
-        requests,
-        (last != first).then(|| last.saturating_duration_since(first)),
-    )
 }
 
 /// The refreshing runs' time series: `# name value` lines (threads, slot and refresh

@@ -63,15 +63,7 @@ impl Auth {
     #[must_use]
     pub fn new(side: &str) -> Option<Self> {
         let side = SIDES.iter().position(|s| *s == side)?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .expect("a runtime");
-        let provider = AsyncProvider::builder(fixture::config()).transport(Canned);
-        let provider = provider.build().expect("a provider with a transport");
-        runtime
-            .block_on(provider.token())
-            .expect("the canned exchange yields a token");
+        let (provider, runtime) = fixture::warm_async();
         Some(Self {
             side,
             layer: AuthLayer::new(provider.clone()).layer(Ok200),

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use learn_oauth_mock::{MockServer, Tenant};
-use oauth2::{Scope, TokenResponse};
+use oauth2::Scope;
+use oauth2::basic::BasicTokenResponse;
 use rustls_pki_types::pem::PemObject as _;
 
 use crate::fixture::{CLIENT_SECRET, PeerClient, TENANT_ID};
@@ -67,23 +68,23 @@ pub fn peer_ureq_agent(ca: Option<&[u8]>) -> ureq2::Agent {
     builder.tls_config(Arc::new(tls)).build()
 }
 
-/// One `oauth2` exchange over ureq 2; returns the token's length.
-pub fn peer_fetch_ureq(client: &PeerClient, scopes: &[Scope], agent: &ureq2::Agent) -> usize {
-    let request = client
-        .exchange_client_credentials()
-        .add_scopes(scopes.iter().cloned());
-    let token = request.request(agent).expect("oauth2 over ureq gets a token");
-    token.access_token().secret().len()
+/// One `oauth2` exchange over ureq 2.
+pub fn peer_fetch_ureq(client: &PeerClient, scopes: &[Scope], agent: &ureq2::Agent) -> BasicTokenResponse {
+    let request = client.exchange_client_credentials();
+    let request = request.add_scopes(scopes.iter().cloned());
+    request.request(agent).expect("oauth2 over ureq gets a token")
 }
 
-/// One `oauth2` exchange over reqwest 0.12; returns the token's length.
-pub async fn peer_fetch_reqwest(client: &PeerClient, scopes: &[Scope], http: &reqwest012::Client) -> usize {
-    let request = client
-        .exchange_client_credentials()
-        .add_scopes(scopes.iter().cloned());
-    let token = request
+/// One `oauth2` exchange over reqwest 0.12.
+pub async fn peer_fetch_reqwest(
+    client: &PeerClient,
+    scopes: &[Scope],
+    http: &reqwest012::Client,
+) -> BasicTokenResponse {
+    let request = client.exchange_client_credentials();
+    let request = request.add_scopes(scopes.iter().cloned());
+    request
         .request_async(http)
         .await
-        .expect("oauth2 over reqwest gets a token");
-    token.access_token().secret().len()
+        .expect("oauth2 over reqwest gets a token")
 }

@@ -34,15 +34,6 @@ pub fn tenant_config(n: usize) -> ClientConfig {
     builder.build().expect("a valid configuration")
 }
 
-fn provider(config: ClientConfig) -> CannedProvider {
-    let provider = CannedProvider::builder(config)
-        .transport(Canned)
-        .build()
-        .expect("a provider");
-    provider.token().expect("a token");
-    provider
-}
-
 /// One side, warmed up: every key holds a token.
 #[derive(Debug)]
 pub struct Pool {
@@ -69,7 +60,7 @@ impl Pool {
             let config = tenant_config(n);
             keys.push(if side == 2 {
                 let key = PoolKey::of(&config);
-                map.insert(key.clone(), provider(config));
+                map.insert(key.clone(), fixture::warm_blocking(config));
                 key
             } else {
                 // The key insert returns: a lookup compares one pointer.
@@ -78,7 +69,7 @@ impl Pool {
                 key
             });
         }
-        let provider = provider(fixture::config());
+        let provider = fixture::warm_blocking(fixture::config());
         Some(Self {
             side,
             keys,

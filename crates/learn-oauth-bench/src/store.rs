@@ -59,12 +59,8 @@ impl BlockingStore for MemoryStore {
             .clone()
             .filter(|_| self.serves)
             .map(|v| (v, Duration::from_secs(3600)));
-        Ok(StoreRecord::new(
-            token,
-            None,
-            false,
-            Some(StoreTime(1_700_000_000_000)),
-        ))
+        let now = Some(StoreTime(1_700_000_000_000));
+        Ok(StoreRecord::new(token, None, false, now))
     }
     fn try_lease(&self, _: &Keys, _: &str, _: Duration, _: Duration) -> Result<bool, StoreError> {
         self.called();

@@ -48,9 +48,8 @@ impl Warm {
     /// Builds `side` and gets it its first token; `None` for an unknown side.
     #[must_use]
     pub fn new(side: &str) -> Option<Self> {
-        let blocking = Provider::<Blocking<Canned>>::builder(fixture::config()).transport(Canned);
-        let blocking = blocking.build().expect("a provider with a transport");
-        let token = blocking.token().expect("the canned exchange yields a token");
+        let blocking = fixture::warm_blocking(fixture::config());
+        let token = blocking.token().expect("a warm token");
         Some(Self(match side {
             "blocking" => Side::Blocking(blocking),
             "blocking-store" => {
@@ -60,15 +59,7 @@ impl Warm {
             }
             "polled-blocking" => Side::PolledBlocking(blocking),
             "async" => {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_time()
-                    .build();
-                let runtime = runtime.expect("a runtime");
-                let provider = Provider::<Async<Canned>>::builder(fixture::config()).transport(Canned);
-                let provider = provider.build().expect("a provider with a transport");
-                runtime
-                    .block_on(provider.token())
-                    .expect("the canned exchange yields a token");
+                let (provider, runtime) = fixture::warm_async();
                 Side::Async(provider, runtime)
             }
             "mutex" => Side::Mutex(MutexCache::new(token)),

@@ -1,20 +1,11 @@
-//! Runs `<iterations>` calls of one side of one benchmark, for instruction counting under
-//! callgrind (`scripts/bench-report.sh`):
+//! `count exchange|warm|auth|pool|store <side> <iterations>` runs `<iterations>` calls of
+//! one side (one of the module's `SIDES`) of one benchmark, for instruction counting under
+//! callgrind (`scripts/bench-report.sh`).
 //!
-//! ```text
-//! count exchange ours|ours-via-client|oauth2|floor|client <iterations>
-//! count warm blocking|blocking-store|async|polled-blocking|mutex|floor <iterations>
-//! count auth layer|layer-no-replay|by-hand|inner <iterations>
-//! count pool pool|provider|mutex-map <iterations>
-//! count store fetch|fetch-store|adopt <iterations>
-//! ```
-//!
-//! `exchange`, `warm`, `auth`, `store`: the difference of two runs' totals over the difference of
-//! their iteration counts is one call's cost, set-up and start-up cancelled out. `pool`:
-//! each hit is one call of an out-of-line `hit_*` function, counted alone
-//! (`--toggle-collect='count::hit_*'`): building and dropping 10,000 entries costs a
-//! different amount after 1,000 hits than after 101,000 (glibc's `free` consolidates its
-//! heap differently), so there a difference of two runs is not the hit's cost.
+//! `exchange`, `warm`, `auth`, `store`: the difference of two runs' totals over the
+//! difference of their iteration counts is one call's cost. `pool`: each hit is one call of
+//! an out-of-line `hit_*` function, counted alone (`--toggle-collect='count::hit_*'`; why:
+//! `scripts/bench-report.sh`'s `count_in_fn`).
 #![forbid(unsafe_code)]
 
 use std::hint::black_box;

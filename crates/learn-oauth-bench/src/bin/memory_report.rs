@@ -24,11 +24,13 @@ use std::time::Duration;
 
 use learn_oauth_bench::e2e::{self, Budget, Client};
 use learn_oauth_bench::exchange::Exchange;
-use learn_oauth_bench::fixture::{Canned, config_at, peer};
-use learn_oauth_bench::loopback::{peer_reqwest_client, peer_ureq_agent};
+use learn_oauth_bench::fixture::{Canned, config_at, peer, warm_blocking};
+use learn_oauth_bench::loopback::{
+    peer_fetch_reqwest, peer_fetch_ureq, peer_reqwest_client, peer_ureq_agent,
+};
 use learn_oauth_bench::pool::{KEYS, tenant_config};
+use learn_oauth_driver::Blocking;
 use learn_oauth_driver::pool::{PoolKey, TokenPool};
-use learn_oauth_driver::{Blocking, Provider};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]
@@ -46,9 +48,7 @@ fn live(region: &Region<'_, System>) -> isize {
     let change = region.change();
     // `bytes_allocated` already counts a growing reallocation's growth and
     // `bytes_deallocated` a shrinking one's (`bytes_reallocated` is the same net again).
-    #[allow(clippy::cast_possible_wrap)]
-    let live = change.bytes_allocated as isize - change.bytes_deallocated as isize;
-    live
+    change.bytes_allocated as isize - change.bytes_deallocated as isize
 }
 
 /// Allocations (reallocations included) and bytes requested per call, over `run` making
@@ -57,7 +57,6 @@ fn per_call(calls: u64, run: impl FnOnce()) -> (f64, f64) {
     let region = Region::new(GLOBAL);
     run();
     let change = region.change();
-    #[allow(clippy::cast_precision_loss)]
     let per = |v: usize| v as f64 / calls as f64;
     (
         per(change.allocations + change.reallocations),
@@ -98,10 +97,7 @@ fn providers(url: &str, ca: Option<&[u8]>) -> Result<(), String> {
         let region = Region::new(GLOBAL);
         let (client, scopes) = peer(url);
         let agent = peer_ureq_agent(ca);
-        let request = client
-            .exchange_client_credentials()
-            .add_scopes(scopes.iter().cloned());
-        let token = request.request(&agent).expect("oauth2 over ureq gets a token");
+        let token = peer_fetch_ureq(&client, &scopes, &agent);
         let held = live(&region);
         drop(black_box((client, scopes, agent, token)));
         held
@@ -126,13 +122,7 @@ fn providers(url: &str, ca: Option<&[u8]>) -> Result<(), String> {
             let region = Region::new(GLOBAL);
             let (client, scopes) = peer(url);
             let http = peer_reqwest_client(ca);
-            let request = client
-                .exchange_client_credentials()
-                .add_scopes(scopes.iter().cloned());
-            let token = request
-                .request_async(&http)
-                .await
-                .expect("oauth2 over reqwest gets a token");
+            let token = peer_fetch_reqwest(&client, &scopes, &http).await;
             let held = live(&region);
             drop(black_box((client, scopes, http, token)));
             settle().await;
@@ -255,9 +245,7 @@ fn pool() -> Result<(), String> {
     }
     println!("entry_bytes\t{}", live(&region) / KEYS.cast_signed());
     let region = Region::new(GLOBAL);
-    let provider = Provider::<Blocking<Canned>>::builder(tenant_config(0)).transport(Canned);
-    let provider = provider.build().expect("a provider with a transport");
-    provider.token().expect("a token");
+    let provider = warm_blocking(tenant_config(0));
     println!("provider_bytes\t{}", live(&region));
     drop((pool, provider));
     Ok(())

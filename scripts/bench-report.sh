@@ -7,6 +7,8 @@
 #      loopback: criterion (short measurement times)
 #   2d. a fleet: 1, 4, 16 replica processes with and without a shared Redis (needs
 #      redis-server); a first token() through a sealed in-memory store (callgrind)
+#   2e. 10,000 cold keys through one pool against a mock admitting 50 at once: the
+#      pool's bound on token requests in flight off, 32 (default) and 50 (cold-keys)
 #   4b. end to end against a mock in its own process, pinned and unpinned, with the Go
 #      (x/oauth2) and Python (authlib) peers, warm hits, client instructions per token
 #      (scripts/bench-peers.sh: installs golang-go and authlib if it can)
@@ -142,6 +144,13 @@ if command -v redis-server >/dev/null; then
 else
   echo "redis-server not installed: the fleet table is left out" | tee "$report/fleet.md"
 fi
+
+step "2e. many cold tenants: 10,000 cold keys through one pool, bound off, 32 and 50"
+sample_noise "cold keys"
+cargo build --release -p learn-oauth-testkit --bin cold-keys --quiet
+target/release/cold-keys --keys 10000 --mock-limit 50 --latency-ms 50 --bound none --bound 32 --bound 50 \
+  >"$report/cold-keys.md"
+cat "$report/cold-keys.md"
 
 criterion=(--warm-up-time 1 --measurement-time 3 --noplot)
 step "1. exchange: time (criterion)"

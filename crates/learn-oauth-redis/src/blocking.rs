@@ -9,8 +9,9 @@ use learn_oauth_driver::store::{
     BlockingStore, StoreError, StoreErrorKind, StoreKeyNames, StoreRecord, StoreTime,
 };
 
+use crate::blocking_connection::{Connection, Connector, is_stale};
 use crate::commands;
-use crate::url::RedisUrlError;
+use crate::config::RedisConfig;
 
 /// A Redis shared store for blocking providers (`SharedStore::blocking(store, sealing)`).
 ///
@@ -30,8 +31,8 @@ pub struct RedisStore {
 }
 
 struct Inner {
-    client: redis::Client,
-    idle: Mutex<Vec<redis::Connection>>,
+    connector: Connector,
+    idle: Mutex<Vec<Connection>>,
     publish: redis::Script,
     release: redis::Script,
     lease: redis::Script,
@@ -41,30 +42,25 @@ struct Inner {
 const MAX_IDLE: usize = 4;
 
 impl RedisStore {
-    /// A store for the Redis at `url` (`redis://[user:password@]host:port/db`, or
-    /// `rediss://…` with feature `tls`). Nothing is connected yet.
-    ///
-    /// # Errors
-    ///
-    /// When `url` is not a Redis URL.
-    pub fn open(url: &str) -> Result<Self, RedisUrlError> {
-        let client = redis::Client::open(url).map_err(RedisUrlError)?;
-        Ok(Self {
+    /// A store for the Redis `config` describes. Nothing is connected yet.
+    #[must_use]
+    pub fn open(config: RedisConfig) -> Self {
+        Self {
             inner: Arc::new(Inner {
-                client,
+                connector: Connector::new(config.into_kind()),
                 idle: Mutex::new(Vec::new()),
                 publish: commands::set_then_release(),
                 release: commands::release(),
                 lease: commands::try_lease(),
             }),
-        })
+        }
     }
 
     /// Runs `op` on a connection, giving up after `timeout`.
     fn run<R: Send + 'static>(
         &self,
         timeout: Duration,
-        op: impl Fn(&Inner, &mut redis::Connection) -> redis::RedisResult<R> + Send + 'static,
+        op: impl Fn(&Inner, &mut Connection) -> redis::RedisResult<R> + Send + 'static,
     ) -> Result<R, StoreError> {
         let inner = Arc::clone(&self.inner);
         let (answer, answered) = sync_channel(1);
@@ -93,7 +89,7 @@ impl Inner {
     fn attempt<R>(
         &self,
         deadline: Instant,
-        op: &impl Fn(&Inner, &mut redis::Connection) -> redis::RedisResult<R>,
+        op: &impl Fn(&Inner, &mut Connection) -> redis::RedisResult<R>,
     ) -> redis::RedisResult<R> {
         let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
         if let Some(mut connection) = idle {
@@ -102,12 +98,12 @@ impl Inner {
                     self.keep(connection);
                     return Ok(value);
                 }
-                Err(error) if !(error.is_connection_dropped() || error.is_io_error()) => return Err(error),
-                Err(_) => {} // broken since it was last used: one fresh try
+                Err(error) if !is_stale(&error) => return Err(error),
+                Err(_) => {} // broken or demoted since it was last used: one fresh try
             }
         }
         let left = time_left(deadline)?;
-        let mut connection = self.client.get_connection_with_timeout(left)?;
+        let mut connection = self.connector.connect(left)?;
         let value = self.on(&mut connection, deadline, op)?;
         self.keep(connection);
         Ok(value)
@@ -115,17 +111,16 @@ impl Inner {
 
     fn on<R>(
         &self,
-        connection: &mut redis::Connection,
+        connection: &mut Connection,
         deadline: Instant,
-        op: &impl Fn(&Inner, &mut redis::Connection) -> redis::RedisResult<R>,
+        op: &impl Fn(&Inner, &mut Connection) -> redis::RedisResult<R>,
     ) -> redis::RedisResult<R> {
         let left = time_left(deadline)?;
-        connection.set_read_timeout(Some(left))?;
-        connection.set_write_timeout(Some(left))?;
+        connection.set_timeouts(left)?;
         op(self, connection)
     }
 
-    fn keep(&self, connection: redis::Connection) {
+    fn keep(&self, connection: Connection) {
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
         if idle.len() < MAX_IDLE {
             idle.push(connection);
@@ -250,9 +245,8 @@ impl BlockingStore for RedisStore {
 impl fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The connection info may hold a password: only where it points.
-        let info = self.inner.client.get_connection_info();
         f.debug_struct("RedisStore")
-            .field("addr", &info.addr().to_string())
+            .field("addr", &self.inner.connector.describe())
             .finish_non_exhaustive()
     }
 }

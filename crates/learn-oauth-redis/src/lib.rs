@@ -8,11 +8,11 @@
 //!
 //! ```no_run
 //! use learn_oauth_driver::store::{Sealing, SharedStore, SealingKey};
-//! use learn_oauth_redis::RedisStore;
+//! use learn_oauth_redis::{RedisConfig, RedisStore};
 //! # fn key_from_your_secret_manager() -> String { String::new() }
 //!
 //! // Connects lazily: building this never fails because Redis is down.
-//! let redis = RedisStore::open("redis://127.0.0.1:6379/")?;
+//! let redis = RedisStore::open(RedisConfig::node("redis://127.0.0.1:6379/")?);
 //! let key = SealingKey::from_base64(1, &key_from_your_secret_manager())?;
 //! let store = SharedStore::blocking(redis, Sealing::new(key));
 //! // ProviderBuilder::shared_store(store) or PoolBuilder::shared_store(store)
@@ -52,16 +52,28 @@
 //! | `async` | `AsyncRedisStore`, for async providers (redis-rs's reconnecting `ConnectionManager`) |
 //! | `tls` | `rediss://` URLs over rustls, for `RedisStore` |
 //! | `async-tls` | `rediss://` for `AsyncRedisStore` too |
+//! | `cluster` | `RedisConfig::cluster`, a Redis Cluster, for `RedisStore` |
+//! | `async-cluster` | `RedisConfig::cluster` for `AsyncRedisStore` too |
+//! | `sentinel` | `RedisConfig::sentinel`, a primary found through Redis Sentinel, for both stores |
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "async")]
+mod async_connection;
+#[cfg(feature = "async")]
 mod asynchronous;
 mod blocking;
+mod blocking_connection;
+#[cfg(feature = "cluster")]
+mod cluster;
 mod commands;
+mod config;
+#[cfg(feature = "sentinel")]
+mod sentinel;
 mod url;
 
 #[cfg(feature = "async")]
 pub use asynchronous::AsyncRedisStore;
 pub use blocking::RedisStore;
+pub use config::RedisConfig;
 pub use url::RedisUrlError;

@@ -19,7 +19,10 @@ pub mod expect;
 pub mod fixtures;
 pub mod fleet;
 pub mod memory;
+pub mod redis_cluster;
+pub mod redis_sentinel;
 pub mod redis_server;
+mod scratch_dir;
 pub mod storm;
 mod virtual_clock;
 

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 pub struct RedisServer {
     child: Option<Child>,
     port: u16,
+    /// `redis-server`'s arguments.
+    args: Vec<String>,
 }
 
 /// How long a starting server may take to answer `PING`.
@@ -24,11 +26,23 @@ impl RedisServer {
     /// When `redis-server` is not installed (`apt-get install redis-server`; `.ci/run`
     /// installs it) or does not answer within 10 s.
     pub fn start() -> Self {
-        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .and_then(|l| l.local_addr())
-            .expect("a free loopback port")
-            .port();
-        let mut server = Self { child: None, port };
+        let port = free_port();
+        let args = ["--bind", "127.0.0.1", "--port", &port.to_string()]
+            .into_iter()
+            .chain(["--save", "", "--appendonly", "no", "--protected-mode", "yes"])
+            .map(str::to_owned)
+            .collect();
+        Self::start_with(port, args)
+    }
+
+    /// Starts `redis-server ARGS` (which must make it listen on 127.0.0.1:`port`) and
+    /// waits until it answers `PING`.
+    pub(crate) fn start_with(port: u16, args: Vec<String>) -> Self {
+        let mut server = Self {
+            child: None,
+            port,
+            args,
+        };
         server.restart();
         server
     }
@@ -54,8 +68,7 @@ impl RedisServer {
     pub fn restart(&mut self) {
         self.kill();
         let child = Command::new("redis-server")
-            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
-            .args(["--save", "", "--appendonly", "no", "--protected-mode", "yes"])
+            .args(&self.args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -71,6 +84,12 @@ impl RedisServer {
             );
             std::thread::yield_now();
         }
+    }
+
+    /// Whether it runs (not [`kill`](Self::kill)ed).
+    #[must_use]
+    pub fn is_running(&self) -> bool {
+        self.child.is_some()
     }
 
     /// Kills it (SIGKILL) and waits for it to go; the port is free afterwards.
@@ -111,32 +130,53 @@ impl RedisServer {
     /// [`command`](Self::command) with binary arguments and reply.
     #[must_use]
     pub fn command_bytes(&self, args: &[&[u8]]) -> Option<Vec<u8>> {
-        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
-        let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
-        stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-        let mut request = format!("*{}\r\n", args.len()).into_bytes();
-        for arg in args {
-            request.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
-            request.extend_from_slice(arg);
-            request.extend_from_slice(b"\r\n");
-        }
-        stream.write_all(&request).ok()?;
-        let mut reply = Vec::new();
-        let mut buf = [0u8; 4096];
-        // One reply: read until the bytes end a RESP value (good enough for the simple
-        // replies tests ask for: status, integer, one bulk string, an array of them).
-        loop {
-            let n = stream.read(&mut buf).ok()?;
-            if n == 0 {
-                break;
-            }
-            reply.extend_from_slice(&buf[..n]);
-            if complete(&reply) {
-                break;
-            }
-        }
-        Some(reply)
+        command_on(self.port, args)
     }
+}
+
+/// A free loopback port (free when asked: the caller binds it soon after).
+pub(crate) fn free_port() -> u16 {
+    free_ports(1)[0]
+}
+
+/// `n` distinct free loopback ports (all held at once while they are chosen).
+pub(crate) fn free_ports(n: usize) -> Vec<u16> {
+    let listeners: Vec<_> = (0..n)
+        .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a free loopback port"))
+        .collect();
+    listeners
+        .iter()
+        .map(|l| l.local_addr().expect("a bound port").port())
+        .collect()
+}
+
+/// `command` in RESP to the server at 127.0.0.1:`port`, its raw reply.
+pub(crate) fn command_on(port: u16, args: &[&[u8]]) -> Option<Vec<u8>> {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    let mut request = format!("*{}\r\n", args.len()).into_bytes();
+    for arg in args {
+        request.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
+        request.extend_from_slice(arg);
+        request.extend_from_slice(b"\r\n");
+    }
+    stream.write_all(&request).ok()?;
+    let mut reply = Vec::new();
+    let mut buf = [0u8; 4096];
+    // One reply: read until the bytes end a RESP value (good enough for the simple
+    // replies tests ask for: status, integer, one bulk string, an array of them).
+    loop {
+        let n = stream.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        reply.extend_from_slice(&buf[..n]);
+        if complete(&reply) {
+            break;
+        }
+    }
+    Some(reply)
 }
 
 /// Whether `reply` holds one whole RESP value of the simple kinds.
@@ -173,4 +213,15 @@ impl Drop for RedisServer {
         // SIGKILL ends a paused (SIGSTOPped) server too.
         self.kill();
     }
+}
+
+/// The text of a bulk-string reply (`$LEN\r\nTEXT\r\n`), `None` for any other reply.
+pub(crate) fn bulk_text(reply: &[u8]) -> Option<String> {
+    let end = reply.windows(2).position(|w| w == b"\r\n")?;
+    let len: usize = std::str::from_utf8(reply.strip_prefix(b"$")?.get(..end - 1)?)
+        .ok()?
+        .parse()
+        .ok()?;
+    let text = reply.get(end + 2..end + 2 + len)?;
+    Some(String::from_utf8_lossy(text).into_owned())
 }

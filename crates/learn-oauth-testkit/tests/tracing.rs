@@ -142,7 +142,7 @@ async fn every_event_is_traced_and_no_field_holds_a_secret_or_token() {
     let store = move || {
         let key = learn_oauth_driver::store::SealingKey::new(1, &[7; 32]).expect("a key");
         learn_oauth_driver::store::SharedStore::blocking(
-            learn_oauth_redis::RedisStore::open(&url).expect("a url"),
+            learn_oauth_redis::RedisStore::open(learn_oauth_redis::RedisConfig::node(&url).expect("a url")),
             learn_oauth_driver::store::Sealing::new(key),
         )
     };

@@ -1,0 +1,100 @@
+//! The Redis store against a real primary, replica and three Sentinels: the five
+//! operations from both stores through the primary the Sentinels name, sharing a token,
+//! and the store following a `SENTINEL FAILOVER`.
+
+mod store_ha_common;
+
+use std::time::Duration;
+
+use learn_oauth_driver::store::{AsyncStore, BlockingStore};
+use learn_oauth_redis::{AsyncRedisStore, RedisConfig, RedisStore};
+use learn_oauth_testkit::fixtures;
+use learn_oauth_testkit::redis_sentinel::{RedisSentinel, SERVICE_NAME};
+use store_ha_common::{OP, async_operations, blocking_operations, keys, two_replicas_share_one_token};
+
+fn config(set: &RedisSentinel) -> RedisConfig {
+    RedisConfig::sentinel(set.sentinel_urls(), SERVICE_NAME).expect("sentinel urls")
+}
+
+#[test]
+fn the_blocking_store_reads_leases_and_publishes_through_sentinel() {
+    let set = RedisSentinel::start();
+    let keys = keys(&fixtures::server());
+    blocking_operations(&RedisStore::open(config(&set)), &keys);
+    let reply = set.command(&["GET", keys.token()]).expect("a reply");
+    assert!(reply.contains("sealed-bytes"), "{reply}");
+    two_replicas_share_one_token(&config(&set));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_async_store_reads_leases_and_publishes_through_sentinel() {
+    let set = tokio::task::spawn_blocking(RedisSentinel::start)
+        .await
+        .expect("a sentinel set");
+    let keys = keys(&fixtures::server());
+    async_operations(&AsyncRedisStore::open(config(&set)), &keys).await;
+    let reply = set.command(&["GET", keys.token()]).expect("a reply");
+    assert!(reply.contains("sealed-bytes"), "{reply}");
+}
+
+#[test]
+fn after_a_sentinel_failover_the_blocking_store_writes_to_the_new_primary() {
+    let set = RedisSentinel::start();
+    let keys = keys(&fixtures::server());
+    let store = RedisStore::open(config(&set));
+    assert!(
+        store
+            .try_lease(&keys, "a", Duration::from_millis(50), OP)
+            .expect("a lease")
+    );
+    let new = set.failover();
+    // The old primary still answers as one until the Sentinels demote it; once it is a
+    // replica, a write there is refused (READONLY) and the store asks the Sentinels again.
+    // Either way, within two operations the lease is on the new primary.
+    let mut won = false;
+    for _ in 0..2 {
+        won = store
+            .try_lease(&keys, "b", Duration::from_secs(5), OP)
+            .unwrap_or(false);
+        if won
+            && set
+                .command(&["GET", keys.lease()])
+                .is_some_and(|r| r.contains('b'))
+        {
+            break;
+        }
+    }
+    assert!(won);
+    assert_eq!(set.primary_port(), new);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_sentinel_failover_the_async_store_writes_to_the_new_primary() {
+    let set = tokio::task::spawn_blocking(RedisSentinel::start)
+        .await
+        .expect("a sentinel set");
+    let keys = keys(&fixtures::server());
+    let store = AsyncRedisStore::open(config(&set));
+    assert!(
+        store
+            .try_lease(&keys, "a", Duration::from_millis(50), OP)
+            .await
+            .expect("a lease")
+    );
+    let _set = tokio::task::spawn_blocking(move || {
+        set.failover();
+        set
+    })
+    .await
+    .expect("a failover");
+    let won = store.try_lease(&keys, "b", Duration::from_secs(5), OP).await;
+    let won = match won {
+        Ok(won) => won,
+        // A connection to the demoted primary fails once; the next asks the Sentinels.
+        Err(_) => store
+            .try_lease(&keys, "b", Duration::from_secs(5), OP)
+            .await
+            .expect("a lease"),
+    };
+    assert!(won);
+}

@@ -84,7 +84,7 @@ impl AsyncStore for AsyncRedisStore {
                 .query_async(&mut connection)
                 .await
                 .map_err(|e| self.failed(e))?;
-            Ok(commands::record(replies))
+            commands::record(replies).map_err(commands::store_error)
         })
     }
 

@@ -174,8 +174,9 @@ impl RedisStore {
 impl BlockingStore for RedisStore {
     fn read(&self, keys: &StoreKeyNames, timeout: Duration) -> Result<StoreRecord, StoreError> {
         let keys = keys.clone();
-        let replies = self.run(timeout, move |_, c| commands::read(&keys).query(c))?;
-        Ok(commands::record(replies))
+        self.run(timeout, move |_, c| {
+            commands::record(commands::read(&keys).query(c)?)
+        })
     }
 
     fn try_lease(

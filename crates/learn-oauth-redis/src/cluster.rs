@@ -8,7 +8,7 @@ use std::fmt;
 use redis::cluster::ClusterClient;
 
 use crate::config::{Kind, RedisConfig, node_info};
-use crate::url::RedisUrlError;
+use crate::error::RedisConfigError;
 
 /// How often redis-rs's cluster client retries one command: a `MOVED` or `ASK` redirect,
 /// or a `READONLY` from a demoted primary, takes one. More would not fit an operation's
@@ -36,7 +36,7 @@ impl RedisConfig {
     /// When a URL is not a Redis URL, the list is empty, or the URLs disagree on user
     /// name or password.
     #[cfg_attr(docsrs, doc(cfg(feature = "cluster")))]
-    pub fn cluster<S: AsRef<str>>(seed_urls: impl IntoIterator<Item = S>) -> Result<Self, RedisUrlError> {
+    pub fn cluster<S: AsRef<str>>(seed_urls: impl IntoIterator<Item = S>) -> Result<Self, RedisConfigError> {
         let infos = seed_urls
             .into_iter()
             .map(|url| node_info(url.as_ref()))
@@ -47,7 +47,7 @@ impl RedisConfig {
             .min_retry_wait(RETRY_WAIT_MS.0)
             .max_retry_wait(RETRY_WAIT_MS.1)
             .build()
-            .map_err(RedisUrlError)?;
+            .map_err(RedisConfigError::url)?;
         Ok(Self::from_kind(Kind::Cluster(ClusterSeeds { client, addrs })))
     }
 }

@@ -27,11 +27,14 @@ pub(crate) fn millis(d: Duration) -> u64 {
 
 /// The read: at most one byte more of the token value and of the cool-down marker than a
 /// store value may hold (`GETRANGE`, so an oversized value is never read whole), their
-/// PTTLs, the lease's PTTL, and Redis's clock, atomically (`MULTI`).
+/// PTTLs, the lease's PTTL, and Redis's clock, atomically (`MULTI`). Errors of single
+/// commands come back in their place (a `GETRANGE` on a key of another type answers
+/// `WRONGTYPE` there and the rest still run).
 pub(crate) fn read(keys: &StoreKeyNames) -> redis::Pipeline {
     let last = isize::try_from(MAX_VALUE_BYTES).unwrap_or(isize::MAX);
     let mut pipe = redis::pipe();
     pipe.atomic()
+        .ignore_errors()
         .getrange(keys.token(), 0, last)
         .pttl(keys.token())
         .getrange(keys.cool_down(), 0, last)
@@ -42,22 +45,52 @@ pub(crate) fn read(keys: &StoreKeyNames) -> redis::Pipeline {
 }
 
 /// The read's replies.
-pub(crate) type ReadReplies = (Vec<u8>, i64, Vec<u8>, i64, i64, (u64, u64));
+pub(crate) type ReadReplies = (
+    redis::RedisResult<Vec<u8>>,
+    i64,
+    redis::RedisResult<Vec<u8>>,
+    i64,
+    i64,
+    (u64, u64),
+);
 
 /// What the read's replies mean. An entry without an expiry (not written by us: a value,
-/// cool-down or lease planted without a TTL) counts as absent. The values are passed on
-/// as bytes: the provider opens them, and refuses what does not open.
-pub(crate) fn record((value, ttl, marker, cool_down, lease, (secs, micros)): ReadReplies) -> StoreRecord {
+/// cool-down or lease planted without a TTL) counts as absent, and so does a value or
+/// cool-down of another type than a string (a hash or list someone put there: publishing
+/// overwrites it). The values are passed on as bytes: the provider opens them, and
+/// refuses what does not open.
+///
+/// # Errors
+///
+/// Any other error of the value's or the marker's `GETRANGE`.
+pub(crate) fn record(
+    (value, ttl, marker, cool_down, lease, (secs, micros)): ReadReplies,
+) -> redis::RedisResult<StoreRecord> {
     let remaining = |pttl: i64| {
         u64::try_from(pttl)
             .ok()
             .filter(|&ms| ms > 0)
             .map(Duration::from_millis)
     };
-    let token = remaining(ttl).map(|left| (value, left));
-    let cool_down = remaining(cool_down).map(|left| (marker, left));
+    let (value, marker) = (string(value)?, string(marker)?);
+    let token = value.zip(remaining(ttl));
+    let cool_down = marker.zip(remaining(cool_down));
     let now = StoreTime(secs.saturating_mul(1000).saturating_add(micros / 1000));
-    StoreRecord::new(token, cool_down, remaining(lease).is_some(), Some(now))
+    Ok(StoreRecord::new(
+        token,
+        cool_down,
+        remaining(lease).is_some(),
+        Some(now),
+    ))
+}
+
+/// A `GETRANGE` reply: the bytes, or `None` for a key holding another type.
+fn string(reply: redis::RedisResult<Vec<u8>>) -> redis::RedisResult<Option<Vec<u8>>> {
+    match reply {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(error) if error.code() == Some("WRONGTYPE") => Ok(None),
+        Err(error) => Err(error),
+    }
 }
 
 /// Takes the lease `KEYS[1]` for owner `ARGV[1]` for `ARGV[2]` ms if nobody holds it, and

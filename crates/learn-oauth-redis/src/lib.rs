@@ -50,7 +50,7 @@
 //! |---|---|
 //! | (none) | [`RedisStore`], for blocking providers |
 //! | `async` | `AsyncRedisStore`, for async providers (redis-rs's reconnecting `ConnectionManager`) |
-//! | `tls` | `rediss://` URLs over rustls, for `RedisStore` |
+//! | `tls` | `rediss://` URLs over rustls and `RedisConfig::root_certificates`, for `RedisStore` |
 //! | `async-tls` | `rediss://` for `AsyncRedisStore` too |
 //! | `cluster` | `RedisConfig::cluster`, a Redis Cluster, for `RedisStore` |
 //! | `async-cluster` | `RedisConfig::cluster` for `AsyncRedisStore` too |
@@ -68,12 +68,14 @@ mod blocking_connection;
 mod cluster;
 mod commands;
 mod config;
+mod error;
 #[cfg(feature = "sentinel")]
 mod sentinel;
-mod url;
+#[cfg(feature = "tls")]
+mod tls;
 
 #[cfg(feature = "async")]
 pub use asynchronous::AsyncRedisStore;
 pub use blocking::RedisStore;
 pub use config::RedisConfig;
-pub use url::RedisUrlError;
+pub use error::{RedisConfigError, RedisConfigErrorKind};

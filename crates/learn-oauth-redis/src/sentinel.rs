@@ -9,7 +9,7 @@ use std::fmt;
 use redis::sentinel::{SentinelClient, SentinelNodeConnectionInfo, SentinelServerType};
 
 use crate::config::{Kind, RedisConfig, node_info};
-use crate::url::RedisUrlError;
+use crate::error::RedisConfigError;
 
 /// The Sentinels to ask and what to ask them for.
 #[derive(Clone)]
@@ -33,7 +33,7 @@ impl RedisConfig {
     pub fn sentinel<S: AsRef<str>>(
         sentinel_urls: impl IntoIterator<Item = S>,
         service_name: &str,
-    ) -> Result<Self, RedisUrlError> {
+    ) -> Result<Self, RedisConfigError> {
         let sentinels = sentinel_urls
             .into_iter()
             .map(|url| node_info(url.as_ref()))

@@ -53,6 +53,16 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}/", self.port)
     }
 
+    /// A store configuration for it.
+    ///
+    /// # Panics
+    ///
+    /// Never: its URL is a Redis URL.
+    #[must_use]
+    pub fn config(&self) -> learn_oauth_redis::RedisConfig {
+        learn_oauth_redis::RedisConfig::node(&self.url()).expect("a redis url")
+    }
+
     /// The port it listens on (kept across [`kill`](Self::kill) and
     /// [`restart`](Self::restart)).
     #[must_use]

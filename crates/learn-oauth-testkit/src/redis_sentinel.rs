@@ -34,10 +34,12 @@ impl RedisSentinel {
     #[must_use]
     pub fn start() -> Self {
         let dir = ScratchDir::new("redis-sentinel");
-        let primary = data_node(free_port(), &[]);
+        // Replication writes an RDB file: into the scratch directory, not the cwd.
+        let data_dir = dir.path().display().to_string();
+        let primary = data_node(free_port(), &["--dir", &data_dir]);
         let replica = data_node(
             free_port(),
-            &["--replicaof", "127.0.0.1", &primary.port().to_string()],
+            &["--dir", &data_dir, "--replicaof", "127.0.0.1", &primary.port().to_string()],
         );
         let sentinels = free_ports(3)
             .into_iter()

@@ -62,6 +62,18 @@ impl RedisConfig {
     /// instead of the webpki roots when checking the server's certificate: for a Redis
     /// whose certificate your own CA signed.
     ///
+    /// ```no_run
+    /// use learn_oauth_redis::{RedisConfig, RedisStore};
+    ///
+    /// // An ACL user and its password (percent-encoded if need be), from your secret store.
+    /// let url = std::env::var("REDIS_URL")?; // rediss://fleet:…@redis.internal:6380/0
+    /// let config = RedisConfig::node(&url)?
+    ///     .root_certificates(&std::fs::read("/etc/redis-ca/ca.pem")?)?;
+    /// let redis = RedisStore::open(config);
+    /// # let _ = redis;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`RedisConfigErrorKind::Certificates`] when `pem` holds no certificate or one that

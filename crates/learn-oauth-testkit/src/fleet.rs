@@ -65,8 +65,11 @@ impl ReplicaSpec<'_> {
             .stderr(Stdio::piped());
         match &self.store {
             None => {}
-            Some(RedisAt::Node(url)) => {
+            Some(RedisAt::Node { url, ca_file }) => {
                 command.env("FLEET_REDIS_URL", url);
+                if let Some(ca) = ca_file {
+                    command.env("FLEET_REDIS_CA_FILE", ca);
+                }
             }
             Some(RedisAt::Cluster(seeds)) => {
                 command.env("FLEET_REDIS_CLUSTER", seeds.join(","));
@@ -85,8 +88,14 @@ impl ReplicaSpec<'_> {
 /// Where a replica finds the Redis it shares through.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RedisAt {
-    /// One node, by URL (`FLEET_REDIS_URL`).
-    Node(String),
+    /// One node, by URL (`FLEET_REDIS_URL`), trusting the CA in `ca_file` if it speaks
+    /// TLS (`FLEET_REDIS_CA_FILE`).
+    Node {
+        /// Its URL.
+        url: String,
+        /// The PEM file of the CA that signed its certificate.
+        ca_file: Option<std::path::PathBuf>,
+    },
     /// A cluster, by its seed URLs (`FLEET_REDIS_CLUSTER`, comma-separated).
     Cluster(Vec<String>),
     /// A primary the Sentinels at these URLs name for
@@ -97,7 +106,10 @@ pub enum RedisAt {
 
 impl From<&RedisServer> for RedisAt {
     fn from(redis: &RedisServer) -> Self {
-        Self::Node(redis.url())
+        Self::Node {
+            url: redis.url(),
+            ca_file: redis.ca_file(),
+        }
     }
 }
 

@@ -46,10 +46,6 @@ impl RedisCluster {
             .zip(bus_ports)
             .map(|(&port, &bus)| {
                 let args = [
-                    "--bind",
-                    "127.0.0.1",
-                    "--port",
-                    &port.to_string(),
                     "--cluster-enabled",
                     "yes",
                     "--cluster-port",
@@ -63,14 +59,10 @@ impl RedisCluster {
                     "0",
                     "--dir",
                     &dir.path().display().to_string(),
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
                 ]
                 .map(str::to_owned)
                 .to_vec();
-                RedisServer::start_with(port, args)
+                RedisServer::start_custom(port, None, args)
             })
             .collect();
         let cluster = Self { nodes, _dir: dir };

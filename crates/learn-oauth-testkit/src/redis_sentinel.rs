@@ -39,7 +39,13 @@ impl RedisSentinel {
         let primary = data_node(free_port(), &["--dir", &data_dir]);
         let replica = data_node(
             free_port(),
-            &["--dir", &data_dir, "--replicaof", "127.0.0.1", &primary.port().to_string()],
+            &[
+                "--dir",
+                &data_dir,
+                "--replicaof",
+                "127.0.0.1",
+                &primary.port().to_string(),
+            ],
         );
         let sentinels = free_ports(3)
             .into_iter()
@@ -54,8 +60,7 @@ impl RedisSentinel {
                     primary = primary.port(),
                 );
                 std::fs::write(&config, text).expect("a sentinel config file");
-                let args = vec![config.display().to_string(), "--sentinel".to_owned()];
-                RedisServer::start_with(port, args)
+                RedisServer::start_custom(port, Some(config), vec!["--sentinel".to_owned()])
             })
             .collect();
         let set = Self {
@@ -162,13 +167,12 @@ impl RedisSentinel {
 /// A data node on `port`: no persistence, loopback only, plus `extra` arguments.
 fn data_node(port: u16, extra: &[&str]) -> RedisServer {
     let dbfilename = format!("dump-{port}.rdb");
-    let args = ["--bind", "127.0.0.1", "--port", &port.to_string()]
+    let args = ["--dbfilename", &dbfilename]
         .into_iter()
-        .chain(["--save", "", "--appendonly", "no", "--dbfilename", &dbfilename])
         .chain(extra.iter().copied())
         .map(str::to_owned)
         .collect();
-    RedisServer::start_with(port, args)
+    RedisServer::start_custom(port, None, args)
 }
 
 /// The primary's port as `sentinel` names it (`SENTINEL GET-MASTER-ADDR-BY-NAME`).

@@ -4,7 +4,8 @@
 //! name (URLs comma-separated) when one is set, calling `token()` every 20 ms for `FLEET_RUN_MS` ms. Prints
 //! `calls=N expired=N errors=N max_ms=N leased=N adopted=N` and exits 0, or 1 if it
 //! could not run. `FLEET_REQUEST_TIMEOUT_MS` sets the policy's request timeout (the lease is
-//! that plus 1 s).
+//! that plus 1 s). `FLEET_REDIS_CA_FILE` names a PEM file of CA certificates to trust for a
+//! `rediss://` Redis instead of the webpki roots.
 #![forbid(unsafe_code)]
 
 use std::process::ExitCode;
@@ -49,10 +50,21 @@ fn main() -> ExitCode {
         _ => None,
     };
     if let Some(redis) = redis {
-        let Ok(config) = redis else {
+        let Ok(mut config) = redis else {
             eprintln!("fleet-replica: FLEET_REDIS_* holds no Redis URL");
             return ExitCode::FAILURE;
         };
+        let ca_file = var("FLEET_REDIS_CA_FILE");
+        if !ca_file.is_empty() {
+            let trusted = std::fs::read(&ca_file)
+                .ok()
+                .and_then(|pem| config.root_certificates(&pem).ok());
+            let Some(trusted) = trusted else {
+                eprintln!("fleet-replica: FLEET_REDIS_CA_FILE holds no usable CA certificate");
+                return ExitCode::FAILURE;
+            };
+            config = trusted;
+        }
         let store = RedisStore::open(config);
         // Every replica of the harness holds the same sealing key, as a fleet's would.
         let Ok(key) = SealingKey::new(1, &[0x5a; 32]) else {

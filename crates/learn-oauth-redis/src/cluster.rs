@@ -58,3 +58,33 @@ impl fmt::Debug for ClusterSeeds {
         f.debug_list().entries(&self.addrs).finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RedisConfigErrorKind;
+
+    #[test]
+    fn a_cluster_config_shows_its_seeds_never_their_password() {
+        let config = RedisConfig::cluster([
+            "redis://fleet:hunter2-pw@127.0.0.1:7000",
+            "redis://fleet:hunter2-pw@127.0.0.1:7001",
+        ])
+        .expect("seed urls");
+        let shown = format!("{config:?}");
+        assert!(
+            shown.contains("127.0.0.1:7000") && shown.contains("127.0.0.1:7001"),
+            "{shown}"
+        );
+        assert!(!shown.contains("hunter2") && !shown.contains("fleet"), "{shown}");
+    }
+
+    #[test]
+    fn a_cluster_config_needs_seeds_that_are_redis_urls() {
+        let error = RedisConfig::cluster(Vec::<String>::new()).expect_err("no seeds");
+        assert_eq!(error.kind(), RedisConfigErrorKind::Url);
+        let error =
+            RedisConfig::cluster(["redis://127.0.0.1:7000", "127.0.0.1:7001"]).expect_err("no scheme");
+        assert_eq!(error.kind(), RedisConfigErrorKind::Url);
+    }
+}

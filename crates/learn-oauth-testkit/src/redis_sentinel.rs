@@ -109,10 +109,12 @@ impl RedisSentinel {
         command_on(self.primary_port(), &bytes).map(|r| String::from_utf8_lossy(&r).into_owned())
     }
 
-    /// Asks a Sentinel to fail over (`SENTINEL FAILOVER`), then waits until every
-    /// Sentinel names the replica as primary and it says so itself. Returns the new
-    /// primary's port. (The Sentinels turn the old primary into a replica some seconds
-    /// later; until then it still answers as a primary.)
+    /// Asks a Sentinel to fail over (`SENTINEL FAILOVER`), waits until every Sentinel
+    /// names the replica as primary and it says so itself, then demotes the old primary
+    /// (`REPLICAOF` the new one: what the Sentinels send it some seconds later, on their
+    /// next look at it) and waits until it follows in sync. From then on a write on a
+    /// connection to the old primary is refused (`READONLY`). Returns the new primary's
+    /// port.
     ///
     /// # Panics
     ///
@@ -141,6 +143,13 @@ impl RedisSentinel {
             self.sentinels.iter().all(|s| named_primary(s) == Some(new))
                 && role(new).as_deref() == Some("master")
         });
+        let new_port = new.to_string();
+        let demoted = command_on(old, &[b"REPLICAOF", b"127.0.0.1", new_port.as_bytes()]);
+        assert!(
+            demoted.is_some_and(|r| r.starts_with(b"+OK")),
+            "the old primary takes REPLICAOF"
+        );
+        self.settle("the old primary to follow", || self.replica_in_sync(new));
         new
     }
 

@@ -42,30 +42,23 @@ fn after_a_sentinel_failover_the_blocking_store_writes_to_the_new_primary() {
     let set = RedisSentinel::start();
     let keys = keys(&fixtures::server());
     let store = RedisStore::open(config(&set));
+    // A kept connection to the primary.
     assert!(
         store
             .try_lease(&keys, "a", Duration::from_millis(50), OP)
             .expect("a lease")
     );
     let new = set.failover();
-    // The old primary still answers as one until the Sentinels demote it; once it is a
-    // replica, a write there is refused (READONLY) and the store asks the Sentinels again.
-    // Either way, within two operations the lease is on the new primary.
-    let mut won = false;
-    for _ in 0..2 {
-        won = store
+    // The kept connection's node is a replica now: its write is refused (READONLY), and
+    // within the same operation the store asks the Sentinels again.
+    assert!(
+        store
             .try_lease(&keys, "b", Duration::from_secs(5), OP)
-            .unwrap_or(false);
-        if won
-            && set
-                .command(&["GET", keys.lease()])
-                .is_some_and(|r| r.contains('b'))
-        {
-            break;
-        }
-    }
-    assert!(won);
+            .expect("a lease")
+    );
     assert_eq!(set.primary_port(), new);
+    let reply = set.command(&["GET", keys.lease()]).expect("a reply");
+    assert!(reply.contains('b'), "the lease is on the new primary: {reply}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -81,20 +74,23 @@ async fn after_a_sentinel_failover_the_async_store_writes_to_the_new_primary() {
             .await
             .expect("a lease")
     );
-    let _set = tokio::task::spawn_blocking(move || {
+    let set = tokio::task::spawn_blocking(move || {
         set.failover();
         set
     })
     .await
     .expect("a failover");
-    let won = store.try_lease(&keys, "b", Duration::from_secs(5), OP).await;
-    let won = match won {
+    // The shared connection's node is a replica now: one operation is refused (READONLY)
+    // and drops it; the next asks the Sentinels again.
+    let first = store.try_lease(&keys, "b", Duration::from_secs(5), OP).await;
+    let won = match first {
         Ok(won) => won,
-        // A connection to the demoted primary fails once; the next asks the Sentinels.
         Err(_) => store
             .try_lease(&keys, "b", Duration::from_secs(5), OP)
             .await
             .expect("a lease"),
     };
     assert!(won);
+    let reply = set.command(&["GET", keys.lease()]).expect("a reply");
+    assert!(reply.contains('b'), "the lease is on the new primary: {reply}");
 }

@@ -66,17 +66,9 @@ impl AsyncConnector {
     }
 
     /// The connection, made on first use (and, for Sentinel, after the last one failed)
-    /// with `timeout` for connecting and for each reply; making it is cut off at
-    /// `timeout` too. A failed attempt leaves nothing behind: the next operation tries
-    /// again.
+    /// with `timeout` for connecting and for each reply. A failed attempt leaves nothing
+    /// behind: the next operation tries again. (The store bounds the whole operation.)
     pub(crate) async fn connection(&self, timeout: Duration) -> redis::RedisResult<AsyncConnection> {
-        match tokio::time::timeout(timeout, self.connect(timeout)).await {
-            Ok(connection) => connection,
-            Err(_) => Err(std::io::Error::from(std::io::ErrorKind::TimedOut).into()),
-        }
-    }
-
-    async fn connect(&self, timeout: Duration) -> redis::RedisResult<AsyncConnection> {
         match self {
             Self::Node { client, manager } => {
                 let manager = manager
@@ -135,13 +127,18 @@ impl AsyncConnector {
     /// whose node was demoted is dropped, so the next operation asks the Sentinels again.
     /// (The node's manager and the cluster client reconnect by themselves.)
     pub(crate) fn failed(&self, error: &redis::RedisError) {
+        if crate::blocking_connection::is_stale(error) {
+            self.forget();
+        }
+    }
+
+    /// Drops a Sentinel connection (one that failed or did not answer in time), so the
+    /// next operation asks the Sentinels again.
+    pub(crate) fn forget(&self) {
         #[cfg(feature = "sentinel")]
-        if let Self::Sentinel { current, .. } = self
-            && crate::blocking_connection::is_stale(error)
-        {
+        if let Self::Sentinel { current, .. } = self {
             *current.lock().unwrap_or_else(PoisonError::into_inner) = None;
         }
-        let _ = error;
     }
 
     /// Where it connects to, for `Debug` (no credentials).

@@ -3,7 +3,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use learn_oauth_driver::store::{AsyncStore, StoreError, StoreFuture, StoreKeyNames, StoreRecord, StoreTime};
+use learn_oauth_driver::store::{
+    AsyncStore, StoreError, StoreErrorKind, StoreFuture, StoreKeyNames, StoreRecord, StoreTime,
+};
 
 use crate::async_connection::{AsyncConnection, AsyncConnector};
 use crate::commands;
@@ -15,7 +17,7 @@ use crate::config::RedisConfig;
 /// in the background after it breaks; for a cluster (feature `async-cluster`), on
 /// redis-rs's async cluster client; for Sentinel, on a multiplexed connection to the
 /// primary the Sentinels name, asked again after that connection fails. Every operation
-/// is bounded by its timeout, here and by the provider.
+/// is bounded by its timeout, here (a Tokio timer) and by the provider.
 pub struct AsyncRedisStore {
     connector: AsyncConnector,
     publish: redis::Script,
@@ -41,6 +43,23 @@ impl AsyncRedisStore {
             .connection(timeout)
             .await
             .map_err(|e| self.failed(e))
+    }
+
+    /// `operation`, given up (a [`StoreErrorKind::Timeout`]) once `timeout` has passed: a
+    /// connection attempt and its retry, or a reply that does not come, cost no more. A
+    /// Sentinel connection that did not answer in time is dropped.
+    async fn bounded<T>(
+        &self,
+        timeout: Duration,
+        operation: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        match tokio::time::timeout(timeout, operation).await {
+            Ok(result) => result,
+            Err(_) => {
+                self.connector.forget();
+                Err(StoreError::new(StoreErrorKind::Timeout))
+            }
+        }
     }
 
     /// A failed operation's error, told to the connector first.
@@ -78,14 +97,14 @@ impl AsyncRedisStore {
 
 impl AsyncStore for AsyncRedisStore {
     fn read<'a>(&'a self, keys: &'a StoreKeyNames, timeout: Duration) -> StoreFuture<'a, StoreRecord> {
-        Box::pin(async move {
+        Box::pin(self.bounded(timeout, async move {
             let mut connection = self.connection(timeout).await?;
             let replies = commands::read(keys)
                 .query_async(&mut connection)
                 .await
                 .map_err(|e| self.failed(e))?;
             commands::record(replies).map_err(commands::store_error)
-        })
+        }))
     }
 
     fn try_lease<'a>(
@@ -95,7 +114,7 @@ impl AsyncStore for AsyncRedisStore {
         ttl: Duration,
         timeout: Duration,
     ) -> StoreFuture<'a, bool> {
-        Box::pin(async move {
+        Box::pin(self.bounded(timeout, async move {
             let mut connection = self.connection(timeout).await?;
             let won: i64 = self
                 .lease
@@ -106,7 +125,7 @@ impl AsyncStore for AsyncRedisStore {
                 .await
                 .map_err(|e| self.failed(e))?;
             Ok(won == 1)
-        })
+        }))
     }
 
     fn publish<'a>(
@@ -117,7 +136,10 @@ impl AsyncStore for AsyncRedisStore {
         owner: &'a str,
         timeout: Duration,
     ) -> StoreFuture<'a, ()> {
-        Box::pin(self.set_then_release(keys.token(), value, expire_at, keys, owner, timeout))
+        Box::pin(self.bounded(
+            timeout,
+            self.set_then_release(keys.token(), value, expire_at, keys, owner, timeout),
+        ))
     }
 
     fn cool_down<'a>(
@@ -128,7 +150,10 @@ impl AsyncStore for AsyncRedisStore {
         owner: &'a str,
         timeout: Duration,
     ) -> StoreFuture<'a, ()> {
-        Box::pin(self.set_then_release(keys.cool_down(), value, until, keys, owner, timeout))
+        Box::pin(self.bounded(
+            timeout,
+            self.set_then_release(keys.cool_down(), value, until, keys, owner, timeout),
+        ))
     }
 
     fn release<'a>(
@@ -137,7 +162,7 @@ impl AsyncStore for AsyncRedisStore {
         owner: &'a str,
         timeout: Duration,
     ) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
+        Box::pin(self.bounded(timeout, async move {
             let mut connection = self.connection(timeout).await?;
             self.release
                 .key(keys.lease())
@@ -146,7 +171,7 @@ impl AsyncStore for AsyncRedisStore {
                 .await
                 .map(drop)
                 .map_err(|e| self.failed(e))
-        })
+        }))
     }
 }
 

@@ -1,17 +1,19 @@
 //! [`RedisStore`]: the blocking adapter.
 
 use std::fmt;
-use std::sync::mpsc::{RecvTimeoutError, sync_channel};
+use std::sync::mpsc::{RecvTimeoutError, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use learn_oauth_driver::store::{
     BlockingStore, StoreError, StoreErrorKind, StoreKeyNames, StoreRecord, StoreTime,
 };
+use redis::ConnectionLike;
 
 use crate::blocking_connection::{Connection, Connector, is_stale};
 use crate::commands;
 use crate::config::RedisConfig;
+use crate::deadline::{far_future, time_left};
 
 /// A Redis shared store for blocking providers (`SharedStore::blocking(store, sealing)`).
 ///
@@ -21,11 +23,19 @@ use crate::config::RedisConfig;
 /// operation, and any failed connection is dropped, so the store recovers by itself when
 /// Redis comes back.
 ///
-/// **Bounded**: each operation runs on a short-lived thread of its own and the caller
-/// waits for it at most the operation's timeout. (redis-rs's socket timeouts apply per
-/// reply, and one operation reads several, so they alone would not bound it.) An
-/// operation given up on finishes or fails on its own thread, within its socket
-/// timeouts; its connection is kept for reuse only if it succeeded.
+/// **Bounded**, without a thread per operation: an operation runs on the caller's thread,
+/// each command sent and each reply read within the time left to its timeout (socket
+/// timeouts set before each). Only making a connection (name resolution, TCP, the TLS
+/// handshake, `AUTH`), which no socket timeout bounds as a whole, runs on a short-lived
+/// thread of its own that the caller waits for at most the time left; a connection it
+/// makes after the caller gave up is kept for the next operation. An operation on a
+/// cluster (feature `cluster`) runs on such a thread as a whole: redis-rs's cluster
+/// connection may connect to nodes and map the slots again within one operation.
+///
+/// A connection found broken, or (for Sentinel) refused with `READONLY` because its node
+/// was demoted, is replaced once within the same operation; a new connection to a
+/// cluster maps the slots afresh, and one through Sentinel asks the Sentinels for the
+/// primary.
 pub struct RedisStore {
     inner: Arc<Inner>,
 }
@@ -60,66 +70,88 @@ impl RedisStore {
     fn run<R: Send + 'static>(
         &self,
         timeout: Duration,
-        op: impl Fn(&Inner, &mut Connection) -> redis::RedisResult<R> + Send + 'static,
+        op: impl Fn(&Inner, &mut dyn ConnectionLike) -> redis::RedisResult<R> + Send + 'static,
     ) -> Result<R, StoreError> {
-        let inner = Arc::clone(&self.inner);
-        let (answer, answered) = sync_channel(1);
         let deadline = Instant::now().checked_add(timeout).unwrap_or_else(far_future);
-        let spawned = std::thread::Builder::new()
-            .name("learn-oauth-redis".into())
-            .spawn(move || {
-                let result = inner.attempt(deadline, &op);
-                // If nobody waits any more, the connection goes with the thread.
-                let _ = answer.send(result);
-            });
-        if let Err(error) = spawned {
-            return Err(StoreError::with_source(StoreErrorKind::Protocol, error));
+        if self.inner.connector.needs_a_thread() {
+            return on_a_thread(&self.inner, deadline, op);
         }
-        match answered.recv_timeout(timeout) {
-            Ok(result) => result.map_err(commands::store_error),
-            Err(RecvTimeoutError::Timeout) => Err(StoreError::new(StoreErrorKind::Timeout)),
-            // The operation panicked (a bug in the client): a failed operation.
-            Err(RecvTimeoutError::Disconnected) => Err(StoreError::new(StoreErrorKind::Protocol)),
+        attempt(&self.inner, deadline, &op).map_err(commands::store_error)
+    }
+}
+
+/// [`attempt`] on a short-lived thread the caller waits for until `deadline`; an
+/// operation given up on finishes or fails there, within its socket timeouts, and its
+/// connection is kept only if it succeeded.
+fn on_a_thread<R: Send + 'static>(
+    inner: &Arc<Inner>,
+    deadline: Instant,
+    op: impl Fn(&Inner, &mut dyn ConnectionLike) -> redis::RedisResult<R> + Send + 'static,
+) -> Result<R, StoreError> {
+    let left = time_left(deadline).map_err(commands::store_error)?;
+    let (answer, answered) = sync_channel(1);
+    let running = Arc::clone(inner);
+    std::thread::Builder::new()
+        .name("learn-oauth-redis".into())
+        .spawn(move || {
+            // If nobody waits any more, the result goes with the thread.
+            let _ = answer.send(attempt(&running, deadline, &op));
+        })
+        .map_err(|e| StoreError::with_source(StoreErrorKind::Protocol, e))?;
+    match answered.recv_timeout(left) {
+        Ok(result) => result.map_err(commands::store_error),
+        Err(RecvTimeoutError::Timeout) => Err(StoreError::new(StoreErrorKind::Timeout)),
+        // The operation panicked (a bug in the client): a failed operation.
+        Err(RecvTimeoutError::Disconnected) => Err(StoreError::new(StoreErrorKind::Protocol)),
+    }
+}
+
+/// `op` on an idle connection (replaced once if it turns out broken) or a new one.
+fn attempt<R>(
+    inner: &Arc<Inner>,
+    deadline: Instant,
+    op: &impl Fn(&Inner, &mut dyn ConnectionLike) -> redis::RedisResult<R>,
+) -> redis::RedisResult<R> {
+    let idle = inner.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+    if let Some(mut connection) = idle {
+        match connection.run(deadline, |c| op(inner, c)) {
+            Ok(value) => {
+                inner.keep(connection);
+                return Ok(value);
+            }
+            Err(error) if !is_stale(&error) => return Err(error),
+            Err(_) => {} // broken or demoted since it was last used: one fresh try
         }
+    }
+    let mut connection = connect(inner, deadline)?;
+    let value = connection.run(deadline, |c| op(inner, c))?;
+    inner.keep(connection);
+    Ok(value)
+}
+
+/// A new connection, made on a short-lived thread the caller waits for until `deadline`.
+fn connect(inner: &Arc<Inner>, deadline: Instant) -> redis::RedisResult<Connection> {
+    let left = time_left(deadline)?;
+    let (answer, answered) = sync_channel(1);
+    let connecting = Arc::clone(inner);
+    std::thread::Builder::new()
+        .name("learn-oauth-redis-connect".into())
+        .spawn(move || {
+            let made = connecting.connector.connect(left);
+            // Nobody waits any more: the connection serves the next operation.
+            if let Err(TrySendError::Disconnected(Ok(connection))) = answer.try_send(made) {
+                connecting.keep(connection);
+            }
+        })?;
+    match answered.recv_timeout(left) {
+        Ok(made) => made,
+        Err(RecvTimeoutError::Timeout) => Err(std::io::Error::from(std::io::ErrorKind::TimedOut).into()),
+        // The connecting thread panicked (a bug in the client): a failed operation.
+        Err(RecvTimeoutError::Disconnected) => Err(std::io::Error::other("connecting failed").into()),
     }
 }
 
 impl Inner {
-    /// `op` on an idle connection (replaced once if it turns out broken) or a new one.
-    fn attempt<R>(
-        &self,
-        deadline: Instant,
-        op: &impl Fn(&Inner, &mut Connection) -> redis::RedisResult<R>,
-    ) -> redis::RedisResult<R> {
-        let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
-        if let Some(mut connection) = idle {
-            match self.on(&mut connection, deadline, op) {
-                Ok(value) => {
-                    self.keep(connection);
-                    return Ok(value);
-                }
-                Err(error) if !is_stale(&error) => return Err(error),
-                Err(_) => {} // broken or demoted since it was last used: one fresh try
-            }
-        }
-        let left = time_left(deadline)?;
-        let mut connection = self.connector.connect(left)?;
-        let value = self.on(&mut connection, deadline, op)?;
-        self.keep(connection);
-        Ok(value)
-    }
-
-    fn on<R>(
-        &self,
-        connection: &mut Connection,
-        deadline: Instant,
-        op: &impl Fn(&Inner, &mut Connection) -> redis::RedisResult<R>,
-    ) -> redis::RedisResult<R> {
-        let left = time_left(deadline)?;
-        connection.set_timeouts(left)?;
-        op(self, connection)
-    }
-
     fn keep(&self, connection: Connection) {
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
         if idle.len() < MAX_IDLE {
@@ -128,35 +160,25 @@ impl Inner {
     }
 }
 
-/// An instant far enough away to mean "no deadline" (an `op_timeout` too large to add).
-fn far_future() -> Instant {
-    let now = Instant::now();
-    now.checked_add(Duration::from_secs(100 * 365 * 24 * 3600))
-        .unwrap_or(now)
-}
-
-/// What is left until `deadline`, or a timeout error.
-fn time_left(deadline: Instant) -> redis::RedisResult<Duration> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        return Err(std::io::Error::from(std::io::ErrorKind::TimedOut).into());
-    }
-    Ok(left)
-}
-
 impl RedisStore {
     /// Sets `key` to `value` until `at` (Redis's clock), then releases `owner`'s lease: one
     /// script call.
     fn set_then_release(
         &self,
-        key: String,
-        value: Vec<u8>,
+        key: &str,
+        value: &[u8],
         at: StoreTime,
         keys: &StoreKeyNames,
         owner: &str,
         timeout: Duration,
     ) -> Result<(), StoreError> {
-        let (lease, owner) = (keys.lease().to_owned(), owner.to_owned());
+        // Owned: a cluster's operation runs on a thread of its own.
+        let (key, value, lease, owner) = (
+            key.to_owned(),
+            value.to_vec(),
+            keys.lease().to_owned(),
+            owner.to_owned(),
+        );
         self.run(timeout, move |inner, c| {
             inner
                 .publish
@@ -186,11 +208,11 @@ impl BlockingStore for RedisStore {
         ttl: Duration,
         timeout: Duration,
     ) -> Result<bool, StoreError> {
-        let (keys, owner) = (keys.clone(), owner.to_owned());
+        let (lease, owner) = (keys.lease().to_owned(), owner.to_owned());
         let won: i64 = self.run(timeout, move |inner, c| {
             inner
                 .lease
-                .key(keys.lease())
+                .key(&lease)
                 .arg(&owner)
                 .arg(commands::millis(ttl))
                 .invoke(c)
@@ -206,14 +228,7 @@ impl BlockingStore for RedisStore {
         owner: &str,
         timeout: Duration,
     ) -> Result<(), StoreError> {
-        self.set_then_release(
-            keys.token().to_owned(),
-            value.to_vec(),
-            expire_at,
-            keys,
-            owner,
-            timeout,
-        )
+        self.set_then_release(keys.token(), value, expire_at, keys, owner, timeout)
     }
 
     fn cool_down(
@@ -224,20 +239,13 @@ impl BlockingStore for RedisStore {
         owner: &str,
         timeout: Duration,
     ) -> Result<(), StoreError> {
-        self.set_then_release(
-            keys.cool_down().to_owned(),
-            value.to_vec(),
-            until,
-            keys,
-            owner,
-            timeout,
-        )
+        self.set_then_release(keys.cool_down(), value, until, keys, owner, timeout)
     }
 
     fn release(&self, keys: &StoreKeyNames, owner: &str, timeout: Duration) -> Result<(), StoreError> {
-        let (keys, owner) = (keys.clone(), owner.to_owned());
+        let (lease, owner) = (keys.lease().to_owned(), owner.to_owned());
         self.run(timeout, move |inner, c| {
-            inner.release.key(keys.lease()).arg(&owner).invoke::<i64>(c)
+            inner.release.key(&lease).arg(&owner).invoke::<i64>(c)
         })
         .map(drop)
     }

@@ -1,12 +1,16 @@
-//! The blocking store's connections: to one node, to a cluster (one connection per node,
-//! routed by slot) or to the primary the Sentinels name, behind one `ConnectionLike`.
+//! The blocking store's connections: to one node or to the primary the Sentinels name (a
+//! `redis::Connection`, each exchange bounded by the operation's deadline), or to a
+//! cluster (redis-rs's cluster connection: one connection per node, routed by slot).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use redis::ConnectionLike;
 
 use crate::config::Kind;
+use crate::deadline::Deadlined;
 
 /// What makes the blocking store's connections.
-// One per store (or per idle connection), made rarely: boxing would buy nothing.
+// One per store, made once: boxing would buy nothing.
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Connector {
     Node(redis::Client),
@@ -17,7 +21,7 @@ pub(crate) enum Connector {
 }
 
 /// One of the blocking store's connections.
-// One per store (or per idle connection), made rarely: boxing would buy nothing.
+// A few kept per store: boxing would buy nothing.
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Connection {
     Node(redis::Connection),
@@ -34,6 +38,17 @@ impl Connector {
             #[cfg(feature = "sentinel")]
             Kind::Sentinel(spec) => Self::Sentinel(spec),
         }
+    }
+
+    /// Whether an operation on its connections must run on a thread of its own to be
+    /// bounded: a cluster connection connects to nodes and maps slots within an
+    /// operation, which no socket timeout bounds as a whole.
+    pub(crate) fn needs_a_thread(&self) -> bool {
+        #[cfg(feature = "cluster")]
+        if let Self::Cluster(_) = self {
+            return true;
+        }
+        false
     }
 
     /// A new connection, each attempt to reach a node bounded by `timeout`. For a
@@ -74,17 +89,23 @@ impl Connector {
 }
 
 impl Connection {
-    /// Bounds each read and write (on every node's connection, for a cluster) by `left`.
-    pub(crate) fn set_timeouts(&mut self, left: Duration) -> redis::RedisResult<()> {
+    /// `op` on this connection, each exchange bounded by `deadline`: for one node's
+    /// connection, every command and every reply (socket timeouts set to the time left
+    /// before each); for a cluster's, every node's socket timeouts set to the time left
+    /// once, before the operation (its thread bounds the rest).
+    pub(crate) fn run<R>(
+        &mut self,
+        deadline: Instant,
+        op: impl FnOnce(&mut dyn ConnectionLike) -> redis::RedisResult<R>,
+    ) -> redis::RedisResult<R> {
         match self {
-            Self::Node(c) => {
-                c.set_read_timeout(Some(left))?;
-                c.set_write_timeout(Some(left))
-            }
+            Self::Node(c) => op(&mut Deadlined::new(c, deadline)),
             #[cfg(feature = "cluster")]
             Self::Cluster(c) => {
+                let left = crate::deadline::time_left(deadline)?;
                 c.set_read_timeout(Some(left))?;
-                c.set_write_timeout(Some(left))
+                c.set_write_timeout(Some(left))?;
+                op(&mut OneSlot(c))
             }
         }
     }
@@ -93,26 +114,24 @@ impl Connection {
 /// Whether a connection that failed with `error` should be replaced: it broke, or (for
 /// Sentinel) its node is no primary any more.
 pub(crate) fn is_stale(error: &redis::RedisError) -> bool {
-    let demoted = {
-        #[cfg(feature = "sentinel")]
-        {
-            crate::sentinel::is_demoted(error)
-        }
-        #[cfg(not(feature = "sentinel"))]
-        {
-            false
-        }
-    };
+    #[cfg(feature = "sentinel")]
+    let demoted = crate::sentinel::is_demoted(error);
+    #[cfg(not(feature = "sentinel"))]
+    let demoted = false;
     error.is_connection_dropped() || error.is_io_error() || demoted
 }
 
-impl redis::ConnectionLike for Connection {
+/// A cluster connection that takes the store's one pipeline, the read's `MULTI` block.
+/// redis-rs's cluster connection refuses pipelines (one could span slots), yet routes a
+/// `MULTI` block by its first key and sends it whole to that node; the read's keys are
+/// one token's, which share a slot.
+#[cfg(feature = "cluster")]
+struct OneSlot<'a>(&'a mut redis::cluster::ClusterConnection);
+
+#[cfg(feature = "cluster")]
+impl ConnectionLike for OneSlot<'_> {
     fn req_packed_command(&mut self, cmd: &[u8]) -> redis::RedisResult<redis::Value> {
-        match self {
-            Self::Node(c) => c.req_packed_command(cmd),
-            #[cfg(feature = "cluster")]
-            Self::Cluster(c) => c.req_packed_command(cmd),
-        }
+        self.0.req_packed_command(cmd)
     }
 
     fn req_packed_commands(
@@ -121,54 +140,26 @@ impl redis::ConnectionLike for Connection {
         offset: usize,
         count: usize,
     ) -> redis::RedisResult<Vec<redis::Value>> {
-        match self {
-            Self::Node(c) => c.req_packed_commands(cmd, offset, count),
-            #[cfg(feature = "cluster")]
-            Self::Cluster(c) => c.req_packed_commands(cmd, offset, count),
-        }
+        self.0.req_packed_commands(cmd, offset, count)
     }
 
     fn req_command(&mut self, cmd: &redis::Cmd) -> redis::RedisResult<redis::Value> {
-        match self {
-            Self::Node(c) => c.req_command(cmd),
-            #[cfg(feature = "cluster")]
-            Self::Cluster(c) => c.req_command(cmd),
-        }
+        self.0.req_command(cmd)
     }
 
     fn get_db(&self) -> i64 {
-        match self {
-            Self::Node(c) => c.get_db(),
-            #[cfg(feature = "cluster")]
-            Self::Cluster(c) => c.get_db(),
-        }
+        self.0.get_db()
     }
 
     fn supports_pipelining(&self) -> bool {
-        match self {
-            Self::Node(c) => c.supports_pipelining(),
-            // redis-rs's cluster connection says no because a pipeline could span slots;
-            // it does route a `MULTI` block by its first key and sends it whole to that
-            // node, and the store's only pipeline is the read's `MULTI` over one token's
-            // keys, which share a slot.
-            #[cfg(feature = "cluster")]
-            Self::Cluster(_) => true,
-        }
+        true
     }
 
     fn check_connection(&mut self) -> bool {
-        match self {
-            Self::Node(c) => c.check_connection(),
-            #[cfg(feature = "cluster")]
-            Self::Cluster(c) => c.check_connection(),
-        }
+        self.0.check_connection()
     }
 
     fn is_open(&self) -> bool {
-        match self {
-            Self::Node(c) => c.is_open(),
-            #[cfg(feature = "cluster")]
-            Self::Cluster(c) => c.is_open(),
-        }
+        self.0.is_open()
     }
 }

@@ -6,17 +6,22 @@ use learn_oauth_driver::store::{
     MAX_VALUE_BYTES, StoreError, StoreErrorKind, StoreKeyNames, StoreRecord, StoreTime,
 };
 
-/// Sets `KEYS[1]` to `ARGV[1]` expiring at `ARGV[2]` (Unix ms by Redis's clock), then
-/// deletes the lease `KEYS[2]` if it holds `ARGV[3]`.
+/// Sets `KEYS[1]` to `ARGV[1]` expiring at `ARGV[2]` (Unix ms by Redis's clock; `SET`
+/// replaces a key of any type), then deletes the lease `KEYS[2]` if it holds `ARGV[3]`
+/// (only a string can: another type there is not read, which would fail the script).
 const SET_THEN_RELEASE: &str = r"
 redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
-if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+if redis.call('TYPE', KEYS[2]).ok == 'string' and redis.call('GET', KEYS[2]) == ARGV[3] then
+  redis.call('DEL', KEYS[2])
+end
 return 1
 ";
 
 /// Deletes the lease `KEYS[1]` if it holds `ARGV[1]`.
 const RELEASE: &str = r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+if redis.call('TYPE', KEYS[1]).ok == 'string' and redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
 return 0
 ";
 
@@ -95,9 +100,12 @@ fn string(reply: redis::RedisResult<Vec<u8>>) -> redis::RedisResult<Option<Vec<u
 
 /// Takes the lease `KEYS[1]` for owner `ARGV[1]` for `ARGV[2]` ms if nobody holds it, and
 /// answers 1 if `ARGV[1]` holds it already: idempotent, so an operation retried after a
-/// lost reply cannot make the holder believe it lost.
+/// lost reply cannot make the holder believe it lost. A key of another type than a
+/// string there is no lease (no replica writes one): it is replaced.
 const TRY_LEASE: &str = r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
+local kind = redis.call('TYPE', KEYS[1]).ok
+if kind == 'string' and redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
+if kind ~= 'string' and kind ~= 'none' then redis.call('DEL', KEYS[1]) end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 return 0
 ";

@@ -96,6 +96,7 @@ impl RedisConfig {
         Ok(Self { kind })
     }
 
+    #[cfg(any(feature = "cluster", feature = "sentinel"))]
     pub(crate) fn from_kind(kind: Kind) -> Self {
         Self { kind }
     }

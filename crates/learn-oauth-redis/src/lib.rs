@@ -41,7 +41,8 @@
 //! Every operation is one round trip: a `MULTI` read of the value and the cool-down
 //! marker with their `PTTL`s, the lease's existence and `TIME`; `SET NX PX` for the lease; Lua scripts
 //! for publish-then-release and compare-and-delete. Each is bounded by the store policy's
-//! `op_timeout` (socket timeouts for [`RedisStore`]; the provider's own cut-off too for
+//! `op_timeout` (for [`RedisStore`], socket timeouts set to the time left before each
+//! command and each reply, no thread per operation; the provider's own cut-off too for
 //! `AsyncRedisStore`, feature `async`).
 //!
 //! # Features
@@ -68,6 +69,7 @@ mod blocking_connection;
 mod cluster;
 mod commands;
 mod config;
+mod deadline;
 mod error;
 #[cfg(feature = "sentinel")]
 mod sentinel;

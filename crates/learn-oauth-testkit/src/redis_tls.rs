@@ -44,6 +44,7 @@ pub const REDIS_USER_ACL: &[&str] = &[
     "+get",
     "+set",
     "+del",
+    "+type",
     "+ping",
 ];
 

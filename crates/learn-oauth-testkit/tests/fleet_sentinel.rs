@@ -2,6 +2,7 @@
 //! request per refresh period (+1 at a lease race), and with a `SENTINEL FAILOVER` mid-run,
 //! no replica gets an error or an expired token and no call waits past the store's bound.
 
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use learn_oauth_proto::store::StorePolicy;
@@ -11,8 +12,17 @@ use learn_oauth_testkit::redis_sentinel::RedisSentinel;
 const REPLICA: &str = env!("CARGO_BIN_EXE_fleet-replica");
 const RUN: Duration = Duration::from_secs(8);
 
+/// One fleet at a time: each is 16 processes and six Redis processes on a small machine,
+/// and a call's time is what the tests measure.
+static ONE_FLEET: Mutex<()> = Mutex::new(());
+
+fn one_fleet() -> MutexGuard<'static, ()> {
+    ONE_FLEET.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 #[test]
 fn sixteen_processes_share_one_token_per_refresh_period_through_sentinel() {
+    let _one = one_fleet();
     let set = RedisSentinel::start();
     let server = fleet::mock();
     let periods = fleet::max_periods(RUN);
@@ -31,6 +41,7 @@ fn sixteen_processes_share_one_token_per_refresh_period_through_sentinel() {
 
 #[test]
 fn with_a_sentinel_failover_mid_run_every_replica_keeps_getting_tokens_within_the_bound() {
+    let _one = one_fleet();
     let set = RedisSentinel::start();
     let server = fleet::mock();
     let mut failover = Duration::ZERO;

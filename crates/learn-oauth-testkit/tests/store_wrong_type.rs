@@ -1,6 +1,7 @@
-//! A key of another type than a string (a hash or a list someone put at the token or the
-//! cool-down key) against a real `redis-server`: a miss that publishing overwrites, never
-//! a store error (which would count towards opening the breaker).
+//! A key of another type than a string (a hash or a list someone put at the token, the
+//! cool-down or the lease key) against a real `redis-server`: a miss that publishing (or
+//! taking the lease) replaces, never a store error (which would count towards opening
+//! the breaker).
 
 use learn_oauth_driver::store::{BlockingStore, Sealing, SealingKey, SharedStore, StoreKeyNames};
 use learn_oauth_mock::MockServer;
@@ -101,4 +102,32 @@ async fn an_async_replica_takes_a_hash_at_the_token_key_for_a_miss_too() {
     assert!(second.token().await.expect("a token").expose_secret() == token.expose_secret());
     assert_eq!(server.token_request_count(), 1);
     assert_eq!(second.stats().store.errors, 0);
+}
+
+#[test]
+fn a_hash_at_the_lease_key_costs_no_store_error() {
+    let redis = RedisServer::start();
+    let server = fixtures::server();
+    let names = names(&redis, &server);
+    // Without an expiry: the read counts it as no lease, so the replica tries to take it.
+    assert_eq!(
+        redis
+            .command(&["HSET", names.lease(), "field", "value"])
+            .as_deref(),
+        Some(":1\r\n")
+    );
+    let provider = learn_oauth_ureq::TokenProvider::builder(fixtures::config(&server))
+        .shared_store(blocking(&redis))
+        .build()
+        .expect("a provider");
+    provider.token().expect("a token from the endpoint");
+    assert_eq!(server.token_request_count(), 1);
+    let stats = provider.stats().store;
+    assert_eq!(stats.errors, 0, "no store error: {stats:?}");
+    assert_eq!(stats.fetched_with_lease, 1, "it took the lease: {stats:?}");
+    assert_eq!(
+        redis.command(&["EXISTS", names.lease()]).as_deref(),
+        Some(":0\r\n"),
+        "and released it"
+    );
 }

@@ -147,6 +147,34 @@ impl RedisCluster {
         port
     }
 
+    /// Stops the primary that serves `key` answering (SIGSTOP: its connections stay open,
+    /// nothing answers) and returns its port, for [`resume`](Self::resume).
+    ///
+    /// # Panics
+    ///
+    /// As [`primary_of`](Self::primary_of).
+    pub fn pause_primary_of(&self, key: &str) -> u16 {
+        let port = self.primary_of(key);
+        self.node(port).pause();
+        port
+    }
+
+    /// Lets the node on `port` go on after [`pause_primary_of`](Self::pause_primary_of).
+    ///
+    /// # Panics
+    ///
+    /// When no node of this cluster listens on `port`.
+    pub fn resume(&self, port: u16) {
+        self.node(port).resume();
+    }
+
+    fn node(&self, port: u16) -> &RedisServer {
+        self.nodes
+            .iter()
+            .find(|n| n.port() == port)
+            .expect("one of the cluster's nodes")
+    }
+
     /// Waits until every running node names a running primary other than `killed` for
     /// `key`'s slot and reports `cluster_state:ok`.
     ///

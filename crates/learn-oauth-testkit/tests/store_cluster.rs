@@ -6,7 +6,7 @@ mod store_ha_common;
 
 use std::time::{Duration, Instant};
 
-use learn_oauth_driver::store::{BlockingStore, StoreTime};
+use learn_oauth_driver::store::{AsyncStore, BlockingStore, StoreErrorKind, StoreTime};
 use learn_oauth_redis::{AsyncRedisStore, RedisConfig, RedisStore};
 use learn_oauth_testkit::fixtures;
 use learn_oauth_testkit::redis_cluster::RedisCluster;
@@ -84,4 +84,46 @@ fn after_the_primary_of_the_tokens_slot_fails_over_the_store_works_on_its_replic
         .command(keys.lease(), &["GET", keys.lease()])
         .expect("a reply");
     assert!(reply.contains('b'), "{reply}");
+}
+
+#[test]
+fn with_the_tokens_primary_hung_a_blocking_operation_ends_at_its_timeout() {
+    let cluster = RedisCluster::start();
+    let keys = keys(&fixtures::server());
+    let store = RedisStore::open(config(&cluster));
+    store
+        .read(&keys, OP)
+        .expect("a read: a kept connection to every node");
+    let paused = cluster.pause_primary_of(keys.token());
+    let timeout = Duration::from_millis(250);
+    for _ in 0..3 {
+        let started = Instant::now();
+        let error = store.read(&keys, timeout).expect_err("no answer");
+        let took = started.elapsed();
+        assert_eq!(error.kind(), StoreErrorKind::Timeout, "{error:?}");
+        assert!(took < timeout + Duration::from_millis(100), "{took:?}");
+    }
+    cluster.resume(paused);
+    store.read(&keys, OP).expect("a read once it answers again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_tokens_primary_hung_an_async_operation_ends_at_its_timeout() {
+    let cluster = tokio::task::spawn_blocking(RedisCluster::start)
+        .await
+        .expect("a cluster");
+    let keys = keys(&fixtures::server());
+    let store = AsyncRedisStore::open(config(&cluster));
+    store.read(&keys, OP).await.expect("a read");
+    let paused = cluster.pause_primary_of(keys.token());
+    let timeout = Duration::from_millis(250);
+    for _ in 0..3 {
+        let started = Instant::now();
+        let error = store.read(&keys, timeout).await.expect_err("no answer");
+        let took = started.elapsed();
+        assert_eq!(error.kind(), StoreErrorKind::Timeout, "{error:?}");
+        assert!(took < timeout + Duration::from_millis(100), "{took:?}");
+    }
+    cluster.resume(paused);
+    store.read(&keys, OP).await.expect("a read once it answers again");
 }

@@ -11,8 +11,7 @@ use crate::error::{RedisConfigError, RedisConfigErrorKind};
 /// first operation. Its `Debug` shows where it points, never a user name or password.
 ///
 /// ```
-/// use learn_oauth_redis::RedisConfig;
-///
+/// # use learn_oauth_redis::RedisConfig;
 /// let config = RedisConfig::node("redis://store:a-password@127.0.0.1:6379/0")?;
 /// assert!(!format!("{config:?}").contains("a-password"));
 /// # Ok::<(), learn_oauth_redis::RedisConfigError>(())
@@ -63,8 +62,7 @@ impl RedisConfig {
     /// whose certificate your own CA signed.
     ///
     /// ```no_run
-    /// use learn_oauth_redis::{RedisConfig, RedisStore};
-    ///
+    /// # use learn_oauth_redis::{RedisConfig, RedisStore};
     /// // An ACL user and its password (percent-encoded if need be), from your secret store.
     /// let url = std::env::var("REDIS_URL")?; // rediss://fleet:…@redis.internal:6380/0
     /// let config = RedisConfig::node(&url)?

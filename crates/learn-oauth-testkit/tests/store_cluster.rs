@@ -127,3 +127,36 @@ async fn with_the_tokens_primary_hung_an_async_operation_ends_at_its_timeout() {
     cluster.resume(paused);
     store.read(&keys, OP).await.expect("a read once it answers again");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_the_primary_of_the_tokens_slot_fails_over_the_async_store_works_on_its_replica() {
+    let mut cluster = tokio::task::spawn_blocking(RedisCluster::start)
+        .await
+        .expect("a cluster");
+    let keys = keys(&fixtures::server());
+    let store = AsyncRedisStore::open(config(&cluster));
+    store.read(&keys, OP).await.expect("a read");
+    let token_key = keys.token().to_owned();
+    let (cluster, killed) = tokio::task::spawn_blocking(move || {
+        let killed = cluster.kill_primary_of(&token_key);
+        cluster.await_failover(&token_key, killed);
+        (cluster, killed)
+    })
+    .await
+    .expect("a failover");
+    assert_ne!(cluster.primary_of(keys.token()), killed);
+    // The cluster client maps the slots again after the first failure at the latest.
+    let first = store.try_lease(&keys, "b", Duration::from_secs(5), OP).await;
+    let won = match first {
+        Ok(won) => won,
+        Err(_) => store
+            .try_lease(&keys, "b", Duration::from_secs(5), OP)
+            .await
+            .expect("a lease"),
+    };
+    assert!(won);
+    let reply = cluster
+        .command(keys.lease(), &["GET", keys.lease()])
+        .expect("a reply");
+    assert!(reply.contains('b'), "{reply}");
+}

@@ -5,12 +5,15 @@ use std::sync::mpsc::{RecvTimeoutError, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use learn_oauth_driver::store::{BlockingStore, StoreError, StoreKeyNames, StoreRecord, StoreTime};
+use learn_oauth_driver::store::{
+    BlockingStore, StoreError, StoreErrorKind, StoreKeyNames, StoreRecord, StoreTime,
+};
 use redis::ConnectionLike;
 
+use crate::blocking_connection::{Connection, Connector, is_stale};
 use crate::commands;
-use crate::config::{Kind, RedisConfig};
-use crate::deadline::{Deadlined, far_future, time_left};
+use crate::config::RedisConfig;
+use crate::deadline::{far_future, time_left};
 
 /// A Redis shared store for blocking providers (`SharedStore::blocking(store, sealing)`).
 ///
@@ -25,14 +28,21 @@ use crate::deadline::{Deadlined, far_future, time_left};
 /// timeouts set before each). Only making a connection (name resolution, TCP, the TLS
 /// handshake, `AUTH`), which no socket timeout bounds as a whole, runs on a short-lived
 /// thread of its own that the caller waits for at most the time left; a connection it
-/// makes after the caller gave up is kept for the next operation.
+/// makes after the caller gave up is kept for the next operation. An operation on a
+/// cluster (feature `cluster`) runs on such a thread as a whole: redis-rs's cluster
+/// connection may connect to nodes and map the slots again within one operation.
+///
+/// A connection found broken, or (for Sentinel) refused with `READONLY` because its node
+/// was demoted, is replaced once within the same operation; a new connection to a
+/// cluster maps the slots afresh, and one through Sentinel asks the Sentinels for the
+/// primary.
 pub struct RedisStore {
     inner: Arc<Inner>,
 }
 
 struct Inner {
-    client: redis::Client,
-    idle: Mutex<Vec<redis::Connection>>,
+    connector: Connector,
+    idle: Mutex<Vec<Connection>>,
     publish: redis::Script,
     release: redis::Script,
     lease: redis::Script,
@@ -45,10 +55,9 @@ impl RedisStore {
     /// A store for the Redis `config` describes. Nothing is connected yet.
     #[must_use]
     pub fn open(config: RedisConfig) -> Self {
-        let Kind::Node(client) = config.into_kind();
         Self {
             inner: Arc::new(Inner {
-                client,
+                connector: Connector::new(config.into_kind()),
                 idle: Mutex::new(Vec::new()),
                 publish: commands::set_then_release(),
                 release: commands::release(),
@@ -58,13 +67,42 @@ impl RedisStore {
     }
 
     /// Runs `op` on a connection, giving up after `timeout`.
-    fn run<R>(
+    fn run<R: Send + 'static>(
         &self,
         timeout: Duration,
-        op: impl Fn(&Inner, &mut dyn ConnectionLike) -> redis::RedisResult<R>,
+        op: impl Fn(&Inner, &mut dyn ConnectionLike) -> redis::RedisResult<R> + Send + 'static,
     ) -> Result<R, StoreError> {
         let deadline = Instant::now().checked_add(timeout).unwrap_or_else(far_future);
+        if self.inner.connector.needs_a_thread() {
+            return on_a_thread(&self.inner, deadline, op);
+        }
         attempt(&self.inner, deadline, &op).map_err(commands::store_error)
+    }
+}
+
+/// [`attempt`] on a short-lived thread the caller waits for until `deadline`; an
+/// operation given up on finishes or fails there, within its socket timeouts, and its
+/// connection is kept only if it succeeded.
+fn on_a_thread<R: Send + 'static>(
+    inner: &Arc<Inner>,
+    deadline: Instant,
+    op: impl Fn(&Inner, &mut dyn ConnectionLike) -> redis::RedisResult<R> + Send + 'static,
+) -> Result<R, StoreError> {
+    let left = time_left(deadline).map_err(commands::store_error)?;
+    let (answer, answered) = sync_channel(1);
+    let running = Arc::clone(inner);
+    std::thread::Builder::new()
+        .name("learn-oauth-redis".into())
+        .spawn(move || {
+            // If nobody waits any more, the result goes with the thread.
+            let _ = answer.send(attempt(&running, deadline, &op));
+        })
+        .map_err(|e| StoreError::with_source(StoreErrorKind::Protocol, e))?;
+    match answered.recv_timeout(left) {
+        Ok(result) => result.map_err(commands::store_error),
+        Err(RecvTimeoutError::Timeout) => Err(StoreError::new(StoreErrorKind::Timeout)),
+        // The operation panicked (a bug in the client): a failed operation.
+        Err(RecvTimeoutError::Disconnected) => Err(StoreError::new(StoreErrorKind::Protocol)),
     }
 }
 
@@ -76,30 +114,30 @@ fn attempt<R>(
 ) -> redis::RedisResult<R> {
     let idle = inner.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
     if let Some(mut connection) = idle {
-        match op(inner, &mut Deadlined::new(&mut connection, deadline)) {
+        match connection.run(deadline, |c| op(inner, c)) {
             Ok(value) => {
                 inner.keep(connection);
                 return Ok(value);
             }
-            Err(error) if !(error.is_connection_dropped() || error.is_io_error()) => return Err(error),
-            Err(_) => {} // broken since it was last used: one fresh try
+            Err(error) if !is_stale(&error) => return Err(error),
+            Err(_) => {} // broken or demoted since it was last used: one fresh try
         }
     }
     let mut connection = connect(inner, deadline)?;
-    let value = op(inner, &mut Deadlined::new(&mut connection, deadline))?;
+    let value = connection.run(deadline, |c| op(inner, c))?;
     inner.keep(connection);
     Ok(value)
 }
 
 /// A new connection, made on a short-lived thread the caller waits for until `deadline`.
-fn connect(inner: &Arc<Inner>, deadline: Instant) -> redis::RedisResult<redis::Connection> {
+fn connect(inner: &Arc<Inner>, deadline: Instant) -> redis::RedisResult<Connection> {
     let left = time_left(deadline)?;
     let (answer, answered) = sync_channel(1);
     let connecting = Arc::clone(inner);
     std::thread::Builder::new()
         .name("learn-oauth-redis-connect".into())
         .spawn(move || {
-            let made = connecting.client.get_connection_with_timeout(left);
+            let made = connecting.connector.connect(left);
             // Nobody waits any more: the connection serves the next operation.
             if let Err(TrySendError::Disconnected(Ok(connection))) = answer.try_send(made) {
                 connecting.keep(connection);
@@ -114,7 +152,7 @@ fn connect(inner: &Arc<Inner>, deadline: Instant) -> redis::RedisResult<redis::C
 }
 
 impl Inner {
-    fn keep(&self, connection: redis::Connection) {
+    fn keep(&self, connection: Connection) {
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
         if idle.len() < MAX_IDLE {
             idle.push(connection);
@@ -134,14 +172,21 @@ impl RedisStore {
         owner: &str,
         timeout: Duration,
     ) -> Result<(), StoreError> {
-        self.run(timeout, |inner, c| {
+        // Owned: a cluster's operation runs on a thread of its own.
+        let (key, value, lease, owner) = (
+            key.to_owned(),
+            value.to_vec(),
+            keys.lease().to_owned(),
+            owner.to_owned(),
+        );
+        self.run(timeout, move |inner, c| {
             inner
                 .publish
-                .key(key)
-                .key(keys.lease())
-                .arg(value)
+                .key(&key)
+                .key(&lease)
+                .arg(&value)
                 .arg(at.0)
-                .arg(owner)
+                .arg(&owner)
                 .invoke::<i64>(c)
         })
         .map(drop)
@@ -150,7 +195,10 @@ impl RedisStore {
 
 impl BlockingStore for RedisStore {
     fn read(&self, keys: &StoreKeyNames, timeout: Duration) -> Result<StoreRecord, StoreError> {
-        self.run(timeout, |_, c| commands::record(commands::read(keys).query(c)?))
+        let keys = keys.clone();
+        self.run(timeout, move |_, c| {
+            commands::record(commands::read(&keys).query(c)?)
+        })
     }
 
     fn try_lease(
@@ -160,11 +208,12 @@ impl BlockingStore for RedisStore {
         ttl: Duration,
         timeout: Duration,
     ) -> Result<bool, StoreError> {
-        let won: i64 = self.run(timeout, |inner, c| {
+        let (lease, owner) = (keys.lease().to_owned(), owner.to_owned());
+        let won: i64 = self.run(timeout, move |inner, c| {
             inner
                 .lease
-                .key(keys.lease())
-                .arg(owner)
+                .key(&lease)
+                .arg(&owner)
                 .arg(commands::millis(ttl))
                 .invoke(c)
         })?;
@@ -194,8 +243,9 @@ impl BlockingStore for RedisStore {
     }
 
     fn release(&self, keys: &StoreKeyNames, owner: &str, timeout: Duration) -> Result<(), StoreError> {
-        self.run(timeout, |inner, c| {
-            inner.release.key(keys.lease()).arg(owner).invoke::<i64>(c)
+        let (lease, owner) = (keys.lease().to_owned(), owner.to_owned());
+        self.run(timeout, move |inner, c| {
+            inner.release.key(&lease).arg(&owner).invoke::<i64>(c)
         })
         .map(drop)
     }
@@ -204,9 +254,8 @@ impl BlockingStore for RedisStore {
 impl fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The connection info may hold a password: only where it points.
-        let info = self.inner.client.get_connection_info();
         f.debug_struct("RedisStore")
-            .field("addr", &info.addr().to_string())
+            .field("addr", &self.inner.connector.describe())
             .finish_non_exhaustive()
     }
 }

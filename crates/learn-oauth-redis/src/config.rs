@@ -22,11 +22,19 @@ pub struct RedisConfig {
 }
 
 /// The shape of the deployment.
+// One per configuration, made rarely: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone)]
 pub(crate) enum Kind {
     /// One Redis server (or a proxy in front of several): a client for its URL, with the
     /// root certificates it trusts when the URL is `rediss://`.
     Node(redis::Client),
+    /// A Redis Cluster, by its seed nodes.
+    #[cfg(feature = "cluster")]
+    Cluster(crate::cluster::ClusterSeeds),
+    /// A primary the Sentinels name.
+    #[cfg(feature = "sentinel")]
+    Sentinel(crate::sentinel::SentinelSpec),
 }
 
 impl RedisConfig {
@@ -75,8 +83,110 @@ impl RedisConfig {
         let roots = crate::tls::RootCertificates::parse(pem)?;
         let kind = match self.kind {
             Kind::Node(client) => Kind::Node(roots.client(client.get_connection_info().clone())?),
+            #[cfg(any(feature = "cluster", feature = "sentinel"))]
+            _ => {
+                return Err(RedisConfigError::new(
+                    RedisConfigErrorKind::Certificates,
+                    "root certificates are taken for a node configuration only",
+                ));
+            }
         };
         Ok(Self { kind })
+    }
+
+    /// A Redis Cluster, found through any of `seed_urls` (`redis://[user:password@]host:port`,
+    /// each a node of the cluster; one that answers is enough). The store keeps every
+    /// operation in one slot (a token's keys share a hash tag) and follows the cluster's
+    /// redirects and failovers, each operation still bounded by the store policy's
+    /// `op_timeout`.
+    ///
+    /// # Errors
+    ///
+    /// [`RedisConfigErrorKind::Url`] when a URL is not a Redis URL, there is none, or
+    /// they disagree on user name or password.
+    #[cfg(feature = "cluster")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cluster")))]
+    pub fn cluster<S: AsRef<str>>(seed_urls: impl IntoIterator<Item = S>) -> Result<Self, RedisConfigError> {
+        let seeds = seed_urls
+            .into_iter()
+            .map(|url| node_info(url.as_ref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let seeds = crate::cluster::ClusterSeeds::new(seeds).map_err(RedisConfigError::url)?;
+        Ok(Self {
+            kind: Kind::Cluster(seeds),
+        })
+    }
+
+    /// The primary that the Sentinels at `sentinel_urls` (`redis://[user:password@]host:port`,
+    /// the Sentinels' own addresses and credentials) name for `service_name` (the name in
+    /// their `sentinel monitor` line), followed across failovers. The data nodes speak
+    /// TLS when the Sentinels' URLs are `rediss://` (feature `tls`; their certificates
+    /// are checked against the webpki roots). They are reached without credentials on
+    /// database 0 unless [`node_auth`](Self::node_auth) and
+    /// [`node_database`](Self::node_database) say otherwise.
+    ///
+    /// # Errors
+    ///
+    /// [`RedisConfigErrorKind::Url`] when a URL is not a Redis URL or there is none.
+    #[cfg(feature = "sentinel")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "sentinel")))]
+    pub fn sentinel<S: AsRef<str>>(
+        sentinel_urls: impl IntoIterator<Item = S>,
+        service_name: &str,
+    ) -> Result<Self, RedisConfigError> {
+        let sentinels = sentinel_urls
+            .into_iter()
+            .map(|url| node_info(url.as_ref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        if sentinels.is_empty() {
+            return Err(RedisConfigError::new(
+                RedisConfigErrorKind::Url,
+                "no sentinel url",
+            ));
+        }
+        Ok(Self {
+            kind: Kind::Sentinel(crate::sentinel::SentinelSpec::new(sentinels, service_name)),
+        })
+    }
+
+    /// The user name (`None`: the default user) and password the data nodes that the
+    /// Sentinels name require (the Sentinels' own are in their URLs).
+    ///
+    /// # Errors
+    ///
+    /// [`RedisConfigErrorKind::NodeSettings`] when this is not a
+    /// [`sentinel`](Self::sentinel) configuration: a node's or a cluster's credentials are
+    /// in their URLs, and these would be ignored.
+    #[cfg(feature = "sentinel")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "sentinel")))]
+    pub fn node_auth(mut self, username: Option<&str>, password: &str) -> Result<Self, RedisConfigError> {
+        self.sentinel_spec()?.set_auth(username, password);
+        Ok(self)
+    }
+
+    /// The database on the data nodes that the Sentinels name (0 unless set).
+    ///
+    /// # Errors
+    ///
+    /// As [`node_auth`](Self::node_auth).
+    #[cfg(feature = "sentinel")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "sentinel")))]
+    pub fn node_database(mut self, db: i64) -> Result<Self, RedisConfigError> {
+        self.sentinel_spec()?.set_database(db);
+        Ok(self)
+    }
+
+    /// The Sentinel part, or the error for a setting only Sentinel takes.
+    #[cfg(feature = "sentinel")]
+    fn sentinel_spec(&mut self) -> Result<&mut crate::sentinel::SentinelSpec, RedisConfigError> {
+        match &mut self.kind {
+            Kind::Sentinel(spec) => Ok(spec),
+            #[allow(unreachable_patterns)] // Only `Sentinel` without features `cluster` and `tls`.
+            _ => Err(RedisConfigError::new(
+                RedisConfigErrorKind::NodeSettings,
+                "node credentials and database are taken for a sentinel configuration only",
+            )),
+        }
     }
 
     /// The deployment this configuration describes.
@@ -114,6 +224,10 @@ impl fmt::Debug for RedisConfig {
                     .field("tls", &matches!(addr, redis::ConnectionAddr::TcpTls { .. }))
                     .finish()
             }
+            #[cfg(feature = "cluster")]
+            Kind::Cluster(seeds) => f.debug_struct("RedisConfig").field("cluster", seeds).finish(),
+            #[cfg(feature = "sentinel")]
+            Kind::Sentinel(spec) => f.debug_struct("RedisConfig").field("sentinel", spec).finish(),
         }
     }
 }
@@ -173,5 +287,65 @@ mod tests {
             let error = tls().root_certificates(pem).expect_err("refused");
             assert_eq!(error.kind(), RedisConfigErrorKind::Certificates);
         }
+    }
+
+    #[cfg(feature = "sentinel")]
+    #[test]
+    fn a_sentinel_config_shows_addresses_and_service_never_passwords() {
+        let config = RedisConfig::sentinel(["redis://:hunter2-sentinel@127.0.0.1:26379"], "tokens")
+            .and_then(|c| c.node_auth(Some("fleet"), "hunter2-node"))
+            .and_then(|c| c.node_database(3))
+            .expect("a config");
+        let shown = format!("{config:?}");
+        assert!(
+            shown.contains("127.0.0.1:26379") && shown.contains("tokens"),
+            "{shown}"
+        );
+        assert!(!shown.contains("hunter2") && !shown.contains("fleet"), "{shown}");
+    }
+
+    #[cfg(feature = "sentinel")]
+    #[test]
+    fn node_settings_are_refused_where_they_would_be_ignored() {
+        let node = RedisConfig::node("redis://127.0.0.1:6379/").expect("a url");
+        let error = node.clone().node_auth(None, "pw").expect_err("not sentinel");
+        assert_eq!(error.kind(), RedisConfigErrorKind::NodeSettings);
+        let error = node.node_database(1).expect_err("not sentinel");
+        assert_eq!(error.kind(), RedisConfigErrorKind::NodeSettings);
+    }
+
+    #[cfg(feature = "sentinel")]
+    #[test]
+    fn a_sentinel_config_needs_a_sentinel() {
+        let error = RedisConfig::sentinel(Vec::<String>::new(), "tokens").expect_err("none");
+        assert_eq!(error.kind(), RedisConfigErrorKind::Url);
+        let error = RedisConfig::sentinel(["http://127.0.0.1:26379"], "tokens").expect_err("http");
+        assert_eq!(error.kind(), RedisConfigErrorKind::Url);
+    }
+
+    #[cfg(feature = "cluster")]
+    #[test]
+    fn a_cluster_config_shows_its_seeds_never_their_password() {
+        let config = RedisConfig::cluster([
+            "redis://fleet:hunter2-pw@127.0.0.1:7000",
+            "redis://fleet:hunter2-pw@127.0.0.1:7001",
+        ])
+        .expect("seed urls");
+        let shown = format!("{config:?}");
+        assert!(
+            shown.contains("127.0.0.1:7000") && shown.contains("127.0.0.1:7001"),
+            "{shown}"
+        );
+        assert!(!shown.contains("hunter2") && !shown.contains("fleet"), "{shown}");
+    }
+
+    #[cfg(feature = "cluster")]
+    #[test]
+    fn a_cluster_config_needs_seeds_that_are_redis_urls() {
+        let error = RedisConfig::cluster(Vec::<String>::new()).expect_err("no seeds");
+        assert_eq!(error.kind(), RedisConfigErrorKind::Url);
+        let error =
+            RedisConfig::cluster(["redis://127.0.0.1:7000", "127.0.0.1:7001"]).expect_err("no scheme");
+        assert_eq!(error.kind(), RedisConfigErrorKind::Url);
     }
 }

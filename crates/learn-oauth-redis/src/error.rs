@@ -18,6 +18,10 @@ pub enum RedisConfigErrorKind {
     Url,
     /// Root certificates that do not parse, or that a configuration without TLS would ignore.
     Certificates,
+    /// Credentials or a database for the data nodes of a configuration that is not
+    /// Sentinel's (`RedisConfig::sentinel`, feature `sentinel`; a node's or a cluster's
+    /// are in its URLs): they would be ignored.
+    NodeSettings,
 }
 
 impl RedisConfigError {

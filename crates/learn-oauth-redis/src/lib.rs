@@ -42,8 +42,15 @@
 //! marker with their `PTTL`s, the lease's existence and `TIME`; `SET NX PX` for the lease; Lua scripts
 //! for publish-then-release and compare-and-delete. Each is bounded by the store policy's
 //! `op_timeout` (for [`RedisStore`], socket timeouts set to the time left before each
-//! command and each reply, no thread per operation; the provider's own cut-off too for
-//! `AsyncRedisStore`, feature `async`).
+//! command and each reply, no thread per operation, except on a cluster, whose client may
+//! reconnect and map slots within one operation: there each runs on a short-lived thread;
+//! the provider's own cut-off too for `AsyncRedisStore`, feature `async`).
+//!
+//! On a Redis Cluster (`RedisConfig::cluster`, feature `cluster`), every operation names
+//! keys of one token only, which share a hash tag: it runs in one slot, and redis-rs's
+//! cluster client follows `MOVED`, `ASK` and a primary's failover. Through Sentinel
+//! (`RedisConfig::sentinel`, feature `sentinel`), each new connection asks the Sentinels
+//! for the primary; one that breaks or answers `READONLY` (its node demoted) is replaced.
 //!
 //! # Features
 //!
@@ -53,16 +60,26 @@
 //! | `async` | `AsyncRedisStore`, for async providers (redis-rs's reconnecting `ConnectionManager`) |
 //! | `tls` | `rediss://` URLs over rustls and `RedisConfig::root_certificates`, for `RedisStore` |
 //! | `async-tls` | `rediss://` for `AsyncRedisStore` too |
+//! | `cluster` | `RedisConfig::cluster`, a Redis Cluster, for `RedisStore` |
+//! | `async-cluster` | `RedisConfig::cluster` for `AsyncRedisStore` too |
+//! | `sentinel` | `RedisConfig::sentinel`, a primary found through Redis Sentinel, for both stores |
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "async")]
+mod async_connection;
+#[cfg(feature = "async")]
 mod asynchronous;
 mod blocking;
+mod blocking_connection;
+#[cfg(feature = "cluster")]
+mod cluster;
 mod commands;
 mod config;
 mod deadline;
 mod error;
+#[cfg(feature = "sentinel")]
+mod sentinel;
 #[cfg(feature = "tls")]
 mod tls;
 

@@ -19,6 +19,10 @@ pub struct RedisServer {
     child: Option<Child>,
     port: u16,
     tls: Option<RedisTls>,
+    /// A config file `redis-server` reads first (a Sentinel's, which it rewrites).
+    config_file: Option<PathBuf>,
+    /// Arguments after the harness's own (a cluster node's, a replica's).
+    extra: Vec<String>,
 }
 
 /// How long a starting server may take to answer `PING`.
@@ -48,14 +52,26 @@ impl RedisServer {
     }
 
     fn start_with(tls: Option<RedisTls>) -> Self {
-        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .and_then(|l| l.local_addr())
-            .expect("a free loopback port")
-            .port();
+        let mut server = Self {
+            child: None,
+            port: free_port(),
+            tls,
+            config_file: None,
+            extra: Vec::new(),
+        };
+        server.restart();
+        server
+    }
+
+    /// Starts a plain one on `port` that reads `config_file` first (if any) and takes
+    /// `extra` arguments after the harness's own, and waits until it answers `PING`.
+    pub(crate) fn start_custom(port: u16, config_file: Option<PathBuf>, extra: Vec<String>) -> Self {
         let mut server = Self {
             child: None,
             port,
-            tls,
+            tls: None,
+            config_file,
+            extra,
         };
         server.restart();
         server
@@ -124,9 +140,11 @@ impl RedisServer {
             Some(tls) => tls.server_args(self.port),
         };
         let child = Command::new("redis-server")
+            .args(&self.config_file)
             .args(["--bind", "127.0.0.1"])
             .args(listen)
             .args(["--save", "", "--appendonly", "no", "--protected-mode", "yes"])
+            .args(&self.extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -142,6 +160,12 @@ impl RedisServer {
             );
             std::thread::yield_now();
         }
+    }
+
+    /// Whether it runs (not [`kill`](Self::kill)ed).
+    #[must_use]
+    pub fn is_running(&self) -> bool {
+        self.child.is_some()
     }
 
     /// Kills it (SIGKILL) and waits for it to go; the port is free afterwards.
@@ -200,6 +224,43 @@ impl RedisServer {
             }
         }
     }
+}
+
+/// A free loopback port (free when asked: the caller binds it soon after).
+pub(crate) fn free_port() -> u16 {
+    free_ports(1)[0]
+}
+
+/// `n` distinct free loopback ports (all held at once while they are chosen).
+pub(crate) fn free_ports(n: usize) -> Vec<u16> {
+    let listeners: Vec<_> = (0..n)
+        .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a free loopback port"))
+        .collect();
+    listeners
+        .iter()
+        .map(|l| l.local_addr().expect("a bound port").port())
+        .collect()
+}
+
+/// `args` in RESP to the plain server at 127.0.0.1:`port`, its raw reply.
+pub(crate) fn command_on(port: u16, args: &[&[u8]]) -> Option<Vec<u8>> {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    stream.set_write_timeout(Some(Duration::from_secs(2))).ok()?;
+    stream.write_all(&resp::request(args)).ok()?;
+    resp::reply(&mut stream)
+}
+
+/// The text of a bulk-string reply (`$LEN\r\nTEXT\r\n`), `None` for any other reply.
+pub(crate) fn bulk_text(reply: &[u8]) -> Option<String> {
+    let end = reply.windows(2).position(|w| w == b"\r\n")?;
+    let len: usize = std::str::from_utf8(reply.strip_prefix(b"$")?.get(..end - 1)?)
+        .ok()?
+        .parse()
+        .ok()?;
+    let text = reply.get(end + 2..end + 2 + len)?;
+    Some(String::from_utf8_lossy(text).into_owned())
 }
 
 impl Drop for RedisServer {

@@ -1,6 +1,7 @@
 //! One replica of a fleet, for `learn_oauth_testkit::fleet`: a blocking provider for the
-//! mock at `FLEET_TOKEN_URL`, sharing through the Redis at `FLEET_REDIS_URL` when it is
-//! set, calling `token()` every 20 ms for `FLEET_RUN_MS` ms. Prints
+//! mock at `FLEET_TOKEN_URL`, sharing through the Redis at `FLEET_REDIS_URL`, the cluster
+//! with seeds `FLEET_REDIS_CLUSTER` or the primary the Sentinels at `FLEET_REDIS_SENTINEL`
+//! name (URLs comma-separated) when one is set, calling `token()` every 20 ms for `FLEET_RUN_MS` ms. Prints
 //! `calls=N expired=N errors=N max_ms=N leased=N adopted=N` and exits 0, or 1 if it
 //! could not run. `FLEET_REQUEST_TIMEOUT_MS` sets the policy's request timeout (the lease is
 //! that plus 1 s). `FLEET_REDIS_CA_FILE` names a PEM file of CA certificates to trust for a
@@ -34,10 +35,23 @@ fn main() -> ExitCode {
         policy.request_timeout = Duration::from_millis(ms);
         builder = builder.policy(policy);
     }
-    let redis_url = var("FLEET_REDIS_URL");
-    if !redis_url.is_empty() {
-        let Ok(mut config) = RedisConfig::node(&redis_url) else {
-            eprintln!("fleet-replica: FLEET_REDIS_URL is not a Redis URL");
+    let urls = |name: &str| var(name).split(',').map(str::to_owned).collect::<Vec<_>>();
+    let redis = match (
+        var("FLEET_REDIS_URL"),
+        var("FLEET_REDIS_CLUSTER"),
+        var("FLEET_REDIS_SENTINEL"),
+    ) {
+        (node, _, _) if !node.is_empty() => Some(RedisConfig::node(&node)),
+        (_, seeds, _) if !seeds.is_empty() => Some(RedisConfig::cluster(urls("FLEET_REDIS_CLUSTER"))),
+        (_, _, sentinels) if !sentinels.is_empty() => Some(RedisConfig::sentinel(
+            urls("FLEET_REDIS_SENTINEL"),
+            learn_oauth_testkit::redis_sentinel::SERVICE_NAME,
+        )),
+        _ => None,
+    };
+    if let Some(redis) = redis {
+        let Ok(mut config) = redis else {
+            eprintln!("fleet-replica: FLEET_REDIS_* holds no Redis URL");
             return ExitCode::FAILURE;
         };
         let ca_file = var("FLEET_REDIS_CA_FILE");

@@ -1,7 +1,9 @@
 //! A fleet of real OS processes (the `fleet-replica` binary spawned N times) sharing one
-//! mock token server and, optionally, one real Redis: how many token requests N replicas
-//! make over a run, with and without the shared store, and what each replica saw.
+//! mock token server and, optionally, one real Redis or one store directory: how many
+//! token requests N replicas make over a run, with and without the shared store, and what
+//! each replica saw.
 
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -31,6 +33,17 @@ pub fn mock() -> MockServer {
         .expect("the mock starts")
 }
 
+/// What the replicas of a fleet share tokens through.
+#[derive(Debug, Clone, Copy)]
+pub enum Sharing<'a> {
+    /// Nothing: each replica requests its own tokens.
+    Alone,
+    /// This Redis (`RedisStore`).
+    Redis(&'a RedisServer),
+    /// This store directory (`FileStore`).
+    Files(&'a Path),
+}
+
 /// How to start one replica.
 #[derive(Debug, Clone)]
 pub struct ReplicaSpec<'a> {
@@ -38,8 +51,8 @@ pub struct ReplicaSpec<'a> {
     pub binary: &'a str,
     /// The mock it asks for tokens.
     pub server: &'a MockServer,
-    /// The Redis it shares through, if any.
-    pub redis: Option<&'a RedisServer>,
+    /// What it shares tokens through.
+    pub sharing: Sharing<'a>,
     /// How long it calls `token()`.
     pub run: Duration,
     /// Its policy's `request_timeout` (the lease is this plus 1 s); default when `None`.
@@ -58,13 +71,18 @@ impl ReplicaSpec<'_> {
         command
             .env_clear()
             .env("FLEET_TOKEN_URL", self.server.token_url(TENANT))
-            .env(
-                "FLEET_REDIS_URL",
-                self.redis.map(RedisServer::url).unwrap_or_default(),
-            )
             .env("FLEET_RUN_MS", self.run.as_millis().to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        match self.sharing {
+            Sharing::Alone => {}
+            Sharing::Redis(redis) => {
+                command.env("FLEET_REDIS_URL", redis.url());
+            }
+            Sharing::Files(dir) => {
+                command.env("FLEET_FILE_DIR", dir);
+            }
+        }
         if let Some(timeout) = self.request_timeout {
             command.env("FLEET_REQUEST_TIMEOUT_MS", timeout.as_millis().to_string());
         }
@@ -129,21 +147,22 @@ pub struct FleetRun {
 }
 
 /// Runs `replicas` processes of `binary` for `run`, all started at once on a cold cache,
-/// against a fresh mock and, if `redis` is given, that Redis (flushed first).
+/// against a fresh mock, sharing through `sharing` (a Redis is flushed first; a store
+/// directory should be new).
 ///
 /// # Panics
 ///
 /// As [`report`].
 #[must_use]
-pub fn run_fleet(binary: &str, replicas: usize, redis: Option<&RedisServer>, run: Duration) -> FleetRun {
+pub fn run_fleet(binary: &str, replicas: usize, sharing: Sharing<'_>, run: Duration) -> FleetRun {
     let server = mock();
-    if let Some(redis) = redis {
+    if let Sharing::Redis(redis) = sharing {
         assert!(redis.command(&["FLUSHALL"]).is_some_and(|r| r.starts_with("+OK")));
     }
     let spec = ReplicaSpec {
         binary,
         server: &server,
-        redis,
+        sharing,
         run,
         request_timeout: None,
     };

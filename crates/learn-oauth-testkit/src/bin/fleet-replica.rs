@@ -1,6 +1,6 @@
 //! One replica of a fleet, for `learn_oauth_testkit::fleet`: a blocking provider for the
-//! mock at `FLEET_TOKEN_URL`, sharing through the Redis at `FLEET_REDIS_URL` when it is
-//! set, calling `token()` every 20 ms for `FLEET_RUN_MS` ms. Prints
+//! mock at `FLEET_TOKEN_URL`, sharing through the Redis at `FLEET_REDIS_URL` or the store
+//! directory `FLEET_FILE_DIR` when one is set, calling `token()` every 20 ms for `FLEET_RUN_MS` ms. Prints
 //! `calls=N expired=N errors=N max_ms=N leased=N adopted=N` and exits 0, or 1 if it
 //! could not run. `FLEET_REQUEST_TIMEOUT_MS` sets the policy's request timeout (the lease is
 //! that plus 1 s).
@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use learn_oauth_driver::store::{Sealing, SealingKey, SharedStore};
+use learn_oauth_file::FileStore;
 use learn_oauth_proto::{ClientConfig, RefreshPolicy};
 use learn_oauth_redis::RedisStore;
 use learn_oauth_testkit::fixtures::{SECRET, TENANT};
@@ -33,15 +34,24 @@ fn main() -> ExitCode {
         policy.request_timeout = Duration::from_millis(ms);
         builder = builder.policy(policy);
     }
-    let redis_url = var("FLEET_REDIS_URL");
+    // Every replica of the harness holds the same sealing key, as a fleet's would.
+    let Ok(key) = SealingKey::new(1, &[0x5a; 32]) else {
+        return ExitCode::FAILURE;
+    };
+    let (redis_url, file_dir) = (var("FLEET_REDIS_URL"), var("FLEET_FILE_DIR"));
     if !redis_url.is_empty() {
         let Ok(store) = RedisStore::open(&redis_url) else {
             eprintln!("fleet-replica: FLEET_REDIS_URL is not a Redis URL");
             return ExitCode::FAILURE;
         };
-        // Every replica of the harness holds the same sealing key, as a fleet's would.
-        let Ok(key) = SealingKey::new(1, &[0x5a; 32]) else {
-            return ExitCode::FAILURE;
+        builder = builder.shared_store(SharedStore::blocking(store, Sealing::new(key)));
+    } else if !file_dir.is_empty() {
+        let store = match FileStore::open(&file_dir) {
+            Ok(store) => store,
+            Err(error) => {
+                eprintln!("fleet-replica: FLEET_FILE_DIR: {error}");
+                return ExitCode::FAILURE;
+            }
         };
         builder = builder.shared_store(SharedStore::blocking(store, Sealing::new(key)));
     }

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rustix::fs::{AtFlags, FileType, Mode, OFlags, fstat, mkdirat, open, openat, renameat, statat, unlinkat};
+use rustix::fs::{
+    AtFlags, FileType, Mode, OFlags, fstat, linkat, mkdirat, open, openat, renameat, statat, unlinkat,
+};
 use rustix::io::Errno;
 
 use crate::checks::{check, check_parent};
@@ -225,6 +227,14 @@ impl Directory {
     pub(crate) fn replace(&self, name: &str, bytes: &[u8]) -> Result<(), FileStoreError> {
         let (temp, _file) = self.create_temp(name, bytes)?;
         self.rename(&temp, name)
+    }
+
+    /// Links the file `from` as `to` unless something is there already (then `Ok`).
+    pub(crate) fn link_new(&self, from: &str, to: &str) -> Result<(), FileStoreError> {
+        match linkat(&self.fd, from, &self.fd, to, AtFlags::empty()) {
+            Ok(()) | Err(Errno::EXIST) => Ok(()),
+            Err(e) => Err(self.write_error(to, e.into())),
+        }
     }
 
     /// Removes the file `name`, if it is there.

@@ -53,6 +53,8 @@ mod checks;
 mod dir;
 mod error;
 #[cfg(unix)]
+mod key;
+#[cfg(unix)]
 mod lease;
 #[cfg(unix)]
 mod names;

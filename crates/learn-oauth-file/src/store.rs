@@ -70,8 +70,13 @@ impl FileStore {
 
     /// The directory.
     #[must_use]
-    pub fn dir(&self) -> &Path {
+    pub fn path(&self) -> &Path {
         self.inner.dir.path()
+    }
+
+    /// The open directory.
+    pub(crate) fn dir(&self) -> &Directory {
+        &self.inner.dir
     }
 
     /// Deletes what it can prove is the store's own, and nothing else: value files (and
@@ -115,22 +120,35 @@ impl FileStore {
         Ok(removed)
     }
 
-    /// When the value under `key` expires (a token's or a cool-down marker's), by this
-    /// host's clock; `None` when there is none, or it is not a value file of this store.
+    /// Every value file in the store (a token's or a cool-down marker's; their names are
+    /// digests, so which is which is not told) and when it expires by this host's clock:
+    /// `Ok(None)` for a file with the store's name that is not a value file (garbled, cut
+    /// short), `Err` for one that was not read (not a private regular file of this user).
+    /// Sorted by path.
     ///
     /// # Errors
     ///
-    /// [`FileStoreError::UnsafeFile`] when the file is not a private regular file of this
-    /// user (it is not read), [`FileStoreError::Read`] when it cannot be read.
-    pub fn expires_at(&self, key: &str) -> Result<Option<SystemTime>, FileStoreError> {
-        match self.inner.dir.read(&names::value(key), MAX_VALUE_FILE) {
-            Found::Bytes(bytes) => {
-                Ok(decode_value(&bytes)
-                    .and_then(|(end, _)| UNIX_EPOCH.checked_add(Duration::from_millis(end))))
-            }
-            Found::Missing => Ok(None),
-            Found::Refused(e) => Err(e),
-        }
+    /// [`FileStoreError::Read`] when the directory cannot be listed.
+    #[allow(clippy::type_complexity)] // one (path, what it holds) pair per file
+    pub fn values(
+        &self,
+    ) -> Result<Vec<(PathBuf, Result<Option<SystemTime>, FileStoreError>)>, FileStoreError> {
+        let dir = &self.inner.dir;
+        let values = dir
+            .names()?
+            .into_iter()
+            .filter(|name| names::classify(name) == Name::Value)
+            .map(|name| {
+                let expires = match dir.read(&name, MAX_VALUE_FILE) {
+                    Found::Bytes(bytes) => Ok(decode_value(&bytes)
+                        .and_then(|(end, _)| UNIX_EPOCH.checked_add(Duration::from_millis(end)))),
+                    Found::Missing => Ok(None),
+                    Found::Refused(e) => Err(e),
+                };
+                (dir.join(&name), expires)
+            })
+            .collect();
+        Ok(values)
     }
 
     /// What the value file of `key` holds at `now`: its bytes and time left; an unusable
@@ -233,7 +251,7 @@ impl BlockingStore for FileStore {
 impl fmt::Debug for FileStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FileStore")
-            .field("dir", &self.dir())
+            .field("dir", &self.path())
             .finish_non_exhaustive()
     }
 }

@@ -5,7 +5,9 @@ use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use learn_oauth_driver::store::{BlockingStore, StoreError, StoreKeyNames, StoreRecord, StoreTime};
+use learn_oauth_driver::store::{
+    BlockingStore, SealingKey, StoreError, StoreKeyNames, StoreRecord, StoreTime,
+};
 
 use crate::error::FileStoreError;
 
@@ -26,7 +28,7 @@ impl FileStore {
 
     /// The directory.
     #[must_use]
-    pub fn dir(&self) -> &Path {
+    pub fn path(&self) -> &Path {
         match self.0 {}
     }
 
@@ -39,12 +41,24 @@ impl FileStore {
         match self.0 {}
     }
 
-    /// When the value under `key` expires.
+    /// Every value file and when it expires.
     ///
     /// # Errors
     ///
     /// Never: no store exists.
-    pub fn expires_at(&self, _key: &str) -> Result<Option<SystemTime>, FileStoreError> {
+    #[allow(clippy::type_complexity)]
+    pub fn values(
+        &self,
+    ) -> Result<Vec<(PathBuf, Result<Option<SystemTime>, FileStoreError>)>, FileStoreError> {
+        match self.0 {}
+    }
+
+    /// A sealing key for this store and `context`.
+    ///
+    /// # Errors
+    ///
+    /// Never: no store exists.
+    pub fn sealing_key(&self, _context: &[u8]) -> Result<SealingKey, FileStoreError> {
         match self.0 {}
     }
 }

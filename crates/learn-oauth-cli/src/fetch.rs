@@ -71,7 +71,9 @@ impl<'a> Tokens<'a> {
     }
 
     /// A token: from the cache while it is fresh, else a new one (then cached), one
-    /// request shared by the invocations that want one at once.
+    /// request shared by the invocations that want one at once. If that request fails
+    /// for now and the cached token is past its refresh point but still usable, that
+    /// token (with a warning).
     ///
     /// # Errors
     ///
@@ -82,12 +84,19 @@ impl<'a> Tokens<'a> {
         let before = provider.stats().store;
         let token = provider.token().map_err(CliError::Token)?;
         let after = provider.stats().store;
+        let from_cache = after.adopted > before.adopted;
+        // Taken past the earliest refresh point any invocation draws: the store hands
+        // such a token out only in place of a request that failed for now.
+        let age = Instant::now().saturating_duration_since(token.received_at());
+        if from_cache && age >= self.settings.policy.refresh_after(token.lifetime(), 1.0) {
+            warn("cannot refresh the token (the endpoint failed for now); using the cached one, still valid");
+        }
         let left = token.expires_at().saturating_duration_since(Instant::now());
         let wall = SystemTime::now();
         Ok(Obtained {
             expires_at: wall.checked_add(left).unwrap_or(wall),
             token,
-            from_cache: after.adopted > before.adopted,
+            from_cache,
         })
     }
 

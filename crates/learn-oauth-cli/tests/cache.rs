@@ -131,6 +131,27 @@ fn a_token_is_reused_until_the_lifecycles_refresh_point() {
 }
 
 #[test]
+fn past_the_refresh_point_a_failed_refresh_falls_back_on_the_still_valid_token() {
+    // A 10 s token: due for a refresh after 4 s at the earliest, usable for 7.5 s.
+    let world = World::with(learn_oauth_mock::MockServer::builder().token_lifetime(Duration::from_secs(10)));
+    let fetched = std::time::Instant::now();
+    let old = run(&mut world.cli(), &["token"]).expect(0).stdout;
+    until_elapsed(fetched, Duration::from_millis(4_500));
+    world.server.enqueue_n(10, Fault::status(503));
+    let stale = run(&mut world.cli(), &["token"]).expect(0);
+    assert!(
+        fetched.elapsed() < Duration::from_secs(7),
+        "too slow to tell: {:?}",
+        fetched.elapsed()
+    );
+    assert_eq!(stale.stdout, old);
+    stale.stderr_has("using the cached one");
+    // Past its usable time (a quarter of its lifetime before expiry), it is not handed out.
+    until_elapsed(fetched, Duration::from_secs(8));
+    run(&mut world.cli(), &["token"]).expect(4);
+}
+
+#[test]
 fn no_cache_neither_reads_nor_writes() {
     let world = World::new();
     run(&mut world.cli(), &["--no-cache", "token"]).expect(0);

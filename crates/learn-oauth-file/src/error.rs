@@ -53,8 +53,9 @@ impl fmt::Display for Untrusted {
     }
 }
 
-/// A file store could not be opened, or one of its maintenance operations
-/// ([`clear`](crate::FileStore::clear), [`files`](crate::FileStore::files)) failed. The
+/// A file store could not be opened, or one of its other operations
+/// ([`clear`](crate::FileStore::clear), [`values`](crate::FileStore::values),
+/// [`sealing_key`](crate::FileStore::sealing_key)) failed. The
 /// store's own operations report failures to the provider as
 /// [`StoreError`](learn_oauth_driver::store::StoreError)s instead (with this as their
 /// source). Paths are named; nothing stored is ever carried.

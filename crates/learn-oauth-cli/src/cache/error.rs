@@ -57,8 +57,10 @@ pub(crate) enum CacheError {
         /// What is wrong.
         problem: Untrusted,
     },
-    /// Another failure of the cache's store (a file that cannot be read or written, a
-    /// system without the cache).
+    /// Not on Unix: the cache relies on Unix permissions and `flock`.
+    #[error("the token cache is available on Unix systems only")]
+    Unsupported,
+    /// Another failure of the cache's store (a file that cannot be read or written).
     #[error("the token cache failed")]
     Store(#[source] FileStoreError),
 }
@@ -78,6 +80,7 @@ impl From<FileStoreError> for CacheError {
                 problem,
             },
             FileStoreError::UnsafeFile { path, problem } => CacheError::UnsafeFile { path, problem },
+            FileStoreError::Unsupported => CacheError::Unsupported,
             other => CacheError::Store(other),
         }
     }

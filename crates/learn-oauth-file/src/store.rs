@@ -13,7 +13,7 @@ use crate::dir::{Directory, Found};
 use crate::error::FileStoreError;
 use crate::lease::{Leases, lock, lock_existing};
 use crate::names::{self, Name};
-use crate::record::{MAX_VALUE_FILE, decode_value, encode_value};
+use crate::record::{MAX_VALUE_FILE, decode_lease, decode_value, encode_value};
 
 /// A shared store in a directory of this host, for the processes of one machine
 /// (`SharedStore::blocking(store, sealing)`): preforked workers, cron jobs and scripts
@@ -81,7 +81,8 @@ impl FileStore {
 
     /// Deletes what it can prove is the store's own, and nothing else: value files (and
     /// ones a writer left half-made) whose name is the store's and whose contents are a
-    /// value file's; lease files and guards nobody holds. Returns how many values were
+    /// value file's; lease files (and ones a process left half-made) and guards nobody
+    /// holds. The sealing key's file stays. Returns how many values were
     /// deleted (tokens and cool-down markers).
     ///
     /// # Errors
@@ -94,9 +95,21 @@ impl FileStore {
         for name in dir.names()? {
             let kind = names::classify(&name);
             let remove = match kind {
-                Name::Value | Name::Temp => {
+                Name::Value => {
                     matches!(dir.read(&name, MAX_VALUE_FILE), Found::Bytes(b) if decode_value(&b).is_some())
                 }
+                // Left by a writer that died: a value, or a lease file nobody holds (one
+                // being put in place is held by its maker).
+                Name::Temp => match dir.read(&name, MAX_VALUE_FILE) {
+                    Found::Bytes(b) if decode_value(&b).is_some() => true,
+                    Found::Bytes(b) if decode_lease(&b).is_some() => {
+                        if let Some(_unheld) = lock_existing(dir, &name)? {
+                            dir.remove(&name)?;
+                        }
+                        false
+                    }
+                    _ => false,
+                },
                 // Under its guard, so no process is taking it meanwhile; the guard goes
                 // with it.
                 Name::Lease => {

@@ -257,10 +257,19 @@ fn clear_deletes_the_stores_own_files_but_not_a_held_lease_or_a_foreign_file() {
     fs::write(&foreign, "{}").unwrap();
     let named_like_ours = a.path().join(names::value("not ours"));
     fs::write(&named_like_ours, "not a value file").unwrap();
+    // Left by processes that died before renaming them into place.
+    let value_temp = a.path().join(names::temp(&names::value("v"), 1, 2));
+    fs::write(&value_temp, crate::record::encode_value(b"v", 0)).unwrap();
+    let lease_temp = a.path().join(names::temp(&names::lease("l"), 1, 3));
+    fs::write(&lease_temp, crate::record::encode_lease("o", 0)).unwrap();
+    for temp in [&value_temp, &lease_temp] {
+        fs::set_permissions(temp, fs::Permissions::from_mode(0o600)).unwrap();
+    }
     assert!(b.try_lease(&keys, "owner-b", Duration::from_secs(30), T).unwrap());
     assert_eq!(a.clear().unwrap(), 2, "the token and the cool-down");
     assert!(a.read(&keys, T).unwrap().token.is_none());
     assert!(foreign.exists() && named_like_ours.exists());
+    assert!(!value_temp.exists() && !lease_temp.exists());
     assert!(a.read(&keys, T).unwrap().lease_held, "a held lease stays");
     b.release(&keys, "owner-b", T).unwrap();
     assert_eq!(a.clear().unwrap(), 0);

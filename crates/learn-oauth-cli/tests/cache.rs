@@ -7,7 +7,7 @@ mod common;
 use std::fs;
 use std::os::unix::fs::PermissionsExt as _;
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{World, finish, mode, run};
 use learn_oauth_mock::Fault;
@@ -103,51 +103,61 @@ fn a_corrupt_or_truncated_file_is_a_miss_and_replaced() {
 
 /// Waits until `elapsed` has passed since `since` (the tokens' own clock: what a test of
 /// a refresh point has to let run).
-fn until_elapsed(since: std::time::Instant, elapsed: Duration) {
+fn until_elapsed(since: Instant, elapsed: Duration) {
     while since.elapsed() < elapsed {
         std::thread::yield_now();
     }
 }
 
-#[test]
-fn a_token_is_reused_until_the_lifecycles_refresh_point() {
-    // A 10 s token has a refresh window of 5 s, 6 s with the policy's jitter: another
-    // invocation takes it from the cache only while it has more than that left.
-    let world = World::with(learn_oauth_mock::MockServer::builder().token_lifetime(Duration::from_secs(10)));
-    let fetched = std::time::Instant::now();
+/// A world whose tokens live 20 s: with the default policy, another invocation takes one
+/// from the cache while it has more than its widest refresh window left (10 s, 12 s with
+/// jitter: for its first 8 s), and falls back on it until its usable time ends (20 s less
+/// a quarter: 15 s). Returns the world, a token and when it was asked for and received.
+fn twenty_second_token() -> (World, String, Instant, Instant) {
+    let world = World::with(learn_oauth_mock::MockServer::builder().token_lifetime(Duration::from_secs(20)));
+    let asked = Instant::now();
     let token = run(&mut world.cli(), &["token"]).expect(0).stdout;
-    let reused = run(&mut world.cli(), &["token"]).expect(0).stdout;
-    assert!(
-        fetched.elapsed() < Duration::from_secs(4),
-        "too slow to tell: {:?}",
-        fetched.elapsed()
-    );
-    assert_eq!(reused, token);
-    assert_eq!(world.token_requests(), 1, "before the refresh point: reused");
-    until_elapsed(fetched, Duration::from_millis(4_500));
-    let next = run(&mut world.cli(), &["token"]).expect(0).stdout;
-    assert_ne!(next, token);
-    assert_eq!(world.token_requests(), 2, "past it: a new token");
+    (world, token, asked, Instant::now())
 }
 
 #[test]
-fn past_the_refresh_point_a_failed_refresh_falls_back_on_the_still_valid_token() {
-    // A 10 s token: due for a refresh after 4 s at the earliest, usable for 7.5 s.
-    let world = World::with(learn_oauth_mock::MockServer::builder().token_lifetime(Duration::from_secs(10)));
-    let fetched = std::time::Instant::now();
-    let old = run(&mut world.cli(), &["token"]).expect(0).stdout;
-    until_elapsed(fetched, Duration::from_millis(4_500));
+fn a_token_is_reused_until_the_lifecycles_refresh_point() {
+    let (world, token, asked, _) = twenty_second_token();
+    let reused = run(&mut world.cli(), &["token"]).expect(0).stdout;
+    assert!(
+        asked.elapsed() < Duration::from_secs(8),
+        "too slow to tell: {:?}",
+        asked.elapsed()
+    );
+    assert_eq!(reused, token);
+    assert_eq!(world.token_requests(), 1, "before the refresh point: reused");
+}
+
+#[test]
+fn past_the_refresh_point_a_new_token_is_fetched_or_a_failed_refresh_falls_back() {
+    let (world, token, asked, received) = twenty_second_token();
+    until_elapsed(received, Duration::from_millis(8_200));
     world.server.enqueue_n(10, Fault::status(503));
     let stale = run(&mut world.cli(), &["token"]).expect(0);
     assert!(
-        fetched.elapsed() < Duration::from_secs(7),
+        asked.elapsed() < Duration::from_secs(15),
         "too slow to tell: {:?}",
-        fetched.elapsed()
+        asked.elapsed()
     );
-    assert_eq!(stale.stdout, old);
+    assert_eq!(stale.stdout, token, "the endpoint failed: the cached token");
     stale.stderr_has("using the cached one");
-    // Past its usable time (a quarter of its lifetime before expiry), it is not handed out.
-    until_elapsed(fetched, Duration::from_secs(8));
+    world.server.clear_faults();
+    let before = world.token_requests();
+    let next = run(&mut world.cli(), &["token"]).expect(0).stdout;
+    assert_ne!(next, token, "the endpoint answers: a new token");
+    assert_eq!(world.token_requests(), before + 1);
+}
+
+#[test]
+fn past_its_usable_time_a_cached_token_is_never_a_fallback() {
+    let (world, _, _, received) = twenty_second_token();
+    until_elapsed(received, Duration::from_millis(15_200));
+    world.server.enqueue_n(10, Fault::status(503));
     run(&mut world.cli(), &["token"]).expect(4);
 }
 

@@ -3,17 +3,19 @@
 use std::fmt;
 use std::time::Duration;
 
-use learn_oauth_driver::store::{AsyncStore, StoreError, StoreFuture, StoreKeyNames, StoreRecord, StoreTime};
+use learn_oauth_driver::store::{
+    AsyncStore, StoreError, StoreErrorKind, StoreFuture, StoreKeyNames, StoreRecord, StoreTime,
+};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::commands;
-use crate::url::RedisUrlError;
+use crate::config::{Kind, RedisConfig};
 
 /// A Redis shared store for async providers (`SharedStore::asynchronous(store, sealing)`), on
 /// redis-rs's `ConnectionManager`: one multiplexed connection, made on the first
 /// operation (so building this never fails because Redis is down) and remade in the
-/// background after it breaks. Every operation is bounded by its timeout, here and by
-/// the provider.
+/// background after it breaks. Every operation is bounded by its timeout, here (a Tokio
+/// timer) and by the provider.
 pub struct AsyncRedisStore {
     client: redis::Client,
     manager: tokio::sync::OnceCell<ConnectionManager>,
@@ -23,21 +25,18 @@ pub struct AsyncRedisStore {
 }
 
 impl AsyncRedisStore {
-    /// A store for the Redis at `url` (`redis://…`, or `rediss://…` with feature
-    /// `async-tls`). Nothing is connected yet.
-    ///
-    /// # Errors
-    ///
-    /// When `url` is not a Redis URL.
-    pub fn open(url: &str) -> Result<Self, RedisUrlError> {
-        let client = redis::Client::open(url).map_err(RedisUrlError)?;
-        Ok(Self {
+    /// A store for the Redis `config` describes (`rediss://` needs feature `async-tls`).
+    /// Nothing is connected yet.
+    #[must_use]
+    pub fn open(config: RedisConfig) -> Self {
+        let Kind::Node(client) = config.into_kind();
+        Self {
             client,
             manager: tokio::sync::OnceCell::new(),
             publish: commands::set_then_release(),
             release: commands::release(),
             lease: commands::try_lease(),
-        })
+        }
     }
 
     /// The connection manager, made on first use with `timeout` for connecting and for
@@ -85,16 +84,27 @@ impl AsyncRedisStore {
     }
 }
 
+/// `operation`, given up (a [`StoreErrorKind::Timeout`]) once `timeout` has passed: a
+/// connection attempt and its retry, or a reply that does not come, cost no more.
+async fn bounded<T>(
+    timeout: Duration,
+    operation: impl Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    tokio::time::timeout(timeout, operation)
+        .await
+        .unwrap_or_else(|_| Err(StoreError::new(StoreErrorKind::Timeout)))
+}
+
 impl AsyncStore for AsyncRedisStore {
     fn read<'a>(&'a self, keys: &'a StoreKeyNames, timeout: Duration) -> StoreFuture<'a, StoreRecord> {
-        Box::pin(async move {
+        Box::pin(bounded(timeout, async move {
             let mut manager = self.manager(timeout).await?;
             let replies = commands::read(keys)
                 .query_async(&mut manager)
                 .await
                 .map_err(commands::store_error)?;
-            Ok(commands::record(replies))
-        })
+            commands::record(replies).map_err(commands::store_error)
+        }))
     }
 
     fn try_lease<'a>(
@@ -104,7 +114,7 @@ impl AsyncStore for AsyncRedisStore {
         ttl: Duration,
         timeout: Duration,
     ) -> StoreFuture<'a, bool> {
-        Box::pin(async move {
+        Box::pin(bounded(timeout, async move {
             let mut manager = self.manager(timeout).await?;
             let won: i64 = self
                 .lease
@@ -115,7 +125,7 @@ impl AsyncStore for AsyncRedisStore {
                 .await
                 .map_err(commands::store_error)?;
             Ok(won == 1)
-        })
+        }))
     }
 
     fn publish<'a>(
@@ -126,7 +136,10 @@ impl AsyncStore for AsyncRedisStore {
         owner: &'a str,
         timeout: Duration,
     ) -> StoreFuture<'a, ()> {
-        Box::pin(self.set_then_release(keys.token(), value, expire_at, keys, owner, timeout))
+        Box::pin(bounded(
+            timeout,
+            self.set_then_release(keys.token(), value, expire_at, keys, owner, timeout),
+        ))
     }
 
     fn cool_down<'a>(
@@ -137,7 +150,10 @@ impl AsyncStore for AsyncRedisStore {
         owner: &'a str,
         timeout: Duration,
     ) -> StoreFuture<'a, ()> {
-        Box::pin(self.set_then_release(keys.cool_down(), value, until, keys, owner, timeout))
+        Box::pin(bounded(
+            timeout,
+            self.set_then_release(keys.cool_down(), value, until, keys, owner, timeout),
+        ))
     }
 
     fn release<'a>(
@@ -146,7 +162,7 @@ impl AsyncStore for AsyncRedisStore {
         owner: &'a str,
         timeout: Duration,
     ) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
+        Box::pin(bounded(timeout, async move {
             let mut manager = self.manager(timeout).await?;
             self.release
                 .key(keys.lease())
@@ -155,7 +171,7 @@ impl AsyncStore for AsyncRedisStore {
                 .await
                 .map(drop)
                 .map_err(commands::store_error)
-        })
+        }))
     }
 }
 

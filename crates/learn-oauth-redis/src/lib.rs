@@ -8,11 +8,11 @@
 //!
 //! ```no_run
 //! use learn_oauth_driver::store::{Sealing, SharedStore, SealingKey};
-//! use learn_oauth_redis::RedisStore;
+//! use learn_oauth_redis::{RedisConfig, RedisStore};
 //! # fn key_from_your_secret_manager() -> String { String::new() }
 //!
 //! // Connects lazily: building this never fails because Redis is down.
-//! let redis = RedisStore::open("redis://127.0.0.1:6379/")?;
+//! let redis = RedisStore::open(RedisConfig::node("redis://127.0.0.1:6379/")?);
 //! let key = SealingKey::from_base64(1, &key_from_your_secret_manager())?;
 //! let store = SharedStore::blocking(redis, Sealing::new(key));
 //! // ProviderBuilder::shared_store(store) or PoolBuilder::shared_store(store)
@@ -41,7 +41,8 @@
 //! Every operation is one round trip: a `MULTI` read of the value and the cool-down
 //! marker with their `PTTL`s, the lease's existence and `TIME`; `SET NX PX` for the lease; Lua scripts
 //! for publish-then-release and compare-and-delete. Each is bounded by the store policy's
-//! `op_timeout` (socket timeouts for [`RedisStore`]; the provider's own cut-off too for
+//! `op_timeout` (for [`RedisStore`], socket timeouts set to the time left before each
+//! command and each reply, no thread per operation; the provider's own cut-off too for
 //! `AsyncRedisStore`, feature `async`).
 //!
 //! # Features
@@ -50,7 +51,7 @@
 //! |---|---|
 //! | (none) | [`RedisStore`], for blocking providers |
 //! | `async` | `AsyncRedisStore`, for async providers (redis-rs's reconnecting `ConnectionManager`) |
-//! | `tls` | `rediss://` URLs over rustls, for `RedisStore` |
+//! | `tls` | `rediss://` URLs over rustls and `RedisConfig::root_certificates`, for `RedisStore` |
 //! | `async-tls` | `rediss://` for `AsyncRedisStore` too |
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -59,9 +60,14 @@
 mod asynchronous;
 mod blocking;
 mod commands;
-mod url;
+mod config;
+mod deadline;
+mod error;
+#[cfg(feature = "tls")]
+mod tls;
 
 #[cfg(feature = "async")]
 pub use asynchronous::AsyncRedisStore;
 pub use blocking::RedisStore;
-pub use url::RedisUrlError;
+pub use config::RedisConfig;
+pub use error::{RedisConfigError, RedisConfigErrorKind};

@@ -78,6 +78,9 @@ impl ReplicaSpec<'_> {
             Sharing::Alone => {}
             Sharing::Redis(redis) => {
                 command.env("FLEET_REDIS_URL", redis.url());
+                if let Some(ca) = redis.ca_file() {
+                    command.env("FLEET_REDIS_CA_FILE", ca);
+                }
             }
             Sharing::Files(dir) => {
                 command.env("FLEET_FILE_DIR", dir);

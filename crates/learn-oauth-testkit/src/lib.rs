@@ -19,7 +19,9 @@ pub mod expect;
 pub mod fixtures;
 pub mod fleet;
 pub mod memory;
+mod redis_resp;
 pub mod redis_server;
+pub mod redis_tls;
 pub mod storm;
 mod virtual_clock;
 

@@ -95,7 +95,7 @@ fn a_lease_holder_killed_mid_request_is_taken_over_when_its_lease_ends() {
     let mut holder = holder.spawn();
     let key = learn_oauth_driver::store::SealingKey::new(1, &[0x5a; 32]).expect("a key");
     let lease = learn_oauth_driver::store::SharedStore::blocking(
-        learn_oauth_redis::RedisStore::open(&redis.url()).expect("a url"),
+        learn_oauth_redis::RedisStore::open(redis.config()),
         learn_oauth_driver::store::Sealing::new(key),
     )
     .key_names_for(&fixtures_config(&server))

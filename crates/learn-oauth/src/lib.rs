@@ -35,7 +35,7 @@
 //! | `tower` | + [`tower::AuthLayer`](crate::tower) | hyper, tonic, any tower `Service` |
 //! | `tracing` | + `tracing` events, target `learn_oauth` | observability |
 //! | `store` | + [`store::SharedStore`]: a shared store for a fleet, over an adapter you write (brings *ring*) | many replicas, your own store |
-//! | `redis` | + `redis::RedisStore`, a [`store::SharedStore`] on Redis (`redis-async`: `AsyncRedisStore`) | many replicas of one service |
+//! | `redis` | + `redis::RedisStore`, a [`store::SharedStore`] on Redis (`redis-async`: `AsyncRedisStore`; `redis-tls`, `redis-async-tls`: `rediss://`) | many replicas of one service |
 //! | `file` | + `file::FileStore`, a [`store::SharedStore`] in a directory of one host (blocking, Unix) | workers, cron jobs and scripts on one machine |
 //! | none | the core, [`driver::Provider`] over a transport you write, or the bare [`lifecycle`] | another HTTP client |
 //!

@@ -1,9 +1,11 @@
 //! One replica of a fleet, for `learn_oauth_testkit::fleet`: a blocking provider for the
 //! mock at `FLEET_TOKEN_URL`, sharing through the Redis at `FLEET_REDIS_URL` or the store
-//! directory `FLEET_FILE_DIR` when one is set, calling `token()` every 20 ms for `FLEET_RUN_MS` ms. Prints
+//! directory `FLEET_FILE_DIR` when one is set, calling `token()` every 20 ms for
+//! `FLEET_RUN_MS` ms. Prints
 //! `calls=N expired=N errors=N max_ms=N leased=N adopted=N` and exits 0, or 1 if it
 //! could not run. `FLEET_REQUEST_TIMEOUT_MS` sets the policy's request timeout (the lease is
-//! that plus 1 s).
+//! that plus 1 s). `FLEET_REDIS_CA_FILE` names a PEM file of CA certificates to trust for a
+//! `rediss://` Redis instead of the webpki roots.
 #![forbid(unsafe_code)]
 
 use std::process::ExitCode;
@@ -12,7 +14,7 @@ use std::time::{Duration, Instant};
 use learn_oauth_driver::store::{Sealing, SealingKey, SharedStore};
 use learn_oauth_file::FileStore;
 use learn_oauth_proto::{ClientConfig, RefreshPolicy};
-use learn_oauth_redis::RedisStore;
+use learn_oauth_redis::{RedisConfig, RedisStore};
 use learn_oauth_testkit::fixtures::{SECRET, TENANT};
 use learn_oauth_ureq::TokenProvider;
 
@@ -40,10 +42,22 @@ fn main() -> ExitCode {
     };
     let (redis_url, file_dir) = (var("FLEET_REDIS_URL"), var("FLEET_FILE_DIR"));
     if !redis_url.is_empty() {
-        let Ok(store) = RedisStore::open(&redis_url) else {
+        let Ok(mut config) = RedisConfig::node(&redis_url) else {
             eprintln!("fleet-replica: FLEET_REDIS_URL is not a Redis URL");
             return ExitCode::FAILURE;
         };
+        let ca_file = var("FLEET_REDIS_CA_FILE");
+        if !ca_file.is_empty() {
+            let trusted = std::fs::read(&ca_file)
+                .ok()
+                .and_then(|pem| config.root_certificates(&pem).ok());
+            let Some(trusted) = trusted else {
+                eprintln!("fleet-replica: FLEET_REDIS_CA_FILE holds no usable CA certificate");
+                return ExitCode::FAILURE;
+            };
+            config = trusted;
+        }
+        let store = RedisStore::open(config);
         builder = builder.shared_store(SharedStore::blocking(store, Sealing::new(key)));
     } else if !file_dir.is_empty() {
         let store = match FileStore::open(&file_dir) {

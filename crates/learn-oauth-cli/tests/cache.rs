@@ -199,7 +199,7 @@ fn sixteen_processes_on_a_cold_cache_make_one_token_request() {
 
 /// Waits (bounded) until `done` holds, re-checking as fast as the condition allows.
 fn until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     while !done() {
         assert!(started.elapsed() < limit, "{what} within {limit:?}");
         std::thread::yield_now();
@@ -245,7 +245,7 @@ fn a_lock_holder_that_hangs_delays_others_only_until_their_timeout() {
     let world = World::new();
     let mut holder = holder_mid_request(&world, Duration::from_secs(30));
     // `--timeout 1`: it waits for the holder at most half of that, then asks itself.
-    let asked = std::time::Instant::now();
+    let asked = Instant::now();
     let waited = run(&mut world.cli(), &["--timeout", "1", "token"]).expect(0);
     assert!(asked.elapsed() < Duration::from_secs(3), "{:?}", asked.elapsed());
     assert!(!waited.stdout.trim().is_empty());
@@ -335,7 +335,7 @@ fn a_lock_holder_killed_mid_fetch_does_not_block_the_next_invocation() {
         .spawn()
         .expect("spawns");
     // Its request has reached the mock (the fault is taken) only once it holds the lock.
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     while world.server.pending_faults() != 0 {
         assert!(
             started.elapsed() < Duration::from_secs(10),
@@ -357,7 +357,7 @@ fn a_lock_holder_killed_mid_fetch_does_not_block_the_next_invocation() {
     rustix::fs::flock(&probe, rustix::fs::FlockOperation::Unlock).unwrap();
     // The kernel released the dead holder's lock: the next invocation fetches at once,
     // well before its own 20 s lock timeout.
-    let asked = std::time::Instant::now();
+    let asked = Instant::now();
     let next = run(&mut world.cli(), &["--timeout", "20", "token"]).expect(0);
     assert!(asked.elapsed() < Duration::from_secs(5), "{:?}", asked.elapsed());
     assert!(!next.stdout.trim().is_empty());

@@ -2,13 +2,12 @@
 
 use std::time::{Duration, Instant};
 
-use http::StatusCode;
-
+use self::cool_down::{cool_down_error, fleet_cool_down};
 use super::clock::{ReadClock, StoreTime};
 use super::history::{StoreHistory, StoreRefusal};
 use super::policy::StorePolicy;
 use super::view::{StoreOutcome, StoreStep, StoreView};
-use crate::error::{BodyKind, Error, ErrorDetail, ServerError, UnstructuredBody};
+use crate::error::Error;
 use crate::lifecycle::RefreshPolicy;
 use crate::token::AccessToken;
 
@@ -49,6 +48,9 @@ enum Write {
 ///    |                 +--lost--> Sleep --> Read ...
 ///    +-- waited long enough, or any store error --> Fetch alone --> Done
 /// ```
+///
+/// A retryable failure (or a cool-down) hands out a peer's token read past its refresh
+/// point but still usable, as the lifecycle serves its own stale one.
 ///
 /// The lease is an efficiency lease, not a lock: client credentials have no rotating
 /// refresh token, so two replicas fetching at once cost one extra request and break
@@ -97,6 +99,9 @@ pub struct StoreFetch {
     clock: Option<ReadClock>,
     /// The issue time of the value last asked to be published.
     publishing: Option<StoreTime>,
+    /// A peer's token read from the store, still usable but due for a refresh: the
+    /// result instead of a retryable failure of this request.
+    fallback: Option<AccessToken>,
     /// An authentic value the latest read refused, not yet drained.
     refusal: Option<StoreRefusal>,
     leased: bool,
@@ -142,6 +147,7 @@ impl StoreFetch {
             history: history.clone(),
             clock: None,
             publishing: None,
+            fallback: None,
             refusal: None,
             leased: false,
             polls: 0,
@@ -219,13 +225,21 @@ impl StoreFetch {
             self.history.saw(issued);
             Some(token)
         });
-        if let Some(token) = token.filter(|t| self.worth_adopting(now, t)) {
+        let (adopt, due): (Option<AccessToken>, _) = match token {
+            Some(t) if self.worth_adopting(now, &t) => (Some(t), None),
+            other => (None, other.filter(|t| self.usable_fallback(now, t))),
+        };
+        self.fallback = due.or(self.fallback.take());
+        if let Some(token) = adopt {
             self.finish(Ok(token), StoreOutcome::Adopted);
         } else if let Some(ttl) = view.cool_down.filter(|d| !d.is_zero()) {
             // Never longer than this replica would honour a Retry-After itself (a planted
             // or foreign cool-down cannot stop the fleet for longer).
             let ttl = ttl.min(self.refresh.max_retry_after);
-            self.finish(Err(cool_down_error(ttl)), StoreOutcome::CooledDown);
+            match self.fallback.take() {
+                Some(stale) => self.finish(Ok(stale), StoreOutcome::Adopted),
+                None => self.finish(Err(cool_down_error(ttl)), StoreOutcome::CooledDown),
+            }
         } else if view.lease_held {
             self.wait_for_peer(now);
         } else {
@@ -246,8 +260,12 @@ impl StoreFetch {
         }
     }
 
-    /// The result of [`StoreStep::Fetch`]: the token endpoint's answer, parsed.
-    pub fn handle_fetched(&mut self, _now: Instant, result: Result<AccessToken, Error>) {
+    /// The result of [`StoreStep::Fetch`]: the token endpoint's answer, parsed. A
+    /// retryable failure while the store held a peer's token past its refresh point but
+    /// still usable hands out that token instead (adopted stale, as the lifecycle serves
+    /// its own while the endpoint is out); what the failure asks of the store (a
+    /// cool-down, the release) is still written.
+    pub fn handle_fetched(&mut self, now: Instant, result: Result<AccessToken, Error>) {
         if !matches!(self.state, State::Fetch) {
             return;
         }
@@ -268,7 +286,7 @@ impl StoreFetch {
                 _ => None,
             },
         };
-        self.result = Some(result);
+        self.result = Some(self.or_stale(now, result));
         self.state = write.map_or(State::Done, State::Write);
     }
 
@@ -376,23 +394,7 @@ impl StoreFetch {
     }
 }
 
-/// A peer's cool-down, as the error the lifecycle backs off on: the 429 with
-/// `Retry-After` the peer got.
-fn cool_down_error(ttl: Duration) -> Error {
-    let detail = ErrorDetail::Unstructured(UnstructuredBody::new(BodyKind::Empty));
-    Error::from(ServerError::new(StatusCode::TOO_MANY_REQUESTS, detail).with_retry_after(ttl))
-}
-
-/// The cool-down the fleet should observe after `error`: a 429 or 503 with
-/// `Retry-After`.
-fn fleet_cool_down(error: &Error) -> Option<Duration> {
-    let server = error.server_error()?;
-    let slow_down = matches!(
-        server.status(),
-        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
-    );
-    server.retry_after().filter(|d| slow_down && !d.is_zero())
-}
-
+mod cool_down;
+mod stale;
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use learn_oauth_driver::store::{Sealing, SealingKey, SharedStore, StoreKeyNames};
 use learn_oauth_mock::{MockServer, Tenant};
+use learn_oauth_redis::{RedisConfig, RedisStore};
 
 use crate::fixtures::{SECRET, TENANT};
 use crate::redis_cluster::RedisCluster;
@@ -246,4 +248,24 @@ pub fn run_fleet_at(
 #[must_use]
 pub fn max_periods(run: Duration) -> usize {
     (run.as_millis() / MIN_PERIOD.as_millis()) as usize + 1
+}
+
+/// The store key names of `server`'s fleet token: what every replica's provider reads,
+/// leases and publishes.
+///
+/// # Panics
+///
+/// Never for a fleet mock (its token URL and the fixtures make a valid configuration).
+#[must_use]
+pub fn token_key_names(server: &MockServer) -> StoreKeyNames {
+    let config = learn_oauth_proto::ClientConfig::builder()
+        .token_url(server.token_url(TENANT))
+        .tenant_id(TENANT)
+        .client_secret(SECRET)
+        .build()
+        .expect("a config");
+    let key = SealingKey::new(1, &[0x5a; 32]).expect("a key");
+    // Key names need no connection: the store is never used.
+    let unused = RedisStore::open(RedisConfig::node("redis://127.0.0.1:1/").expect("a url"));
+    SharedStore::blocking(unused, Sealing::new(key)).key_names_for(&config)
 }

@@ -7,11 +7,9 @@
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use learn_oauth_driver::store::{Sealing, SealingKey, SharedStore, StoreKeyNames};
+use learn_oauth_driver::store::StoreKeyNames;
 use learn_oauth_mock::{Fault, MockServer};
 use learn_oauth_proto::store::StorePolicy;
-use learn_oauth_redis::{RedisConfig, RedisStore};
-use learn_oauth_testkit::fixtures;
 use learn_oauth_testkit::fleet::{self, FleetRun, Sharing, run_fleet_at};
 use learn_oauth_testkit::redis_cluster::RedisCluster;
 
@@ -50,7 +48,7 @@ fn with_the_tokens_primary_killed_between_refreshes_no_call_waits_past_one_opera
     let _one = one_fleet();
     let mut cluster = RedisCluster::start();
     let server = fleet::mock();
-    let keys = key_names(&server);
+    let keys = fleet::token_key_names(&server);
     // The first token published and its lease released: nothing of the fleet's is in flight.
     let run = failover_run(&mut cluster, &server, &keys, |cluster| {
         exists(cluster, keys.token()) && !exists(cluster, keys.lease())
@@ -68,7 +66,7 @@ fn with_the_tokens_primary_killed_while_a_replica_holds_the_lease_no_call_waits_
     let _one = one_fleet();
     let mut cluster = RedisCluster::start();
     let server = fleet::mock();
-    let keys = key_names(&server);
+    let keys = fleet::token_key_names(&server);
     // The first token request takes a second: its sender holds the lease when the primary
     // dies, and its publish (and release) fail. The lease may live on in the promoted
     // replica; the others wait for that peer at most the policy's peer wait.
@@ -123,20 +121,4 @@ fn failover_run(
 /// Whether `key` exists on the primary of its slot.
 fn exists(cluster: &RedisCluster, key: &str) -> bool {
     cluster.command(key, &["EXISTS", key]).as_deref() == Some(":1\r\n")
-}
-
-/// The key names of the fleet mock's token.
-fn key_names(server: &MockServer) -> StoreKeyNames {
-    let config = learn_oauth_proto::ClientConfig::builder()
-        .token_url(server.token_url(fixtures::TENANT))
-        .tenant_id(fixtures::TENANT)
-        .client_secret(fixtures::SECRET)
-        .build()
-        .expect("a config");
-    let key = SealingKey::new(1, &[0x5a; 32]).expect("a key");
-    SharedStore::blocking(
-        RedisStore::open(RedisConfig::node("redis://127.0.0.1:1/").expect("a url")),
-        Sealing::new(key),
-    )
-    .key_names_for(&config)
 }

@@ -65,11 +65,12 @@ fn main() {
         fleet::MIN_PERIOD.as_millis()
     );
     let engines = engines(&replica);
-    print!("\n{engines}");
     if let Some(dir) = std::env::var_os("BENCH_REPORT_DIR") {
         let dir = std::path::Path::new(&dir);
         std::fs::write(dir.join("fleet.tsv"), tsv).expect("write fleet.tsv");
         std::fs::write(dir.join("fleet-engines.md"), engines).expect("write fleet-engines.md");
+    } else {
+        print!("\n{engines}");
     }
 }
 

@@ -3,7 +3,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use learn_oauth_driver::store::{AsyncStore, StoreError, StoreFuture, StoreKeyNames, StoreRecord, StoreTime};
+use learn_oauth_driver::store::{
+    AsyncStore, AsyncWatch, StoreError, StoreFuture, StoreKeyNames, StoreRecord, StoreTime,
+};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::commands;
@@ -20,6 +22,7 @@ pub struct AsyncRedisStore {
     publish: redis::Script,
     release: redis::Script,
     lease: redis::Script,
+    notifier: crate::notify::AsyncNotifier,
 }
 
 impl AsyncRedisStore {
@@ -37,6 +40,7 @@ impl AsyncRedisStore {
             publish: commands::set_then_release(),
             release: commands::release(),
             lease: commands::try_lease(),
+            notifier: crate::notify::AsyncNotifier::default(),
         })
     }
 
@@ -78,6 +82,7 @@ impl AsyncRedisStore {
             .arg(value)
             .arg(at.0)
             .arg(owner)
+            .arg(keys.published())
             .invoke_async::<i64>(&mut manager)
             .await
             .map(drop)
@@ -156,6 +161,10 @@ impl AsyncStore for AsyncRedisStore {
                 .map(drop)
                 .map_err(commands::store_error)
         })
+    }
+
+    fn watch(&self, keys: &StoreKeyNames) -> Option<Box<dyn AsyncWatch>> {
+        Some(Box::new(self.notifier.watch(&self.client, keys.published())))
     }
 }
 

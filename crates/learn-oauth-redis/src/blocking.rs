@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use learn_oauth_driver::store::{
-    BlockingStore, StoreError, StoreErrorKind, StoreKeyNames, StoreRecord, StoreTime,
+    BlockingStore, BlockingWatch, StoreError, StoreErrorKind, StoreKeyNames, StoreRecord, StoreTime,
 };
 
 use crate::commands;
@@ -27,6 +27,7 @@ use crate::url::RedisUrlError;
 /// timeouts; its connection is kept for reuse only if it succeeded.
 pub struct RedisStore {
     inner: Arc<Inner>,
+    notifier: crate::notify::Notifier,
 }
 
 struct Inner {
@@ -57,6 +58,7 @@ impl RedisStore {
                 release: commands::release(),
                 lease: commands::try_lease(),
             }),
+            notifier: crate::notify::Notifier::default(),
         })
     }
 
@@ -162,6 +164,7 @@ impl RedisStore {
         timeout: Duration,
     ) -> Result<(), StoreError> {
         let (lease, owner) = (keys.lease().to_owned(), owner.to_owned());
+        let channel = keys.published().to_owned();
         self.run(timeout, move |inner, c| {
             inner
                 .publish
@@ -170,6 +173,7 @@ impl RedisStore {
                 .arg(&value)
                 .arg(at.0)
                 .arg(&owner)
+                .arg(&channel)
                 .invoke::<i64>(c)
         })
         .map(drop)
@@ -244,6 +248,12 @@ impl BlockingStore for RedisStore {
             inner.release.key(keys.lease()).arg(&owner).invoke::<i64>(c)
         })
         .map(drop)
+    }
+
+    fn watch(&self, keys: &StoreKeyNames) -> Option<Box<dyn BlockingWatch>> {
+        Some(Box::new(
+            self.notifier.watch(&self.inner.client, keys.published()),
+        ))
     }
 }
 

@@ -59,6 +59,7 @@
 mod asynchronous;
 mod blocking;
 mod commands;
+mod notify;
 mod url;
 
 #[cfg(feature = "async")]

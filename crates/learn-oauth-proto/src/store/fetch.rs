@@ -2,13 +2,12 @@
 
 use std::time::{Duration, Instant};
 
-use http::StatusCode;
-
 use super::clock::{ReadClock, StoreTime};
+use super::cool_down::{cool_down_error, fleet_cool_down};
 use super::history::{StoreHistory, StoreRefusal};
 use super::policy::StorePolicy;
 use super::view::{StoreOutcome, StoreStep, StoreView};
-use crate::error::{BodyKind, Error, ErrorDetail, ServerError, UnstructuredBody};
+use crate::error::Error;
 use crate::lifecycle::RefreshPolicy;
 use crate::token::AccessToken;
 
@@ -42,11 +41,11 @@ enum Write {
 /// ```text
 ///   Read --peer's token, fresh, not older than one seen--> Done(Ok)   (adopted)
 ///    |  --cool-down running--> Done(Err 429)          (the fleet waits it out)
-///    |  --lease held--> Sleep --> Read ...            (wait for the peer, bounded)
+///    |  --lease held--> AwaitPublish --published or timer--> Read ...   (bounded)
 ///    |  --free--> TryLease --won--> Fetch --ok--> Publish --> Done(Ok)
 ///    |                 |                 --429/503 + Retry-After--> CoolDown --> Done(Err)
 ///    |                 |                 --error--> Release --> Done(Err)
-///    |                 +--lost--> Sleep --> Read ...
+///    |                 +--lost--> AwaitPublish --> Read ...
 ///    +-- waited long enough, or any store error --> Fetch alone --> Done
 /// ```
 ///
@@ -174,7 +173,7 @@ impl StoreFetch {
             State::Lease => StoreStep::TryLease {
                 ttl: self.time_left(now).saturating_add(self.policy.lease_margin),
             },
-            State::Wait(until) if now < *until => StoreStep::Sleep(*until),
+            State::Wait(until) if now < *until => StoreStep::AwaitPublish { until: *until },
             State::Wait(_) => {
                 self.state = State::Read;
                 StoreStep::Read
@@ -230,6 +229,16 @@ impl StoreFetch {
             self.wait_for_peer(now);
         } else {
             self.state = State::Lease;
+        }
+    }
+
+    /// The store told of a publish (a token or a cool-down) for this key at `now`, during
+    /// a [`StoreStep::AwaitPublish`]: the wait ends and the next step reads. Only a hint:
+    /// what was published is judged from the read, so a notification nobody sent costs one
+    /// read and changes nothing else.
+    pub fn handle_published(&mut self, _now: Instant) {
+        if matches!(self.state, State::Wait(_)) {
+            self.state = State::Read;
         }
     }
 
@@ -374,24 +383,6 @@ impl StoreFetch {
             crate::error::TransportErrorKind::Other,
         ))
     }
-}
-
-/// A peer's cool-down, as the error the lifecycle backs off on: the 429 with
-/// `Retry-After` the peer got.
-fn cool_down_error(ttl: Duration) -> Error {
-    let detail = ErrorDetail::Unstructured(UnstructuredBody::new(BodyKind::Empty));
-    Error::from(ServerError::new(StatusCode::TOO_MANY_REQUESTS, detail).with_retry_after(ttl))
-}
-
-/// The cool-down the fleet should observe after `error`: a 429 or 503 with
-/// `Retry-After`.
-fn fleet_cool_down(error: &Error) -> Option<Duration> {
-    let server = error.server_error()?;
-    let slow_down = matches!(
-        server.status(),
-        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
-    );
-    server.retry_after().filter(|d| slow_down && !d.is_zero())
 }
 
 #[cfg(test)]

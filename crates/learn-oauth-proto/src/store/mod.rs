@@ -15,6 +15,7 @@
 
 mod breaker;
 mod clock;
+mod cool_down;
 mod fetch;
 mod history;
 mod policy;

@@ -108,6 +108,19 @@ impl RedisServer {
             .map(|reply| String::from_utf8_lossy(&reply).into_owned())
     }
 
+    /// How many times the server has run `command` (lowercase, e.g. `exec`: one per
+    /// store read), from `INFO commandstats`; 0 if it cannot be reached.
+    #[must_use]
+    pub fn calls(&self, command: &str) -> u64 {
+        let prefix = format!("cmdstat_{command}:calls=");
+        self.command(&["INFO", "commandstats"])
+            .and_then(|info| {
+                info.lines()
+                    .find_map(|line| line.strip_prefix(&prefix)?.split(',').next()?.parse().ok())
+            })
+            .unwrap_or(0)
+    }
+
     /// [`command`](Self::command) with binary arguments and reply.
     #[must_use]
     pub fn command_bytes(&self, args: &[&[u8]]) -> Option<Vec<u8>> {

@@ -107,11 +107,7 @@ fn waiter(flavor: Flavor, url: &str, policy: StorePolicy) -> JoinHandle<Waited> 
 
 /// How many `EXEC`s (store reads) Redis has run.
 fn reads(redis: &RedisServer) -> u64 {
-    let info = redis.command(&["INFO", "commandstats"]).expect("a reply");
-    info.lines()
-        .find_map(|line| line.strip_prefix("cmdstat_exec:calls="))
-        .and_then(|rest| rest.split(',').next())
-        .map_or(0, |n| n.parse().expect("a count"))
+    redis.calls("exec")
 }
 
 /// Spins until `done`, at most 10 s (each look is a round trip to Redis).

@@ -10,7 +10,7 @@
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use learn_oauth_driver::store::{Sealing, SealingKey, SharedStore};
+use learn_oauth_driver::store::{BlockingStore, Sealing, SealingKey, SharedStore};
 use learn_oauth_driver::{Async, Blocking, Provider, StoreStats};
 use learn_oauth_proto::store::StorePolicy;
 use learn_oauth_proto::{AccessToken, Error};
@@ -215,6 +215,25 @@ fn without_pub_sub_a_blocking_waiter_still_adopts_by_polling() {
 #[test]
 fn without_pub_sub_an_async_waiter_still_adopts_by_polling() {
     polls_without_pub_sub(Flavor::Async);
+}
+
+#[test]
+fn a_refused_subscription_ends_a_blocking_watch_at_once() {
+    let redis = RedisServer::start();
+    let store = RedisStore::open(&no_channels(&redis)).expect("a url");
+    let names = SharedStore::blocking(
+        RedisStore::open(&redis.url()).expect("a url"),
+        Sealing::new(key()),
+    )
+    .key_names_for(&fixtures::memory_config());
+    let mut watch = store.watch(&names).expect("Redis can tell");
+    let started = Instant::now();
+    assert!(!watch.wait(Duration::from_secs(10)), "nothing to tell");
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(5),
+        "the provider polls at once: {took:?}"
+    );
 }
 
 fn forged_publish_adopts_nothing(flavor: Flavor) {

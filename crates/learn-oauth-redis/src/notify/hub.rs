@@ -175,3 +175,46 @@ impl Drop for Watch {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHANNEL: &str = "learn-oauth:v1:{abc}:published";
+
+    #[test]
+    fn a_watch_is_told_of_what_arrives_after_it_was_made_once() {
+        let hub = Arc::new(Hub::default());
+        hub.live();
+        hub.told(CHANNEL); // nobody watched: dropped
+        let mut watch = hub.watch(CHANNEL);
+        assert!(!watch.wait(Duration::ZERO), "nothing since it was made");
+        hub.told("learn-oauth:v1:{other}:published");
+        assert!(!watch.wait(Duration::ZERO), "another key's publish");
+        hub.told(CHANNEL);
+        assert!(watch.wait(Duration::from_secs(10)));
+        assert!(!watch.wait(Duration::ZERO), "reported once");
+    }
+
+    #[test]
+    fn a_subscription_made_again_tells_every_watch_and_a_lost_one_lets_them_poll() {
+        let hub = Arc::new(Hub::default());
+        let mut watch = hub.watch(CHANNEL);
+        hub.live();
+        assert!(watch.wait(Duration::ZERO), "a publish may have gone by unheard");
+        hub.down();
+        let started = Instant::now();
+        assert!(!watch.wait(Duration::from_secs(10)));
+        assert!(started.elapsed() < Duration::from_secs(5), "returns at once");
+    }
+
+    #[test]
+    fn the_last_watch_of_a_channel_takes_it_away() {
+        let hub = Arc::new(Hub::default());
+        let (one, two) = (hub.watch(CHANNEL), hub.watch(CHANNEL));
+        drop(one);
+        assert!(hub.state().channels.contains_key(CHANNEL));
+        drop(two);
+        assert!(hub.state().channels.is_empty());
+    }
+}

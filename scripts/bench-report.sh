@@ -7,6 +7,8 @@
 #      loopback: criterion (short measurement times)
 #   2d. a fleet: 1, 4, 16 replica processes with and without a shared Redis (needs
 #      redis-server); a first token() through a sealed in-memory store (callgrind)
+#   2e. 10,000 cold keys through one pool against a mock admitting 50 at once: the
+#      pool's bound on token requests in flight off, 32 (default) and 50 (cold-keys)
 #   4b. end to end against a mock in its own process, pinned and unpinned, with the Go
 #      (x/oauth2) and Python (authlib) peers, warm hits, client instructions per token
 #      (scripts/bench-peers.sh: installs golang-go and authlib if it can)
@@ -14,8 +16,9 @@
 #   5. footprint: dependency-graph sizes and one clean release build each
 #   6. memory: heap per provider, allocations per exchange and per loopback token, peak
 #      RSS of a 1,000-task cold storm (scripts/bench-memory.sh, the mock in its own process)
-# Then fills benchmarks/report.md.in with the figures (target/release/bench_report) and
-# draws the charts into benchmarks/. Needs valgrind and jq. Takes about 15 minutes on 2
+# Then draws the charts into benchmarks/ (gnuplot, benchmarks/charts.gp) and fills
+# benchmarks/report.md.in with the figures (target/release/bench_report). Needs valgrind,
+# jq and gnuplot (installs gnuplot-nox when run as root). Takes about 15 minutes on 2
 # cores, a third of it the clean builds. Set SKIP_FOOTPRINT=1 to reuse the previous run's
 # footprint figures; BENCH_NOTE="..." adds a line to the report's notes (e.g. what else
 # ran on the machine).
@@ -27,6 +30,14 @@ report=$root/target/bench-report
 mkdir -p "$report"
 start=$SECONDS
 step() { printf '\n=== %s (%ds)\n' "$1" $((SECONDS - start)); }
+if ! command -v gnuplot >/dev/null; then
+  if [[ $EUID -ne 0 ]]; then
+    echo "bench-report.sh draws its charts with gnuplot: install gnuplot-nox (apt-get install -y gnuplot-nox) and run it again" >&2
+    exit 1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnuplot-nox >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnuplot-nox >/dev/null; }
+fi
 
 # Other engineers' builds share these cores: note how busy the machine was at each step.
 noise=()
@@ -134,6 +145,13 @@ else
   echo "redis-server not installed: the fleet table is left out" | tee "$report/fleet.md"
 fi
 
+step "2e. many cold tenants: 10,000 cold keys through one pool, bound off, 32 and 50"
+sample_noise "cold keys"
+cargo build --release -p learn-oauth-testkit --bin cold-keys --quiet
+target/release/cold-keys --keys 10000 --mock-limit 50 --latency-ms 50 --bound none --bound 32 --bound 50 \
+  >"$report/cold-keys.md"
+cat "$report/cold-keys.md"
+
 criterion=(--warm-up-time 1 --measurement-time 3 --noplot)
 step "1. exchange: time (criterion)"
 sample_noise "exchange"
@@ -145,7 +163,7 @@ run_bench warm_hit --warm-up-time 0.5 --measurement-time 1.5 --noplot
 
 step "3. refresh under load"
 sample_noise "refresh"
-rm -f "$report/refresh.tsv" "$report/refresh_series.json" # the refresh run writes them anew
+rm -f "$report/refresh.tsv" "$report/refresh_series.tsv" # the refresh run writes them anew
 BENCH_REPORT_DIR=$report run_bench refresh_under_load
 
 step "4. end to end over loopback (criterion)"
@@ -210,13 +228,54 @@ step "6. memory"
 sample_noise "memory"
 scripts/bench-memory.sh "$report"
 
+step "charts (gnuplot)"
+commit=$(git rev-parse --short HEAD)
+date=$(date -u '+%Y-%m-%d %H:%M UTC')
+# Each chart from this run's data alone: one whose data is missing is not drawn, the SVG
+# of an earlier run is removed, and charts.tsv tells the report which were drawn, or why not.
+: >"$report/charts.tsv"
+chart() { # <svg> <data file> <why, if not drawn> [gnuplot assignments]
+  local svg=$1 data=$2 why=$3
+  rm -f "benchmarks/$svg"
+  if [[ -s $data ]] && gnuplot -e "chart='${svg%.svg}'; data='$data'; out='benchmarks/$svg'; \
+    stamp='commit $commit · $date'; ${4:-}" benchmarks/charts.gp; then
+    printf '%s\tdrawn\n' "$svg" >>"$report/charts.tsv"
+  else
+    rm -f "benchmarks/$svg"
+    printf '%s\t%s\n' "$svg" "$why" >>"$report/charts.tsv"
+  fi
+}
+series=$report/refresh_series.tsv
+meta() { awk -v key="$1" '$1 == "#" && $2 == key {print $3}' "$series" 2>/dev/null; }
+arrived() { meta "new_token_ms/$1" | awk '{print $1 == "NaN" ? "NaN" : $1 / 1e3}'; }
+chart refresh_under_load.svg "$series" "the refresh run wrote no time series" \
+  "threads=$(meta threads); slot_ms=$(meta slot_ms); point=$(meta refresh_point_ms)/1e3; \
+  ours_new=$(arrived ours); go_new=$(arrived go-style)"
+# Million calls/s at 1-8 threads: criterion's rounds (one call per thread) and the pool's
+# ns per call. A figure missing leaves the file empty, so the chart is not drawn.
+for n in 1 2 4 8; do
+  row=$n
+  for side in ours mutex go-style; do
+    ns=$(jq -er .median.point_estimate "$CRITERION_HOME/warm_hit_threads/$side/$n/new/estimates.json" 2>/dev/null) || break 2
+    row+=$'\t'$(awk -v n="$n" -v ns="$ns" 'BEGIN {print n * 1000 / ns}')
+  done
+  ns=$(awk -v key="pool/$n" '$1 == key {print $2}' "$report/pool_threads.tsv")
+  [[ -n $ns ]] || break
+  printf '%s\t%s\n' "$row" "$(awk -v ns="$ns" 'BEGIN {print 1000 / ns}')"
+done >"$report/threads.tsv.new"
+[[ $(wc -l <"$report/threads.tsv.new") -eq 4 ]] && mv "$report/threads.tsv.new" "$report/threads.tsv" ||
+  rm -f "$report/threads.tsv" "$report/threads.tsv.new"
+chart warm_hit_threads.svg "$report/threads.tsv" "this run has no warm_hit_threads or pool_threads figures" \
+  "cores=$(nproc)"
+chart fleet.svg "$report/fleet.tsv" "fleet-report wrote no fleet.tsv (it needs redis-server)"
+
 step "report"
 {
-  printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+  printf 'date\t%s\n' "$date"
   printf 'rustc\t%s\n' "$(rustc --version)"
   printf 'nproc\t%s\n' "$(nproc)"
   printf 'cpu\t%s\n' "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
-  printf 'commit\t%s\n' "$(git rev-parse --short HEAD)"
+  printf 'commit\t%s\n' "$commit"
   printf 'duration\t%s min\n' $(((SECONDS - start + 30) / 60))
   printf 'noise\t%s\n' "$(IFS=';'; echo "${noise[*]}" | sed 's/;/; /g')"
 } >"$report/meta.tsv"

@@ -1,15 +1,10 @@
-//! Part 3: 8 threads call `token()` as fast as they can while the token passes its
-//! refresh point; the latency of every call goes into a histogram. The same run without
-//! a refresh (a long-lived token) is the reference. Ours refreshes on a background
-//! thread while callers keep the current token; the Go-style provider fetches with its
-//! mutex held, so callers wait for the request.
-//!
-//! Asserts that exactly one token request reached the mock during each refreshing run.
+//! Part 3 (the report's section 3 says what and why): [`THREADS`] threads call `token()`
+//! through a refresh, and without one, every call's latency in an `hdrhistogram`. Asserts
+//! that exactly one token request reached the mock during each refreshing run.
 //! Prints `provider/refresh calls p50 p99 p99.9 max requests` lines (nanoseconds); with
 //! `BENCH_REPORT_DIR` set, also writes them to `refresh.tsv` there for
-//! `scripts/bench-report.sh`, and `refresh_series.json`: each run's calls, p99 and maximum
-//! latency per 10 ms slot from the first token on, the refresh point and when the new
-//! token arrived (for the report's chart).
+//! `scripts/bench-report.sh`, and the refreshing runs' time series to
+//! `refresh_series.tsv` for the report's chart ([`series_tsv`]).
 #![forbid(unsafe_code)]
 
 use std::fmt::Write as _;
@@ -143,6 +138,7 @@ fn hammer<F: Fn() + Sync>(origin: Instant, call: &F) -> (Histogram<u64>, Slots) 
     })
 }
 
+/// One run of `provider`, refreshing or not, against a mock of its own.
 fn run(provider: &'static str, refresh: bool) -> Outcome {
     let lifetime = if refresh {
         SHORT_LIFETIME
@@ -151,75 +147,76 @@ fn run(provider: &'static str, refresh: bool) -> Outcome {
     };
     let server = start_mock(lifetime);
     let config = config_at(&server.token_url(TENANT_ID));
-    let ((latencies, series), requests, new_token_after) = if provider == "ours" {
+    let outcome = if provider == "ours" {
         let ours = learn_oauth_ureq::TokenProvider::builder(config).policy(policy());
         let ours = ours.build().expect("a provider");
-        measure(&server, || ours.token().expect("a token"))
+        measure(provider, refresh, &server, || ours.token().expect("a token"))
     } else {
         let transport = learn_oauth_ureq::Transport::new().expect("a transport");
         let go = GoStyleProvider::new(config, transport, REFRESH_AHEAD);
-        measure(&server, || go.token().expect("a token"))
+        measure(provider, refresh, &server, || go.token().expect("a token"))
     };
-    let expected = usize::from(refresh);
+    let (requests, expected) = (outcome.requests, usize::from(refresh));
     assert_eq!(
         requests, expected,
         "{provider} (refresh: {refresh}): {requests} token requests reached the mock during the run, expected {expected}"
     );
+    outcome
+}
+
+/// Takes a first token, hammers `token` from its arrival on, and counts the token
+/// requests that reached `server` meanwhile.
+fn measure<F: Fn() -> AccessToken + Sync>(
+    provider: &'static str,
+    refresh: bool,
+    server: &MockServer,
+    token: F,
+) -> Outcome {
+    let first = token();
+    let before = server.token_request_count();
+    let (latencies, series) = hammer(first.received_at(), &|| {
+        black_box(token());
+    });
+    let requests = server.token_request_count() - before;
+    let (first, last) = (first.received_at(), token().received_at());
     Outcome {
         provider,
         refresh,
         latencies,
         series,
-        new_token_after,
+        new_token_after: (last != first).then(|| last.saturating_duration_since(first)),
         requests,
     }
 }
 
-/// Takes a first token, hammers `token` from its arrival on: the latencies, the token
-/// requests that reached `server` during the run, and when the token handed out after the
-/// run arrived, if it is not the first one.
-fn measure<F: Fn() -> AccessToken + Sync>(
-    server: &MockServer,
-    token: F,
-) -> ((Histogram<u64>, Slots), usize, Option<Duration>) {
-    let first = token();
-    let before = server.token_request_count();
-    let measured = hammer(first.received_at(), &|| {
-        black_box(token());
-    });
-    let requests = server.token_request_count() - before;
-    let (first, last) = (first.received_at(), token().received_at());
-    (
-        measured,
-        requests,
-        (last != first).then(|| last.saturating_duration_since(first)),
-    )
-}
-
-/// Each run's time series, as `refresh_series.json` holds it.
-fn series_json(outcomes: &[Outcome]) -> serde_json::Value {
+/// The refreshing runs' time series: `# name value` lines (threads, slot and refresh
+/// point in ms, when each side's new token arrived in ms or `NaN`), then one line per
+/// [`SLOT`] of the window: its middle in seconds, then ours' and the Go-style provider's
+/// p99 and maximum latency in ns (`NaN` where no call ended in the slot).
+fn series_tsv(outcomes: &[Outcome]) -> String {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    let runs: Vec<serde_json::Value> = outcomes
-        .iter()
-        .map(|o| {
-            let slots = &o.series.slots;
-            serde_json::json!({
-                "provider": o.provider,
-                "refresh": o.refresh,
-                "new_token_ms": o.new_token_after.map(ms),
-                "calls": slots.iter().map(Histogram::len).collect::<Vec<_>>(),
-                "p99_ns": slots.iter().map(|s| s.value_at_quantile(0.99)).collect::<Vec<_>>(),
-                "max_ns": slots.iter().map(Histogram::max).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    serde_json::json!({
-        "threads": THREADS,
-        "slot_ms": ms(SLOT),
-        "window_ms": ms(WINDOW),
-        "refresh_point_ms": ms(SHORT_LIFETIME - REFRESH_AHEAD),
-        "runs": runs,
-    })
+    let runs: Vec<&Outcome> = outcomes.iter().filter(|o| o.refresh).collect();
+    let point = ms(SHORT_LIFETIME - REFRESH_AHEAD);
+    let mut tsv = format!(
+        "# threads {THREADS}\n# slot_ms {}\n# refresh_point_ms {point}\n",
+        ms(SLOT)
+    );
+    for o in &runs {
+        let arrived = o.new_token_after.map_or(f64::NAN, ms);
+        let _ = writeln!(tsv, "# new_token_ms/{} {arrived:.1}", o.provider);
+    }
+    // The slot past the window holds only each thread's last call.
+    for slot in 0..SLOTS - 1 {
+        let _ = write!(tsv, "{:.3}", (slot as f64 + 0.5) * SLOT.as_secs_f64());
+        for h in runs.iter().map(|o| &o.series.slots[slot]) {
+            let _ = match h.len() {
+                0 => write!(tsv, "\tNaN\tNaN"),
+                _ => write!(tsv, "\t{}\t{}", h.value_at_quantile(0.99), h.max()),
+            };
+        }
+        tsv.push('\n');
+    }
+    tsv
 }
 
 fn main() {
@@ -253,7 +250,7 @@ fn main() {
     if let Some(dir) = std::env::var_os("BENCH_REPORT_DIR") {
         let dir = std::path::Path::new(&dir);
         std::fs::write(dir.join("refresh.tsv"), tsv).expect("write refresh.tsv");
-        let json = serde_json::to_string(&series_json(&outcomes)).expect("json");
-        std::fs::write(dir.join("refresh_series.json"), json).expect("write refresh_series.json");
+        let series = series_tsv(&outcomes);
+        std::fs::write(dir.join("refresh_series.tsv"), series).expect("write refresh_series.tsv");
     }
 }

@@ -144,23 +144,18 @@ fn threads(c: &mut Criterion) {
     group.finish();
 }
 
-/// Which async cache a task hammers.
-#[derive(Clone, Copy)]
-enum Which {
-    Ours,
-    Mutex,
-    Go,
-}
+/// The sides of the async throughput, in the order [`on_tasks`] numbers them.
+const TASK_SIDES: [&str; 3] = ["ours", "mutex", "go-style"];
 
 /// How many calls a benchmark task makes between yields to the scheduler.
 const YIELD_EVERY: u64 = 1024;
 
-/// Runs `iters` calls in each of `tasks` tasks on a multi-thread runtime; the wall time
-/// until the last task is done.
+/// Runs `iters` calls of [`TASK_SIDES`]`[side]` in each of `tasks` tasks on a
+/// multi-thread runtime; the wall time until the last task is done.
 fn on_tasks(
     runtime: &tokio::runtime::Runtime,
     caches: &Arc<Async>,
-    which: Which,
+    side: usize,
     tasks: usize,
     iters: u64,
 ) -> Duration {
@@ -173,10 +168,10 @@ fn on_tasks(
                 tokio::spawn(async move {
                     start.wait().await;
                     for i in 0..iters {
-                        match which {
-                            Which::Ours => drop(black_box(caches.ours.token().await)),
-                            Which::Mutex => drop(black_box(caches.mutex.token())),
-                            Which::Go => drop(black_box(caches.go.token().await)),
+                        match side {
+                            0 => drop(black_box(caches.ours.token().await)),
+                            1 => drop(black_box(caches.mutex.token())),
+                            _ => drop(black_box(caches.go.token().await)),
                         }
                         // A warm `token()` never waits, so without this a task would
                         // hold its worker to the end and the wall time would measure
@@ -210,13 +205,9 @@ fn tasks(c: &mut Criterion) {
     let mut group = c.benchmark_group("warm_hit_tasks");
     for n in PARALLELISM {
         group.throughput(Throughput::Elements(n as u64));
-        for (name, which) in [
-            ("ours", Which::Ours),
-            ("mutex", Which::Mutex),
-            ("go-style", Which::Go),
-        ] {
-            group.bench_with_input(BenchmarkId::new(name, n), &n, |bench, &n| {
-                bench.iter_custom(|iters| on_tasks(&runtime, &caches, which, n, iters));
+        for (side, name) in TASK_SIDES.iter().enumerate() {
+            group.bench_with_input(BenchmarkId::new(*name, n), &n, |bench, &n| {
+                bench.iter_custom(|iters| on_tasks(&runtime, &caches, side, n, iters));
             });
         }
     }

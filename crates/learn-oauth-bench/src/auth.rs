@@ -1,14 +1,8 @@
 //! One authorized request on the warm path — a provider holding a fresh token, an
-//! in-memory service that answers 200 at once — through the tower layer and by hand, for
-//! instruction counting (`count auth` under callgrind). The difference between a side and
+//! in-memory service that answers 200 at once — through the tower layer ([`AuthService`],
+//! with [`CloneBody`] or [`NoReplay`]), by hand, and the inner call alone, for instruction
+//! counting (`count auth` under callgrind; section 2b). The difference between a side and
 //! `inner` is what attaching the token costs per request.
-//!
-//! | side | what one request does |
-//! |---|---|
-//! | `layer` | [`AuthService`] over the async provider: token, header, a request clone for a possible 401 retry, the call, the verdict |
-//! | `layer-no-replay` | the same with [`NoReplay`]: no clone |
-//! | `by-hand` | `provider.token()` polled once, `headers.insert(AUTHORIZATION, token.authorization_header())`, the call |
-//! | `inner` | the call alone, with a header already set |
 
 use std::convert::Infallible;
 use std::future::{Ready, ready};
@@ -66,22 +60,10 @@ pub struct Auth {
 
 impl Auth {
     /// Builds `side` and gets its provider a token; `None` for an unknown side.
-    ///
-    /// # Panics
-    ///
-    /// If the canned exchange does not yield a token (a broken fixture).
     #[must_use]
     pub fn new(side: &str) -> Option<Self> {
         let side = SIDES.iter().position(|s| *s == side)?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .expect("a runtime");
-        let provider = AsyncProvider::builder(fixture::config()).transport(Canned);
-        let provider = provider.build().expect("a provider with a transport");
-        runtime
-            .block_on(provider.token())
-            .expect("the canned exchange yields a token");
+        let (provider, runtime) = fixture::warm_async();
         Some(Self {
             side,
             layer: AuthLayer::new(provider.clone()).layer(Ok200),

@@ -80,11 +80,8 @@ impl<T, M: From<Option<AccessToken>>> GoStyle<T, M> {
 }
 
 impl GoStyleProvider {
-    /// The cached token, or a new one fetched while every other caller waits.
-    ///
-    /// # Errors
-    ///
-    /// The fetch's error.
+    /// The cached token, or a new one fetched while every other caller waits (or the
+    /// fetch's error).
     pub fn token(&self) -> Result<AccessToken, Error> {
         let mut guard = self.token.lock().unwrap_or_else(PoisonError::into_inner);
         let now = Instant::now();
@@ -98,11 +95,8 @@ impl GoStyleProvider {
 }
 
 impl GoStyleAsyncProvider {
-    /// The cached token, or a new one fetched while every other caller waits.
-    ///
-    /// # Errors
-    ///
-    /// The fetch's error.
+    /// The cached token, or a new one fetched while every other caller waits (or the
+    /// fetch's error).
     pub async fn token(&self) -> Result<AccessToken, Error> {
         let mut guard = self.token.lock().await;
         let now = Instant::now();

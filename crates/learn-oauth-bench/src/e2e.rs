@@ -1,27 +1,20 @@
-//! One client per side of the end-to-end runs, shared by `benches/end_to_end.rs` (the
-//! mock in the same process) and `src/bin/e2e_client.rs` (the mock in another process,
-//! so the client can be pinned to a core with it or not, and counted under callgrind
-//! alone).
-//!
-//! | side | one token |
-//! |---|---|
-//! | `ours-ureq` | `learn_oauth_ureq::Transport::fetch_token` (one-shot, no cache) |
-//! | `ours-reqwest` | `learn_oauth_reqwest::Transport::fetch_token`, on a current-thread runtime |
-//! | `oauth2-ureq` | `oauth2` 5 `exchange_client_credentials` over a ureq 2 agent |
-//! | `oauth2-reqwest` | the same over a reqwest 0.12 client |
+//! One client per side of the end-to-end runs ([`Client`]: our transports' one-shot
+//! `fetch_token`, `oauth2` 5 over ureq 2 and reqwest 0.12), shared by
+//! `benches/end_to_end.rs` (the mock in the same process), `src/bin/e2e_client.rs` (the
+//! mock in another process, so the client can be pinned to a core with it or not, and
+//! counted under callgrind alone) and `memory_report loopback`.
 //!
 //! Every side keeps its one connection alive. The warm hit ([`warm_hit`]) is ours only:
 //! the blocking provider's `token()` holding a fresh token. Nothing here prints or
 //! returns a token; only counts and times leave.
 #![allow(clippy::disallowed_methods)] // a benchmark reads the clock
 
-use std::future::Future;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use learn_oauth_driver::{SendAsync as _, SendBlocking as _};
 use learn_oauth_proto::{AccessToken, ClientConfig};
-use oauth2::Scope;
+use oauth2::{Scope, TokenResponse};
 use tokio::runtime::Runtime;
 
 use crate::baseline::ONE_SHOT_TIMEOUT;
@@ -40,39 +33,24 @@ pub enum Budget {
     For(Duration),
 }
 
-fn done(budget: Budget, tokens: u64, began: Instant) -> bool {
-    match budget {
-        Budget::Count(n) => tokens >= n,
-        Budget::For(time) => began.elapsed() >= time,
-    }
-}
-
-fn drive(warmup: u64, budget: Budget, mut one: impl FnMut() -> usize) -> (u64, Duration) {
-    for _ in 0..warmup {
-        black_box(one());
-    }
-    let (began, mut tokens) = (Instant::now(), 0);
-    while !done(budget, tokens, began) {
-        black_box(one());
-        tokens += 1;
-    }
-    (tokens, began.elapsed())
-}
-
-async fn drive_async<F: Future<Output = usize>>(
-    warmup: u64,
-    budget: Budget,
-    mut one: impl FnMut() -> F,
-) -> (u64, Duration) {
-    for _ in 0..warmup {
-        black_box(one().await);
-    }
-    let (began, mut tokens) = (Instant::now(), 0);
-    while !done(budget, tokens, began) {
-        black_box(one().await);
-        tokens += 1;
-    }
-    (tokens, began.elapsed())
+/// `warmup` untimed calls of `$one`, then calls until `budget` is spent: how many and
+/// their wall time. A macro, so that one loop serves the blocking sides and (with
+/// `.await`) the async ones.
+macro_rules! drive {
+    ($warmup:expr, $budget:expr, $one:expr) => {{
+        for _ in 0..$warmup {
+            black_box($one);
+        }
+        let (began, mut tokens) = (Instant::now(), 0);
+        while match $budget {
+            Budget::Count(n) => tokens < n,
+            Budget::For(time) => began.elapsed() < time,
+        } {
+            black_box($one);
+            tokens += 1;
+        }
+        (tokens, began.elapsed())
+    }};
 }
 
 /// One side's client for the benchmark tenant at one token URL, its connection kept.
@@ -90,10 +68,6 @@ pub enum Client {
 
 impl Client {
     /// `side`'s client for the token endpoint at `token_url`; `None` for an unknown side.
-    ///
-    /// # Panics
-    ///
-    /// When a client or its runtime cannot be built.
     #[must_use]
     pub fn new(side: &str, token_url: &str) -> Option<Self> {
         let runtime = || {
@@ -116,27 +90,30 @@ impl Client {
 
     /// Fetches `warmup` untimed tokens, then tokens until `budget` is spent, one request
     /// per token: the tokens of the timed part and its wall time.
-    ///
-    /// # Panics
-    ///
-    /// When a token request fails (the run would measure nothing).
     pub fn fetch(&self, warmup: u64, budget: Budget) -> (u64, Duration) {
         let lifetime = |token: AccessToken| token.lifetime().as_secs().try_into().unwrap_or(usize::MAX);
         match self {
-            Self::OursUreq(config, ours) => drive(warmup, budget, || {
+            Self::OursUreq(config, ours) => drive!(
+                warmup,
+                budget,
                 lifetime(ours.fetch_token(config, ONE_SHOT_TIMEOUT).expect("a token"))
+            ),
+            Self::OursReqwest(config, ours, runtime) => runtime.block_on(async {
+                let one = || ours.fetch_token(config, ONE_SHOT_TIMEOUT);
+                drive!(warmup, budget, lifetime(one().await.expect("a token")))
             }),
-            Self::OursReqwest(config, ours, runtime) => {
-                runtime.block_on(drive_async(warmup, budget, || async move {
-                    lifetime(ours.fetch_token(config, ONE_SHOT_TIMEOUT).await.expect("a token"))
-                }))
-            }
-            Self::Oauth2Ureq(peer, agent) => {
-                drive(warmup, budget, || peer_fetch_ureq(&peer.0, &peer.1, agent))
-            }
-            Self::Oauth2Reqwest(peer, http, runtime) => runtime.block_on(drive_async(warmup, budget, || {
-                peer_fetch_reqwest(&peer.0, &peer.1, http)
-            })),
+            Self::Oauth2Ureq(peer, agent) => drive!(
+                warmup,
+                budget,
+                peer_fetch_ureq(&peer.0, &peer.1, agent)
+                    .access_token()
+                    .secret()
+                    .len()
+            ),
+            Self::Oauth2Reqwest(peer, http, runtime) => runtime.block_on(async {
+                let one = || peer_fetch_reqwest(&peer.0, &peer.1, http);
+                drive!(warmup, budget, one().await.access_token().secret().len())
+            }),
         }
     }
 }
@@ -144,10 +121,6 @@ impl Client {
 /// `calls` warm hits of our blocking provider (`learn_oauth_ureq::TokenProvider::token()`)
 /// on one thread, after one `token()` that fetches a fresh token from `token_url`; the
 /// time the warm hits took.
-///
-/// # Panics
-///
-/// When the provider cannot be built or its first token request fails.
 #[must_use]
 pub fn warm_hit(token_url: &str, calls: u64) -> Duration {
     let provider = learn_oauth_ureq::TokenProvider::new(config_at(token_url)).expect("a provider");
@@ -176,11 +149,8 @@ mod tests {
         let url = server.token_url(TENANT_ID);
         for side in SIDES {
             server.clear_requests();
-            assert_eq!(
-                Client::new(side, &url).unwrap().fetch(2, Budget::Count(5)).0,
-                5,
-                "{side}"
-            );
+            let (tokens, _) = Client::new(side, &url).unwrap().fetch(2, Budget::Count(5));
+            assert_eq!(tokens, 5, "{side}");
             assert_eq!(server.requests().len(), 7, "{side}: warm-up and counted tokens");
         }
         assert!(Client::new("nope", &url).is_none());

@@ -1,13 +1,7 @@
 //! One in-memory client-credentials exchange — build the token request, get the canned
-//! response, understand it — for each side measured.
-//!
-//! | side | what one exchange does |
-//! |---|---|
-//! | `ours` | `config.token_request()` + `config.parse_response()` on a borrowed response (core only) |
-//! | `ours-via-client` | the same, with the response made by [`in_memory_client`] (as the peer gets it) |
-//! | `oauth2` | `oauth2` 5: `exchange_client_credentials().add_scopes(..).request(&in_memory_client)` |
-//! | `floor` | rebuild a prebuilt `http::Request` (URI, 4 headers, body) + `serde_json` into a minimal borrowed struct |
-//! | `client` | [`in_memory_client`] alone: drop a request, make the canned response |
+//! response, understand it — for each side of section 1 ([`SIDES`]; what each does is
+//! [`Exchange::run`]): ours on the core alone or through [`in_memory_client`], `oauth2` 5
+//! through it, the floor, and the client alone.
 //!
 //! Each run returns something derived from the result so the optimizer cannot drop the
 //! work; callers pass it through [`std::hint::black_box`] as well.
@@ -28,11 +22,8 @@ use crate::fixture::{self, PeerClient};
 pub const SIDES: [&str; 5] = ["ours", "ours-via-client", "oauth2", "floor", "client"];
 
 /// The in-memory HTTP client both ours and the peer are given: it drops the request and
-/// answers with [`fixture::canned_response`].
-///
-/// # Errors
-///
-/// Never; the error type is what `oauth2`'s `SyncHttpClient` asks for.
+/// answers with [`fixture::canned_response`]. It never fails: the error type is what
+/// `oauth2`'s `SyncHttpClient` asks for.
 pub fn in_memory_client(request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, Infallible> {
     drop(black_box(request));
     Ok(fixture::canned_response())
@@ -42,24 +33,15 @@ pub fn in_memory_client(request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, 
 #[derive(Debug)]
 pub struct Exchange(Side);
 
+/// Each side's prepared parts; ours parse at an instant read once, outside the measured
+/// loop (the core never reads the clock).
 #[derive(Debug)]
 enum Side {
-    Ours {
-        config: ClientConfig,
-        response: Response<&'static [u8]>,
-        now: Instant,
-    },
-    OursViaClient {
-        config: ClientConfig,
-        now: Instant,
-    },
+    Ours(ClientConfig, Response<&'static [u8]>, Instant),
+    OursViaClient(ClientConfig, Instant),
     Oauth2(Box<(PeerClient, Vec<Scope>)>),
-    Floor {
-        uri: Uri,
-        headers: HeaderMap,
-        body: Vec<u8>,
-        response_body: &'static [u8],
-    },
+    /// The request parts our configuration would send, prebuilt: URI, headers, body.
+    Floor(Uri, HeaderMap, Vec<u8>),
     Client,
 }
 
@@ -78,35 +60,22 @@ impl Exchange {
     /// Builds `side`'s client and fixtures; `None` for an unknown side.
     #[must_use]
     pub fn new(side: &str) -> Option<Self> {
-        // One reading of the clock, outside the measured loop: the core never reads it.
         #[allow(clippy::disallowed_methods)]
         let now = Instant::now();
         Some(Self(match side {
-            "ours" => Side::Ours {
-                config: fixture::config(),
-                response: fixture::borrowed_response(),
-                now,
-            },
-            "ours-via-client" => Side::OursViaClient {
-                config: fixture::config(),
-                now,
-            },
-            "oauth2" => Side::Oauth2(Box::new(fixture::peer(fixture::TOKEN_URL))),
+            "ours" => Side::Ours(fixture::config(), fixture::borrowed_response(), now),
+            "ours-via-client" => Side::OursViaClient(fixture::config(), now),
+            "oauth2" => Side::Oauth2(Box::new(fixture::peer(
+                &fixture::config().token_uri().to_string(),
+            ))),
             "floor" => {
-                // The request parts our configuration would send, prebuilt.
                 let (parts, body) = fixture::config().token_request().into_parts();
                 let mut headers = HeaderMap::with_capacity(4);
                 for name in [CONTENT_TYPE, ACCEPT, USER_AGENT, AUTHORIZATION] {
                     let value = parts.headers.get(&name).cloned();
                     headers.insert(name, value.unwrap_or(HeaderValue::from_static("x")));
                 }
-                let response_body = fixture::TOKEN_RESPONSE_BODY.as_bytes();
-                Side::Floor {
-                    uri: parts.uri,
-                    headers,
-                    body: body.into_bytes(),
-                    response_body,
-                }
+                Side::Floor(parts.uri, headers, body.into_bytes())
             }
             "client" => Side::Client,
             _ => return None,
@@ -114,24 +83,16 @@ impl Exchange {
     }
 
     /// Runs one exchange; returns the token's length (the body's, for `client`).
-    ///
-    /// # Panics
-    ///
-    /// If the canned response is not understood (a broken fixture).
     #[inline]
     pub fn run(&self) -> usize {
         match &self.0 {
-            Side::Ours {
-                config,
-                response,
-                now,
-            } => {
+            Side::Ours(config, response, now) => {
                 let request = config.token_request();
                 black_box(&request);
                 let token = config.parse_response(black_box(response), *now).expect("a token");
                 token.expose_secret().len()
             }
-            Side::OursViaClient { config, now } => {
+            Side::OursViaClient(config, now) => {
                 let Ok(response) = in_memory_client(config.token_request().map(Vec::from));
                 let token = config.parse_response(&response, *now).expect("a token");
                 token.expose_secret().len()
@@ -144,19 +105,15 @@ impl Exchange {
                 let token = request.request(&in_memory_client).expect("a token");
                 token.access_token().secret().len()
             }
-            Side::Floor {
-                uri,
-                headers,
-                body,
-                response_body,
-            } => {
+            Side::Floor(uri, headers, body) => {
                 let mut request = Request::new(body.clone());
                 *request.method_mut() = Method::POST;
                 *request.uri_mut() = uri.clone();
                 *request.headers_mut() = headers.clone();
                 black_box(&request);
                 let token: MinimalToken<'_> =
-                    serde_json::from_slice(black_box(*response_body)).expect("the canned body parses");
+                    serde_json::from_slice(black_box(fixture::TOKEN_RESPONSE_BODY.as_bytes()))
+                        .expect("the canned body parses");
                 black_box(&token);
                 token.access_token.len()
             }
@@ -189,7 +146,7 @@ mod tests {
     #[test]
     fn the_peer_sends_what_we_send() {
         let seen = std::cell::RefCell::new(None);
-        let (client, scopes) = fixture::peer(fixture::TOKEN_URL);
+        let (client, scopes) = fixture::peer(&fixture::config().token_uri().to_string());
         let request = client.exchange_client_credentials().add_scopes(scopes);
         let _ = request.request(&|request: Request<Vec<u8>>| {
             *seen.borrow_mut() = Some((request.uri().to_string(), request.body().clone()));

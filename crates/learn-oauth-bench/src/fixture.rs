@@ -6,7 +6,7 @@ use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Response};
 use std::time::Duration;
 
-use learn_oauth_driver::{SendAsync, SendBlocking};
+use learn_oauth_driver::{Async, Blocking, Provider, SendAsync, SendBlocking};
 use learn_oauth_proto::{ClientConfig, ClientConfigBuilder, RequestBody, TransportError};
 use oauth2::basic::BasicClient;
 use oauth2::{ClientId, ClientSecret, EndpointNotSet, EndpointSet, Scope, TokenUrl};
@@ -16,9 +16,6 @@ pub const TENANT_ID: &str = "eu-west-2_AbcdEfghI";
 
 /// The API secret. A benchmark value, not a credential.
 pub const CLIENT_SECRET: &str = "b3nchmark-s3cret-not-a-credential";
-
-/// The token URL our default endpoint builds for [`TENANT_ID`].
-pub const TOKEN_URL: &str = "https://public.api.learn.link/oauth2/token/eu-west-2_AbcdEfghI";
 
 /// The scopes requested (and granted).
 pub const SCOPES: [&str; 2] = ["api/read", "api/write"];
@@ -48,10 +45,6 @@ pub fn config() -> ClientConfig {
 }
 
 /// Our configuration for the benchmark tenant at `token_url` (a mock).
-///
-/// # Panics
-///
-/// When `token_url` is not a valid token URL.
 #[must_use]
 pub fn config_at(token_url: &str) -> ClientConfig {
     tenant(ClientConfig::builder().token_url(token_url))
@@ -68,10 +61,6 @@ pub type PeerClient =
 
 /// `oauth2` 5 configured for the benchmark tenant at `token_url` as its docs show, with
 /// the scopes to request.
-///
-/// # Panics
-///
-/// When `token_url` is not a valid URL.
 #[must_use]
 pub fn peer(token_url: &str) -> (PeerClient, Vec<Scope>) {
     let client = BasicClient::new(ClientId::new(TENANT_ID.to_owned()))
@@ -122,18 +111,38 @@ impl SendAsync for Canned {
     }
 }
 
+/// A blocking provider over [`Canned`] for `config`, holding its first token.
+#[must_use]
+pub fn warm_blocking(config: ClientConfig) -> Provider<Blocking<Canned>> {
+    let provider = Provider::<Blocking<Canned>>::builder(config).transport(Canned);
+    let provider = provider.build().expect("a provider with a transport");
+    provider.token().expect("the canned exchange yields a token");
+    provider
+}
+
+/// An async provider over [`Canned`] for [`config`], holding its first token, and the
+/// runtime it was warmed on (kept beside it).
+#[must_use]
+pub fn warm_async() -> (Provider<Async<Canned>>, tokio::runtime::Runtime) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build();
+    let runtime = runtime.expect("a runtime");
+    let provider = Provider::<Async<Canned>>::builder(config()).transport(Canned);
+    let provider = provider.build().expect("a provider with a transport");
+    let token = runtime.block_on(provider.token());
+    token.expect("the canned exchange yields a token");
+    (provider, runtime)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn the_canned_exchange_is_the_specs_shape() {
-        assert!(
-            (240..=270).contains(&ACCESS_TOKEN.len()),
-            "{}",
-            ACCESS_TOKEN.len()
-        );
-        assert_eq!(config().token_uri(), TOKEN_URL);
+        let len = ACCESS_TOKEN.len();
+        assert!((240..=270).contains(&len), "{len}");
         let value: serde_json::Value = serde_json::from_str(TOKEN_RESPONSE_BODY).unwrap();
         assert_eq!(value["access_token"], ACCESS_TOKEN);
         assert_eq!(value["token_type"], "Bearer");

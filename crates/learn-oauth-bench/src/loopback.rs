@@ -5,17 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use learn_oauth_mock::{MockServer, Tenant};
-use oauth2::{Scope, TokenResponse};
+use oauth2::Scope;
+use oauth2::basic::BasicTokenResponse;
 use rustls_pki_types::pem::PemObject as _;
 
 use crate::fixture::{CLIENT_SECRET, PeerClient, TENANT_ID};
 
 /// Starts the mock with the benchmark tenant; its tokens live `lifetime`. Its token URL
 /// for the tenant is `server.token_url(TENANT_ID)`.
-///
-/// # Panics
-///
-/// When the mock cannot start (no loopback interface, no threads).
 #[must_use]
 pub fn start_mock(lifetime: Duration) -> MockServer {
     let builder = MockServer::builder().tenant(Tenant::new(TENANT_ID, CLIENT_SECRET));
@@ -27,10 +24,6 @@ pub fn start_mock(lifetime: Duration) -> MockServer {
 
 /// A reqwest 0.12 client for `oauth2`, as its docs advise: redirects off, the same
 /// timeouts our transport sets; trusting only `ca` (a PEM certificate) when given.
-///
-/// # Panics
-///
-/// When the client cannot be built or `ca` is not a PEM certificate.
 #[must_use]
 pub fn peer_reqwest_client(ca: Option<&[u8]>) -> reqwest012::Client {
     let builder = reqwest012::Client::builder()
@@ -48,10 +41,6 @@ pub fn peer_reqwest_client(ca: Option<&[u8]>) -> reqwest012::Client {
 
 /// A ureq 2 agent for `oauth2`: redirects off, the same timeouts our transport sets;
 /// trusting only `ca` (a PEM certificate) when given.
-///
-/// # Panics
-///
-/// When `ca` is not a PEM CA certificate.
 #[must_use]
 pub fn peer_ureq_agent(ca: Option<&[u8]>) -> ureq2::Agent {
     let builder = ureq2::AgentBuilder::new()
@@ -79,31 +68,23 @@ pub fn peer_ureq_agent(ca: Option<&[u8]>) -> ureq2::Agent {
     builder.tls_config(Arc::new(tls)).build()
 }
 
-/// One `oauth2` exchange over ureq 2; returns the token's length.
-///
-/// # Panics
-///
-/// When the exchange fails.
-pub fn peer_fetch_ureq(client: &PeerClient, scopes: &[Scope], agent: &ureq2::Agent) -> usize {
-    let request = client
-        .exchange_client_credentials()
-        .add_scopes(scopes.iter().cloned());
-    let token = request.request(agent).expect("oauth2 over ureq gets a token");
-    token.access_token().secret().len()
+/// One `oauth2` exchange over ureq 2.
+pub fn peer_fetch_ureq(client: &PeerClient, scopes: &[Scope], agent: &ureq2::Agent) -> BasicTokenResponse {
+    let request = client.exchange_client_credentials();
+    let request = request.add_scopes(scopes.iter().cloned());
+    request.request(agent).expect("oauth2 over ureq gets a token")
 }
 
-/// One `oauth2` exchange over reqwest 0.12; returns the token's length.
-///
-/// # Panics
-///
-/// When the exchange fails.
-pub async fn peer_fetch_reqwest(client: &PeerClient, scopes: &[Scope], http: &reqwest012::Client) -> usize {
-    let request = client
-        .exchange_client_credentials()
-        .add_scopes(scopes.iter().cloned());
-    let token = request
+/// One `oauth2` exchange over reqwest 0.12.
+pub async fn peer_fetch_reqwest(
+    client: &PeerClient,
+    scopes: &[Scope],
+    http: &reqwest012::Client,
+) -> BasicTokenResponse {
+    let request = client.exchange_client_credentials();
+    let request = request.add_scopes(scopes.iter().cloned());
+    request
         .request_async(http)
         .await
-        .expect("oauth2 over reqwest gets a token");
-    token.access_token().secret().len()
+        .expect("oauth2 over reqwest gets a token")
 }

@@ -1,13 +1,7 @@
-//! Warm hits through a [`TokenPool`] holding many keys, against one provider and a
-//! `Mutex<HashMap<PoolKey, Provider>>`, over the canned in-memory exchange:
-//! instructions (`count pool` under callgrind) and throughput across threads
-//! (`src/bin/pool_threads.rs`).
-//!
-//! | side | what one warm hit does |
-//! |---|---|
-//! | `pool` | `pool.token(&key)` on a pool of [`KEYS`] keys, each holding a token, keys in a scattered order |
-//! | `provider` | one blocking provider's `token()` |
-//! | `mutex-map` | lock a `Mutex<HashMap<PoolKey, Provider>>`, look the key up, clone the provider, unlock, `token()` |
+//! Warm hits through a [`TokenPool`] of [`KEYS`] keys, against one provider and a
+//! `Mutex<HashMap<PoolKey, Provider>>` (lock, look up, clone the provider, unlock,
+//! `token()`), over the canned in-memory exchange (section 2c): instructions (`count pool`
+//! under callgrind) and throughput across threads (`src/bin/pool_threads.rs`).
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -31,10 +25,6 @@ pub const SIDES: [&str; 3] = ["pool", "provider", "mutex-map"];
 type CannedProvider = Provider<Blocking<Canned>>;
 
 /// Tenant `n`'s configuration (the canned exchange answers any URL).
-///
-/// # Panics
-///
-/// Never: the URL and the ids are valid.
 #[must_use]
 pub fn tenant_config(n: usize) -> ClientConfig {
     let builder = ClientConfig::builder().token_url(format!("https://bench.invalid/oauth2/token/tenant-{n}"));
@@ -42,15 +32,6 @@ pub fn tenant_config(n: usize) -> ClientConfig {
         .tenant_id(format!("tenant-{n}"))
         .client_secret(fixture::CLIENT_SECRET);
     builder.build().expect("a valid configuration")
-}
-
-fn provider(config: ClientConfig) -> CannedProvider {
-    let provider = CannedProvider::builder(config)
-        .transport(Canned)
-        .build()
-        .expect("a provider");
-    provider.token().expect("a token");
-    provider
 }
 
 /// One side, warmed up: every key holds a token.
@@ -66,10 +47,6 @@ pub struct Pool {
 impl Pool {
     /// Builds `side` with [`KEYS`] keys (one for `provider`) and gets each a token;
     /// `None` for an unknown side.
-    ///
-    /// # Panics
-    ///
-    /// If the canned exchange does not yield a token (a broken fixture).
     #[must_use]
     pub fn new(side: &str) -> Option<Self> {
         let side = SIDES.iter().position(|s| *s == side)?;
@@ -83,7 +60,7 @@ impl Pool {
             let config = tenant_config(n);
             keys.push(if side == 2 {
                 let key = PoolKey::of(&config);
-                map.insert(key.clone(), provider(config));
+                map.insert(key.clone(), fixture::warm_blocking(config));
                 key
             } else {
                 // The key insert returns: a lookup compares one pointer.
@@ -92,7 +69,7 @@ impl Pool {
                 key
             });
         }
-        let provider = provider(fixture::config());
+        let provider = fixture::warm_blocking(fixture::config());
         Some(Self {
             side,
             keys,

@@ -1,13 +1,8 @@
-//! A new provider's first `token()` through the shared store, over the canned in-memory
-//! exchange and an in-memory store, for instruction counting (`count store` under
-//! callgrind). The store's values are always sealed (ChaCha20-Poly1305); sealing and
-//! opening are internal to the driver, so they are measured on these public paths:
-//!
-//! | side | one call |
-//! |---|---|
-//! | `fetch` | a new blocking provider's first `token()`: the canned exchange, no store |
-//! | `fetch-store` | the same with an empty shared store: read, lease, the exchange, the token sealed and published |
-//! | `adopt` | the same with a store holding a token another replica published: read, open, adopt; no exchange |
+//! A new provider's first `token()` over the canned in-memory exchange (section 2d): with
+//! no store (`fetch`), with an empty in-memory store (`fetch-store`: read, lease, fetch,
+//! seal and publish), and with one holding a token another replica published (`adopt`:
+//! read, open, adopt), for instruction counting (`count store` under callgrind). Sealing
+//! and opening are internal to the driver, so they are measured on these public paths.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -46,10 +41,6 @@ impl MemoryStore {
     }
 
     /// A shared store over this one, sealing with a fixed benchmark key.
-    ///
-    /// # Panics
-    ///
-    /// Never: the key is 32 bytes.
     #[must_use]
     pub fn shared(&self) -> SharedStore<dyn BlockingStore> {
         let key = SealingKey::new(1, &[7; 32]).expect("32 bytes");
@@ -68,12 +59,8 @@ impl BlockingStore for MemoryStore {
             .clone()
             .filter(|_| self.serves)
             .map(|v| (v, Duration::from_secs(3600)));
-        Ok(StoreRecord::new(
-            token,
-            None,
-            false,
-            Some(StoreTime(1_700_000_000_000)),
-        ))
+        let now = Some(StoreTime(1_700_000_000_000));
+        Ok(StoreRecord::new(token, None, false, now))
     }
     fn try_lease(&self, _: &Keys, _: &str, _: Duration, _: Duration) -> Result<bool, StoreError> {
         self.called();
@@ -104,10 +91,6 @@ pub struct Store {
 
 impl Store {
     /// Builds `side`; `None` for an unknown side.
-    ///
-    /// # Panics
-    ///
-    /// If the canned exchange does not yield a token (a broken fixture).
     #[must_use]
     pub fn new(side: &str) -> Option<Self> {
         let store = match side {

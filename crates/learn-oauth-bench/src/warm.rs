@@ -1,15 +1,8 @@
-//! One warm `token()` — a provider holding a fresh token — for each side measured, over
-//! an in-memory transport (the canned exchange), for instruction counting (`count warm`
-//! under callgrind).
-//!
-//! | side | what one warm hit does |
-//! |---|---|
-//! | `blocking` | `Provider<Blocking<_>>::token()` |
-//! | `blocking-store` | the same with a shared store ([`MemoryStore`]) configured (the warm path never touches it) |
-//! | `async` | `Provider<Async<_>>::token()`, polled once (a warm `.await` completes on its first poll) |
-//! | `polled-blocking` | the blocking `token()` inside `std::future::ready`, polled the same way: the harness's share of `async` |
-//! | `mutex` | [`MutexCache::token`]: lock, clock read, expiry check, clone |
-//! | `floor` | a clock read, an `ArcSwap` load, one compare, an `Arc` clone |
+//! One warm `token()` — a provider holding a fresh token — for each side of section 2's
+//! instruction counts ([`SIDES`]; `count warm` under callgrind), over the canned exchange.
+//! `async` is polled once (a warm `.await` completes on its first poll); `polled-blocking`
+//! is the blocking `token()` in `std::future::ready`, polled the same way (the harness's
+//! share of `async`); `blocking-store` has a [`MemoryStore`] its warm path never touches.
 
 use std::future::Future;
 use std::task::{Context, Poll, Waker};
@@ -53,15 +46,10 @@ enum Side {
 
 impl Warm {
     /// Builds `side` and gets it its first token; `None` for an unknown side.
-    ///
-    /// # Panics
-    ///
-    /// If the canned exchange does not yield a token (a broken fixture).
     #[must_use]
     pub fn new(side: &str) -> Option<Self> {
-        let blocking = Provider::<Blocking<Canned>>::builder(fixture::config()).transport(Canned);
-        let blocking = blocking.build().expect("a provider with a transport");
-        let token = blocking.token().expect("the canned exchange yields a token");
+        let blocking = fixture::warm_blocking(fixture::config());
+        let token = blocking.token().expect("a warm token");
         Some(Self(match side {
             "blocking" => Side::Blocking(blocking),
             "blocking-store" => {
@@ -71,15 +59,7 @@ impl Warm {
             }
             "polled-blocking" => Side::PolledBlocking(blocking),
             "async" => {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_time()
-                    .build();
-                let runtime = runtime.expect("a runtime");
-                let provider = Provider::<Async<Canned>>::builder(fixture::config()).transport(Canned);
-                let provider = provider.build().expect("a provider with a transport");
-                runtime
-                    .block_on(provider.token())
-                    .expect("the canned exchange yields a token");
+                let (provider, runtime) = fixture::warm_async();
                 Side::Async(provider, runtime)
             }
             "mutex" => Side::Mutex(MutexCache::new(token)),

@@ -54,6 +54,10 @@ pub(crate) struct Inner<F: Flavor> {
     pub(crate) store: Option<Box<StoreHandle<F::Store>>>,
     /// Woken whenever a request has been reported.
     pub(crate) signal: <F as FlavorImpl>::Signal,
+    /// The bound on token requests in flight this provider shares with its pool's other
+    /// entries (`None`: a provider of its own, unbounded). Every request, a refresh ahead
+    /// included, takes a slot before it is sent and frees it once reported.
+    pub(crate) slots: Option<Arc<<F as FlavorImpl>::Slots>>,
 }
 
 impl<F: Flavor> Inner<F> {
@@ -149,13 +153,15 @@ impl<F: Flavor> Provider<F> {
     }
 
     /// A provider from its parts (a pool's entry gets the pool's transport, a clone
-    /// sharing its connections, and the pool's clock).
+    /// sharing its connections, the pool's clock and the pool's bound on requests in
+    /// flight).
     pub(crate) fn from_parts(
         config: ClientConfig,
         transport: F::Transport,
         policy: RefreshPolicy,
         clock: Arc<F::Clock>,
         jitter_seed: u64,
+        slots: Option<Arc<<F as FlavorImpl>::Slots>>,
         #[cfg(feature = "store")] store: Option<SharedStore<F::Store>>,
     ) -> Self {
         Provider {
@@ -166,6 +172,7 @@ impl<F: Flavor> Provider<F> {
                 transport,
                 clock,
                 signal: Default::default(),
+                slots,
             }),
         }
     }
@@ -302,6 +309,7 @@ impl<F: Flavor> ProviderBuilder<F> {
             self.policy,
             self.clock,
             seed,
+            None,
             #[cfg(feature = "store")]
             self.store,
         )

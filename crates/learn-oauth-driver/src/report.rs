@@ -19,14 +19,11 @@ use crate::runtime::Flavor;
 pub(crate) struct FetchReport<F: Flavor> {
     inner: Arc<Inner<F>>,
     fetch: Option<FetchId>,
-    /// How long the transport may take: until the lifecycle's deadline for the request
-    /// (the policy's `request_timeout` after it started).
-    timeout: Duration,
-    /// When it started, on the provider's clock.
+    /// When it was sent (or handed out, until then), on the provider's clock.
     started: Instant,
-    /// When the lifecycle gives up on it (`None`: never); a request through a shared
-    /// store keeps to it.
-    #[cfg(feature = "store")]
+    /// When the lifecycle gives up on it (`None`: never): the policy's `request_timeout`
+    /// after it was handed out. The transport gets the time left until then, and a
+    /// request waiting for a pool's slot waits no longer.
     deadline: Option<Instant>,
 }
 
@@ -41,27 +38,37 @@ impl<F: Flavor> FetchReport<F> {
         refresh_ahead: bool,
     ) -> Self {
         let started = inner.now();
-        let timeout = deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(started));
         inner.fetch_started(refresh_ahead);
         Self {
             inner,
             fetch: Some(fetch),
-            timeout,
             started,
-            #[cfg(feature = "store")]
             deadline,
         }
     }
 
-    /// How long the transport may take for this request.
+    /// How long the transport may take for this request: what is left until its
+    /// deadline, from when it was sent.
     pub(crate) fn timeout(&self) -> Duration {
-        self.timeout
+        self.deadline
+            .map_or(Duration::MAX, |d| d.saturating_duration_since(self.started))
     }
 
     /// When the lifecycle gives up on this request (`None`: never).
-    #[cfg(feature = "store")]
     pub(crate) fn deadline(&self) -> Option<Instant> {
         self.deadline
+    }
+
+    /// The request got its pool's slot (at once, or after waiting in line): it is sent
+    /// now, with what is left until its deadline.
+    pub(crate) fn admitted(&mut self) {
+        self.started = self.inner.now();
+    }
+
+    /// The request's deadline passed while it waited for its pool's slot: it is reported
+    /// as timed out, as the lifecycle counts a request nobody answered by then.
+    pub(crate) fn expired_in_line(self) {
+        self.send(Err(Error::from(TransportError::new(TransportErrorKind::Timeout))));
     }
 
     /// The provider the request belongs to.
@@ -95,7 +102,7 @@ impl<F: Flavor> fmt::Debug for FetchReport<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FetchReport")
             .field("fetch", &self.fetch)
-            .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
             .finish()
     }
 }

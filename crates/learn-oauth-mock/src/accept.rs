@@ -42,6 +42,8 @@ pub(crate) async fn accept_loop(
         let tls = tls.clone();
         tokio::spawn(async move {
             let _slot = slot;
+            let _open = shared.open_connection();
+            let shared = Arc::clone(&shared);
             match tls {
                 None => serve(stream, shared).await,
                 Some(acceptor) => {

@@ -31,6 +31,7 @@ pub struct MockServerBuilder {
     max_records: usize,
     max_connections: usize,
     max_issued_tokens: usize,
+    max_concurrent_token_requests: Option<usize>,
     control: bool,
 }
 
@@ -63,6 +64,7 @@ impl Default for MockServerBuilder {
             max_records: DEFAULT_MAX_RECORDS,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             max_issued_tokens: DEFAULT_MAX_ISSUED_TOKENS,
+            max_concurrent_token_requests: None,
             control: false,
         }
     }
@@ -149,6 +151,18 @@ impl MockServerBuilder {
         self
     }
 
+    /// Answers at most `max` token requests at once (at least 1), as a rate-limited
+    /// endpoint does: a token request that arrives while `max` are being answered (from
+    /// the end of their body until their reply is ready) gets a 429 with
+    /// `Retry-After: 1` and the vendor envelope at once, is recorded like that
+    /// [`Fault::RetryAfter`](crate::Fault::RetryAfter) answer, takes no queued fault, and
+    /// is counted by [`MockServer::token_requests_over_limit`]. Default: no limit. The
+    /// binary's `--max-concurrent-token-requests`.
+    pub fn max_concurrent_token_requests(mut self, max: usize) -> Self {
+        self.max_concurrent_token_requests = Some(max.max(1));
+        self
+    }
+
     /// Serves the control endpoint under `/mock/` (default: off): faults, counts,
     /// revocation and the clock over HTTP, for users outside Rust; see the crate docs.
     /// It answers only requests whose `Host` is a loopback address with the mock's port
@@ -196,6 +210,7 @@ impl MockServerBuilder {
             limits: self.limits,
             max_records: self.max_records,
             max_issued_tokens: self.max_issued_tokens,
+            max_concurrent_token_requests: self.max_concurrent_token_requests,
             control: self.control,
             port: addr.port(),
             https: tls.is_some(),

@@ -3,7 +3,7 @@
 //!
 //! | request | effect | answer |
 //! |---|---|---|
-//! | `GET /mock/state` | — | `{"token_requests", "resource_requests", "pending_faults"}` |
+//! | `GET /mock/state` | — | `{"token_requests", "resource_requests", "pending_faults", "peak_token_requests", "peak_connections", "token_requests_over_limit"}` |
 //! | `POST /mock/faults` | queue the faults in the body: specs separated by whitespace or newlines (`status=503*2 delay=500`) | the state |
 //! | `DELETE /mock/faults` | drop every queued fault | the state |
 //! | `POST /mock/resource` | the protected resource's next answer: body `STATUS [WWW-Authenticate value]` | the state |
@@ -94,6 +94,9 @@ fn state(shared: &Shared) -> Value {
         "token_requests": state.request_count(),
         "resource_requests": state.resource_requests,
         "pending_faults": state.faults.len(),
+        "peak_token_requests": state.token_requests.peak,
+        "peak_connections": state.connections.peak,
+        "token_requests_over_limit": state.over_limit,
     })
 }
 

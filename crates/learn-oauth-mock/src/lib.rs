@@ -30,6 +30,13 @@
 //!   connections wait in the listen backlog. A connection that sits idle, or takes too
 //!   long over one request or response, is closed after the idle timeout (30 s,
 //!   [`MockServerBuilder::idle_timeout`]).
+//! - **Token requests at once** (off by default): with
+//!   [`MockServerBuilder::max_concurrent_token_requests`], the mock answers at most that
+//!   many token requests at once and the rest a 429 with `Retry-After: 1`, as a
+//!   rate-limited endpoint does. Whether or not it is on,
+//!   [`MockServer::peak_concurrent_token_requests`] and [`MockServer::peak_connections`]
+//!   say how many there were at once at most, and
+//!   [`MockServer::token_requests_over_limit`] how many were refused.
 //! - **Issued tokens**: the newest [`DEFAULT_MAX_ISSUED_TOKENS`]
 //!   ([`MockServerBuilder::max_issued_tokens`]); older ones are forgotten, and so
 //!   rejected by the protected resource.
@@ -47,7 +54,8 @@
 //! `DELETE /mock/faults`, `POST /mock/resource` (`401` or
 //! `401 Bearer error="invalid_token"`: the protected resource's next answer),
 //! `POST /mock/revoke` and `POST /mock/clock` (SECONDS). Each answers the counts as JSON
-//! (`token_requests`, `resource_requests`, `pending_faults`), or a 400 saying what is
+//! (`token_requests`, `resource_requests`, `pending_faults`, `peak_token_requests`,
+//! `peak_connections`, `token_requests_over_limit`), or a 400 saying what is
 //! wrong with the body.
 //!
 //! It answers only this machine's clients: a request whose `Host` is not a loopback

@@ -133,7 +133,33 @@ impl MockServer {
         self.shared.lock().records().cloned().collect()
     }
 
-    /// Forgets the recorded requests (the count starts again from zero).
+    /// The most token requests answered at once so far: each counts from when its body
+    /// has been read until its reply is ready (a [`Fault::Delay`] included), the ones
+    /// refused over [`max_concurrent_token_requests`](crate::MockServerBuilder::max_concurrent_token_requests)
+    /// too. A client's concurrency as the endpoint sees it.
+    #[must_use]
+    pub fn peak_concurrent_token_requests(&self) -> usize {
+        self.shared.lock().token_requests.peak
+    }
+
+    /// The most connections open at once so far (each counts from when it is accepted
+    /// until it closes; at most [`max_connections`](crate::MockServerBuilder::max_connections)).
+    #[must_use]
+    pub fn peak_connections(&self) -> usize {
+        self.shared.lock().connections.peak
+    }
+
+    /// How many token requests got a 429 because
+    /// [`max_concurrent_token_requests`](crate::MockServerBuilder::max_concurrent_token_requests)
+    /// were being answered.
+    #[must_use]
+    pub fn token_requests_over_limit(&self) -> usize {
+        self.shared.lock().over_limit
+    }
+
+    /// Forgets the recorded requests and starts the counts again: the request count and
+    /// [`token_requests_over_limit`](Self::token_requests_over_limit) from zero, the peaks
+    /// from what is in progress now.
     pub fn clear_requests(&self) {
         self.shared.lock().clear_records();
     }

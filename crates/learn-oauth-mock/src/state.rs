@@ -23,6 +23,9 @@ pub(crate) struct Config {
     pub(crate) max_records: usize,
     /// How many issued tokens are remembered (the newest).
     pub(crate) max_issued_tokens: usize,
+    /// How many token requests are answered at once (`None`: any number); the rest get
+    /// a 429 with `Retry-After`.
+    pub(crate) max_concurrent_token_requests: Option<usize>,
     /// Whether `/mock/…` serves the control endpoint.
     pub(crate) control: bool,
     /// The port listened on: the one a control request's `Host` must name.
@@ -61,6 +64,34 @@ pub(crate) struct State {
     pub(crate) resource_answers: VecDeque<(u16, Option<String>)>,
     /// Requests the protected resource has answered.
     pub(crate) resource_requests: usize,
+    /// Token requests being answered now (from the end of their body to their reply,
+    /// refused ones included), and the most at once.
+    pub(crate) token_requests: Gauge,
+    /// Connections open now, and the most at once.
+    pub(crate) connections: Gauge,
+    /// Token requests refused with a 429 because `max_concurrent_token_requests` were
+    /// being answered.
+    pub(crate) over_limit: usize,
+}
+
+/// How many of something are in progress, and the most there have been at once.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Gauge {
+    pub(crate) now: usize,
+    pub(crate) peak: usize,
+}
+
+impl Gauge {
+    /// One more in progress; how many that makes.
+    fn enter(&mut self) -> usize {
+        self.now += 1;
+        self.peak = self.peak.max(self.now);
+        self.now
+    }
+
+    fn leave(&mut self) {
+        self.now = self.now.saturating_sub(1);
+    }
 }
 
 impl State {
@@ -74,6 +105,9 @@ impl State {
             tokens: TokenStore::with_cap(max_issued_tokens),
             resource_answers: VecDeque::new(),
             resource_requests: 0,
+            token_requests: Gauge::default(),
+            connections: Gauge::default(),
+            over_limit: 0,
         }
     }
 
@@ -102,11 +136,15 @@ impl State {
         self.request_count
     }
 
-    /// Forgets every record and starts the count again from zero.
+    /// Forgets every record and starts the counts again: the request count and the
+    /// over-limit count from zero, the peaks from what is in progress now.
     pub(crate) fn clear_records(&mut self) {
         self.records.clear();
         self.records_bytes = 0;
         self.request_count = 0;
+        self.over_limit = 0;
+        self.token_requests.peak = self.token_requests.now;
+        self.connections.peak = self.connections.now;
     }
 }
 
@@ -125,10 +163,51 @@ impl Shared {
         }
     }
 
+    /// Counts a token request in progress until the guard drops, and whether it is
+    /// admitted: not (counted as over the limit, and in progress all the same) when
+    /// `max_concurrent_token_requests` were already being answered.
+    pub(crate) fn admit_token_request(&self) -> (InProgress<'_>, bool) {
+        let mut state = self.lock();
+        let now = state.token_requests.enter();
+        let over = self
+            .config
+            .max_concurrent_token_requests
+            .is_some_and(|max| now > max);
+        if over {
+            state.over_limit = state.over_limit.saturating_add(1);
+        }
+        (InProgress::new(self, |s| &mut s.token_requests), !over)
+    }
+
+    /// Counts an open connection until the guard drops.
+    pub(crate) fn open_connection(&self) -> InProgress<'_> {
+        self.lock().connections.enter();
+        InProgress::new(self, |s| &mut s.connections)
+    }
+
     /// Locks the state. A panic elsewhere cannot leave it half-updated in a way that
     /// matters to a test double, so a poisoned lock is simply taken over.
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Something counted in progress by one of the state's gauges; counted out on drop
+/// (when its reply is built, its connection closes, or its task is cancelled).
+pub(crate) struct InProgress<'a> {
+    shared: &'a Shared,
+    gauge: fn(&mut State) -> &mut Gauge,
+}
+
+impl<'a> InProgress<'a> {
+    fn new(shared: &'a Shared, gauge: fn(&mut State) -> &mut Gauge) -> Self {
+        Self { shared, gauge }
+    }
+}
+
+impl Drop for InProgress<'_> {
+    fn drop(&mut self) {
+        (self.gauge)(&mut self.shared.lock()).leave();
     }
 }
 

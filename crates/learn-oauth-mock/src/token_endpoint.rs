@@ -12,8 +12,32 @@ use crate::token_store::TokenStore;
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
+/// What a token request over the mock's concurrency limit gets, in seconds of
+/// `Retry-After` (with a 429).
+pub(crate) const OVER_LIMIT_RETRY_AFTER: u64 = 1;
+
 /// Answers one token request: takes the next fault, records the request, builds the reply.
+/// Over the concurrency limit, the answer is a 429 with `Retry-After` instead, recorded
+/// as that fault, and no queued fault is taken.
 pub(crate) async fn handle(shared: &Shared, request: &Request, tenant_id: String) -> Reply {
+    let (_in_progress, admitted) = shared.admit_token_request();
+    if !admitted {
+        let over_limit = Fault::RetryAfter {
+            status: 429,
+            seconds: OVER_LIMIT_RETRY_AFTER,
+        };
+        let mut state = shared.lock();
+        let (reply, record) = answer(
+            &shared.config,
+            &mut state.tokens,
+            request,
+            tenant_id,
+            Some(over_limit),
+            false,
+        );
+        state.record(record, shared.config.max_records, RECORDS_MEMORY);
+        return reply;
+    }
     let mut fault = shared.lock().faults.pop_front();
     let delayed = if let Some(Fault::Delay(delay)) = fault {
         fault = None;

@@ -197,3 +197,56 @@ fn one_request_cannot_make_the_mock_buffer_past_its_limits() {
     }
     assert_eq!(get_token(&server).status, 200, "still serving");
 }
+
+#[test]
+fn past_max_concurrent_token_requests_the_rest_get_429_with_retry_after_and_take_no_fault() {
+    let server = builder().max_concurrent_token_requests(1).start().unwrap();
+    server.enqueue(Fault::Delay(Duration::from_secs(60)));
+    server.enqueue(Fault::status(503));
+    assert_eq!(
+        (server.peak_concurrent_token_requests(), server.peak_connections()),
+        (0, 0)
+    );
+
+    // The one admitted request: held by its delay (until the server is dropped).
+    let mut held = TcpStream::connect(server.local_addr()).unwrap();
+    held.write_all(&raw_token_request(TENANT)).unwrap();
+    // Not a sleep: the mock counts the request once it has read it, which it does at once.
+    while server.peak_concurrent_token_requests() < 1 {
+        std::thread::yield_now();
+    }
+
+    let refused = get_token(&server);
+    assert_eq!(refused.status, 429);
+    assert_eq!(refused.header("retry-after"), Some("1"));
+    assert_eq!(server.token_requests_over_limit(), 1);
+    assert_eq!(server.pending_faults(), 1, "the refused request took no fault");
+    assert_eq!(
+        server.peak_concurrent_token_requests(),
+        2,
+        "the refused one counts too"
+    );
+    assert_eq!(server.peak_connections(), 2);
+    let recorded = server.requests();
+    assert_eq!(
+        recorded.last().map(|r| (r.status, r.faulted)),
+        Some((Some(429), true))
+    );
+
+    // Counts start again from what is in progress: the held request.
+    server.clear_requests();
+    assert_eq!(server.token_requests_over_limit(), 0);
+    assert_eq!(server.peak_concurrent_token_requests(), 1);
+    drop(held);
+}
+
+#[test]
+fn without_a_limit_every_token_request_is_answered_and_the_peaks_are_counted() {
+    let server = builder().start().unwrap();
+    for _ in 0..3 {
+        assert_eq!(get_token(&server).status, 200);
+    }
+    assert_eq!(server.token_requests_over_limit(), 0);
+    assert_eq!(server.peak_concurrent_token_requests(), 1, "one after another");
+    assert!(server.peak_connections() >= 1);
+}

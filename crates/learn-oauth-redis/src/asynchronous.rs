@@ -4,21 +4,22 @@ use std::fmt;
 use std::time::Duration;
 
 use learn_oauth_driver::store::{
-    AsyncStore, AsyncWatch, StoreError, StoreFuture, StoreKeyNames, StoreRecord, StoreTime,
+    AsyncStore, AsyncWatch, StoreError, StoreErrorKind, StoreFuture, StoreKeyNames, StoreRecord, StoreTime,
 };
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
+use crate::async_connection::{AsyncConnection, AsyncConnector};
 use crate::commands;
-use crate::url::RedisUrlError;
+use crate::config::RedisConfig;
 
-/// A Redis shared store for async providers (`SharedStore::asynchronous(store, sealing)`), on
-/// redis-rs's `ConnectionManager`: one multiplexed connection, made on the first
-/// operation (so building this never fails because Redis is down) and remade in the
-/// background after it breaks. Every operation is bounded by its timeout, here and by
-/// the provider.
+/// A Redis shared store for async providers (`SharedStore::asynchronous(store, sealing)`).
+/// For one node, on redis-rs's `ConnectionManager`: one multiplexed connection, made on
+/// the first operation (so building this never fails because Redis is down) and remade
+/// in the background after it breaks; for a cluster (feature `async-cluster`), on
+/// redis-rs's async cluster client; for Sentinel, on a multiplexed connection to the
+/// primary the Sentinels name, asked again after that connection fails. Every operation
+/// is bounded by its timeout, here (a Tokio timer) and by the provider.
 pub struct AsyncRedisStore {
-    client: redis::Client,
-    manager: tokio::sync::OnceCell<ConnectionManager>,
+    connector: AsyncConnector,
     publish: redis::Script,
     release: redis::Script,
     lease: redis::Script,
@@ -26,40 +27,47 @@ pub struct AsyncRedisStore {
 }
 
 impl AsyncRedisStore {
-    /// A store for the Redis at `url` (`redis://…`, or `rediss://…` with feature
-    /// `async-tls`). Nothing is connected yet.
-    ///
-    /// # Errors
-    ///
-    /// When `url` is not a Redis URL.
-    pub fn open(url: &str) -> Result<Self, RedisUrlError> {
-        let client = redis::Client::open(url).map_err(RedisUrlError)?;
-        Ok(Self {
-            client,
-            manager: tokio::sync::OnceCell::new(),
+    /// A store for the Redis `config` describes. Nothing is connected yet.
+    #[must_use]
+    pub fn open(config: RedisConfig) -> Self {
+        Self {
+            connector: AsyncConnector::new(config.into_kind()),
             publish: commands::set_then_release(),
             release: commands::release(),
             lease: commands::try_lease(),
             notifier: crate::notify::AsyncNotifier::default(),
-        })
+        }
     }
 
-    /// The connection manager, made on first use with `timeout` for connecting and for
-    /// each reply (a failed attempt leaves nothing behind: the next operation tries again).
-    async fn manager(&self, timeout: Duration) -> Result<ConnectionManager, StoreError> {
-        let manager = self
-            .manager
-            .get_or_try_init(|| async {
-                let config = ConnectionManagerConfig::new()
-                    .set_connection_timeout(Some(timeout))
-                    .set_response_timeout(Some(timeout))
-                    .set_number_of_retries(1)
-                    .set_max_delay(Duration::from_secs(1));
-                ConnectionManager::new_lazy_with_config(self.client.clone(), config)
-            })
+    /// The connection for one operation.
+    async fn connection(&self, timeout: Duration) -> Result<AsyncConnection, StoreError> {
+        self.connector
+            .connection(timeout)
             .await
-            .map_err(commands::store_error)?;
-        Ok(manager.clone())
+            .map_err(|e| self.failed(e))
+    }
+
+    /// `operation`, given up (a [`StoreErrorKind::Timeout`]) once `timeout` has passed: a
+    /// connection attempt and its retry, or a reply that does not come, cost no more. A
+    /// Sentinel connection that did not answer in time is dropped.
+    async fn bounded<T>(
+        &self,
+        timeout: Duration,
+        operation: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        match tokio::time::timeout(timeout, operation).await {
+            Ok(result) => result,
+            Err(_) => {
+                self.connector.forget();
+                Err(StoreError::new(StoreErrorKind::Timeout))
+            }
+        }
+    }
+
+    /// A failed operation's error, told to the connector first.
+    fn failed(&self, error: redis::RedisError) -> StoreError {
+        self.connector.failed(&error);
+        commands::store_error(error)
     }
 }
 
@@ -75,7 +83,7 @@ impl AsyncRedisStore {
         owner: &str,
         timeout: Duration,
     ) -> Result<(), StoreError> {
-        let mut manager = self.manager(timeout).await?;
+        let mut connection = self.connection(timeout).await?;
         self.publish
             .key(key)
             .key(keys.lease())
@@ -83,23 +91,23 @@ impl AsyncRedisStore {
             .arg(at.0)
             .arg(owner)
             .arg(keys.published())
-            .invoke_async::<i64>(&mut manager)
+            .invoke_async::<i64>(&mut connection)
             .await
             .map(drop)
-            .map_err(commands::store_error)
+            .map_err(|e| self.failed(e))
     }
 }
 
 impl AsyncStore for AsyncRedisStore {
     fn read<'a>(&'a self, keys: &'a StoreKeyNames, timeout: Duration) -> StoreFuture<'a, StoreRecord> {
-        Box::pin(async move {
-            let mut manager = self.manager(timeout).await?;
+        Box::pin(self.bounded(timeout, async move {
+            let mut connection = self.connection(timeout).await?;
             let replies = commands::read(keys)
-                .query_async(&mut manager)
+                .query_async(&mut connection)
                 .await
-                .map_err(commands::store_error)?;
-            Ok(commands::record(replies))
-        })
+                .map_err(|e| self.failed(e))?;
+            commands::record(replies).map_err(commands::store_error)
+        }))
     }
 
     fn try_lease<'a>(
@@ -109,18 +117,18 @@ impl AsyncStore for AsyncRedisStore {
         ttl: Duration,
         timeout: Duration,
     ) -> StoreFuture<'a, bool> {
-        Box::pin(async move {
-            let mut manager = self.manager(timeout).await?;
+        Box::pin(self.bounded(timeout, async move {
+            let mut connection = self.connection(timeout).await?;
             let won: i64 = self
                 .lease
                 .key(keys.lease())
                 .arg(owner)
                 .arg(commands::millis(ttl))
-                .invoke_async(&mut manager)
+                .invoke_async(&mut connection)
                 .await
-                .map_err(commands::store_error)?;
+                .map_err(|e| self.failed(e))?;
             Ok(won == 1)
-        })
+        }))
     }
 
     fn publish<'a>(
@@ -131,7 +139,10 @@ impl AsyncStore for AsyncRedisStore {
         owner: &'a str,
         timeout: Duration,
     ) -> StoreFuture<'a, ()> {
-        Box::pin(self.set_then_release(keys.token(), value, expire_at, keys, owner, timeout))
+        Box::pin(self.bounded(
+            timeout,
+            self.set_then_release(keys.token(), value, expire_at, keys, owner, timeout),
+        ))
     }
 
     fn cool_down<'a>(
@@ -142,7 +153,10 @@ impl AsyncStore for AsyncRedisStore {
         owner: &'a str,
         timeout: Duration,
     ) -> StoreFuture<'a, ()> {
-        Box::pin(self.set_then_release(keys.cool_down(), value, until, keys, owner, timeout))
+        Box::pin(self.bounded(
+            timeout,
+            self.set_then_release(keys.cool_down(), value, until, keys, owner, timeout),
+        ))
     }
 
     fn release<'a>(
@@ -151,28 +165,35 @@ impl AsyncStore for AsyncRedisStore {
         owner: &'a str,
         timeout: Duration,
     ) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            let mut manager = self.manager(timeout).await?;
+        Box::pin(self.bounded(timeout, async move {
+            let mut connection = self.connection(timeout).await?;
             self.release
                 .key(keys.lease())
                 .arg(owner)
-                .invoke_async::<i64>(&mut manager)
+                .invoke_async::<i64>(&mut connection)
                 .await
                 .map(drop)
-                .map_err(commands::store_error)
-        })
+                .map_err(|e| self.failed(e))
+        }))
     }
 
     fn watch(&self, keys: &StoreKeyNames) -> Option<Box<dyn AsyncWatch>> {
-        Some(Box::new(self.notifier.watch(&self.client, keys.published())))
+        // One node only: a cluster's or Sentinel's waiters poll.
+        match &self.connector {
+            AsyncConnector::Node { client, .. } => {
+                Some(Box::new(self.notifier.watch(client, keys.published())))
+            }
+            // Reachable only with feature `cluster` or `sentinel`.
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
     }
 }
 
 impl fmt::Debug for AsyncRedisStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let info = self.client.get_connection_info();
         f.debug_struct("AsyncRedisStore")
-            .field("addr", &info.addr().to_string())
+            .field("addr", &self.connector.describe())
             .finish_non_exhaustive()
     }
 }

@@ -1,16 +1,19 @@
 //! [`RedisStore`]: the blocking adapter.
 
 use std::fmt;
-use std::sync::mpsc::{RecvTimeoutError, sync_channel};
+use std::sync::mpsc::{RecvTimeoutError, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use learn_oauth_driver::store::{
     BlockingStore, BlockingWatch, StoreError, StoreErrorKind, StoreKeyNames, StoreRecord, StoreTime,
 };
+use redis::ConnectionLike;
 
+use crate::blocking_connection::{Connection, Connector, is_stale};
 use crate::commands;
-use crate::url::RedisUrlError;
+use crate::config::RedisConfig;
+use crate::deadline::{far_future, time_left};
 
 /// A Redis shared store for blocking providers (`SharedStore::blocking(store, sealing)`).
 ///
@@ -20,19 +23,27 @@ use crate::url::RedisUrlError;
 /// operation, and any failed connection is dropped, so the store recovers by itself when
 /// Redis comes back.
 ///
-/// **Bounded**: each operation runs on a short-lived thread of its own and the caller
-/// waits for it at most the operation's timeout. (redis-rs's socket timeouts apply per
-/// reply, and one operation reads several, so they alone would not bound it.) An
-/// operation given up on finishes or fails on its own thread, within its socket
-/// timeouts; its connection is kept for reuse only if it succeeded.
+/// **Bounded**, without a thread per operation: an operation runs on the caller's thread,
+/// each command sent and each reply read within the time left to its timeout (socket
+/// timeouts set before each). Only making a connection (name resolution, TCP, the TLS
+/// handshake, `AUTH`), which no socket timeout bounds as a whole, runs on a short-lived
+/// thread of its own that the caller waits for at most the time left; a connection it
+/// makes after the caller gave up is kept for the next operation. An operation on a
+/// cluster (feature `cluster`) runs on such a thread as a whole: redis-rs's cluster
+/// connection may connect to nodes and map the slots again within one operation.
+///
+/// A connection found broken, or (for Sentinel) refused with `READONLY` because its node
+/// was demoted, is replaced once within the same operation; a new connection to a
+/// cluster maps the slots afresh, and one through Sentinel asks the Sentinels for the
+/// primary.
 pub struct RedisStore {
     inner: Arc<Inner>,
     notifier: crate::notify::Notifier,
 }
 
 struct Inner {
-    client: redis::Client,
-    idle: Mutex<Vec<redis::Connection>>,
+    connector: Connector,
+    idle: Mutex<Vec<Connection>>,
     publish: redis::Script,
     release: redis::Script,
     lease: redis::Script,
@@ -42,92 +53,108 @@ struct Inner {
 const MAX_IDLE: usize = 4;
 
 impl RedisStore {
-    /// A store for the Redis at `url` (`redis://[user:password@]host:port/db`, or
-    /// `rediss://…` with feature `tls`). Nothing is connected yet.
-    ///
-    /// # Errors
-    ///
-    /// When `url` is not a Redis URL.
-    pub fn open(url: &str) -> Result<Self, RedisUrlError> {
-        let client = redis::Client::open(url).map_err(RedisUrlError)?;
-        Ok(Self {
+    /// A store for the Redis `config` describes. Nothing is connected yet.
+    #[must_use]
+    pub fn open(config: RedisConfig) -> Self {
+        Self {
             inner: Arc::new(Inner {
-                client,
+                connector: Connector::new(config.into_kind()),
                 idle: Mutex::new(Vec::new()),
                 publish: commands::set_then_release(),
                 release: commands::release(),
                 lease: commands::try_lease(),
             }),
             notifier: crate::notify::Notifier::default(),
-        })
+        }
     }
 
     /// Runs `op` on a connection, giving up after `timeout`.
     fn run<R: Send + 'static>(
         &self,
         timeout: Duration,
-        op: impl Fn(&Inner, &mut redis::Connection) -> redis::RedisResult<R> + Send + 'static,
+        op: impl Fn(&Inner, &mut dyn ConnectionLike) -> redis::RedisResult<R> + Send + 'static,
     ) -> Result<R, StoreError> {
-        let inner = Arc::clone(&self.inner);
-        let (answer, answered) = sync_channel(1);
         let deadline = Instant::now().checked_add(timeout).unwrap_or_else(far_future);
-        let spawned = std::thread::Builder::new()
-            .name("learn-oauth-redis".into())
-            .spawn(move || {
-                let result = inner.attempt(deadline, &op);
-                // If nobody waits any more, the connection goes with the thread.
-                let _ = answer.send(result);
-            });
-        if let Err(error) = spawned {
-            return Err(StoreError::with_source(StoreErrorKind::Protocol, error));
+        if self.inner.connector.needs_a_thread() {
+            return on_a_thread(&self.inner, deadline, op);
         }
-        match answered.recv_timeout(timeout) {
-            Ok(result) => result.map_err(commands::store_error),
-            Err(RecvTimeoutError::Timeout) => Err(StoreError::new(StoreErrorKind::Timeout)),
-            // The operation panicked (a bug in the client): a failed operation.
-            Err(RecvTimeoutError::Disconnected) => Err(StoreError::new(StoreErrorKind::Protocol)),
+        attempt(&self.inner, deadline, &op).map_err(commands::store_error)
+    }
+}
+
+/// [`attempt`] on a short-lived thread the caller waits for until `deadline`; an
+/// operation given up on finishes or fails there, within its socket timeouts, and its
+/// connection is kept only if it succeeded.
+fn on_a_thread<R: Send + 'static>(
+    inner: &Arc<Inner>,
+    deadline: Instant,
+    op: impl Fn(&Inner, &mut dyn ConnectionLike) -> redis::RedisResult<R> + Send + 'static,
+) -> Result<R, StoreError> {
+    let left = time_left(deadline).map_err(commands::store_error)?;
+    let (answer, answered) = sync_channel(1);
+    let running = Arc::clone(inner);
+    std::thread::Builder::new()
+        .name("learn-oauth-redis".into())
+        .spawn(move || {
+            // If nobody waits any more, the result goes with the thread.
+            let _ = answer.send(attempt(&running, deadline, &op));
+        })
+        .map_err(|e| StoreError::with_source(StoreErrorKind::Protocol, e))?;
+    match answered.recv_timeout(left) {
+        Ok(result) => result.map_err(commands::store_error),
+        Err(RecvTimeoutError::Timeout) => Err(StoreError::new(StoreErrorKind::Timeout)),
+        // The operation panicked (a bug in the client): a failed operation.
+        Err(RecvTimeoutError::Disconnected) => Err(StoreError::new(StoreErrorKind::Protocol)),
+    }
+}
+
+/// `op` on an idle connection (replaced once if it turns out broken) or a new one.
+fn attempt<R>(
+    inner: &Arc<Inner>,
+    deadline: Instant,
+    op: &impl Fn(&Inner, &mut dyn ConnectionLike) -> redis::RedisResult<R>,
+) -> redis::RedisResult<R> {
+    let idle = inner.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+    if let Some(mut connection) = idle {
+        match connection.run(deadline, |c| op(inner, c)) {
+            Ok(value) => {
+                inner.keep(connection);
+                return Ok(value);
+            }
+            Err(error) if !is_stale(&error) => return Err(error),
+            Err(_) => {} // broken or demoted since it was last used: one fresh try
         }
+    }
+    let mut connection = connect(inner, deadline)?;
+    let value = connection.run(deadline, |c| op(inner, c))?;
+    inner.keep(connection);
+    Ok(value)
+}
+
+/// A new connection, made on a short-lived thread the caller waits for until `deadline`.
+fn connect(inner: &Arc<Inner>, deadline: Instant) -> redis::RedisResult<Connection> {
+    let left = time_left(deadline)?;
+    let (answer, answered) = sync_channel(1);
+    let connecting = Arc::clone(inner);
+    std::thread::Builder::new()
+        .name("learn-oauth-redis-connect".into())
+        .spawn(move || {
+            let made = connecting.connector.connect(left);
+            // Nobody waits any more: the connection serves the next operation.
+            if let Err(TrySendError::Disconnected(Ok(connection))) = answer.try_send(made) {
+                connecting.keep(connection);
+            }
+        })?;
+    match answered.recv_timeout(left) {
+        Ok(made) => made,
+        Err(RecvTimeoutError::Timeout) => Err(std::io::Error::from(std::io::ErrorKind::TimedOut).into()),
+        // The connecting thread panicked (a bug in the client): a failed operation.
+        Err(RecvTimeoutError::Disconnected) => Err(std::io::Error::other("connecting failed").into()),
     }
 }
 
 impl Inner {
-    /// `op` on an idle connection (replaced once if it turns out broken) or a new one.
-    fn attempt<R>(
-        &self,
-        deadline: Instant,
-        op: &impl Fn(&Inner, &mut redis::Connection) -> redis::RedisResult<R>,
-    ) -> redis::RedisResult<R> {
-        let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
-        if let Some(mut connection) = idle {
-            match self.on(&mut connection, deadline, op) {
-                Ok(value) => {
-                    self.keep(connection);
-                    return Ok(value);
-                }
-                Err(error) if !(error.is_connection_dropped() || error.is_io_error()) => return Err(error),
-                Err(_) => {} // broken since it was last used: one fresh try
-            }
-        }
-        let left = time_left(deadline)?;
-        let mut connection = self.client.get_connection_with_timeout(left)?;
-        let value = self.on(&mut connection, deadline, op)?;
-        self.keep(connection);
-        Ok(value)
-    }
-
-    fn on<R>(
-        &self,
-        connection: &mut redis::Connection,
-        deadline: Instant,
-        op: &impl Fn(&Inner, &mut redis::Connection) -> redis::RedisResult<R>,
-    ) -> redis::RedisResult<R> {
-        let left = time_left(deadline)?;
-        connection.set_read_timeout(Some(left))?;
-        connection.set_write_timeout(Some(left))?;
-        op(self, connection)
-    }
-
-    fn keep(&self, connection: redis::Connection) {
+    fn keep(&self, connection: Connection) {
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
         if idle.len() < MAX_IDLE {
             idle.push(connection);
@@ -135,35 +162,25 @@ impl Inner {
     }
 }
 
-/// An instant far enough away to mean "no deadline" (an `op_timeout` too large to add).
-fn far_future() -> Instant {
-    let now = Instant::now();
-    now.checked_add(Duration::from_secs(100 * 365 * 24 * 3600))
-        .unwrap_or(now)
-}
-
-/// What is left until `deadline`, or a timeout error.
-fn time_left(deadline: Instant) -> redis::RedisResult<Duration> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        return Err(std::io::Error::from(std::io::ErrorKind::TimedOut).into());
-    }
-    Ok(left)
-}
-
 impl RedisStore {
     /// Sets `key` to `value` until `at` (Redis's clock), then releases `owner`'s lease: one
     /// script call.
     fn set_then_release(
         &self,
-        key: String,
-        value: Vec<u8>,
+        key: &str,
+        value: &[u8],
         at: StoreTime,
         keys: &StoreKeyNames,
         owner: &str,
         timeout: Duration,
     ) -> Result<(), StoreError> {
-        let (lease, owner) = (keys.lease().to_owned(), owner.to_owned());
+        // Owned: a cluster's operation runs on a thread of its own.
+        let (key, value, lease, owner) = (
+            key.to_owned(),
+            value.to_vec(),
+            keys.lease().to_owned(),
+            owner.to_owned(),
+        );
         let channel = keys.published().to_owned();
         self.run(timeout, move |inner, c| {
             inner
@@ -183,8 +200,9 @@ impl RedisStore {
 impl BlockingStore for RedisStore {
     fn read(&self, keys: &StoreKeyNames, timeout: Duration) -> Result<StoreRecord, StoreError> {
         let keys = keys.clone();
-        let replies = self.run(timeout, move |_, c| commands::read(&keys).query(c))?;
-        Ok(commands::record(replies))
+        self.run(timeout, move |_, c| {
+            commands::record(commands::read(&keys).query(c)?)
+        })
     }
 
     fn try_lease(
@@ -194,11 +212,11 @@ impl BlockingStore for RedisStore {
         ttl: Duration,
         timeout: Duration,
     ) -> Result<bool, StoreError> {
-        let (keys, owner) = (keys.clone(), owner.to_owned());
+        let (lease, owner) = (keys.lease().to_owned(), owner.to_owned());
         let won: i64 = self.run(timeout, move |inner, c| {
             inner
                 .lease
-                .key(keys.lease())
+                .key(&lease)
                 .arg(&owner)
                 .arg(commands::millis(ttl))
                 .invoke(c)
@@ -214,14 +232,7 @@ impl BlockingStore for RedisStore {
         owner: &str,
         timeout: Duration,
     ) -> Result<(), StoreError> {
-        self.set_then_release(
-            keys.token().to_owned(),
-            value.to_vec(),
-            expire_at,
-            keys,
-            owner,
-            timeout,
-        )
+        self.set_then_release(keys.token(), value, expire_at, keys, owner, timeout)
     }
 
     fn cool_down(
@@ -232,37 +243,33 @@ impl BlockingStore for RedisStore {
         owner: &str,
         timeout: Duration,
     ) -> Result<(), StoreError> {
-        self.set_then_release(
-            keys.cool_down().to_owned(),
-            value.to_vec(),
-            until,
-            keys,
-            owner,
-            timeout,
-        )
+        self.set_then_release(keys.cool_down(), value, until, keys, owner, timeout)
     }
 
     fn release(&self, keys: &StoreKeyNames, owner: &str, timeout: Duration) -> Result<(), StoreError> {
-        let (keys, owner) = (keys.clone(), owner.to_owned());
+        let (lease, owner) = (keys.lease().to_owned(), owner.to_owned());
         self.run(timeout, move |inner, c| {
-            inner.release.key(keys.lease()).arg(&owner).invoke::<i64>(c)
+            inner.release.key(&lease).arg(&owner).invoke::<i64>(c)
         })
         .map(drop)
     }
 
     fn watch(&self, keys: &StoreKeyNames) -> Option<Box<dyn BlockingWatch>> {
-        Some(Box::new(
-            self.notifier.watch(&self.inner.client, keys.published()),
-        ))
+        // One node only: a cluster's or Sentinel's waiters poll.
+        match &self.inner.connector {
+            Connector::Node(client) => Some(Box::new(self.notifier.watch(client, keys.published()))),
+            // Reachable only with feature `cluster` or `sentinel`.
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
     }
 }
 
 impl fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The connection info may hold a password: only where it points.
-        let info = self.inner.client.get_connection_info();
         f.debug_struct("RedisStore")
-            .field("addr", &info.addr().to_string())
+            .field("addr", &self.inner.connector.describe())
             .finish_non_exhaustive()
     }
 }

@@ -8,11 +8,11 @@
 //!
 //! ```no_run
 //! use learn_oauth_driver::store::{Sealing, SharedStore, SealingKey};
-//! use learn_oauth_redis::RedisStore;
+//! use learn_oauth_redis::{RedisConfig, RedisStore};
 //! # fn key_from_your_secret_manager() -> String { String::new() }
 //!
 //! // Connects lazily: building this never fails because Redis is down.
-//! let redis = RedisStore::open("redis://127.0.0.1:6379/")?;
+//! let redis = RedisStore::open(RedisConfig::node("redis://127.0.0.1:6379/")?);
 //! let key = SealingKey::from_base64(1, &key_from_your_secret_manager())?;
 //! let store = SharedStore::blocking(redis, Sealing::new(key));
 //! // ProviderBuilder::shared_store(store) or PoolBuilder::shared_store(store)
@@ -42,8 +42,16 @@
 //! Every operation is one round trip: a `MULTI` read of the value and the cool-down
 //! marker with their `PTTL`s, the lease's existence and `TIME`; `SET NX PX` for the lease; Lua scripts
 //! for publish-then-release and compare-and-delete. Each is bounded by the store policy's
-//! `op_timeout` (socket timeouts for [`RedisStore`]; the provider's own cut-off too for
-//! `AsyncRedisStore`, feature `async`).
+//! `op_timeout` (for [`RedisStore`], socket timeouts set to the time left before each
+//! command and each reply, no thread per operation, except on a cluster, whose client may
+//! reconnect and map slots within one operation: there each runs on a short-lived thread;
+//! the provider's own cut-off too for `AsyncRedisStore`, feature `async`).
+//!
+//! On a Redis Cluster (`RedisConfig::cluster`, feature `cluster`), every operation names
+//! keys of one token only, which share a hash tag: it runs in one slot, and redis-rs's
+//! cluster client follows `MOVED`, `ASK` and a primary's failover. Through Sentinel
+//! (`RedisConfig::sentinel`, feature `sentinel`), each new connection asks the Sentinels
+//! for the primary; one that breaks or answers `READONLY` (its node demoted) is replaced.
 //!
 //! **Waiting replicas are told.** A replica waiting for the lease holder wakes as soon as
 //! it publishes: each store keeps one subscriber connection (`PSUBSCRIBE
@@ -59,19 +67,34 @@
 //! |---|---|
 //! | (none) | [`RedisStore`], for blocking providers |
 //! | `async` | `AsyncRedisStore`, for async providers (redis-rs's reconnecting `ConnectionManager`) |
-//! | `tls` | `rediss://` URLs over rustls, for `RedisStore` |
+//! | `tls` | `rediss://` URLs over rustls and `RedisConfig::root_certificates`, for `RedisStore` |
 //! | `async-tls` | `rediss://` for `AsyncRedisStore` too |
+//! | `cluster` | `RedisConfig::cluster`, a Redis Cluster, for `RedisStore` |
+//! | `async-cluster` | `RedisConfig::cluster` for `AsyncRedisStore` too |
+//! | `sentinel` | `RedisConfig::sentinel`, a primary found through Redis Sentinel, for both stores |
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "async")]
+mod async_connection;
+#[cfg(feature = "async")]
 mod asynchronous;
 mod blocking;
+mod blocking_connection;
+#[cfg(feature = "cluster")]
+mod cluster;
 mod commands;
+mod config;
+mod deadline;
+mod error;
 mod notify;
-mod url;
+#[cfg(feature = "sentinel")]
+mod sentinel;
+#[cfg(feature = "tls")]
+mod tls;
 
 #[cfg(feature = "async")]
 pub use asynchronous::AsyncRedisStore;
 pub use blocking::RedisStore;
-pub use url::RedisUrlError;
+pub use config::RedisConfig;
+pub use error::{RedisConfigError, RedisConfigErrorKind};

@@ -8,6 +8,8 @@ use std::time::Duration;
 use learn_oauth_mock::{MockServer, Tenant};
 
 use crate::fixtures::{SECRET, TENANT};
+use crate::redis_cluster::RedisCluster;
+use crate::redis_sentinel::RedisSentinel;
 use crate::redis_server::RedisServer;
 
 /// How long each token lives at the mock during a fleet run.
@@ -39,7 +41,7 @@ pub struct ReplicaSpec<'a> {
     /// The mock it asks for tokens.
     pub server: &'a MockServer,
     /// The Redis it shares through, if any.
-    pub redis: Option<&'a RedisServer>,
+    pub store: Option<RedisAt>,
     /// How long it calls `token()`.
     pub run: Duration,
     /// Its policy's `request_timeout` (the lease is this plus 1 s); default when `None`.
@@ -58,17 +60,68 @@ impl ReplicaSpec<'_> {
         command
             .env_clear()
             .env("FLEET_TOKEN_URL", self.server.token_url(TENANT))
-            .env(
-                "FLEET_REDIS_URL",
-                self.redis.map(RedisServer::url).unwrap_or_default(),
-            )
             .env("FLEET_RUN_MS", self.run.as_millis().to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        match &self.store {
+            None => {}
+            Some(RedisAt::Node { url, ca_file }) => {
+                command.env("FLEET_REDIS_URL", url);
+                if let Some(ca) = ca_file {
+                    command.env("FLEET_REDIS_CA_FILE", ca);
+                }
+            }
+            Some(RedisAt::Cluster(seeds)) => {
+                command.env("FLEET_REDIS_CLUSTER", seeds.join(","));
+            }
+            Some(RedisAt::Sentinel(sentinels)) => {
+                command.env("FLEET_REDIS_SENTINEL", sentinels.join(","));
+            }
+        }
         if let Some(timeout) = self.request_timeout {
             command.env("FLEET_REQUEST_TIMEOUT_MS", timeout.as_millis().to_string());
         }
         command.spawn().expect("a replica starts")
+    }
+}
+
+/// Where a replica finds the Redis it shares through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RedisAt {
+    /// One node, by URL (`FLEET_REDIS_URL`), trusting the CA in `ca_file` if it speaks
+    /// TLS (`FLEET_REDIS_CA_FILE`).
+    Node {
+        /// Its URL.
+        url: String,
+        /// The PEM file of the CA that signed its certificate.
+        ca_file: Option<std::path::PathBuf>,
+    },
+    /// A cluster, by its seed URLs (`FLEET_REDIS_CLUSTER`, comma-separated).
+    Cluster(Vec<String>),
+    /// A primary the Sentinels at these URLs name for
+    /// [`SERVICE_NAME`](crate::redis_sentinel::SERVICE_NAME) (`FLEET_REDIS_SENTINEL`,
+    /// comma-separated).
+    Sentinel(Vec<String>),
+}
+
+impl From<&RedisServer> for RedisAt {
+    fn from(redis: &RedisServer) -> Self {
+        Self::Node {
+            url: redis.url(),
+            ca_file: redis.ca_file(),
+        }
+    }
+}
+
+impl From<&RedisCluster> for RedisAt {
+    fn from(cluster: &RedisCluster) -> Self {
+        Self::Cluster(cluster.urls())
+    }
+}
+
+impl From<&RedisSentinel> for RedisAt {
+    fn from(sentinel: &RedisSentinel) -> Self {
+        Self::Sentinel(sentinel.sentinel_urls())
     }
 }
 
@@ -140,14 +193,34 @@ pub fn run_fleet(binary: &str, replicas: usize, redis: Option<&RedisServer>, run
     if let Some(redis) = redis {
         assert!(redis.command(&["FLUSHALL"]).is_some_and(|r| r.starts_with("+OK")));
     }
+    run_fleet_at(binary, replicas, &server, redis.map(RedisAt::from), run, || {})
+}
+
+/// Runs `replicas` processes of `binary` for `run` against `server`, sharing through
+/// `store` as it is (not flushed), calling `meanwhile` once they are started (to inject a
+/// fault mid-run).
+///
+/// # Panics
+///
+/// As [`report`].
+#[must_use]
+pub fn run_fleet_at(
+    binary: &str,
+    replicas: usize,
+    server: &MockServer,
+    store: Option<RedisAt>,
+    run: Duration,
+    meanwhile: impl FnOnce(),
+) -> FleetRun {
     let spec = ReplicaSpec {
         binary,
-        server: &server,
-        redis,
+        server,
+        store,
         run,
         request_timeout: None,
     };
     let children: Vec<_> = (0..replicas).map(|_| spec.spawn()).collect();
+    meanwhile();
     let reports: Vec<_> = children.into_iter().map(report).collect();
     FleetRun {
         requests: server.token_request_count(),

@@ -19,7 +19,12 @@ pub mod expect;
 pub mod fixtures;
 pub mod fleet;
 pub mod memory;
+pub mod redis_cluster;
+mod redis_resp;
+pub mod redis_sentinel;
 pub mod redis_server;
+pub mod redis_tls;
+mod scratch_dir;
 pub mod storm;
 mod virtual_clock;
 

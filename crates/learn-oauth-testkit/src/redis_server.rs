@@ -1,16 +1,28 @@
 //! A real `redis-server` on a free loopback port, for the shared-store tests: started by
-//! the test, killed when dropped. Never a mock of Redis.
+//! the test, killed when dropped. Never a mock of Redis. Plain, or TLS-only with an ACL
+//! user ([`RedisServer::start_tls`]).
 
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use learn_oauth_redis::RedisConfig;
+
+use crate::redis_resp as resp;
+use crate::redis_tls::{REDIS_PASSWORD, REDIS_USER, RedisTls};
 
 /// A `redis-server` process of this test's own: no persistence, loopback only.
 #[derive(Debug)]
 pub struct RedisServer {
     child: Option<Child>,
     port: u16,
+    tls: Option<RedisTls>,
+    /// A config file `redis-server` reads first (a Sentinel's, which it rewrites).
+    config_file: Option<PathBuf>,
+    /// Arguments after the harness's own (a cluster node's, a replica's).
+    extra: Vec<String>,
 }
 
 /// How long a starting server may take to answer `PING`.
@@ -24,19 +36,89 @@ impl RedisServer {
     /// When `redis-server` is not installed (`apt-get install redis-server`; `.ci/run`
     /// installs it) or does not answer within 10 s.
     pub fn start() -> Self {
-        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .and_then(|l| l.local_addr())
-            .expect("a free loopback port")
-            .port();
-        let mut server = Self { child: None, port };
+        Self::start_with(None)
+    }
+
+    /// Starts one that speaks TLS only (`--port 0`), with a certificate from a throwaway
+    /// CA of its own ([`ca_pem`](Self::ca_pem)), the ACL user [`REDIS_USER`] (password
+    /// [`REDIS_PASSWORD`], only the store's keys and commands) and a password on the
+    /// `default` user (the harness's own commands use it).
+    ///
+    /// # Panics
+    ///
+    /// As [`start`](Self::start), and when the certificates cannot be made.
+    pub fn start_tls() -> Self {
+        Self::start_with(Some(RedisTls::generate()))
+    }
+
+    fn start_with(tls: Option<RedisTls>) -> Self {
+        let mut server = Self {
+            child: None,
+            port: free_port(),
+            tls,
+            config_file: None,
+            extra: Vec::new(),
+        };
         server.restart();
         server
     }
 
-    /// `redis://127.0.0.1:PORT/`.
+    /// Starts a plain one on `port` that reads `config_file` first (if any) and takes
+    /// `extra` arguments after the harness's own, and waits until it answers `PING`.
+    pub(crate) fn start_custom(port: u16, config_file: Option<PathBuf>, extra: Vec<String>) -> Self {
+        let mut server = Self {
+            child: None,
+            port,
+            tls: None,
+            config_file,
+            extra,
+        };
+        server.restart();
+        server
+    }
+
+    /// `redis://127.0.0.1:PORT/`, or for a TLS server
+    /// `rediss://fleet:PASSWORD@127.0.0.1:PORT/` ([`REDIS_USER`], [`REDIS_PASSWORD`]).
     #[must_use]
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
+        match self.tls {
+            None => format!("redis://127.0.0.1:{}/", self.port),
+            Some(_) => self.url_as(REDIS_USER, REDIS_PASSWORD),
+        }
+    }
+
+    /// `rediss://USER:PASSWORD@127.0.0.1:PORT/` (`redis://` for a plain server).
+    #[must_use]
+    pub fn url_as(&self, user: &str, password: &str) -> String {
+        let scheme = if self.tls.is_some() { "rediss" } else { "redis" };
+        format!("{scheme}://{user}:{password}@127.0.0.1:{}/", self.port)
+    }
+
+    /// A store configuration for it: its [`url`](Self::url), trusting its CA when it
+    /// speaks TLS.
+    ///
+    /// # Panics
+    ///
+    /// Never: its URL is a Redis URL and its CA a certificate.
+    #[must_use]
+    pub fn config(&self) -> RedisConfig {
+        let config = RedisConfig::node(&self.url()).expect("a redis url");
+        match &self.tls {
+            None => config,
+            Some(tls) => config.root_certificates(tls.ca_pem()).expect("a CA certificate"),
+        }
+    }
+
+    /// The CA that signed a TLS server's certificate (PEM), `None` for a plain server.
+    #[must_use]
+    pub fn ca_pem(&self) -> Option<&[u8]> {
+        self.tls.as_ref().map(RedisTls::ca_pem)
+    }
+
+    /// The file holding [`ca_pem`](Self::ca_pem) (for a replica process).
+    #[must_use]
+    pub fn ca_file(&self) -> Option<PathBuf> {
+        self.tls.as_ref().map(RedisTls::ca_file)
     }
 
     /// The port it listens on (kept across [`kill`](Self::kill) and
@@ -53,9 +135,16 @@ impl RedisServer {
     /// As [`start`](Self::start).
     pub fn restart(&mut self) {
         self.kill();
+        let listen = match &self.tls {
+            None => vec!["--port".to_owned(), self.port.to_string()],
+            Some(tls) => tls.server_args(self.port),
+        };
         let child = Command::new("redis-server")
-            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
+            .args(&self.config_file)
+            .args(["--bind", "127.0.0.1"])
+            .args(listen)
             .args(["--save", "", "--appendonly", "no", "--protected-mode", "yes"])
+            .args(&self.extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -71,6 +160,12 @@ impl RedisServer {
             );
             std::thread::yield_now();
         }
+    }
+
+    /// Whether it runs (not [`kill`](Self::kill)ed).
+    #[must_use]
+    pub fn is_running(&self) -> bool {
+        self.child.is_some()
     }
 
     /// Kills it (SIGKILL) and waits for it to go; the port is free afterwards.
@@ -121,64 +216,64 @@ impl RedisServer {
             .unwrap_or(0)
     }
 
-    /// [`command`](Self::command) with binary arguments and reply.
+    /// [`command`](Self::command) with binary arguments and reply (over TLS, as the
+    /// administrator, for a server started with [`start_tls`](Self::start_tls)).
     #[must_use]
     pub fn command_bytes(&self, args: &[&[u8]]) -> Option<Vec<u8>> {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
         let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
         stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-        let mut request = format!("*{}\r\n", args.len()).into_bytes();
-        for arg in args {
-            request.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
-            request.extend_from_slice(arg);
-            request.extend_from_slice(b"\r\n");
-        }
-        stream.write_all(&request).ok()?;
-        let mut reply = Vec::new();
-        let mut buf = [0u8; 4096];
-        // One reply: read until the bytes end a RESP value (good enough for the simple
-        // replies tests ask for: status, integer, one bulk string, an array of them).
-        loop {
-            let n = stream.read(&mut buf).ok()?;
-            if n == 0 {
-                break;
+        stream.set_write_timeout(Some(Duration::from_secs(2))).ok()?;
+        let request = resp::request(args);
+        match &self.tls {
+            None => {
+                stream.write_all(&request).ok()?;
+                resp::reply(&mut stream)
             }
-            reply.extend_from_slice(&buf[..n]);
-            if complete(&reply) {
-                break;
+            Some(tls) => {
+                let mut stream = tls.admin(stream)?;
+                stream.write_all(&request).ok()?;
+                resp::reply(&mut stream)
             }
         }
-        Some(reply)
     }
 }
 
-/// Whether `reply` holds one whole RESP value of the simple kinds.
-fn complete(reply: &[u8]) -> bool {
-    fn value(bytes: &[u8]) -> Option<usize> {
-        let end = bytes.windows(2).position(|w| w == b"\r\n")?;
-        let line = std::str::from_utf8(&bytes[1..end]).ok()?;
-        match bytes.first()? {
-            b'+' | b'-' | b':' => Some(end + 2),
-            b'$' => {
-                let len: i64 = line.parse().ok()?;
-                if len < 0 {
-                    return Some(end + 2);
-                }
-                let total = end + 2 + usize::try_from(len).ok()? + 2;
-                (bytes.len() >= total).then_some(total)
-            }
-            b'*' => {
-                let n: i64 = line.parse().ok()?;
-                let mut at = end + 2;
-                for _ in 0..n.max(0) {
-                    at += value(&bytes[at..])?;
-                }
-                Some(at)
-            }
-            _ => None,
-        }
-    }
-    value(reply).is_some()
+/// A free loopback port (free when asked: the caller binds it soon after).
+pub(crate) fn free_port() -> u16 {
+    free_ports(1)[0]
+}
+
+/// `n` distinct free loopback ports (all held at once while they are chosen).
+pub(crate) fn free_ports(n: usize) -> Vec<u16> {
+    let listeners: Vec<_> = (0..n)
+        .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a free loopback port"))
+        .collect();
+    listeners
+        .iter()
+        .map(|l| l.local_addr().expect("a bound port").port())
+        .collect()
+}
+
+/// `args` in RESP to the plain server at 127.0.0.1:`port`, its raw reply.
+pub(crate) fn command_on(port: u16, args: &[&[u8]]) -> Option<Vec<u8>> {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    stream.set_write_timeout(Some(Duration::from_secs(2))).ok()?;
+    stream.write_all(&resp::request(args)).ok()?;
+    resp::reply(&mut stream)
+}
+
+/// The text of a bulk-string reply (`$LEN\r\nTEXT\r\n`), `None` for any other reply.
+pub(crate) fn bulk_text(reply: &[u8]) -> Option<String> {
+    let end = reply.windows(2).position(|w| w == b"\r\n")?;
+    let len: usize = std::str::from_utf8(reply.strip_prefix(b"$")?.get(..end - 1)?)
+        .ok()?
+        .parse()
+        .ok()?;
+    let text = reply.get(end + 2..end + 2 + len)?;
+    Some(String::from_utf8_lossy(text).into_owned())
 }
 
 impl Drop for RedisServer {

@@ -54,7 +54,7 @@ fn with_redis_killed_mid_run_every_replica_keeps_getting_tokens_within_the_bound
     let spec = ReplicaSpec {
         binary: REPLICA,
         server: &server,
-        redis: Some(&redis),
+        store: Some((&redis).into()),
         run: Duration::from_secs(7),
         request_timeout: None,
     };
@@ -88,14 +88,14 @@ fn a_lease_holder_killed_mid_request_is_taken_over_when_its_lease_ends() {
     let holder = ReplicaSpec {
         binary: REPLICA,
         server: &server,
-        redis: Some(&redis),
+        store: Some((&redis).into()),
         run: Duration::from_secs(30),
         request_timeout: Some(Duration::from_secs(2)), // a lease of 3 s
     };
     let mut holder = holder.spawn();
     let key = learn_oauth_driver::store::SealingKey::new(1, &[0x5a; 32]).expect("a key");
     let lease = learn_oauth_driver::store::SharedStore::blocking(
-        learn_oauth_redis::RedisStore::open(&redis.url()).expect("a url"),
+        learn_oauth_redis::RedisStore::open(redis.config()),
         learn_oauth_driver::store::Sealing::new(key),
     )
     .key_names_for(&fixtures_config(&server))
@@ -113,7 +113,7 @@ fn a_lease_holder_killed_mid_request_is_taken_over_when_its_lease_ends() {
     let successor = ReplicaSpec {
         binary: REPLICA,
         server: &server,
-        redis: Some(&redis),
+        store: Some((&redis).into()),
         run: Duration::from_millis(200),
         request_timeout: Some(Duration::from_secs(20)),
     };

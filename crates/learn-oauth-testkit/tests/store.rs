@@ -41,7 +41,7 @@ fn sealed(redis: &RedisServer, key: SealingKey) -> SharedStore<dyn BlockingStore
 }
 
 fn sealing(redis: &RedisServer, sealing: Sealing) -> SharedStore<dyn BlockingStore> {
-    SharedStore::blocking(RedisStore::open(&redis.url()).expect("a redis url"), sealing)
+    SharedStore::blocking(RedisStore::open(redis.config()), sealing)
 }
 
 /// The token value's key in Redis for the fixtures' config.
@@ -466,10 +466,7 @@ async fn async_replicas_share_one_token_too() {
     let redis = RedisServer::start();
     let server = fixtures::server();
     let replica = || {
-        let store = SharedStore::asynchronous(
-            AsyncRedisStore::open(&redis.url()).expect("a url"),
-            Sealing::new(key(1, 3)),
-        );
+        let store = SharedStore::asynchronous(AsyncRedisStore::open(redis.config()), Sealing::new(key(1, 3)));
         learn_oauth_reqwest::TokenProvider::builder(fixtures::config(&server))
             .shared_store(store)
             .build()
@@ -487,10 +484,7 @@ async fn async_replicas_share_one_token_too() {
 async fn an_async_replica_with_redis_hung_is_cut_off_at_the_operation_timeout() {
     let redis = RedisServer::start();
     let server = fixtures::server();
-    let store = SharedStore::asynchronous(
-        AsyncRedisStore::open(&redis.url()).expect("a url"),
-        Sealing::new(key(1, 3)),
-    );
+    let store = SharedStore::asynchronous(AsyncRedisStore::open(redis.config()), Sealing::new(key(1, 3)));
     let policy = StorePolicy::default();
     let provider = learn_oauth_reqwest::TokenProvider::builder(fixtures::config(&server))
         .shared_store(store.clone().policy(policy.clone()))

@@ -14,7 +14,7 @@ use learn_oauth_driver::store::{BlockingStore, Sealing, SealingKey, SharedStore}
 use learn_oauth_driver::{Async, Blocking, Provider, StoreStats};
 use learn_oauth_proto::store::StorePolicy;
 use learn_oauth_proto::{AccessToken, Error};
-use learn_oauth_redis::{AsyncRedisStore, RedisStore};
+use learn_oauth_redis::{AsyncRedisStore, RedisConfig, RedisStore};
 use learn_oauth_testkit::VirtualClock;
 use learn_oauth_testkit::fixtures;
 use learn_oauth_testkit::memory::MemoryTransport;
@@ -49,7 +49,10 @@ fn policy(poll: Duration) -> StorePolicy {
 /// its hold is dropped.
 fn holder(url: &str) -> (Provider<Blocking<MemoryTransport>>, MemoryTransport) {
     let endpoint = MemoryTransport::new(&VirtualClock::new());
-    let store = SharedStore::blocking(RedisStore::open(url).expect("a url"), Sealing::new(key()));
+    let store = SharedStore::blocking(
+        RedisStore::open(RedisConfig::node(url).expect("a url")),
+        Sealing::new(key()),
+    );
     let provider = Provider::<Blocking<MemoryTransport>>::builder(fixtures::memory_config())
         .transport(endpoint.clone())
         .shared_store(store)
@@ -74,7 +77,10 @@ fn waiter(flavor: Flavor, url: &str, policy: StorePolicy) -> JoinHandle<Waited> 
     let endpoint = MemoryTransport::new(&VirtualClock::new());
     std::thread::spawn(move || match flavor {
         Flavor::Blocking => {
-            let store = SharedStore::blocking(RedisStore::open(&url).expect("a url"), Sealing::new(key()));
+            let store = SharedStore::blocking(
+                RedisStore::open(RedisConfig::node(&url).expect("a url")),
+                Sealing::new(key()),
+            );
             let provider = Provider::<Blocking<MemoryTransport>>::builder(fixtures::memory_config())
                 .transport(endpoint.clone())
                 .shared_store(store.policy(policy))
@@ -90,7 +96,7 @@ fn waiter(flavor: Flavor, url: &str, policy: StorePolicy) -> JoinHandle<Waited> 
                 .expect("a runtime");
             runtime.block_on(async {
                 let store = SharedStore::asynchronous(
-                    AsyncRedisStore::open(&url).expect("a url"),
+                    AsyncRedisStore::open(RedisConfig::node(&url).expect("a url")),
                     Sealing::new(key()),
                 );
                 let provider = Provider::<Async<MemoryTransport>>::builder(fixtures::memory_config())
@@ -120,10 +126,13 @@ fn until(what: &str, mut done: impl FnMut() -> bool) {
 }
 
 fn lease_key(url: &str) -> String {
-    SharedStore::blocking(RedisStore::open(url).expect("a url"), Sealing::new(key()))
-        .key_names_for(&fixtures::memory_config())
-        .lease()
-        .to_owned()
+    SharedStore::blocking(
+        RedisStore::open(RedisConfig::node(url).expect("a url")),
+        Sealing::new(key()),
+    )
+    .key_names_for(&fixtures::memory_config())
+    .lease()
+    .to_owned()
 }
 
 /// The holder takes the lease and requests a token, held; a waiter of `flavor` reads
@@ -220,12 +229,9 @@ fn without_pub_sub_an_async_waiter_still_adopts_by_polling() {
 #[test]
 fn a_refused_subscription_ends_a_blocking_watch_at_once() {
     let redis = RedisServer::start();
-    let store = RedisStore::open(&no_channels(&redis)).expect("a url");
-    let names = SharedStore::blocking(
-        RedisStore::open(&redis.url()).expect("a url"),
-        Sealing::new(key()),
-    )
-    .key_names_for(&fixtures::memory_config());
+    let store = RedisStore::open(RedisConfig::node(&no_channels(&redis)).expect("a url"));
+    let names = SharedStore::blocking(RedisStore::open(redis.config()), Sealing::new(key()))
+        .key_names_for(&fixtures::memory_config());
     let mut watch = store.watch(&names).expect("Redis can tell");
     let started = Instant::now();
     assert!(!watch.wait(Duration::from_secs(10)), "nothing to tell");
@@ -239,8 +245,11 @@ fn a_refused_subscription_ends_a_blocking_watch_at_once() {
 fn forged_publish_adopts_nothing(flavor: Flavor) {
     let redis = RedisServer::start();
     let url = redis.url();
-    let names = SharedStore::blocking(RedisStore::open(&url).expect("a url"), Sealing::new(key()))
-        .key_names_for(&fixtures::memory_config());
+    let names = SharedStore::blocking(
+        RedisStore::open(RedisConfig::node(&url).expect("a url")),
+        Sealing::new(key()),
+    )
+    .key_names_for(&fixtures::memory_config());
     // A lease nobody of the fleet holds: the waiter waits, until its peer wait ends.
     let planted = redis.command(&["SET", names.lease(), "intruder", "PX", "60000"]);
     assert_eq!(planted.as_deref(), Some("+OK\r\n"));

@@ -138,11 +138,11 @@ async fn every_event_is_traced_and_no_field_holds_a_secret_or_token() {
     // and traced; the token published to Redis (sealed) and the one read back are not in
     // any field either.
     let redis = learn_oauth_testkit::redis_server::RedisServer::start();
-    let url = redis.url();
+    let redis_config = redis.config();
     let store = move || {
         let key = learn_oauth_driver::store::SealingKey::new(1, &[7; 32]).expect("a key");
         learn_oauth_driver::store::SharedStore::blocking(
-            learn_oauth_redis::RedisStore::open(&url).expect("a url"),
+            learn_oauth_redis::RedisStore::open(redis_config.clone()),
             learn_oauth_driver::store::Sealing::new(key),
         )
     };

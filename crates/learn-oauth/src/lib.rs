@@ -35,7 +35,7 @@
 //! | `tower` | + [`tower::AuthLayer`](crate::tower) | hyper, tonic, any tower `Service` |
 //! | `tracing` | + `tracing` events, target `learn_oauth` | observability |
 //! | `store` | + [`store::SharedStore`]: a shared store for a fleet, over an adapter you write (brings *ring*) | many replicas, your own store |
-//! | `redis` | + `redis::RedisStore`, a [`store::SharedStore`] on Redis (`redis-async`: `AsyncRedisStore`) | many replicas of one service |
+//! | `redis` | + `redis::RedisStore`, a [`store::SharedStore`] on Redis (`redis-async`: `AsyncRedisStore`; `redis-tls`, `redis-async-tls`: `rediss://`; `redis-cluster`, `redis-async-cluster`: a Redis Cluster; `redis-sentinel`: Sentinel) | many replicas of one service |
 //! | none | the core, [`driver::Provider`] over a transport you write, or the bare [`lifecycle`] | another HTTP client |
 //!
 //! Both bundled transports use rustls with the *ring* crypto provider (which compiles C:

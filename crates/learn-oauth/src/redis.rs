@@ -1,3 +1,3 @@
 #[cfg(feature = "redis-async")]
 pub use learn_oauth_redis::AsyncRedisStore;
-pub use learn_oauth_redis::{RedisStore, RedisUrlError};
+pub use learn_oauth_redis::{RedisConfig, RedisConfigError, RedisConfigErrorKind, RedisStore};

@@ -1,20 +1,11 @@
-//! Runs `<iterations>` calls of one side of one benchmark, for instruction counting under
-//! callgrind (`scripts/bench-report.sh`):
+//! `count exchange|warm|auth|pool|store <side> <iterations>` runs `<iterations>` calls of
+//! one side (one of the module's `SIDES`) of one benchmark, for instruction counting under
+//! callgrind (`scripts/bench-report.sh`).
 //!
-//! ```text
-//! count exchange ours|ours-via-client|oauth2|floor|client <iterations>
-//! count warm blocking|blocking-store|async|polled-blocking|mutex|floor <iterations>
-//! count auth layer|layer-no-replay|by-hand|inner <iterations>
-//! count pool pool|provider|mutex-map <iterations>
-//! count store fetch|fetch-store|adopt <iterations>
-//! ```
-//!
-//! `exchange`, `warm`, `auth`, `store`: the difference of two runs' totals over the difference of
-//! their iteration counts is one call's cost, set-up and start-up cancelled out. `pool`:
-//! each hit is one call of an out-of-line `hit_*` function, counted alone
-//! (`--toggle-collect='count::hit_*'`): building and dropping 10,000 entries costs a
-//! different amount after 1,000 hits than after 101,000 (glibc's `free` consolidates its
-//! heap differently), so there a difference of two runs is not the hit's cost.
+//! `exchange`, `warm`, `auth`, `store`: the difference of two runs' totals over the
+//! difference of their iteration counts is one call's cost. `pool`: each hit is one call of
+//! an out-of-line `hit_*` function, counted alone (`--toggle-collect='count::hit_*'`; why:
+//! `scripts/bench-report.sh`'s `count_in_fn`).
 #![forbid(unsafe_code)]
 
 use std::hint::black_box;
@@ -26,7 +17,6 @@ use learn_oauth_bench::pool::Pool;
 use learn_oauth_bench::store::Store;
 use learn_oauth_bench::warm::Warm;
 use learn_oauth_driver::pool::PoolKey;
-use learn_oauth_proto::AccessToken;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,11 +29,19 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let done = match bench.as_str() {
-        "exchange" => Exchange::new(side).map(|prepared| exchange(&prepared, n)),
-        "warm" => Warm::new(side).map(|prepared| tokens(n, || prepared.run())),
-        "auth" => Auth::new(side).map(|mut prepared| auth(&mut prepared, n)),
-        "pool" => Pool::new(side).map(|prepared| pool(&prepared, n)),
-        "store" => Store::new(side).map(|prepared| tokens(n, || prepared.run())),
+        "exchange" => Exchange::new(side).map(|prepared| calls(n, |_| black_box(prepared.run()) > 0)),
+        "warm" => Warm::new(side).map(|prepared| calls(n, |_| black_box(prepared.run()).is_some())),
+        "auth" => Auth::new(side).map(|mut prepared| calls(n, |_| black_box(prepared.run()) == Some(200))),
+        "pool" => Pool::new(side).map(|prepared| {
+            let prepared = black_box(&prepared);
+            // The key is chosen outside the counted function: only the hit itself is counted.
+            calls(n, |i| match prepared.side() {
+                "pool" => hit_pool(prepared, prepared.key(i)),
+                "provider" => hit_provider(prepared),
+                _ => hit_mutex_map(prepared, prepared.key(i)),
+            })
+        }),
+        "store" => Store::new(side).map(|prepared| calls(n, |_| black_box(prepared.run()).is_some())),
         _ => None,
     };
     match done {
@@ -59,44 +57,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn exchange(prepared: &Exchange, n: u64) -> u64 {
-    let mut sum = 0usize;
-    for _ in 0..n {
-        sum = sum.wrapping_add(black_box(prepared.run()));
-    }
-    black_box(sum);
-    n
-}
-
-/// `n` calls of `run`: how many of them yielded a token.
-fn tokens(n: u64, run: impl Fn() -> Option<AccessToken>) -> u64 {
-    let mut hits = 0u64;
-    for _ in 0..n {
-        hits += u64::from(black_box(run()).is_some());
-    }
-    hits
-}
-
-fn auth(prepared: &mut Auth, n: u64) -> u64 {
-    let mut ok = 0u64;
-    for _ in 0..n {
-        ok += u64::from(black_box(prepared.run()) == Some(200));
-    }
-    ok
-}
-
-fn pool(prepared: &Pool, n: u64) -> u64 {
-    let prepared = black_box(prepared);
-    let side = prepared.side();
+/// Calls `run` with `0..n`: how many of its results were what a warm call returns.
+fn calls(n: u64, mut run: impl FnMut(usize) -> bool) -> u64 {
     let mut hits = 0u64;
     for i in 0..usize::try_from(n).unwrap_or(usize::MAX) {
-        // The key is chosen outside the counted function: only the hit itself is counted.
-        let hit = match side {
-            "pool" => hit_pool(prepared, prepared.key(i)),
-            "provider" => hit_provider(prepared),
-            _ => hit_mutex_map(prepared, prepared.key(i)),
-        };
-        hits += u64::from(hit);
+        hits += u64::from(run(i));
     }
     hits
 }

@@ -31,7 +31,6 @@ fn main() -> ExitCode {
         eprintln!("e2e_client: not a number: {amount:?}");
         return ExitCode::from(2);
     };
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let n = amount as u64;
     let client = || Client::new(side, url);
     let run = match mode.as_str() {
@@ -39,7 +38,6 @@ fn main() -> ExitCode {
         "fetch" => client().map(|c| c.fetch(0, Budget::Count(n))),
         "warm" if side == "ours-ureq" => {
             let elapsed = warm_hit(url, n.max(1));
-            #[allow(clippy::cast_precision_loss)]
             let ns = elapsed.as_secs_f64() * 1e9 / n.max(1) as f64;
             println!("{n}\t{ns:.1}");
             return ExitCode::SUCCESS;
@@ -51,7 +49,6 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let secs = elapsed.as_secs_f64();
-    #[allow(clippy::cast_precision_loss)]
     let rate = if secs > 0.0 { tokens as f64 / secs } else { 0.0 };
     println!("{tokens}\t{secs:.3}\t{rate:.0}");
     ExitCode::SUCCESS

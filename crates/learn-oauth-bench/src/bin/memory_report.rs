@@ -2,36 +2,18 @@
 //! counts; the mock runs in another process, so its allocations never do):
 //!
 //! ```text
-//! memory_report providers <token-url> [<ca.pem>]
-//!                                       heap held by one provider with a token, per side
-//!                                       (over HTTPS when the mock's CA is given)
-//! memory_report exchange                allocations and bytes per in-memory exchange
-//! memory_report loopback <token-url>    allocations and bytes per loopback token
-//! memory_report storm <token-url>       peak RSS of 1,000 tasks calling token() on a cold provider
-//! memory_report pool                    heap held per entry of a 10,000-key pool
+//! memory_report providers <token-url> [<ca.pem>]   heap held by one provider with a token
+//! memory_report exchange                           per in-memory exchange
+//! memory_report loopback <token-url>               per loopback token
+//! memory_report storm <token-url>                  RSS of 1,000 tasks on a cold provider
+//! memory_report pool                               heap held per entry of a 10,000-key pool
 //! ```
 //!
-//! `<token-url>` is the token URL `learn-oauth-mock` printed for the benchmark tenant
-//! (`learn_oauth_bench::fixture`'s `TENANT_ID` and `CLIENT_SECRET`). Each line printed is
-//! `<figure>/<side>` and its values, tab-separated (`scripts/bench-memory.sh` collects
-//! them into the report directory):
-//!
-//! - `provider/<side>[-tls]  <bytes> <first bytes>`: live bytes after the first
-//!   `token()` minus live bytes before building, transport and its pooled connection
-//!   (and, over HTTPS, its TLS session) included; over HTTPS every side trusts only the
-//!   mock's CA, so a root store of one certificate is counted, not Mozilla's 150. Each side
-//!   is measured twice in a row: the second figure is another provider's cost; the first
-//!   also pays for process-wide state built once (lazy statics, the runtime's first task).
-//! - `roots/mozilla-store  <bytes>` (with a CA): Mozilla's roots as one rustls store, as
-//!   ureq builds one per agent with its default roots; the HTTPS figures do not hold it.
-//! - `exchange/<side>` and `loopback/<side>  <allocations> <bytes>`: per exchange or
-//!   token, averaged over many after a warm-up; reallocations count as allocations,
-//!   bytes are those requested (a growing reallocation counts its growth).
-//! - `storm/<figure>  <value>`: VmRSS and VmHWM (kB, from `/proc/self/status`) before the
-//!   storm, VmHWM after it, the task count and how many distinct tokens the tasks got.
-//! - `entry_bytes <n>` and `provider_bytes <n>`: live bytes per pool entry with a token,
-//!   and of one blocking provider over the canned exchange (a real transport's buffers
-//!   come on top of that, shared by a pool's entries).
+//! `<token-url>` is `learn-oauth-mock`'s for the benchmark tenant (`fixture`); with the
+//! mock's CA, every side is over HTTPS and trusts that CA alone. Each line printed is a
+//! figure's key and its values, tab-separated, as `scripts/bench-memory.sh` collects them
+//! and `benchmarks/report.md.in` reads them. Bytes are those requested (a growing
+//! reallocation counts its growth); reallocations count as allocations.
 #![forbid(unsafe_code)]
 
 use std::alloc::System;
@@ -40,25 +22,24 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use learn_oauth_bench::baseline::ONE_SHOT_TIMEOUT;
+use learn_oauth_bench::e2e::{self, Budget, Client};
 use learn_oauth_bench::exchange::Exchange;
-use learn_oauth_bench::fixture::Canned;
-use learn_oauth_bench::fixture::{config_at, peer};
+use learn_oauth_bench::fixture::{Canned, config_at, peer, warm_blocking};
 use learn_oauth_bench::loopback::{
     peer_fetch_reqwest, peer_fetch_ureq, peer_reqwest_client, peer_ureq_agent,
 };
 use learn_oauth_bench::pool::{KEYS, tenant_config};
+use learn_oauth_driver::Blocking;
 use learn_oauth_driver::pool::{PoolKey, TokenPool};
-use learn_oauth_driver::{Blocking, Provider, SendAsync as _, SendBlocking as _};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 /// Exchanges (in memory) averaged over, after as many again to warm up.
-const EXCHANGES: usize = 10_000;
+const EXCHANGES: u64 = 10_000;
 /// Loopback tokens averaged over, after a tenth as many to warm up.
-const TOKENS: usize = 2_000;
+const TOKENS: u64 = 2_000;
 /// Tasks in the cold storm.
 const STORM_TASKS: usize = 1_000;
 
@@ -67,31 +48,20 @@ fn live(region: &Region<'_, System>) -> isize {
     let change = region.change();
     // `bytes_allocated` already counts a growing reallocation's growth and
     // `bytes_deallocated` a shrinking one's (`bytes_reallocated` is the same net again).
-    #[allow(clippy::cast_possible_wrap)]
-    let live = change.bytes_allocated as isize - change.bytes_deallocated as isize;
-    live
+    change.bytes_allocated as isize - change.bytes_deallocated as isize
 }
 
-/// Allocations (reallocations included) and bytes requested per call of `run`, `n` calls.
-fn per_call(n: usize, mut run: impl FnMut()) -> (f64, f64) {
+/// Allocations (reallocations included) and bytes requested per call, over `run` making
+/// `calls` calls.
+fn per_call(calls: u64, run: impl FnOnce()) -> (f64, f64) {
     let region = Region::new(GLOBAL);
-    for _ in 0..n {
-        run();
-    }
+    run();
     let change = region.change();
-    #[allow(clippy::cast_precision_loss)]
-    let per = |v: usize| v as f64 / n as f64;
+    let per = |v: usize| v as f64 / calls as f64;
     (
         per(change.allocations + change.reallocations),
         per(change.bytes_allocated),
     )
-}
-
-fn current_thread() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime")
 }
 
 /// Lets the tasks of a dropped client (its pooled connection) end and free what they
@@ -127,15 +97,13 @@ fn providers(url: &str, ca: Option<&[u8]>) -> Result<(), String> {
         let region = Region::new(GLOBAL);
         let (client, scopes) = peer(url);
         let agent = peer_ureq_agent(ca);
-        let request = client
-            .exchange_client_credentials()
-            .add_scopes(scopes.iter().cloned());
-        let token = request.request(&agent).expect("oauth2 over ureq gets a token");
+        let token = peer_fetch_ureq(&client, &scopes, &agent);
         let held = live(&region);
         drop(black_box((client, scopes, agent, token)));
         held
     };
-    let runtime = current_thread();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+    let runtime = runtime.map_err(|e| format!("a runtime: {e}"))?;
     let reqwest_ours = || {
         runtime.block_on(async {
             let region = Region::new(GLOBAL);
@@ -154,13 +122,7 @@ fn providers(url: &str, ca: Option<&[u8]>) -> Result<(), String> {
             let region = Region::new(GLOBAL);
             let (client, scopes) = peer(url);
             let http = peer_reqwest_client(ca);
-            let request = client
-                .exchange_client_credentials()
-                .add_scopes(scopes.iter().cloned());
-            let token = request
-                .request_async(&http)
-                .await
-                .expect("oauth2 over reqwest gets a token");
+            let token = peer_fetch_reqwest(&client, &scopes, &http).await;
             let held = live(&region);
             drop(black_box((client, scopes, http, token)));
             settle().await;
@@ -184,6 +146,8 @@ fn providers(url: &str, ca: Option<&[u8]>) -> Result<(), String> {
         println!("roots/mozilla-store\t{}", live(&region));
         drop(black_box(store));
     }
+    // Each side twice in a row: the second is another provider's cost, the first also
+    // pays for state built once per process (lazy statics, the runtime's first task).
     for (side, measure) in sides {
         let first = measure();
         let second = measure();
@@ -196,48 +160,29 @@ fn providers(url: &str, ca: Option<&[u8]>) -> Result<(), String> {
 fn exchange() -> Result<(), String> {
     for side in ["ours", "ours-via-client", "oauth2", "floor"] {
         let prepared = Exchange::new(side).ok_or(format!("no exchange side {side}"))?;
-        per_call(EXCHANGES, || {
-            black_box(prepared.run());
-        });
-        let (allocs, bytes) = per_call(EXCHANGES, || {
-            black_box(prepared.run());
-        });
+        let run = || {
+            for _ in 0..EXCHANGES {
+                black_box(prepared.run());
+            }
+        };
+        run();
+        let (allocs, bytes) = per_call(EXCHANGES, run);
         println!("exchange/{side}\t{allocs:.1}\t{bytes:.0}");
     }
     Ok(())
 }
 
-/// Allocations and bytes per token over loopback, each side's one-shot fetch (as in the
-/// end-to-end bench), its connection reused.
+/// Allocations and bytes per token over loopback: section 4's one-shot fetch of each
+/// side ([`Client`]), its connection reused.
 fn loopback(url: &str) -> Result<(), String> {
-    let config = config_at(url);
-    let (client, scopes) = peer(url);
-    let measure = |side: &str, run: &mut dyn FnMut()| {
-        per_call(TOKENS / 10, &mut *run);
-        let (allocs, bytes) = per_call(TOKENS, run);
+    for side in e2e::SIDES {
+        let client = Client::new(side, url).ok_or(format!("no end-to-end side {side}"))?;
+        client.fetch(TOKENS / 10, Budget::Count(0));
+        let (allocs, bytes) = per_call(TOKENS, || {
+            client.fetch(0, Budget::Count(TOKENS));
+        });
         println!("loopback/{side}\t{allocs:.1}\t{bytes:.0}");
-    };
-    let transport = learn_oauth_ureq::Transport::new().map_err(|e| e.to_string())?;
-    measure("ours-ureq", &mut || {
-        black_box(transport.fetch_token(&config, ONE_SHOT_TIMEOUT).expect("a token"));
-    });
-    let agent = peer_ureq_agent(None);
-    measure("oauth2-ureq", &mut || {
-        black_box(peer_fetch_ureq(&client, &scopes, &agent));
-    });
-    let runtime = current_thread();
-    let transport = learn_oauth_reqwest::Transport::new().map_err(|e| e.to_string())?;
-    measure("ours-reqwest", &mut || {
-        black_box(
-            runtime
-                .block_on(transport.fetch_token(&config, ONE_SHOT_TIMEOUT))
-                .expect("a token"),
-        );
-    });
-    let http = peer_reqwest_client(None);
-    measure("oauth2-reqwest", &mut || {
-        black_box(runtime.block_on(peer_fetch_reqwest(&client, &scopes, &http)));
-    });
+    }
     Ok(())
 }
 
@@ -300,9 +245,7 @@ fn pool() -> Result<(), String> {
     }
     println!("entry_bytes\t{}", live(&region) / KEYS.cast_signed());
     let region = Region::new(GLOBAL);
-    let provider = Provider::<Blocking<Canned>>::builder(tenant_config(0)).transport(Canned);
-    let provider = provider.build().expect("a provider with a transport");
-    provider.token().expect("a token");
+    let provider = warm_blocking(tenant_config(0));
     println!("provider_bytes\t{}", live(&region));
     drop((pool, provider));
     Ok(())

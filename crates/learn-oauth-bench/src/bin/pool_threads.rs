@@ -1,11 +1,7 @@
 //! Warm-hit throughput of each side of the pool benchmarks at 1, 2, 4 and 8 threads,
 //! as tab-separated `side/threads ns_per_call` lines (median of 5 runs of 2,000,000
-//! calls in all, shared by the threads). Each thread starts at its own key. Run it on a
-//! quiet machine: `target/release/pool_threads > pool_threads.tsv`.
-//!
-//! The sides' runs are interleaved (pool, provider, map, pool, …) so that a change in the
-//! machine's speed while it runs (on a shared VM the memory latency seen here moved by 2×
-//! between runs minutes apart) falls on every side alike, not on whichever side ran then.
+//! calls in all, shared by the threads; each thread starts at its own key). The sides'
+//! runs are interleaved, so that a drift in the machine's speed falls on every side alike.
 #![forbid(unsafe_code)]
 #![allow(clippy::disallowed_methods)] // a benchmark reads the clock
 
@@ -31,9 +27,7 @@ fn run(prepared: &Pool, threads: usize) -> f64 {
             });
         }
     });
-    #[allow(clippy::cast_precision_loss)]
-    let ns = started.elapsed().as_nanos() as f64 / (per_thread * threads) as f64;
-    ns
+    started.elapsed().as_nanos() as f64 / (per_thread * threads) as f64
 }
 
 fn main() {

@@ -62,6 +62,28 @@ impl<F: Flavor, K: Hash + Eq + Clone + Send + Sync + 'static> PoolBuilder<F, K> 
         self
     }
 
+    /// At most this many token requests in flight at once, over all entries (at least 1).
+    /// Default: [`DEFAULT_MAX_CONCURRENT_FETCHES`](crate::pool::DEFAULT_MAX_CONCURRENT_FETCHES).
+    ///
+    /// Every request takes a slot before it is sent and frees it once answered (through a
+    /// shared store, for its whole exchange with the store); the rest wait in line, first
+    /// come, first served. A request waits at most until its own
+    /// deadline, the policy's `request_timeout` after the lifecycle handed it out (time
+    /// in line included: the bound delays requests, never lets one outlive its timeout);
+    /// one that gets no slot by then counts as timed out, as if the endpoint had not
+    /// answered. A caller waits as it waits for any request in flight: at most the
+    /// policy's `max_wait`, after which it gets the same error (a transport
+    /// [`Timeout`](learn_oauth_proto::TransportErrorKind::Timeout) when nothing failed
+    /// meanwhile).
+    ///
+    /// Warm hits send nothing and never wait. A refresh ahead of expiry counts against
+    /// the bound like any request (the endpoint counts it too), but waits for its slot
+    /// in the background: callers keep getting the still-valid token meanwhile.
+    pub fn max_concurrent_fetches(mut self, max: usize) -> Self {
+        self.settings.max_concurrent_fetches = max.max(1);
+        self
+    }
+
     /// The refresh policy of every entry. Default: [`RefreshPolicy::default`].
     pub fn policy(mut self, policy: RefreshPolicy) -> Self {
         self.settings.policy = policy;

@@ -27,6 +27,13 @@
 //!   unused for `idle_timeout` since the sweep that last saw it used — and "least
 //!   recently used" is exact to the pool's last sweep. Call `evict_idle` on a timer if
 //!   your pool sees no new keys for long.
+//! - **Bounded requests:** at most `max_concurrent_fetches` token requests in flight over
+//!   all entries ([`DEFAULT_MAX_CONCURRENT_FETCHES`]), so a cold start of many keys does
+//!   not open a connection per key at once and draw a rate-limited endpoint's 429s. The
+//!   rest wait in line, first come, first served, each until its request's deadline; a
+//!   caller waits at most its `max_wait`, as for any request in flight. A refresh ahead
+//!   counts against the bound but waits in the background, its still-valid token handed
+//!   out meanwhile; warm hits never wait. See [`PoolBuilder::max_concurrent_fetches`].
 //! - **Keys:** [`PoolKey`] (token URL, client id, scopes in any order) for configurations
 //!   you [`insert`](TokenPool::insert), or a key type of your own (a tenant id) with a
 //!   resolver the pool calls on a miss to load that key's configuration. A resolver
@@ -46,6 +53,8 @@ pub use builder::PoolBuilder;
 pub use error::ResolveFuture;
 pub use error::{PoolError, ResolveError};
 pub use key::PoolKey;
-pub use settings::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_ENTRIES, DEFAULT_RESOLVE_HOLD_OFF};
+pub use settings::{
+    DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONCURRENT_FETCHES, DEFAULT_MAX_ENTRIES, DEFAULT_RESOLVE_HOLD_OFF,
+};
 pub(crate) use slot::Slot;
 pub use token_pool::TokenPool;

@@ -40,6 +40,8 @@ pub(crate) struct Table<F: Flavor, K: 'static> {
     pub(crate) settings: PoolSettings,
     pub(crate) resolver: Option<<F as FlavorImpl>::Resolver<K>>,
     pub(crate) seed: u64,
+    /// The bound on token requests in flight every entry shares.
+    pub(crate) slots: Arc<<F as FlavorImpl>::Slots>,
     #[cfg(feature = "store")]
     pub(crate) store: Option<SharedStore<F::Store>>,
 }
@@ -63,9 +65,10 @@ impl<F: Flavor, K: 'static> Table<F, K> {
             transport,
             clock,
             epoch,
-            settings,
             resolver,
             seed,
+            slots: Arc::new(F::slots(settings.max_concurrent_fetches)),
+            settings,
             #[cfg(feature = "store")]
             store,
         }
@@ -238,6 +241,7 @@ where
             self.settings.policy.clone(),
             Arc::clone(&self.clock),
             seed,
+            Some(Arc::clone(&self.slots)),
             #[cfg(feature = "store")]
             self.store.clone(),
         )

@@ -18,6 +18,7 @@ use crate::transport::{BuildError, body_limit, bounded};
 
 mod pool;
 mod provider;
+mod slots;
 #[cfg(feature = "store")]
 mod store;
 
@@ -35,6 +36,11 @@ impl<T: SendAsync> Flavor for Async<T> {
 
 impl<T: SendAsync> imp::FlavorImpl for Async<T> {
     type Signal = tokio::sync::Notify;
+    type Slots = slots::FetchSlots;
+
+    fn slots(max: usize) -> Self::Slots {
+        slots::FetchSlots::new(max)
+    }
 
     fn default_transport(options: &TransportOptions) -> Result<<Self as Flavor>::Transport, BuildError> {
         T::from_options(options)

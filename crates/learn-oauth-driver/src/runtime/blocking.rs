@@ -16,6 +16,7 @@ use crate::transport::{BuildError, body_limit, bounded};
 
 mod pool;
 mod provider;
+mod slots;
 #[cfg(feature = "store")]
 mod store;
 
@@ -33,6 +34,11 @@ impl<T: SendBlocking> Flavor for Blocking<T> {
 
 impl<T: SendBlocking> imp::FlavorImpl for Blocking<T> {
     type Signal = std::sync::Condvar;
+    type Slots = slots::FetchSlots;
+
+    fn slots(max: usize) -> Self::Slots {
+        slots::FetchSlots::new(max)
+    }
 
     fn default_transport(options: &TransportOptions) -> Result<<Self as Flavor>::Transport, BuildError> {
         T::from_options(options)

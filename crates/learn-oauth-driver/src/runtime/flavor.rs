@@ -45,6 +45,12 @@ pub(crate) mod imp {
         where
             Self: super::Flavor;
 
+        /// A pool's bound on its token requests in flight, which its entries share.
+        type Slots: fmt::Debug + Send + Sync + 'static;
+
+        /// A bound of `max` requests in flight (at least 1).
+        fn slots(max: usize) -> Self::Slots;
+
         /// Wakes every caller waiting for a report.
         fn wake(signal: &Self::Signal);
 

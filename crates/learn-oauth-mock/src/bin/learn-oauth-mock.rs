@@ -5,6 +5,7 @@
 //!                  [--lifetime 3600] [--tls [--ca-out ca.pem]]
 //!                  [--delay MS[*N]] [--fail CODE[*N]] [--retry-after [CODE:]SECONDS[*N]]
 //!                  [--drop [N]] [--html [N]] [--truncate [N]] [--fault SPEC]... [--no-control]
+//!                  [--max-concurrent-token-requests K]
 //! ```
 //!
 //! A tenant's secret comes from the file after `:@`, else from `LEARN_MOCK_SECRET`; never
@@ -75,6 +76,10 @@ struct Cli {
     /// Do not serve the control endpoint (/mock/…).
     #[arg(long)]
     no_control: bool,
+    /// Answer at most K token requests at once, the rest 429 with Retry-After: 1 (as a
+    /// rate-limited endpoint does). Default: no limit.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(1..))]
+    max_concurrent_token_requests: Option<u64>,
 }
 
 fn after_help() -> String {
@@ -82,7 +87,8 @@ fn after_help() -> String {
         "Fault specs (--fault, and the body of POST /mock/faults):\n{FAULT_SPEC_HELP}\n\n\
          Control endpoint, on the same port (curl it; off with --no-control; it answers only\n\
          a loopback Host with this port, and no request carrying a web page's Origin):\n  \
-         GET    /mock/state      counts: token_requests, resource_requests, pending_faults\n  \
+         GET    /mock/state      counts: token_requests, resource_requests, pending_faults,\n                          \
+         peak_token_requests, peak_connections, token_requests_over_limit\n  \
          POST   /mock/faults     queue the fault specs in the body, e.g. `status=503*2 delay=500`\n  \
          DELETE /mock/faults     drop the queued faults\n  \
          POST   /mock/resource   the protected resource's next answer: `401 [WWW-Authenticate]`\n  \
@@ -216,6 +222,9 @@ fn main() -> ExitCode {
     }
     if cli.webhooks {
         builder = builder.host_kind(HostKind::Webhooks);
+    }
+    if let Some(max) = cli.max_concurrent_token_requests {
+        builder = builder.max_concurrent_token_requests(usize::try_from(max).unwrap_or(usize::MAX));
     }
     let server = match builder.start() {
         Ok(server) => server,

@@ -1,9 +1,11 @@
 //! One replica of a fleet, for `learn_oauth_testkit::fleet`: a blocking provider for the
-//! mock at `FLEET_TOKEN_URL`, sharing through the Redis at `FLEET_REDIS_URL` when it is
-//! set, calling `token()` every 20 ms for `FLEET_RUN_MS` ms. Prints
+//! mock at `FLEET_TOKEN_URL`, sharing through the Redis at `FLEET_REDIS_URL`, the cluster
+//! with seeds `FLEET_REDIS_CLUSTER` or the primary the Sentinels at `FLEET_REDIS_SENTINEL`
+//! name (URLs comma-separated) when one is set, calling `token()` every 20 ms for `FLEET_RUN_MS` ms. Prints
 //! `calls=N expired=N errors=N max_ms=N leased=N adopted=N` and exits 0, or 1 if it
 //! could not run. `FLEET_REQUEST_TIMEOUT_MS` sets the policy's request timeout (the lease is
-//! that plus 1 s).
+//! that plus 1 s). `FLEET_REDIS_CA_FILE` names a PEM file of CA certificates to trust for a
+//! `rediss://` Redis instead of the webpki roots.
 #![forbid(unsafe_code)]
 
 use std::process::ExitCode;
@@ -11,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use learn_oauth_driver::store::{Sealing, SealingKey, SharedStore};
 use learn_oauth_proto::{ClientConfig, RefreshPolicy};
-use learn_oauth_redis::RedisStore;
+use learn_oauth_redis::{RedisConfig, RedisStore};
 use learn_oauth_testkit::fixtures::{SECRET, TENANT};
 use learn_oauth_ureq::TokenProvider;
 
@@ -33,12 +35,37 @@ fn main() -> ExitCode {
         policy.request_timeout = Duration::from_millis(ms);
         builder = builder.policy(policy);
     }
-    let redis_url = var("FLEET_REDIS_URL");
-    if !redis_url.is_empty() {
-        let Ok(store) = RedisStore::open(&redis_url) else {
-            eprintln!("fleet-replica: FLEET_REDIS_URL is not a Redis URL");
+    let urls = |name: &str| var(name).split(',').map(str::to_owned).collect::<Vec<_>>();
+    let redis = match (
+        var("FLEET_REDIS_URL"),
+        var("FLEET_REDIS_CLUSTER"),
+        var("FLEET_REDIS_SENTINEL"),
+    ) {
+        (node, _, _) if !node.is_empty() => Some(RedisConfig::node(&node)),
+        (_, seeds, _) if !seeds.is_empty() => Some(RedisConfig::cluster(urls("FLEET_REDIS_CLUSTER"))),
+        (_, _, sentinels) if !sentinels.is_empty() => Some(RedisConfig::sentinel(
+            urls("FLEET_REDIS_SENTINEL"),
+            learn_oauth_testkit::redis_sentinel::SERVICE_NAME,
+        )),
+        _ => None,
+    };
+    if let Some(redis) = redis {
+        let Ok(mut config) = redis else {
+            eprintln!("fleet-replica: FLEET_REDIS_* holds no Redis URL");
             return ExitCode::FAILURE;
         };
+        let ca_file = var("FLEET_REDIS_CA_FILE");
+        if !ca_file.is_empty() {
+            let trusted = std::fs::read(&ca_file)
+                .ok()
+                .and_then(|pem| config.root_certificates(&pem).ok());
+            let Some(trusted) = trusted else {
+                eprintln!("fleet-replica: FLEET_REDIS_CA_FILE holds no usable CA certificate");
+                return ExitCode::FAILURE;
+            };
+            config = trusted;
+        }
+        let store = RedisStore::open(config);
         // Every replica of the harness holds the same sealing key, as a fleet's would.
         let Ok(key) = SealingKey::new(1, &[0x5a; 32]) else {
             return ExitCode::FAILURE;

@@ -157,7 +157,7 @@ impl Replica {
     fn new(redis: &RedisServer, told: bool, id: usize, events: &Arc<Events>) -> Self {
         let endpoint = MemoryTransport::new(&VirtualClock::new());
         let store = Measured {
-            redis: RedisStore::open(&redis.url()).expect("a redis url"),
+            redis: RedisStore::open(redis.config()),
             told,
             id,
             events: Arc::clone(events),

@@ -1,6 +1,5 @@
 //! Writes `BENCHMARKS.md` from one run of `scripts/bench-report.sh`: fills the template
-//! (`benchmarks/report.md.in`) with the run's figures and draws the charts into
-//! `benchmarks/` beside the output.
+//! (`benchmarks/report.md.in`) with the run's figures.
 //!
 //! ```text
 //! bench_report <template> <report-dir> <criterion-dir> <output.md>
@@ -17,19 +16,51 @@
 //! given in nanoseconds), `s` (whole seconds), `B` and `kB` (bytes, kilobytes), `x` (a
 //! ratio, two decimals), `met:LIMIT` ("met" or how far the figure is above `LIMIT`
 //! bytes), `text` (the figure as written). `{{file NAME}}` is a file of the report
-//! directory as it is, and `{{chart NAME ALT}}` the image link of a chart (or why it was
-//! not drawn). A figure the run did not produce shows as `n/a`, never guessed.
+//! directory as it is, and `{{chart NAME ALT}}` the image link of `benchmarks/NAME` if
+//! `charts.tsv` says the script drew it this run, else why not. A figure the run did not
+//! produce shows as `n/a`, never guessed.
 #![forbid(unsafe_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-mod charts;
-mod figures;
-
-use figures::Run;
+/// The report directory and criterion's: where every figure is read from.
+struct Run {
+    dir: PathBuf,
+    criterion: PathBuf,
+}
 
 impl Run {
+    /// Column `col` (0: the first after the key) of `key`'s line in `file.tsv`.
+    fn text(&self, file: &str, key: &str, col: usize) -> Option<String> {
+        let text = std::fs::read_to_string(self.dir.join(format!("{file}.tsv"))).ok()?;
+        let line = text.lines().find(|line| line.split('\t').next() == Some(key))?;
+        line.split('\t').nth(col + 1).map(str::to_owned)
+    }
+
+    /// A figure: `FILE:KEY[:N]` or `crit:GROUP/ID`.
+    fn figure(&self, name: &str) -> Option<String> {
+        let (file, key) = name.split_once(':')?;
+        if file == "crit" {
+            return self.median_ns(key).map(|ns| ns.to_string());
+        }
+        match key.rsplit_once(':') {
+            Some((key, n)) => self.text(file, key, n.parse::<usize>().ok()?.checked_sub(1)?),
+            None => self.text(file, key, 0),
+        }
+    }
+
+    /// Criterion's median time of `group/id`, in nanoseconds.
+    fn median_ns(&self, name: &str) -> Option<f64> {
+        let (group, id) = name.split_once('/')?;
+        // Criterion writes `a/b` function ids as `a_b`, and `BenchmarkId`s as `name/param`.
+        let text = [id.replace('/', "_"), id.to_owned()].iter().find_map(|dir| {
+            std::fs::read_to_string(self.criterion.join(group).join(dir).join("new/estimates.json")).ok()
+        })?;
+        let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+        value["median"]["point_estimate"].as_f64()
+    }
+
     fn number(&self, operand: &str) -> Option<f64> {
         operand
             .parse()
@@ -57,7 +88,7 @@ impl Run {
     }
 
     /// One placeholder's text.
-    fn fill(&self, placeholder: &str, charts: &charts::Drawn) -> String {
+    fn fill(&self, placeholder: &str) -> String {
         let words: Vec<&str> = placeholder.split_whitespace().collect();
         let (format, expr) = words.split_first().map_or(("", &[][..]), |(f, e)| (*f, e));
         let na = || "n/a".to_owned();
@@ -70,10 +101,19 @@ impl Run {
                     || "n/a (not measured in this run)\n".to_owned(),
                     |text| text.trim_end().to_owned(),
                 ),
-            "chart" => charts.link(
-                expr.first().copied().unwrap_or_default(),
-                &expr.get(1..).unwrap_or_default().join(" "),
-            ),
+            "chart" => {
+                let name = expr.first().copied().unwrap_or_default();
+                match self.text("charts", name, 0).as_deref() {
+                    Some("drawn") => format!(
+                        "![{}](benchmarks/{name})",
+                        expr.get(1..).unwrap_or_default().join(" ")
+                    ),
+                    why => format!(
+                        "_Chart not drawn in this run: {}._",
+                        why.unwrap_or("no chart step")
+                    ),
+                }
+            }
             _ => self.eval(expr).map_or_else(na, |v| formatted(format, v)),
         }
     }
@@ -116,7 +156,7 @@ fn thousands(v: f64) -> String {
 }
 
 /// `template` with every `{{...}}` filled.
-fn render(template: &str, run: &Run, charts: &charts::Drawn) -> String {
+fn render(template: &str, run: &Run) -> String {
     let mut out = String::with_capacity(template.len() * 2);
     let mut rest = template;
     while let Some(start) = rest.find("{{") {
@@ -124,7 +164,7 @@ fn render(template: &str, run: &Run, charts: &charts::Drawn) -> String {
             break;
         };
         out.push_str(&rest[..start]);
-        out.push_str(&run.fill(&rest[start + 2..start + len], charts));
+        out.push_str(&run.fill(&rest[start + 2..start + len]));
         rest = &rest[start + len + 2..];
     }
     out.push_str(rest);
@@ -141,9 +181,8 @@ fn main() -> ExitCode {
         dir: dir.clone(),
         criterion: criterion.clone(),
     };
-    let charts = charts::draw(&run, &output.parent().unwrap_or(Path::new("")).join(charts::DIR));
     let written = std::fs::read_to_string(template)
-        .and_then(|template| std::fs::write(output, render(&template, &run, &charts)));
+        .and_then(|template| std::fs::write(output, render(&template, &run)));
     match written {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -163,6 +202,7 @@ mod tests {
         std::fs::create_dir_all(dir.join("criterion/exchange/ours/new")).unwrap();
         std::fs::write(dir.join("callgrind.tsv"), "ours\t6480\noauth2\t23413\n").unwrap();
         std::fs::write(dir.join("memory.tsv"), "provider/ours-ureq\t70000\t20289\n").unwrap();
+        std::fs::write(dir.join("charts.tsv"), "a.svg\tdrawn\nb.svg\tno data\n").unwrap();
         let estimates = r#"{"median":{"point_estimate":640.7}}"#;
         std::fs::write(dir.join("criterion/exchange/ours/new/estimates.json"), estimates).unwrap();
         let run = Run {
@@ -171,11 +211,13 @@ mod tests {
         };
         let template = "{{n callgrind:ours}} {{x callgrind:oauth2 / callgrind:ours}} {{ns crit:exchange/ours}} \
                         {{n 1e9 / crit:exchange/ours}} {{B memory:provider/ours-ureq:2}} \
-                        {{met:64000 memory:provider/ours-ureq}} {{n callgrind:floor}} {{x callgrind:ours / 0}}";
-        let md = render(template, &run, &charts::Drawn::default());
+                        {{met:64000 memory:provider/ours-ureq}} {{n callgrind:floor}} {{x callgrind:ours / 0}} \
+                        {{chart a.svg A b}} {{chart b.svg B}} {{chart c.svg C}}";
+        let md = render(template, &run);
         assert_eq!(
             md,
-            "6,480 3.61× 640.7 ns 1,560,793 20,289 B over by 6,000 B n/a n/a"
+            "6,480 3.61× 640.7 ns 1,560,793 20,289 B over by 6,000 B n/a n/a ![A b](benchmarks/a.svg) \
+             _Chart not drawn in this run: no data._ _Chart not drawn in this run: no chart step._"
         );
         let _ = std::fs::remove_dir_all(&dir);
     }

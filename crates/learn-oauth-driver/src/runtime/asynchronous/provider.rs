@@ -100,10 +100,25 @@ impl<T: SendAsync> Provider<Async<T>> {
 
     /// Runs request `fetch` in its own task. The report goes with the task: if the task
     /// is cancelled (its runtime shuts down), dropping it abandons the request, and the
-    /// next caller, on whatever runtime, starts a new one at once.
+    /// next caller, on whatever runtime, starts a new one at once. A pool's entry first
+    /// takes a slot of the pool's bound, waiting in line until the request's deadline at
+    /// most.
     fn spawn_fetch(&self, fetch: FetchId, deadline: Option<Instant>, refresh_ahead: bool) {
-        let report = FetchReport::new(Arc::clone(&self.inner), fetch, deadline, refresh_ahead);
+        let mut report = FetchReport::new(Arc::clone(&self.inner), fetch, deadline, refresh_ahead);
         tokio::spawn(async move {
+            let _slot = match report.provider().slots.clone() {
+                None => None,
+                Some(slots) => {
+                    let expired = report.deadline().map(|d| report.provider().clock.sleep_until(d));
+                    match slots.acquire(expired).await {
+                        Some(slot) => {
+                            report.admitted();
+                            Some(slot)
+                        }
+                        None => return report.expired_in_line(),
+                    }
+                }
+            };
             let inner = report.provider();
             #[cfg(feature = "store")]
             if let Some(store) = &inner.store {

@@ -145,8 +145,19 @@ fn beyond(a: Option<Instant>, b: Option<Instant>) -> bool {
 }
 
 /// Sends the request `report` stands for and reports its result (a panic on the way
-/// reports it as failed, when the report is dropped).
-fn fetch_and_report<T: SendBlocking>(report: FetchReport<Blocking<T>>) {
+/// reports it as failed, when the report is dropped). A pool's entry first takes a slot
+/// of the pool's bound, waiting in line until the request's deadline at most.
+fn fetch_and_report<T: SendBlocking>(mut report: FetchReport<Blocking<T>>) {
+    let _slot = match report.provider().slots.clone() {
+        None => None,
+        Some(slots) => match slots.acquire(|| report.provider().now(), report.deadline()) {
+            Some(slot) => {
+                report.admitted();
+                Some(slot)
+            }
+            None => return report.expired_in_line(),
+        },
+    };
     let inner = report.provider();
     #[cfg(feature = "store")]
     if let Some(store) = &inner.store {

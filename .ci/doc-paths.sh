@@ -2,8 +2,8 @@
 # The facade's pages speak the facade's paths: no text a reader sees on a page of
 # learn_oauth (code blocks, inline code, prose) names an inner crate's path
 # (learn_oauth_proto::…, learn_oauth_driver::…, learn_oauth_reqwest::…, learn_oauth_ureq::…,
-# learn_oauth_redis::…), which a user of the facade cannot write. Items re-exported from
-# the inner crates show their own docs there, so an inner example or inline path would
+# learn_oauth_redis::…, learn_oauth_file::…), which a user of the facade cannot write.
+# Items re-exported from the inner crates show their own docs there, so an inner example or inline path would
 # show too: the examples live on the facade's re-exports (compiled as its doctests).
 #
 # Builds nothing: it reads the HTML the docs step of .ci/run built (cargo doc
@@ -24,7 +24,7 @@ import re
 import sys
 
 root = pathlib.Path(sys.argv[1])
-inner = re.compile(r"\blearn_oauth_(proto|driver|reqwest|ureq|redis)::[\w:]*")
+inner = re.compile(r"\blearn_oauth_(proto|driver|reqwest|ureq|redis|file)::[\w:]*")
 found = 0
 pages = 0
 for page in sorted(root.rglob("*.html")):

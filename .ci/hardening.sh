@@ -10,14 +10,13 @@
 # Installs what it needs if absent: cargo-deny, cargo-fuzz, a nightly toolchain.
 #
 # Environment: SHARED (default ../shared), FUZZ_SECONDS (default 60 per target),
-# FUZZ_TARGETS (default: every target, "parse_response config lifecycle store_value
-# cli_entry"). A target with a dictionary fuzz/dict/<target>.dict runs with it.
+# FUZZ_TARGETS (default: every target, "parse_response config lifecycle store_value"). A target with a dictionary fuzz/dict/<target>.dict runs with it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SHARED=${SHARED:-../shared}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-FUZZ_TARGETS=${FUZZ_TARGETS:-parse_response config lifecycle store_value cli_entry}
+FUZZ_TARGETS=${FUZZ_TARGETS:-parse_response config lifecycle store_value}
 start=$SECONDS
 say() { printf -- '--- hardening: %s (%ds)\n' "$1" $((SECONDS - start)); }
 

@@ -9,26 +9,15 @@
 //!   core's own invariant checker.
 //! - [`store_value`]: bytes from the shared store through the value decoder a replica
 //!   runs after each read (the driver's `store::fuzzing`, feature `fuzzing`).
-//! - `cli_entry`: a CLI cache file's bytes through the CLI's entry parser and the decision
-//!   to serve its token, compiled from the CLI's source (`cli_cache`). Both are left out
-//!   of this library's own unit tests (`cfg(not(test))`), so that the CLI files' unit
-//!   tests do not run a second time here; the seed tests in `tests/` use them.
+//!
+//! The CLI's token cache is the file shared store, whose values are the store values
+//! [`store_value`] covers.
 #![allow(clippy::disallowed_methods)] // the targets need one real `Instant` as an origin
 
-#[cfg(not(test))]
-mod cli_cache;
-#[cfg(not(test))]
-pub mod cli_entry;
 pub mod config;
 pub mod lifecycle;
 pub mod response;
 pub mod store_value;
-
-/// The CLI's wall-clock helpers, which its `cache/entry.rs` reads as `crate::time`.
-#[cfg(not(test))]
-#[allow(dead_code)]
-#[path = "../../crates/learn-oauth-cli/src/time.rs"]
-mod time;
 
 use std::sync::OnceLock;
 use std::time::Instant;

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use arbitrary::{Arbitrary, Unstructured};
-use learn_oauth_fuzz::{cli_entry, config, lifecycle, response, store_value};
+use learn_oauth_fuzz::{config, lifecycle, response, store_value};
 
 fn seeds(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds").join(target);
@@ -161,22 +161,11 @@ fn store_value_seeds_pass_the_checks_and_mean_what_their_names_say() {
     assert!(adopted >= 4, "seeds that open: {adopted}");
 }
 
-/// `cli_entry` seeds named `found-*` are served for the seeds' secret, no other seed for
-/// either secret; all pass the checks.
+/// Writes the `store_value` seeds (sealed values get a new random nonce each time):
+/// `cargo test --manifest-path fuzz/Cargo.toml --test seeds -- --ignored`.
 #[test]
-fn cli_entry_seeds_pass_the_checks_and_mean_what_their_names_say() {
-    for (path, bytes) in seeds("cli_entry") {
-        let name = path.file_name().and_then(|n| n.to_str()).expect("a name");
-        let found = cli_entry::check(&bytes);
-        assert_eq!(found, usize::from(name.starts_with("found-")), "{name}");
-    }
-}
-
-/// Writes the `store_value` and `cli_entry` seeds (sealed values get a new random nonce
-/// each time): `cargo test --manifest-path fuzz/Cargo.toml --test seeds -- --ignored`.
-#[test]
-#[ignore = "writes fuzz/seeds/store_value and fuzz/seeds/cli_entry"]
-fn write_store_value_and_cli_entry_seeds() {
+#[ignore = "writes fuzz/seeds/store_value"]
+fn write_store_value_seeds() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
     let write = |target: &str, name: &str, bytes: &[u8]| {
         let dir = root.join(target);
@@ -185,8 +174,5 @@ fn write_store_value_and_cli_entry_seeds() {
     };
     for (name, bytes) in store_value::seeds() {
         write("store_value", &name, &bytes);
-    }
-    for (name, bytes) in cli_entry::seeds() {
-        write("cli_entry", &name, &bytes);
     }
 }

@@ -82,8 +82,9 @@ pub(crate) struct SourceArgs {
     /// --ca-out FILE`).
     #[arg(long, global = true, value_name = "PEM")]
     pub(crate) ca_cert: Option<PathBuf>,
-    /// Wait at most this many seconds for a token (the lock on the cache included), and
-    /// for each `api` request [default: 30 for a token, none for `api`].
+    /// Wait at most this many seconds for a token (at most half of it for another
+    /// invocation fetching the same token), and for each `api` request [default: 30 for
+    /// a token, none for `api`].
     #[arg(long, global = true, value_name = "SECONDS")]
     pub(crate) timeout: Option<u64>,
     /// Use an embedded mock token server instead of the real endpoint (a try-out, offline;
@@ -164,7 +165,8 @@ pub(crate) struct ApiArgs {
 pub(crate) enum CacheAction {
     /// Print the cache directory.
     Path,
-    /// List the cached entries: token URL, client id, scopes and expiry (never a token).
+    /// List the cached values (sealed tokens and cool-downs, named by a digest): each file
+    /// and its expiry (never a token).
     List,
     /// Delete every cached token.
     Clear,

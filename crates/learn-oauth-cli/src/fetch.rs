@@ -1,15 +1,18 @@
-//! Getting a token for one invocation: from the cache while it is fresh, else from the
-//! token endpoint through the blocking provider, with the cache's lock held so that
-//! invocations that miss at once share one request.
+//! Getting a token for one invocation: through the blocking provider, which shares tokens
+//! with the other invocations of this user through the cache (a shared store in a
+//! directory): a token another invocation fetched is taken while fresh, and invocations
+//! that miss at once share one request.
 
 use std::cell::OnceCell;
 use std::ffi::OsString;
 use std::time::{Instant, SystemTime};
 
 use learn_oauth::AccessToken;
+use learn_oauth::file::FileStore;
+use learn_oauth::store::{BlockingStore, Sealing, SharedStore, StorePolicy};
 use learn_oauth::ureq::{TokenProvider, Transport};
 
-use crate::cache::{Cache, CacheError, CacheKey, Entry, Freshness, Load, SecretBinding, cache_dir};
+use crate::cache::{CacheError, open_cache};
 use crate::failure::{CliError, warn};
 use crate::settings::Settings;
 
@@ -28,15 +31,15 @@ pub(crate) struct Obtained {
 #[derive(Debug)]
 pub(crate) struct Tokens<'a> {
     settings: &'a Settings,
-    /// The cache and the binding of this invocation's secret under its key.
-    cache: Option<(Cache, SecretBinding)>,
-    key: CacheKey,
+    /// The cache directory's store, and the same store sealed with this invocation's key.
+    cache: Option<(FileStore, SharedStore<dyn BlockingStore>)>,
     provider: OnceCell<TokenProvider>,
 }
 
 impl<'a> Tokens<'a> {
-    /// Tokens for `settings`, cached unless `use_cache` is false or the settings are the
-    /// embedded mock's. A cache that cannot be used is a warning, not an error.
+    /// Tokens for `settings`, shared through the cache unless `use_cache` is false or the
+    /// settings are the embedded mock's. A cache that cannot be used is a warning, not an
+    /// error.
     #[must_use]
     pub(crate) fn new(
         settings: &'a Settings,
@@ -45,9 +48,15 @@ impl<'a> Tokens<'a> {
     ) -> Self {
         let cache = if use_cache && settings.mock.is_none() {
             open_cache(env)
-                .and_then(|cache| {
-                    let binding = cache.binding(settings.secret.expose())?;
-                    Ok((cache, binding))
+                .and_then(|files| {
+                    warn_unsafe_files(&files);
+                    let key = files.sealing_key(settings.secret.expose().as_bytes())?;
+                    // A hung invocation holding the lease delays this one at most half
+                    // of its `--timeout`, leaving the other half for its own request.
+                    let mut policy = StorePolicy::default();
+                    policy.peer_wait = policy.peer_wait.min(settings.policy.max_wait / 2);
+                    let shared = SharedStore::blocking(files.clone(), Sealing::new(key)).policy(policy);
+                    Ok((files, shared))
                 })
                 .map_err(warn)
                 .ok()
@@ -57,62 +66,38 @@ impl<'a> Tokens<'a> {
         Tokens {
             settings,
             cache,
-            key: CacheKey::of(&settings.config),
             provider: OnceCell::new(),
         }
     }
 
-    /// A token: the cached one while fresh; else, under the key's lock, the cached one
-    /// if another invocation stored it meanwhile, else a new one (then cached). If the
-    /// request fails for now and the cached token is past its refresh point but still
-    /// usable, that token (with a warning).
+    /// A token: from the cache while it is fresh, else a new one (then cached), one
+    /// request shared by the invocations that want one at once. If that request fails
+    /// for now and the cached token is past its refresh point but still usable, that
+    /// token (with a warning).
     ///
     /// # Errors
     ///
     /// [`CliError::Token`] when no token can be had; [`CliError::Build`] when the HTTP
     /// client cannot be set up.
     pub(crate) fn get(&self) -> Result<Obtained, CliError> {
-        let Some((cache, binding)) = &self.cache else {
-            return self.fetch();
-        };
-        let mut fallback = match self.cached(cache, binding) {
-            Ok(fresh) => return Ok(fresh),
-            Err(fallback) => fallback,
-        };
-        let wait = self.settings.policy.max_wait;
-        let _guard = match cache.lock(&self.key, wait) {
-            Ok(Some(guard)) => {
-                match self.cached(cache, binding) {
-                    Ok(fresh) => return Ok(fresh),
-                    Err(again) => fallback = again.or(fallback),
-                }
-                Some(guard)
-            }
-            Ok(None) => {
-                warn(format_args!(
-                    "another learn-oauth held the cache lock for {} s; fetching without it",
-                    wait.as_secs()
-                ));
-                None
-            }
-            Err(e) => {
-                warn(e);
-                None
-            }
-        };
-        match self.fetch() {
-            Ok(obtained) => {
-                self.store(&obtained);
-                Ok(obtained)
-            }
-            Err(CliError::Token(error)) if error.is_retryable() && fallback.is_some() => {
-                warn(format_args!(
-                    "cannot refresh the token ({error}); using the cached one, still valid"
-                ));
-                fallback.ok_or(CliError::Token(error))
-            }
-            Err(e) => Err(e),
+        let provider = self.provider()?;
+        let before = provider.stats().store;
+        let token = provider.token().map_err(CliError::Token)?;
+        let after = provider.stats().store;
+        let from_cache = after.adopted > before.adopted;
+        // Taken past the earliest refresh point any invocation draws: the store hands
+        // such a token out only in place of a request that failed for now.
+        let age = Instant::now().saturating_duration_since(token.received_at());
+        if from_cache && age >= self.settings.policy.refresh_after(token.lifetime(), 1.0) {
+            warn("cannot refresh the token (the endpoint failed for now); using the cached one, still valid");
         }
+        let left = token.expires_at().saturating_duration_since(Instant::now());
+        let wall = SystemTime::now();
+        Ok(Obtained {
+            expires_at: wall.checked_add(left).unwrap_or(wall),
+            token,
+            from_cache,
+        })
     }
 
     /// A new token from the endpoint, whatever the cache holds (`check --fresh`: the
@@ -122,106 +107,39 @@ impl<'a> Tokens<'a> {
     ///
     /// As [`get`](Self::get).
     pub(crate) fn fresh(&self) -> Result<Obtained, CliError> {
-        let obtained = self.fetch()?;
-        self.store(&obtained);
-        Ok(obtained)
+        let first = self.get()?;
+        if !first.from_cache {
+            return Ok(first);
+        }
+        self.replace(&first)
     }
 
-    /// After the resource refused `refused` (a 401): drops it (from the cache, and from
-    /// the provider when it came from it) and gets another.
+    /// After the resource refused `refused` (a 401): drops it (the provider then never
+    /// takes it from the cache again) and gets another.
     ///
     /// # Errors
     ///
     /// As [`get`](Self::get).
     pub(crate) fn replace(&self, refused: &Obtained) -> Result<Obtained, CliError> {
-        if let Some((cache, _)) = &self.cache
-            && let Err(e) = cache.remove_if_holds(&self.key, refused.token.expose_secret())
-        {
-            warn(e);
-        }
-        if !refused.from_cache
-            && let Some(provider) = self.provider.get()
-        {
-            provider.invalidate(&refused.token);
-        }
-        let next = self.get()?;
-        if next.token.expose_secret() == refused.token.expose_secret() {
-            // The cache still had it (it could not be removed): ask the endpoint.
-            let fresh = self.fetch()?;
-            self.store(&fresh);
-            return Ok(fresh);
-        }
-        Ok(next)
+        self.provider()?.invalidate(&refused.token);
+        self.get()
     }
 
-    /// The cached token if fresh; otherwise `Err` with the cached token if it is still
-    /// usable (a fallback), or `None`. A refused file is a warning; a token fetched with
-    /// another secret is never used, not even as a fallback.
-    fn cached(&self, cache: &Cache, binding: &SecretBinding) -> Result<Obtained, Option<Obtained>> {
-        let entry = match cache.load(&self.key, binding) {
-            Load::Found(entry) => entry,
-            Load::Refused(e) => {
-                warn(e);
-                return Err(None);
-            }
-            Load::Missing | Load::Corrupt | Load::OtherSecret => return Err(None),
-        };
-        let (now, wall) = (Instant::now(), SystemTime::now());
-        let freshness = entry.freshness(&self.settings.policy, wall);
-        let obtained = entry
-            .token(now, wall)
-            .zip(entry.expires_at())
-            .map(|(token, expires_at)| Obtained {
-                token,
-                expires_at,
-                from_cache: true,
-            });
-        match (freshness, obtained) {
-            (Freshness::Fresh, Some(obtained)) => Ok(obtained),
-            (Freshness::RefreshDue, obtained) => Err(obtained),
-            _ => Err(None),
+    /// The provider, built on first use (with the cache as its shared store).
+    fn provider(&self) -> Result<&TokenProvider, CliError> {
+        if let Some(provider) = self.provider.get() {
+            return Ok(provider);
         }
-    }
-
-    /// A new token from the endpoint (through the provider, which retries what is worth
-    /// retrying within the policy's `max_wait`).
-    fn fetch(&self) -> Result<Obtained, CliError> {
-        let provider = match self.provider.get() {
-            Some(provider) => provider,
-            None => {
-                let settings = self.settings;
-                let transport = Transport::with_options(&settings.options).map_err(CliError::Build)?;
-                let provider = TokenProvider::builder(settings.config.clone())
-                    .transport(transport)
-                    .policy(settings.policy.clone())
-                    .build()
-                    .map_err(CliError::Build)?;
-                self.provider.get_or_init(|| provider)
-            }
-        };
-        let token = provider.token().map_err(CliError::Token)?;
-        let (now, wall) = (Instant::now(), SystemTime::now());
-        let left = token.expires_at().saturating_duration_since(now);
-        Ok(Obtained {
-            expires_at: wall.checked_add(left).unwrap_or(wall),
-            token,
-            from_cache: false,
-        })
-    }
-
-    /// Caches a token just received; a failure is a warning.
-    fn store(&self, obtained: &Obtained) {
-        let Some((cache, binding)) = &self.cache else {
-            return;
-        };
-        let age = Instant::now().saturating_duration_since(obtained.token.received_at());
-        let received_at = SystemTime::now()
-            .checked_sub(age)
-            .unwrap_or(SystemTime::UNIX_EPOCH);
-        let entry = Entry::new(&self.key, binding, &obtained.token, received_at);
-        if let Err(e) = cache.store(&self.key, &entry) {
-            warn(e);
+        let settings = self.settings;
+        let transport = Transport::with_options(&settings.options).map_err(CliError::Build)?;
+        let mut builder = TokenProvider::builder(settings.config.clone())
+            .transport(transport)
+            .policy(settings.policy.clone());
+        if let Some((_, shared)) = &self.cache {
+            builder = builder.shared_store(shared.clone());
         }
+        let provider = builder.build().map_err(CliError::Build)?;
+        Ok(self.provider.get_or_init(|| provider))
     }
 
     /// The HTTP agent of the token requests, for `api` (the same TLS roots, no
@@ -240,11 +158,12 @@ impl<'a> Tokens<'a> {
     }
 }
 
-/// The cache directory, opened and checked.
-///
-/// # Errors
-///
-/// [`CacheError::NoDir`], or what [`Cache::open`] says.
-pub(crate) fn open_cache(env: &dyn Fn(&str) -> Option<OsString>) -> Result<Cache, CacheError> {
-    Cache::open(cache_dir(env).ok_or(CacheError::NoDir)?)
+/// Warns of each cache file that will be refused unread (not private to this user): the
+/// provider refuses it as a value (a miss) and replaces it, and the user should know.
+fn warn_unsafe_files(files: &FileStore) {
+    for (_, found) in files.values().unwrap_or_default() {
+        if let Err(e) = found {
+            warn(CacheError::from(e));
+        }
+    }
 }

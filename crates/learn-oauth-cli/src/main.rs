@@ -9,7 +9,7 @@
 //!
 //! The configuration is `learn_oauth::env`'s (`LEARN_TENANT_ID`, `LEARN_API_SECRET`, …),
 //! overridden by a profile and by flags; the secret never comes from a flag value. Tokens
-//! are cached across invocations in `$XDG_CACHE_HOME/learn-oauth/`, safely (see the
+//! are shared across invocations through `$XDG_CACHE_HOME/learn-oauth/`, safely (see the
 //! `cache` module). Built on the blocking provider: no async runtime. `learn-oauth --help`
 //! lists the exit statuses.
 #![forbid(unsafe_code)]
@@ -48,8 +48,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
     let mut out = io::stdout().lock();
     if let Command::Cache { action } = cli.command {
         // Needs no configuration, only the directory.
-        let policy = learn_oauth::RefreshPolicy::default();
-        return commands::cache::run(action, &policy, &env, &mut out);
+        return commands::cache::run(action, &env, &mut out);
     }
     let mut stdin = io::stdin().lock();
     let settings = settings::resolve(&cli.source, &env, &mut stdin)?;

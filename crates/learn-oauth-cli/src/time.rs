@@ -1,5 +1,5 @@
-//! Wall-clock times for people and files: RFC 3339 in UTC, Unix milliseconds, and short
-//! durations ("59m 58s"). Pure functions; the clock is read by the callers.
+//! Wall-clock times for people: RFC 3339 in UTC, and short durations ("59m 58s"). Pure
+//! functions; the clock is read by the callers.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -33,19 +33,6 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
     (year, month, day)
 }
 
-/// Milliseconds since the Unix epoch (0 before it, saturating far after it).
-#[must_use]
-pub(crate) fn unix_millis(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-/// The instant `millis` after the Unix epoch, if representable.
-#[must_use]
-pub(crate) fn from_unix_millis(millis: u64) -> Option<SystemTime> {
-    UNIX_EPOCH.checked_add(Duration::from_millis(millis))
-}
-
 /// A short human duration, to the second: `2h 5m`, `59m 58s`, `7s`.
 #[must_use]
 pub(crate) fn human(d: Duration) -> String {
@@ -76,13 +63,6 @@ mod tests {
             rfc3339(UNIX_EPOCH - Duration::from_secs(5)),
             "1970-01-01T00:00:00Z"
         );
-    }
-
-    #[test]
-    fn millis_round_trip() {
-        let t = UNIX_EPOCH + Duration::from_millis(1_700_000_000_123);
-        assert_eq!(from_unix_millis(unix_millis(t)), Some(t));
-        assert_eq!(unix_millis(UNIX_EPOCH - Duration::from_secs(1)), 0);
     }
 
     #[test]

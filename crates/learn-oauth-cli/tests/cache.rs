@@ -7,7 +7,7 @@ mod common;
 use std::fs;
 use std::os::unix::fs::PermissionsExt as _;
 use std::process::Stdio;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use common::{World, finish, mode, run};
 use learn_oauth_mock::Fault;
@@ -23,15 +23,26 @@ fn files_are_0600_in_a_0700_directory_and_hold_no_secret() {
     let name = entries[0].file_name().unwrap().to_str().unwrap().to_owned();
     assert_eq!(
         name.len(),
-        "0123456789abcdef0123456789abcdef.json".len(),
+        "0123456789abcdef0123456789abcdef.value".len(),
         "{name}"
     );
-    let text = fs::read_to_string(&entries[0]).unwrap();
-    assert!(text.contains(token.trim_end()), "the token is what is cached");
-    assert!(!text.contains(common::SECRET), "never the secret");
+    let bytes = fs::read(&entries[0]).unwrap();
+    let holds = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(
+        !holds(token.trim_end()),
+        "the token is sealed, never in the clear"
+    );
+    assert!(!holds(common::SECRET), "never the secret");
     for file in fs::read_dir(world.cache_dir()).unwrap() {
         let path = file.unwrap().path();
         assert_eq!(mode(&path), 0o600, "{}", path.display());
+        let bytes = fs::read(&path).unwrap();
+        let secret = common::SECRET.as_bytes();
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret),
+            "{}",
+            path.display()
+        );
         assert!(
             path.extension().is_none_or(|e| e != "tmp"),
             "no temporary file left"
@@ -90,39 +101,63 @@ fn a_corrupt_or_truncated_file_is_a_miss_and_replaced() {
     }
 }
 
-/// Moves the entry's receipt `secs` into the past.
-fn age_entry(world: &World, secs: u64) {
-    let entry = world.entries().remove(0);
-    let mut value: serde_json::Value = serde_json::from_slice(&fs::read(&entry).unwrap()).unwrap();
-    let received = value["received_at_ms"].as_u64().unwrap();
-    value["received_at_ms"] = (received - secs * 1000).into();
-    fs::write(&entry, serde_json::to_vec(&value).unwrap()).unwrap();
+/// Waits until `elapsed` has passed since `since` (the tokens' own clock: what a test of
+/// a refresh point has to let run).
+fn until_elapsed(since: Instant, elapsed: Duration) {
+    while since.elapsed() < elapsed {
+        std::thread::yield_now();
+    }
+}
+
+/// A world whose tokens live 20 s: with the default policy, another invocation takes one
+/// from the cache while it has more than its widest refresh window left (10 s, 12 s with
+/// jitter: for its first 8 s), and falls back on it until its usable time ends (20 s less
+/// a quarter: 15 s). Returns the world, a token and when it was asked for and received.
+fn twenty_second_token() -> (World, String, Instant, Instant) {
+    let world = World::with(learn_oauth_mock::MockServer::builder().token_lifetime(Duration::from_secs(20)));
+    let asked = Instant::now();
+    let token = run(&mut world.cli(), &["token"]).expect(0).stdout;
+    (world, token, asked, Instant::now())
 }
 
 #[test]
 fn a_token_is_reused_until_the_lifecycles_refresh_point() {
-    let world = World::new();
-    run(&mut world.cli(), &["token"]).expect(0);
-    // An hour token is refreshed 5 minutes before it expires (RefreshPolicy's default).
-    age_entry(&world, 3290);
-    run(&mut world.cli(), &["token"]).expect(0);
+    let (world, token, asked, _) = twenty_second_token();
+    let reused = run(&mut world.cli(), &["token"]).expect(0).stdout;
+    assert!(
+        asked.elapsed() < Duration::from_secs(8),
+        "too slow to tell: {:?}",
+        asked.elapsed()
+    );
+    assert_eq!(reused, token);
     assert_eq!(world.token_requests(), 1, "before the refresh point: reused");
-    age_entry(&world, 20);
-    run(&mut world.cli(), &["token"]).expect(0);
-    assert_eq!(world.token_requests(), 2, "past it: a new token");
 }
 
 #[test]
-fn past_the_refresh_point_a_failed_refresh_falls_back_on_the_still_valid_token() {
-    let world = World::new();
-    let old = run(&mut world.cli(), &["token"]).expect(0).stdout;
-    age_entry(&world, 3400);
+fn past_the_refresh_point_a_new_token_is_fetched_or_a_failed_refresh_falls_back() {
+    let (world, token, asked, received) = twenty_second_token();
+    until_elapsed(received, Duration::from_millis(8_200));
     world.server.enqueue_n(10, Fault::status(503));
     let stale = run(&mut world.cli(), &["token"]).expect(0);
-    assert_eq!(stale.stdout, old);
+    assert!(
+        asked.elapsed() < Duration::from_secs(15),
+        "too slow to tell: {:?}",
+        asked.elapsed()
+    );
+    assert_eq!(stale.stdout, token, "the endpoint failed: the cached token");
     stale.stderr_has("using the cached one");
-    // Past its usable time (10 s before expiry), it is not handed out.
-    age_entry(&world, 195);
+    world.server.clear_faults();
+    let before = world.token_requests();
+    let next = run(&mut world.cli(), &["token"]).expect(0).stdout;
+    assert_ne!(next, token, "the endpoint answers: a new token");
+    assert_eq!(world.token_requests(), before + 1);
+}
+
+#[test]
+fn past_its_usable_time_a_cached_token_is_never_a_fallback() {
+    let (world, _, _, received) = twenty_second_token();
+    until_elapsed(received, Duration::from_millis(15_200));
+    world.server.enqueue_n(10, Fault::status(503));
     run(&mut world.cli(), &["token"]).expect(4);
 }
 
@@ -162,43 +197,76 @@ fn sixteen_processes_on_a_cold_cache_make_one_token_request() {
     assert!(runs.iter().all(|r| r.stderr.is_empty()));
 }
 
+/// Waits (bounded) until `done` holds, re-checking as fast as the condition allows.
+fn until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < limit, "{what} within {limit:?}");
+        std::thread::yield_now();
+    }
+}
+
+/// The lease file some process holds in `world`'s cache, if any.
+fn held_lease(world: &World) -> Option<std::path::PathBuf> {
+    fs::read_dir(world.cache_dir())
+        .ok()?
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "lock"))
+        .find(|p| {
+            let file = fs::File::open(p).unwrap();
+            rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockShared).is_err()
+        })
+}
+
+/// An invocation whose token request hangs at the mock for `delay`, once it holds the
+/// cache's lease and its request is at the mock.
+fn holder_mid_request(world: &World, delay: Duration) -> std::process::Child {
+    world.server.enqueue(Fault::Delay(delay));
+    let holder = world
+        .cli()
+        .arg("token")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    until("the holder's lease", Duration::from_secs(10), || {
+        held_lease(world).is_some()
+    });
+    until(
+        "the holder's request at the mock",
+        Duration::from_secs(10),
+        || world.server.pending_faults() == 0,
+    );
+    holder
+}
+
 #[test]
 fn a_lock_holder_that_hangs_delays_others_only_until_their_timeout() {
     let world = World::new();
-    run(&mut world.cli(), &["token"]).expect(0);
-    let entry = world.entries().remove(0);
-    fs::remove_file(&entry).unwrap();
-    let lock = entry.with_extension("lock");
-    // This process holds the lock and never lets go, as a stuck invocation would.
-    let held = fs::File::open(&lock).unwrap();
-    rustix::fs::flock(&held, rustix::fs::FlockOperation::NonBlockingLockExclusive).unwrap();
+    let mut holder = holder_mid_request(&world, Duration::from_secs(30));
+    // `--timeout 1`: it waits for the holder at most half of that, then asks itself.
+    let asked = Instant::now();
     let waited = run(&mut world.cli(), &["--timeout", "1", "token"]).expect(0);
-    waited.stderr_has("held the cache lock for 1 s");
-    assert_eq!(world.token_requests(), 2);
-    drop(held);
+    assert!(asked.elapsed() < Duration::from_secs(3), "{:?}", asked.elapsed());
+    assert!(!waited.stdout.trim().is_empty());
+    assert_eq!(
+        world.token_requests(),
+        1,
+        "its own request (the holder's still hangs)"
+    );
+    holder.kill().expect("SIGKILL");
+    let _ = holder.wait();
 }
 
 #[test]
 fn a_waiter_takes_the_token_the_lock_holder_stored() {
     let world = World::new();
-    let token = run(&mut world.cli(), &["token"]).expect(0).stdout;
-    let entry = world.entries().remove(0);
-    let stored = fs::read(&entry).unwrap();
-    fs::remove_file(&entry).unwrap();
-    let held = fs::File::open(entry.with_extension("lock")).unwrap();
-    rustix::fs::flock(&held, rustix::fs::FlockOperation::NonBlockingLockExclusive).unwrap();
+    let holder = holder_mid_request(&world, Duration::from_secs(2));
     let waiter = world.cli().arg("token").stdout(Stdio::piped()).spawn().unwrap();
-    // Whether the waiter has read the cache yet or not, it finds the entry once it gets
-    // the lock: it looks again after taking it.
-    // As a holder stores it: a private file renamed into place.
-    let temp = entry.with_extension("tmp");
-    fs::write(&temp, stored).unwrap();
-    fs::set_permissions(&temp, fs::Permissions::from_mode(0o600)).unwrap();
-    fs::rename(&temp, &entry).unwrap();
-    drop(held);
+    let stored = finish(holder.wait_with_output().unwrap()).expect(0);
     let waited = finish(waiter.wait_with_output().unwrap()).expect(0);
-    assert_eq!(waited.stdout, token);
-    assert_eq!(world.token_requests(), 1);
+    assert_eq!(waited.stdout, stored.stdout);
+    assert_eq!(world.token_requests(), 1, "one request, the holder's");
 }
 
 #[test]
@@ -211,8 +279,8 @@ fn cache_path_list_and_clear() {
         .stdout;
     let list = run(&mut world.cli(), &["cache", "list"]).expect(0);
     assert_eq!(list.stdout.lines().count(), 1, "{}", list.stdout);
-    list.stdout_has(&world.server.token_url(common::TENANT));
-    list.stdout_has("api/read");
+    let entry = world.entries().remove(0);
+    list.stdout_has(&entry.file_name().unwrap().to_string_lossy());
     list.stdout_has("(fresh)");
     assert!(!list.stdout.contains(token.trim_end()), "never the token");
     let clear = run(&mut world.cli(), &["cache", "clear"]).expect(0);
@@ -239,15 +307,18 @@ fn the_cache_falls_back_to_home_without_xdg_cache_home() {
 }
 
 #[test]
-fn an_entry_from_the_future_is_not_trusted() {
+fn a_tampered_entry_is_not_trusted() {
     let world = World::new();
-    run(&mut world.cli(), &["token"]).expect(0);
+    let token = run(&mut world.cli(), &["token"]).expect(0).stdout;
     let entry = world.entries().remove(0);
-    let mut value: serde_json::Value = serde_json::from_slice(&fs::read(&entry).unwrap()).unwrap();
-    let tomorrow = SystemTime::now().duration_since(UNIX_EPOCH).unwrap() + Duration::from_secs(86_400);
-    value["received_at_ms"] = u64::try_from(tomorrow.as_millis()).unwrap().into();
-    fs::write(&entry, serde_json::to_vec(&value).unwrap()).unwrap();
-    run(&mut world.cli(), &["token"]).expect(0);
+    let mut bytes = fs::read(&entry).unwrap();
+    // Past the file's header: a byte of the sealed value.
+    let at = bytes.len() - 5;
+    bytes[at] ^= 1;
+    fs::write(&entry, bytes).unwrap();
+    let next = run(&mut world.cli(), &["token"]).expect(0);
+    assert!(next.stderr.is_empty(), "{}", next.stderr);
+    assert_ne!(next.stdout, token, "refused, never served");
     assert_eq!(world.token_requests(), 2);
 }
 
@@ -264,7 +335,7 @@ fn a_lock_holder_killed_mid_fetch_does_not_block_the_next_invocation() {
         .spawn()
         .expect("spawns");
     // Its request has reached the mock (the fault is taken) only once it holds the lock.
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     while world.server.pending_faults() != 0 {
         assert!(
             started.elapsed() < Duration::from_secs(10),
@@ -286,7 +357,7 @@ fn a_lock_holder_killed_mid_fetch_does_not_block_the_next_invocation() {
     rustix::fs::flock(&probe, rustix::fs::FlockOperation::Unlock).unwrap();
     // The kernel released the dead holder's lock: the next invocation fetches at once,
     // well before its own 20 s lock timeout.
-    let asked = std::time::Instant::now();
+    let asked = Instant::now();
     let next = run(&mut world.cli(), &["--timeout", "20", "token"]).expect(0);
     assert!(asked.elapsed() < Duration::from_secs(5), "{:?}", asked.elapsed());
     assert!(!next.stdout.trim().is_empty());

@@ -145,7 +145,7 @@ fn cache_clear_deletes_only_the_caches_entries() {
     let clear = run(&mut world.cli(), &["cache", "clear"]).expect(0);
     clear.stdout_has("removed 1 cached token");
     assert!(planted.exists(), "a file that is not an entry survives");
-    assert_eq!(world.entries(), [planted]);
+    assert!(world.entries().is_empty());
 }
 
 #[test]

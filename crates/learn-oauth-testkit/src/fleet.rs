@@ -1,7 +1,9 @@
 //! A fleet of real OS processes (the `fleet-replica` binary spawned N times) sharing one
-//! mock token server and, optionally, one real Redis: how many token requests N replicas
-//! make over a run, with and without the shared store, and what each replica saw.
+//! mock token server and, optionally, a shared store (one Redis, a Redis Cluster, a
+//! Sentinel set, or a store directory): how many token requests N replicas make over a
+//! run, with and without the shared store, and what each replica saw.
 
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -40,8 +42,8 @@ pub struct ReplicaSpec<'a> {
     pub binary: &'a str,
     /// The mock it asks for tokens.
     pub server: &'a MockServer,
-    /// The Redis it shares through, if any.
-    pub store: Option<RedisAt>,
+    /// What it shares tokens through.
+    pub sharing: Sharing,
     /// How long it calls `token()`.
     pub run: Duration,
     /// Its policy's `request_timeout` (the lease is this plus 1 s); default when `None`.
@@ -63,19 +65,22 @@ impl ReplicaSpec<'_> {
             .env("FLEET_RUN_MS", self.run.as_millis().to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        match &self.store {
-            None => {}
-            Some(RedisAt::Node { url, ca_file }) => {
+        match &self.sharing {
+            Sharing::Alone => {}
+            Sharing::Redis { url, ca_file } => {
                 command.env("FLEET_REDIS_URL", url);
                 if let Some(ca) = ca_file {
                     command.env("FLEET_REDIS_CA_FILE", ca);
                 }
             }
-            Some(RedisAt::Cluster(seeds)) => {
+            Sharing::Cluster(seeds) => {
                 command.env("FLEET_REDIS_CLUSTER", seeds.join(","));
             }
-            Some(RedisAt::Sentinel(sentinels)) => {
+            Sharing::Sentinel(sentinels) => {
                 command.env("FLEET_REDIS_SENTINEL", sentinels.join(","));
+            }
+            Sharing::Files(dir) => {
+                command.env("FLEET_FILE_DIR", dir);
             }
         }
         if let Some(timeout) = self.request_timeout {
@@ -85,16 +90,18 @@ impl ReplicaSpec<'_> {
     }
 }
 
-/// Where a replica finds the Redis it shares through.
+/// What a replica shares tokens through.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RedisAt {
-    /// One node, by URL (`FLEET_REDIS_URL`), trusting the CA in `ca_file` if it speaks
+pub enum Sharing {
+    /// Nothing: each replica requests its own tokens.
+    Alone,
+    /// One Redis node, by URL (`FLEET_REDIS_URL`), trusting the CA in `ca_file` if it speaks
     /// TLS (`FLEET_REDIS_CA_FILE`).
-    Node {
+    Redis {
         /// Its URL.
         url: String,
         /// The PEM file of the CA that signed its certificate.
-        ca_file: Option<std::path::PathBuf>,
+        ca_file: Option<PathBuf>,
     },
     /// A cluster, by its seed URLs (`FLEET_REDIS_CLUSTER`, comma-separated).
     Cluster(Vec<String>),
@@ -102,24 +109,32 @@ pub enum RedisAt {
     /// [`SERVICE_NAME`](crate::redis_sentinel::SERVICE_NAME) (`FLEET_REDIS_SENTINEL`,
     /// comma-separated).
     Sentinel(Vec<String>),
+    /// A store directory (`FLEET_FILE_DIR`, `FileStore`).
+    Files(PathBuf),
 }
 
-impl From<&RedisServer> for RedisAt {
+impl From<&RedisServer> for Sharing {
     fn from(redis: &RedisServer) -> Self {
-        Self::Node {
+        Self::Redis {
             url: redis.url(),
             ca_file: redis.ca_file(),
         }
     }
 }
 
-impl From<&RedisCluster> for RedisAt {
+impl From<&RedisCluster> for Sharing {
     fn from(cluster: &RedisCluster) -> Self {
         Self::Cluster(cluster.urls())
     }
 }
 
-impl From<&RedisSentinel> for RedisAt {
+impl From<&Path> for Sharing {
+    fn from(dir: &Path) -> Self {
+        Self::Files(dir.to_owned())
+    }
+}
+
+impl From<&RedisSentinel> for Sharing {
     fn from(sentinel: &RedisSentinel) -> Self {
         Self::Sentinel(sentinel.sentinel_urls())
     }
@@ -182,22 +197,19 @@ pub struct FleetRun {
 }
 
 /// Runs `replicas` processes of `binary` for `run`, all started at once on a cold cache,
-/// against a fresh mock and, if `redis` is given, that Redis (flushed first).
+/// against a fresh mock, sharing through `sharing` as it is (a Redis reused between runs
+/// should be flushed first, a store directory should be new).
 ///
 /// # Panics
 ///
 /// As [`report`].
 #[must_use]
-pub fn run_fleet(binary: &str, replicas: usize, redis: Option<&RedisServer>, run: Duration) -> FleetRun {
-    let server = mock();
-    if let Some(redis) = redis {
-        assert!(redis.command(&["FLUSHALL"]).is_some_and(|r| r.starts_with("+OK")));
-    }
-    run_fleet_at(binary, replicas, &server, redis.map(RedisAt::from), run, || {})
+pub fn run_fleet(binary: &str, replicas: usize, sharing: Sharing, run: Duration) -> FleetRun {
+    run_fleet_at(binary, replicas, &mock(), sharing, run, || {})
 }
 
 /// Runs `replicas` processes of `binary` for `run` against `server`, sharing through
-/// `store` as it is (not flushed), calling `meanwhile` once they are started (to inject a
+/// `sharing` as it is, calling `meanwhile` once they are started (to inject a
 /// fault mid-run).
 ///
 /// # Panics
@@ -208,14 +220,14 @@ pub fn run_fleet_at(
     binary: &str,
     replicas: usize,
     server: &MockServer,
-    store: Option<RedisAt>,
+    sharing: Sharing,
     run: Duration,
     meanwhile: impl FnOnce(),
 ) -> FleetRun {
     let spec = ReplicaSpec {
         binary,
         server,
-        store,
+        sharing,
         run,
         request_timeout: None,
     };

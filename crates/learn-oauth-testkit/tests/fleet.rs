@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use learn_oauth_mock::Fault;
 use learn_oauth_proto::store::StorePolicy;
 use learn_oauth_testkit::fixtures;
-use learn_oauth_testkit::fleet::{self, ReplicaSpec, report, run_fleet};
+use learn_oauth_testkit::fleet::{self, ReplicaSpec, Sharing, report, run_fleet};
 use learn_oauth_testkit::redis_server::RedisServer;
 
 const REPLICA: &str = env!("CARGO_BIN_EXE_fleet-replica");
@@ -18,7 +18,7 @@ const RUN: Duration = Duration::from_secs(8);
 fn sixteen_processes_share_one_token_per_refresh_period() {
     let redis = RedisServer::start();
     let periods = fleet::max_periods(RUN);
-    let shared = run_fleet(REPLICA, 16, Some(&redis), RUN);
+    let shared = run_fleet(REPLICA, 16, Sharing::from(&redis), RUN);
     assert!(
         shared.requests <= periods + 1,
         "{} requests over at most {periods} refresh periods",
@@ -30,7 +30,7 @@ fn sixteen_processes_share_one_token_per_refresh_period() {
         shared.calls
     );
 
-    let alone = run_fleet(REPLICA, 16, None, RUN);
+    let alone = run_fleet(REPLICA, 16, Sharing::Alone, RUN);
     assert!(
         alone.requests >= 16 * 3,
         "without the store every process fetches on its own: {}",
@@ -54,7 +54,7 @@ fn with_redis_killed_mid_run_every_replica_keeps_getting_tokens_within_the_bound
     let spec = ReplicaSpec {
         binary: REPLICA,
         server: &server,
-        store: Some((&redis).into()),
+        sharing: Sharing::from(&redis),
         run: Duration::from_secs(7),
         request_timeout: None,
     };
@@ -88,7 +88,7 @@ fn a_lease_holder_killed_mid_request_is_taken_over_when_its_lease_ends() {
     let holder = ReplicaSpec {
         binary: REPLICA,
         server: &server,
-        store: Some((&redis).into()),
+        sharing: Sharing::from(&redis),
         run: Duration::from_secs(30),
         request_timeout: Some(Duration::from_secs(2)), // a lease of 3 s
     };
@@ -113,7 +113,7 @@ fn a_lease_holder_killed_mid_request_is_taken_over_when_its_lease_ends() {
     let successor = ReplicaSpec {
         binary: REPLICA,
         server: &server,
-        store: Some((&redis).into()),
+        sharing: Sharing::from(&redis),
         run: Duration::from_millis(200),
         request_timeout: Some(Duration::from_secs(20)),
     };

@@ -12,7 +12,7 @@ use learn_oauth_mock::{Fault, MockServer};
 use learn_oauth_proto::store::StorePolicy;
 use learn_oauth_redis::{RedisConfig, RedisStore};
 use learn_oauth_testkit::fixtures;
-use learn_oauth_testkit::fleet::{self, FleetRun, RedisAt, run_fleet_at};
+use learn_oauth_testkit::fleet::{self, FleetRun, Sharing, run_fleet_at};
 use learn_oauth_testkit::redis_cluster::RedisCluster;
 
 const REPLICA: &str = env!("CARGO_BIN_EXE_fleet-replica");
@@ -32,7 +32,7 @@ fn sixteen_processes_share_one_token_per_refresh_period_through_a_cluster() {
     let cluster = RedisCluster::start();
     let server = fleet::mock();
     let periods = fleet::max_periods(RUN);
-    let run = run_fleet_at(REPLICA, 16, &server, Some(RedisAt::from(&cluster)), RUN, || {});
+    let run = run_fleet_at(REPLICA, 16, &server, Sharing::from(&cluster), RUN, || {});
     eprintln!(
         "cluster fleet: {} requests over at most {periods} periods, slowest call {} ms",
         run.requests, run.max_ms
@@ -95,7 +95,7 @@ fn failover_run(
     ready: impl Fn(&RedisCluster) -> bool,
 ) -> FleetRun {
     let mut failover = Duration::ZERO;
-    let store = Some(RedisAt::from(&*cluster));
+    let store = Sharing::from(&*cluster);
     let run = run_fleet_at(REPLICA, 16, server, store, RUN, || {
         let started = Instant::now();
         while !ready(cluster) {

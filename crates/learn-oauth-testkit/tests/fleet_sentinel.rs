@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use learn_oauth_proto::store::StorePolicy;
-use learn_oauth_testkit::fleet::{self, RedisAt, run_fleet_at};
+use learn_oauth_testkit::fleet::{self, Sharing, run_fleet_at};
 use learn_oauth_testkit::redis_sentinel::RedisSentinel;
 
 const REPLICA: &str = env!("CARGO_BIN_EXE_fleet-replica");
@@ -26,7 +26,7 @@ fn sixteen_processes_share_one_token_per_refresh_period_through_sentinel() {
     let set = RedisSentinel::start();
     let server = fleet::mock();
     let periods = fleet::max_periods(RUN);
-    let run = run_fleet_at(REPLICA, 16, &server, Some(RedisAt::from(&set)), RUN, || {});
+    let run = run_fleet_at(REPLICA, 16, &server, Sharing::from(&set), RUN, || {});
     eprintln!(
         "sentinel fleet: {} requests over at most {periods} periods, slowest call {} ms",
         run.requests, run.max_ms
@@ -45,7 +45,7 @@ fn with_a_sentinel_failover_mid_run_every_replica_keeps_getting_tokens_within_th
     let set = RedisSentinel::start();
     let server = fleet::mock();
     let mut failover = Duration::ZERO;
-    let run = run_fleet_at(REPLICA, 16, &server, Some(RedisAt::from(&set)), RUN, || {
+    let run = run_fleet_at(REPLICA, 16, &server, Sharing::from(&set), RUN, || {
         let started = Instant::now();
         while server.token_request_count() == 0 {
             assert!(started.elapsed() < Duration::from_secs(5), "a first token");

@@ -14,7 +14,7 @@ use learn_oauth_mock::MockServer;
 use learn_oauth_proto::store::StorePolicy;
 use learn_oauth_redis::{AsyncRedisStore, RedisConfig, RedisStore};
 use learn_oauth_testkit::fixtures;
-use learn_oauth_testkit::fleet::{self, run_fleet};
+use learn_oauth_testkit::fleet::{self, Sharing, run_fleet};
 use learn_oauth_testkit::redis_server::RedisServer;
 use learn_oauth_testkit::redis_tls::{REDIS_PASSWORD, REDIS_USER, other_ca_pem};
 
@@ -225,7 +225,7 @@ fn sixteen_processes_over_tls_share_one_token_per_refresh_period() {
     let redis = RedisServer::start_tls();
     let run = Duration::from_secs(8);
     let periods = fleet::max_periods(run);
-    let shared = run_fleet(REPLICA, 16, Some(&redis), run);
+    let shared = run_fleet(REPLICA, 16, Sharing::from(&redis), run);
     println!(
         "fleet over TLS: {} requests, at most {periods} refresh periods, {} calls, slowest {} ms",
         shared.requests, shared.calls, shared.max_ms

@@ -12,7 +12,7 @@
 //!     ├── reqwest   async provider over reqwest     (feature `reqwest`)
 //!     ├── ureq      blocking provider over ureq     (feature `ureq`)
 //!     ├── pool      many tenants' tokens in one process
-//!     ├── store     a fleet's tokens shared through a store (`redis`: on Redis)
+//!     ├── store     a fleet's tokens shared through a store (`redis`: on Redis; `file`: on one host)
 //!     ├── driver    one generic provider, for your own transport
 //!     ├── lifecycle the sans-IO token state machine, for your own loop
 //!     ├── config, error, stats   the rest of the configuration, errors and counters
@@ -36,6 +36,7 @@
 //! | `tracing` | + `tracing` events, target `learn_oauth` | observability |
 //! | `store` | + [`store::SharedStore`]: a shared store for a fleet, over an adapter you write (brings *ring*) | many replicas, your own store |
 //! | `redis` | + `redis::RedisStore`, a [`store::SharedStore`] on Redis (`redis-async`: `AsyncRedisStore`; `redis-tls`, `redis-async-tls`: `rediss://`; `redis-cluster`, `redis-async-cluster`: a Redis Cluster; `redis-sentinel`: Sentinel) | many replicas of one service |
+//! | `file` | + `file::FileStore`, a [`store::SharedStore`] in a directory of one host (blocking, Unix) | workers, cron jobs and scripts on one machine |
 //! | none | the core, [`driver::Provider`] over a transport you write, or the bare [`lifecycle`] | another HTTP client |
 //!
 //! Both bundled transports use rustls with the *ring* crypto provider (which compiles C:
@@ -297,7 +298,7 @@ pub mod testing;
 
 /// Sharing tokens across a fleet of replicas through a store: [`SharedStore`](store::SharedStore),
 /// what a store implements, and [`Sealing`](store::Sealing) for its values (feature `store`,
-/// included in `redis`).
+/// included in `redis` and `file`).
 #[cfg(feature = "store")]
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 pub mod store;
@@ -306,6 +307,11 @@ pub mod store;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod redis;
+
+/// The file shared store, for the processes of one host (feature `file`; blocking, Unix).
+#[cfg(feature = "file")]
+#[cfg_attr(docsrs, doc(cfg(feature = "file")))]
+pub mod file;
 
 /// A tower `Layer` that authorizes requests with any [`TokenSource`] (feature `tower`).
 #[cfg(feature = "tower")]

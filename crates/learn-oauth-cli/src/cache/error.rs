@@ -1,56 +1,10 @@
-//! What can go wrong with the cache: [`CacheError`], and [`Unsafe`], why a file or
-//! directory is not trusted.
+//! What can go wrong with the cache: [`CacheError`], the store's errors in the CLI's words
+//! (with how to fix them).
 
-use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
-/// Why a file or directory is not trusted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Unsafe {
-    /// Group or others have some access.
-    Mode {
-        /// The permission bits found.
-        mode: u32,
-        /// The bits wanted.
-        want: u32,
-    },
-    /// Another user owns it.
-    Owner {
-        /// The owner.
-        uid: u32,
-    },
-    /// Not a regular file (a directory, a device, a symbolic link).
-    NotFile,
-    /// Not a directory.
-    NotDir,
-    /// A symbolic link where the cache directory should be (it is never followed).
-    SymbolicLink,
-    /// Other users may replace what is in it: group or others may write, and it is not
-    /// sticky.
-    Replaceable {
-        /// The permission bits found.
-        mode: u32,
-    },
-}
-
-impl fmt::Display for Unsafe {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Unsafe::Mode { mode, want } => {
-                write!(f, "mode {mode:04o} lets group or others in (want {want:04o})")
-            }
-            Unsafe::Owner { uid } => write!(f, "owned by uid {uid}, not by you"),
-            Unsafe::NotFile => f.write_str("not a regular file"),
-            Unsafe::NotDir => f.write_str("not a directory"),
-            Unsafe::SymbolicLink => f.write_str("a symbolic link (never followed)"),
-            Unsafe::Replaceable { mode } => write!(
-                f,
-                "mode {mode:04o} lets other users replace what is in it (no sticky bit)"
-            ),
-        }
-    }
-}
+use learn_oauth::file::{FileStoreError, Untrusted};
 
 /// A cache problem. On the way to a token these are warnings (the token is fetched
 /// without the cache); for `learn-oauth cache …` they are the error.
@@ -75,7 +29,7 @@ pub(crate) enum CacheError {
         /// The directory.
         path: PathBuf,
         /// What is wrong.
-        problem: Unsafe,
+        problem: Untrusted,
     },
     /// The directory that holds the cache directory lets another user replace it.
     #[error(
@@ -90,7 +44,7 @@ pub(crate) enum CacheError {
         /// Its parent.
         parent: PathBuf,
         /// What is wrong with the parent.
-        problem: Unsafe,
+        problem: Untrusted,
     },
     /// A cache file is not private to this user; it was not read.
     #[error(
@@ -101,37 +55,33 @@ pub(crate) enum CacheError {
         /// The file.
         path: PathBuf,
         /// What is wrong.
-        problem: Unsafe,
-    },
-    /// A cache file or the directory cannot be read.
-    #[error("cannot read {}", path.display())]
-    Read {
-        /// The file or directory.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: io::Error,
-    },
-    /// A cache file cannot be written or removed.
-    #[error("cannot write {}", path.display())]
-    Write {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: io::Error,
-    },
-    /// The lock file cannot be opened or locked.
-    #[error("cannot lock {}", path.display())]
-    Lock {
-        /// The lock file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: io::Error,
+        problem: Untrusted,
     },
     /// Not on Unix: the cache relies on Unix permissions and `flock`.
-    #[cfg(not(unix))]
     #[error("the token cache is available on Unix systems only")]
     Unsupported,
+    /// Another failure of the cache's store (a file that cannot be read or written).
+    #[error("the token cache failed")]
+    Store(#[source] FileStoreError),
+}
+
+impl From<FileStoreError> for CacheError {
+    fn from(error: FileStoreError) -> Self {
+        match error {
+            FileStoreError::CreateDir { path, source } => CacheError::CreateDir { path, source },
+            FileStoreError::UnsafeDir { path, problem } => CacheError::UnsafeDir { path, problem },
+            FileStoreError::UnsafeParent {
+                path,
+                parent,
+                problem,
+            } => CacheError::UnsafeParent {
+                path,
+                parent,
+                problem,
+            },
+            FileStoreError::UnsafeFile { path, problem } => CacheError::UnsafeFile { path, problem },
+            FileStoreError::Unsupported => CacheError::Unsupported,
+            other => CacheError::Store(other),
+        }
+    }
 }

@@ -4,12 +4,9 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::time::SystemTime;
 
-use learn_oauth::RefreshPolicy;
-
 use crate::args::CacheAction;
-use crate::cache::{CacheError, Freshness, Load, cache_dir};
+use crate::cache::{CacheError, cache_dir, open_cache};
 use crate::failure::CliError;
-use crate::fetch::open_cache;
 use crate::time::rfc3339;
 
 /// Runs `action`.
@@ -19,7 +16,6 @@ use crate::time::rfc3339;
 /// The cache directory is unusable, or stdout cannot be written.
 pub(crate) fn run(
     action: CacheAction,
-    policy: &RefreshPolicy,
     env: &dyn Fn(&str) -> Option<OsString>,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
@@ -30,46 +26,33 @@ pub(crate) fn run(
             text = format!("{}\n", dir.display());
         }
         CacheAction::List => {
-            let cache = open_cache(env)?;
+            // What the cache holds: sealed values (tokens, cool-down markers) named by a
+            // digest, so only their file and expiry can be shown.
+            let files = open_cache(env)?;
             let now = SystemTime::now();
-            for (path, load) in cache.list()? {
+            for (path, found) in files.values().map_err(CacheError::from)? {
                 let name = path
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                let line = match load {
-                    Load::Found(entry) => {
-                        let state = match entry.freshness(policy, now) {
-                            Freshness::Fresh => "fresh",
-                            Freshness::RefreshDue => "refresh due",
-                            Freshness::Expired | Freshness::FromTheFuture => "expired",
-                        };
-                        let scopes = if entry.scopes.is_empty() {
-                            "(default scopes)".to_owned()
-                        } else {
-                            entry.scopes.join(" ")
-                        };
-                        let expires = entry.expires_at().map_or_else(|| "?".to_owned(), rfc3339);
-                        format!(
-                            "{name}  {}  client {}  {scopes}  expires {expires} ({state})",
-                            entry.token_url, entry.client_id
-                        )
+                let line = match found {
+                    Ok(Some(expires)) => {
+                        let state = if expires > now { "fresh" } else { "expired" };
+                        format!("{name}  expires {} ({state})", rfc3339(expires))
                     }
-                    Load::Corrupt => format!("{name}  (corrupt: replaced on next use)"),
-                    // `list` reads without a secret: it never tells another secret's apart.
-                    Load::Missing | Load::OtherSecret => continue,
-                    Load::Refused(e) => format!("{name}  ({e})"),
+                    Ok(None) => format!("{name}  (corrupt: replaced on next use)"),
+                    Err(e) => format!("{name}  ({})", CacheError::from(e)),
                 };
                 text.push_str(&line);
                 text.push('\n');
             }
         }
         CacheAction::Clear => {
-            let cache = open_cache(env)?;
-            let removed = cache.clear()?;
+            let files = open_cache(env)?;
+            let removed = files.clear().map_err(CacheError::from)?;
             text = format!(
                 "removed {removed} cached token(s) from {}\n",
-                cache.dir().display()
+                files.path().display()
             );
         }
     }

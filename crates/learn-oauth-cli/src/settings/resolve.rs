@@ -23,8 +23,9 @@ const MOCK_SECRET: &str = "mock-secret";
 pub(crate) struct Settings {
     /// The client configuration.
     pub(crate) config: ClientConfig,
-    /// The client secret (also inside `config`, which does not hand it out), to bind
-    /// cache entries to it.
+    /// The client secret (also inside `config`, which does not hand it out), to derive
+    /// the cache's sealing key from: a cached token opens only for the secret it was
+    /// fetched with.
     pub(crate) secret: Secret,
     /// The transport's options (extra CA certificates).
     pub(crate) options: TransportOptions,

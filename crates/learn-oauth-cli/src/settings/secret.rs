@@ -50,8 +50,8 @@ pub(super) fn secret(
     Ok(env("LEARN_API_SECRET").map(|v| (v, Origin::Variable("LEARN_API_SECRET"))))
 }
 
-/// The client secret the settings keep (to bind cache entries to it): zeroized when
-/// dropped, redacted in `Debug`, never displayed.
+/// The client secret the settings keep (to derive the cache's sealing key from): zeroized
+/// when dropped, redacted in `Debug`, never displayed.
 pub(crate) struct Secret(Zeroizing<String>);
 
 impl Secret {

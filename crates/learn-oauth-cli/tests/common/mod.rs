@@ -48,14 +48,14 @@ impl World {
         self.cache_home().join("learn-oauth")
     }
 
-    /// The cache's entry files (`*.json`).
+    /// The cache's value files (`*.value`: a sealed token, or a cool-down marker).
     pub(crate) fn entries(&self) -> Vec<PathBuf> {
         let Ok(dir) = std::fs::read_dir(self.cache_dir()) else {
             return Vec::new();
         };
         let mut found: Vec<PathBuf> = dir
             .map(|e| e.expect("dir entry").path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .filter(|p| p.extension().is_some_and(|e| e == "value"))
             .collect();
         found.sort();
         found

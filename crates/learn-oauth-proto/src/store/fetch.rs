@@ -2,8 +2,8 @@
 
 use std::time::{Duration, Instant};
 
+use self::cool_down::{cool_down_error, fleet_cool_down};
 use super::clock::{ReadClock, StoreTime};
-use super::cool_down::{cool_down_error, fleet_cool_down};
 use super::history::{StoreHistory, StoreRefusal};
 use super::policy::StorePolicy;
 use super::view::{StoreOutcome, StoreStep, StoreView};
@@ -49,6 +49,9 @@ enum Write {
 ///    +-- waited long enough, or any store error --> Fetch alone --> Done
 /// ```
 ///
+/// A retryable failure (or a cool-down) hands out a peer's token read past its refresh
+/// point but still usable, as the lifecycle serves its own stale one.
+///
 /// The lease is an efficiency lease, not a lock: client credentials have no rotating
 /// refresh token, so two replicas fetching at once cost one extra request and break
 /// nothing. Hence the fallbacks: a replica waits for a peer at most
@@ -57,8 +60,7 @@ enum Write {
 /// only if it is not the token being replaced (or one the resource refused), was not
 /// issued before a value this replica has already seen for the key ([`StoreHistory`]),
 /// and has more life left than any replica's refresh window, so adopting it never starts
-/// another refresh. The driver opens the store's sealed values; what reaches this machine
-/// is authentic.
+/// another refresh. The driver opens the store's sealed values: what reaches here is authentic.
 ///
 /// ```
 /// # #![allow(clippy::disallowed_methods)]
@@ -96,6 +98,9 @@ pub struct StoreFetch {
     clock: Option<ReadClock>,
     /// The issue time of the value last asked to be published.
     publishing: Option<StoreTime>,
+    /// A peer's token read from the store, still usable but due for a refresh: the
+    /// result instead of a retryable failure of this request.
+    fallback: Option<AccessToken>,
     /// An authentic value the latest read refused, not yet drained.
     refusal: Option<StoreRefusal>,
     leased: bool,
@@ -141,6 +146,7 @@ impl StoreFetch {
             history: history.clone(),
             clock: None,
             publishing: None,
+            fallback: None,
             refusal: None,
             leased: false,
             polls: 0,
@@ -218,27 +224,25 @@ impl StoreFetch {
             self.history.saw(issued);
             Some(token)
         });
-        if let Some(token) = token.filter(|t| self.worth_adopting(now, t)) {
+        let (adopt, due): (Option<AccessToken>, _) = match token {
+            Some(t) if self.worth_adopting(now, &t) => (Some(t), None),
+            other => (None, other.filter(|t| self.usable_fallback(now, t))),
+        };
+        self.fallback = due.or(self.fallback.take());
+        if let Some(token) = adopt {
             self.finish(Ok(token), StoreOutcome::Adopted);
         } else if let Some(ttl) = view.cool_down.filter(|d| !d.is_zero()) {
             // Never longer than this replica would honour a Retry-After itself (a planted
             // or foreign cool-down cannot stop the fleet for longer).
             let ttl = ttl.min(self.refresh.max_retry_after);
-            self.finish(Err(cool_down_error(ttl)), StoreOutcome::CooledDown);
+            match self.fallback.take() {
+                Some(stale) => self.finish(Ok(stale), StoreOutcome::Adopted),
+                None => self.finish(Err(cool_down_error(ttl)), StoreOutcome::CooledDown),
+            }
         } else if view.lease_held {
             self.wait_for_peer(now);
         } else {
             self.state = State::Lease;
-        }
-    }
-
-    /// The store told of a publish (a token or a cool-down) for this key at `now`, during
-    /// a [`StoreStep::AwaitPublish`]: the wait ends and the next step reads. Only a hint:
-    /// what was published is judged from the read, so a notification nobody sent costs one
-    /// read and changes nothing else.
-    pub fn handle_published(&mut self, _now: Instant) {
-        if matches!(self.state, State::Wait(_)) {
-            self.state = State::Read;
         }
     }
 
@@ -255,8 +259,12 @@ impl StoreFetch {
         }
     }
 
-    /// The result of [`StoreStep::Fetch`]: the token endpoint's answer, parsed.
-    pub fn handle_fetched(&mut self, _now: Instant, result: Result<AccessToken, Error>) {
+    /// The result of [`StoreStep::Fetch`]: the token endpoint's answer, parsed. A
+    /// retryable failure while the store held a peer's token past its refresh point but
+    /// still usable hands out that token instead (adopted stale, as the lifecycle serves
+    /// its own while the endpoint is out); what the failure asks of the store (a
+    /// cool-down, the release) is still written.
+    pub fn handle_fetched(&mut self, now: Instant, result: Result<AccessToken, Error>) {
         if !matches!(self.state, State::Fetch) {
             return;
         }
@@ -277,7 +285,7 @@ impl StoreFetch {
                 _ => None,
             },
         };
-        self.result = Some(result);
+        self.result = Some(self.or_stale(now, result));
         self.state = write.map_or(State::Done, State::Write);
     }
 
@@ -385,5 +393,8 @@ impl StoreFetch {
     }
 }
 
+mod cool_down;
+mod published;
+mod stale;
 #[cfg(test)]
 mod tests;

@@ -15,7 +15,6 @@
 
 mod breaker;
 mod clock;
-mod cool_down;
 mod fetch;
 mod history;
 mod policy;

@@ -1,7 +1,8 @@
 //! One replica of a fleet, for `learn_oauth_testkit::fleet`: a blocking provider for the
 //! mock at `FLEET_TOKEN_URL`, sharing through the Redis at `FLEET_REDIS_URL`, the cluster
 //! with seeds `FLEET_REDIS_CLUSTER` or the primary the Sentinels at `FLEET_REDIS_SENTINEL`
-//! name (URLs comma-separated) when one is set, calling `token()` every 20 ms for `FLEET_RUN_MS` ms. Prints
+//! name (URLs comma-separated), or the store directory `FLEET_FILE_DIR`, when one is set,
+//! calling `token()` every 20 ms for `FLEET_RUN_MS` ms. Prints
 //! `calls=N expired=N errors=N max_ms=N leased=N adopted=N` and exits 0, or 1 if it
 //! could not run. `FLEET_REQUEST_TIMEOUT_MS` sets the policy's request timeout (the lease is
 //! that plus 1 s). `FLEET_REDIS_CA_FILE` names a PEM file of CA certificates to trust for a
@@ -12,6 +13,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use learn_oauth_driver::store::{Sealing, SealingKey, SharedStore};
+use learn_oauth_file::FileStore;
 use learn_oauth_proto::{ClientConfig, RefreshPolicy};
 use learn_oauth_redis::{RedisConfig, RedisStore};
 use learn_oauth_testkit::fixtures::{SECRET, TENANT};
@@ -35,6 +37,10 @@ fn main() -> ExitCode {
         policy.request_timeout = Duration::from_millis(ms);
         builder = builder.policy(policy);
     }
+    // Every replica of the harness holds the same sealing key, as a fleet's would.
+    let Ok(key) = SealingKey::new(1, &[0x5a; 32]) else {
+        return ExitCode::FAILURE;
+    };
     let urls = |name: &str| var(name).split(',').map(str::to_owned).collect::<Vec<_>>();
     let redis = match (
         var("FLEET_REDIS_URL"),
@@ -66,9 +72,14 @@ fn main() -> ExitCode {
             config = trusted;
         }
         let store = RedisStore::open(config);
-        // Every replica of the harness holds the same sealing key, as a fleet's would.
-        let Ok(key) = SealingKey::new(1, &[0x5a; 32]) else {
-            return ExitCode::FAILURE;
+        builder = builder.shared_store(SharedStore::blocking(store, Sealing::new(key)));
+    } else if !var("FLEET_FILE_DIR").is_empty() {
+        let store = match FileStore::open(var("FLEET_FILE_DIR")) {
+            Ok(store) => store,
+            Err(error) => {
+                eprintln!("fleet-replica: FLEET_FILE_DIR: {error}");
+                return ExitCode::FAILURE;
+            }
         };
         builder = builder.shared_store(SharedStore::blocking(store, Sealing::new(key)));
     }

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use std::time::Duration;
 
-use learn_oauth_testkit::fleet::{self, run_fleet};
+use learn_oauth_testkit::fleet::{self, Sharing, run_fleet};
 use learn_oauth_testkit::redis_server::RedisServer;
 
 const RUN: Duration = Duration::from_secs(10);
@@ -25,7 +25,7 @@ fn main() {
     let replica = replica.to_string_lossy().into_owned();
     let redis = RedisServer::start();
     // The periods a run actually spans: what one replica alone requests.
-    let periods = run_fleet(&replica, 1, None, RUN).requests.max(1);
+    let periods = run_fleet(&replica, 1, Sharing::Alone, RUN).requests.max(1);
     println!(
         "| replicas | token requests in {} s, shared store | per refresh period | without the store | per refresh period |",
         RUN.as_secs()
@@ -33,8 +33,10 @@ fn main() {
     println!("|---:|---:|---:|---:|---:|");
     let mut tsv = String::from("replicas\tshared\twithout\tperiods\n");
     for n in [1, 4, 16] {
-        let shared = run_fleet(&replica, n, Some(&redis), RUN);
-        let alone = run_fleet(&replica, n, None, RUN);
+        // Each run starts cold: nothing left from the previous one.
+        assert!(redis.command(&["FLUSHALL"]).is_some_and(|r| r.starts_with("+OK")));
+        let shared = run_fleet(&replica, n, Sharing::from(&redis), RUN);
+        let alone = run_fleet(&replica, n, Sharing::Alone, RUN);
         let per = |requests: usize| requests as f64 / periods as f64;
         println!(
             "| {n} | {} | {:.2} | {} | {:.2} |",

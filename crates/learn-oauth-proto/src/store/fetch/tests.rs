@@ -169,6 +169,45 @@ fn a_peer_token_inside_any_refresh_window_is_not_adopted() {
 }
 
 #[test]
+fn a_retryable_failure_hands_out_a_peer_token_due_for_refresh_but_still_usable() {
+    let now = Instant::now();
+    let widest = RefreshPolicy::default().widest_refresh_window(secs(3600));
+    let due = token("due", now - (secs(3600) - widest), secs(3600));
+    let down = || Error::from(crate::TransportError::new(crate::TransportErrorKind::Connect));
+    let refused = || {
+        let detail = ErrorDetail::Unstructured(UnstructuredBody::new(BodyKind::Empty));
+        Error::from(ServerError::new(StatusCode::UNAUTHORIZED, detail))
+    };
+    let after = |mut fetch: StoreFetch, read: StoreView, error: Error| {
+        fetch.handle_read(now, read);
+        fetch.handle_lease(now, true);
+        fetch.handle_fetched(now, Err(error));
+        assert!(
+            matches!(fetch.poll(now), StoreStep::Release),
+            "the lease is released"
+        );
+        fetch.handle_written(now);
+        (done(fetch.poll(now)), fetch.outcome())
+    };
+    let (result, outcome) = after(fresh(now), found(due.clone(), secs(60)), down());
+    assert!(result.unwrap().same_as(&due));
+    assert_eq!(outcome, StoreOutcome::Adopted);
+    // Not for a failure that is not retryable, nor in place of the token being replaced,
+    // nor past its usable time.
+    let (result, _) = after(fresh(now), found(due.clone(), secs(60)), refused());
+    assert!(!result.unwrap_err().is_retryable());
+    let replacing = start(now, Some(due.clone()), &StoreHistory::new());
+    assert!(after(replacing, found(due, secs(60)), down()).0.is_err());
+    let spent = token("spent", now - secs(3595), secs(3600));
+    assert!(after(fresh(now), found(spent, secs(60)), down()).0.is_err());
+    // A running cool-down is waited out with it too.
+    let due = token("due", now - (secs(3600) - widest), secs(3600));
+    let mut fetch = fresh(now);
+    fetch.handle_read(now, found(due.clone(), secs(60)).with_cool_down(secs(30)));
+    assert!(done(fetch.poll(now)).unwrap().same_as(&due));
+}
+
+#[test]
 fn a_loser_polls_with_growing_pauses_until_the_peer_publishes() {
     let policy = StorePolicy::default();
     let mut now = Instant::now();

@@ -1,5 +1,5 @@
-//! The fleet-wide cool-down as errors: the one a peer's cool-down stands for, and the
-//! errors after which this replica sets one.
+//! The fleet's cool-down as errors: the one a peer's marker stands for, and the one a
+//! failure asks the fleet to observe.
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 
 use rustix::fs::{FileType, Stat};
 
-use super::super::error::Unsafe;
+use crate::error::Untrusted;
 
 /// Permission bits that group or others would need to be refused for.
 const GROUP_OTHER: u32 = 0o077;
@@ -26,34 +26,34 @@ fn owner_of(stat: &Stat) -> u32 {
 
 /// What is wrong with an open file or directory, if anything: not of type `want`, owned
 /// by another user, or open to group or others.
-pub(super) fn check(stat: &Stat, uid: u32, want: FileType) -> Option<Unsafe> {
+pub(crate) fn check(stat: &Stat, uid: u32, want: FileType) -> Option<Untrusted> {
     let mode = mode_of(stat);
     if FileType::from_raw_mode(stat.st_mode) != want {
         Some(if want == FileType::Directory {
-            Unsafe::NotDir
+            Untrusted::NotDir
         } else {
-            Unsafe::NotFile
+            Untrusted::NotFile
         })
     } else if owner_of(stat) != uid {
-        Some(Unsafe::Owner { uid: owner_of(stat) })
+        Some(Untrusted::Owner { uid: owner_of(stat) })
     } else if mode & GROUP_OTHER != 0 {
         let want = if want == FileType::Directory { 0o700 } else { 0o600 };
-        Some(Unsafe::Mode { mode, want })
+        Some(Untrusted::Mode { mode, want })
     } else {
         None
     }
 }
 
-/// What is wrong with the cache directory's parent, if anything: owned by a user other
+/// What is wrong with the store directory's parent, if anything: owned by a user other
 /// than this one and root, or writable by group or others without the sticky bit (then
-/// another user could rename the cache directory away and put a link in its place).
-pub(super) fn check_parent(stat: &Stat, uid: u32) -> Option<Unsafe> {
+/// another user could rename the store directory away and put a link in its place).
+pub(crate) fn check_parent(stat: &Stat, uid: u32) -> Option<Untrusted> {
     let mode = mode_of(stat);
     let owner = owner_of(stat);
     if owner != uid && owner != 0 {
-        Some(Unsafe::Owner { uid: owner })
+        Some(Untrusted::Owner { uid: owner })
     } else if mode & GROUP_OTHER_WRITE != 0 && mode & STICKY == 0 {
-        Some(Unsafe::Replaceable { mode })
+        Some(Untrusted::Replaceable { mode })
     } else {
         None
     }

@@ -1,0 +1,1 @@
+pub use learn_oauth_file::{FileStore, FileStoreError, Untrusted};

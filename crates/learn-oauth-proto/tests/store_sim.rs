@@ -255,7 +255,7 @@ impl Sim {
                 replica.lifecycle.handle_response(now, fetch.id, result);
                 return;
             }
-            StoreStep::Sleep(until) => fetch.sleep_until = Some(until),
+            StoreStep::AwaitPublish { until } => fetch.sleep_until = Some(until),
             StoreStep::Fetch { timeout } => {
                 if self.faults.crashes && fetch.machine.holds_lease() && self.rng.chance(50) {
                     // The lease holder dies mid-request: its lease stays until it expires.

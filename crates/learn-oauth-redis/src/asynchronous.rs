@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use learn_oauth_driver::store::{
-    AsyncStore, StoreError, StoreErrorKind, StoreFuture, StoreKeyNames, StoreRecord, StoreTime,
+    AsyncStore, AsyncWatch, StoreError, StoreErrorKind, StoreFuture, StoreKeyNames, StoreRecord, StoreTime,
 };
 
 use crate::async_connection::{AsyncConnection, AsyncConnector};
@@ -23,6 +23,7 @@ pub struct AsyncRedisStore {
     publish: redis::Script,
     release: redis::Script,
     lease: redis::Script,
+    notifier: crate::notify::AsyncNotifier,
 }
 
 impl AsyncRedisStore {
@@ -34,6 +35,7 @@ impl AsyncRedisStore {
             publish: commands::set_then_release(),
             release: commands::release(),
             lease: commands::try_lease(),
+            notifier: crate::notify::AsyncNotifier::default(),
         }
     }
 
@@ -88,6 +90,7 @@ impl AsyncRedisStore {
             .arg(value)
             .arg(at.0)
             .arg(owner)
+            .arg(keys.published())
             .invoke_async::<i64>(&mut connection)
             .await
             .map(drop)
@@ -172,6 +175,18 @@ impl AsyncStore for AsyncRedisStore {
                 .map(drop)
                 .map_err(|e| self.failed(e))
         }))
+    }
+
+    fn watch(&self, keys: &StoreKeyNames) -> Option<Box<dyn AsyncWatch>> {
+        // One node only: a cluster's or Sentinel's waiters poll.
+        match &self.connector {
+            AsyncConnector::Node { client, .. } => {
+                Some(Box::new(self.notifier.watch(client, keys.published())))
+            }
+            // Reachable only with feature `cluster` or `sentinel`.
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use learn_oauth_driver::store::{
-    BlockingStore, StoreError, StoreErrorKind, StoreKeyNames, StoreRecord, StoreTime,
+    BlockingStore, BlockingWatch, StoreError, StoreErrorKind, StoreKeyNames, StoreRecord, StoreTime,
 };
 use redis::ConnectionLike;
 
@@ -38,6 +38,7 @@ use crate::deadline::{far_future, time_left};
 /// primary.
 pub struct RedisStore {
     inner: Arc<Inner>,
+    notifier: crate::notify::Notifier,
 }
 
 struct Inner {
@@ -63,6 +64,7 @@ impl RedisStore {
                 release: commands::release(),
                 lease: commands::try_lease(),
             }),
+            notifier: crate::notify::Notifier::default(),
         }
     }
 
@@ -179,6 +181,7 @@ impl RedisStore {
             keys.lease().to_owned(),
             owner.to_owned(),
         );
+        let channel = keys.published().to_owned();
         self.run(timeout, move |inner, c| {
             inner
                 .publish
@@ -187,6 +190,7 @@ impl RedisStore {
                 .arg(&value)
                 .arg(at.0)
                 .arg(&owner)
+                .arg(&channel)
                 .invoke::<i64>(c)
         })
         .map(drop)
@@ -248,6 +252,16 @@ impl BlockingStore for RedisStore {
             inner.release.key(&lease).arg(&owner).invoke::<i64>(c)
         })
         .map(drop)
+    }
+
+    fn watch(&self, keys: &StoreKeyNames) -> Option<Box<dyn BlockingWatch>> {
+        // One node only: a cluster's or Sentinel's waiters poll.
+        match &self.inner.connector {
+            Connector::Node(client) => Some(Box::new(self.notifier.watch(client, keys.published()))),
+            // Reachable only with feature `cluster` or `sentinel`.
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
     }
 }
 

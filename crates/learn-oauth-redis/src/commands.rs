@@ -8,12 +8,15 @@ use learn_oauth_driver::store::{
 
 /// Sets `KEYS[1]` to `ARGV[1]` expiring at `ARGV[2]` (Unix ms by Redis's clock; `SET`
 /// replaces a key of any type), then deletes the lease `KEYS[2]` if it holds `ARGV[3]`
-/// (only a string can: another type there is not read, which would fail the script).
+/// (only a string can: another type there is not read, which would fail the script),
+/// then tells the channel `ARGV[4]` (`pcall`: a user the ACL allows no channel still
+/// publishes its token).
 const SET_THEN_RELEASE: &str = r"
 redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
 if redis.call('TYPE', KEYS[2]).ok == 'string' and redis.call('GET', KEYS[2]) == ARGV[3] then
   redis.call('DEL', KEYS[2])
 end
+redis.pcall('PUBLISH', ARGV[4], '')
 return 1
 ";
 

@@ -27,6 +27,7 @@
 //! | `learn-oauth:v1:{<hash>}:token` | the token, sealed with your key, with its expiry and issue time inside | with the token (`PXAT`, Redis's clock) |
 //! | `learn-oauth:v1:{<hash>}:lease` | the lease holder's random owner id | request deadline + 1 s |
 //! | `learn-oauth:v1:{<hash>}:cooldown` | a sealed marker with its end inside | the endpoint's `Retry-After` |
+//! | `learn-oauth:v1:{<hash>}:published` | a pub/sub channel, not a key: an empty message after each publish and cool-down | — |
 //!
 //! `<hash>` is a SHA-256 of token URL, tenant, client id and sorted scopes: no secret is
 //! in any key or value.
@@ -51,6 +52,14 @@
 //! cluster client follows `MOVED`, `ASK` and a primary's failover. Through Sentinel
 //! (`RedisConfig::sentinel`, feature `sentinel`), each new connection asks the Sentinels
 //! for the primary; one that breaks or answers `READONLY` (its node demoted) is replaced.
+//!
+//! **Waiting replicas are told.** A replica waiting for the lease holder wakes as soon as
+//! it publishes: each store keeps one subscriber connection (`PSUBSCRIBE
+//! learn-oauth:v1:*:published`; a thread for [`RedisStore`], a task for the async store),
+//! made on first use and shared by every wait. A message is only a hint to read again, so
+//! a forged `PUBLISH` costs a read. Where the subscription is refused (an ACL user needs
+//! the channel pattern `&learn-oauth:v1:*:published`) or lost, waiting replicas poll, as
+//! the store policy's `poll_interval` says.
 //!
 //! # Features
 //!
@@ -78,6 +87,7 @@ mod commands;
 mod config;
 mod deadline;
 mod error;
+mod notify;
 #[cfg(feature = "sentinel")]
 mod sentinel;
 #[cfg(feature = "tls")]

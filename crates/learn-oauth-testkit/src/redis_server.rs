@@ -203,6 +203,19 @@ impl RedisServer {
             .map(|reply| String::from_utf8_lossy(&reply).into_owned())
     }
 
+    /// How many times the server has run `command` (lowercase, e.g. `exec`: one per
+    /// store read), from `INFO commandstats`; 0 if it cannot be reached.
+    #[must_use]
+    pub fn calls(&self, command: &str) -> u64 {
+        let prefix = format!("cmdstat_{command}:calls=");
+        self.command(&["INFO", "commandstats"])
+            .and_then(|info| {
+                info.lines()
+                    .find_map(|line| line.strip_prefix(&prefix)?.split(',').next()?.parse().ok())
+            })
+            .unwrap_or(0)
+    }
+
     /// [`command`](Self::command) with binary arguments and reply (over TLS, as the
     /// administrator, for a server started with [`start_tls`](Self::start_tls)).
     #[must_use]

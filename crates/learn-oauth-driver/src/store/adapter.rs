@@ -5,10 +5,12 @@ use std::time::Duration;
 
 use learn_oauth_proto::store::StoreTime;
 
+use super::watch::BlockingWatch;
+
 /// The names one token's entries have in a store, derived from what identifies the token
 /// ([`TokenIdentity`](learn_oauth_proto::TokenIdentity): token URL, tenant, client id,
 /// scopes) and never from a secret: `learn-oauth:v1:{<hash>}:token`, `…:lease`,
-/// `…:cooldown`, where `<hash>` is the identity's
+/// `…:cooldown`, and the notification channel `…:published`, where `<hash>` is the identity's
 /// [`short_hex`](learn_oauth_proto::TokenIdentity::short_hex). The hash is one Redis
 /// Cluster hash tag, so a token's entries live in one slot.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -16,6 +18,7 @@ pub struct StoreKeyNames {
     pub(crate) token: String,
     pub(crate) lease: String,
     pub(crate) cool_down: String,
+    pub(crate) published: String,
 }
 
 impl StoreKeyNames {
@@ -35,6 +38,13 @@ impl StoreKeyNames {
     #[must_use]
     pub fn cool_down(&self) -> &str {
         &self.cool_down
+    }
+
+    /// The channel a store that can notify tells of each publish and cool-down on, for
+    /// [`BlockingStore::watch`] (not a key: nothing is stored under it).
+    #[must_use]
+    pub fn published(&self) -> &str {
+        &self.published
     }
 }
 
@@ -160,6 +170,9 @@ impl StoreError {
 /// adapter (or anyone else writing to the store) cannot make a replica adopt a value
 /// it did not seal with a key the fleet holds.
 /// - [`release`](Self::release): delete the lease if it still holds `owner`.
+/// - [`watch`](Self::watch), optional: tell a waiting replica of each publish and
+///   cool-down for the key as it happens (Redis: pub/sub on
+///   [`StoreKeyNames::published`]); without it, waiting replicas poll.
 pub trait BlockingStore: fmt::Debug + Send + Sync + 'static {
     /// Reads the token value, the cool-down and the lease's existence.
     ///
@@ -215,6 +228,16 @@ pub trait BlockingStore: fmt::Debug + Send + Sync + 'static {
     ///
     /// When the store fails or does not answer within `timeout`.
     fn release(&self, keys: &StoreKeyNames, owner: &str, timeout: Duration) -> Result<(), StoreError>;
+
+    /// A watch on the publishes (tokens and cool-downs) for `keys` from now on, so a
+    /// replica waiting for a peer reads as soon as the peer publishes; `None` (the
+    /// default) when the store cannot tell: waiting replicas then poll, every
+    /// [`StorePolicy::poll_interval`](learn_oauth_proto::store::StorePolicy::poll_interval),
+    /// doubling. Must not block on the store.
+    fn watch(&self, keys: &StoreKeyNames) -> Option<Box<dyn BlockingWatch>> {
+        let _ = keys;
+        None
+    }
 }
 
 #[cfg(feature = "async")]
@@ -230,6 +253,7 @@ mod asynchronous {
     use learn_oauth_proto::store::StoreTime;
 
     use super::{StoreError, StoreKeyNames, StoreRecord};
+    use crate::store::watch::AsyncWatch;
 
     /// What an [`AsyncStore`] operation returns.
     pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
@@ -277,5 +301,14 @@ mod asynchronous {
             owner: &'a str,
             timeout: Duration,
         ) -> StoreFuture<'a, ()>;
+
+        /// A watch on the publishes for `keys` from now on, as
+        /// [`BlockingStore::watch`](super::BlockingStore::watch); `None` (the default)
+        /// when the store cannot tell: waiting replicas then poll. Must not wait on the
+        /// store.
+        fn watch(&self, keys: &StoreKeyNames) -> Option<Box<dyn AsyncWatch>> {
+            let _ = keys;
+            None
+        }
     }
 }

@@ -38,7 +38,8 @@
 //!   token.
 //!
 //! A store adapter implements [`BlockingStore`] or `AsyncStore` (five operations over
-//! bytes); `learn-oauth-redis` does it for Redis.
+//! bytes, and optionally a [`BlockingWatch`] or `AsyncWatch` so replicas waiting for a
+//! peer are told of its publish instead of polling); `learn-oauth-redis` does it for Redis.
 
 mod adapter;
 #[cfg(feature = "fuzzing")]
@@ -48,6 +49,7 @@ mod run;
 mod sealing;
 mod shared_store;
 mod value;
+mod watch;
 
 #[cfg(feature = "async")]
 pub use adapter::{AsyncStore, StoreFuture};
@@ -57,3 +59,6 @@ pub(crate) use run::StoreHandle;
 pub use sealing::{Sealing, SealingKey, SealingKeyError};
 pub use shared_store::SharedStore;
 pub use value::MAX_VALUE_BYTES;
+#[cfg(feature = "async")]
+pub use watch::AsyncWatch;
+pub use watch::BlockingWatch;

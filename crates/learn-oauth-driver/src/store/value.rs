@@ -34,6 +34,7 @@ pub(crate) fn key_names_for(config: &ClientConfig) -> StoreKeyNames {
         token: format!("{base}:token"),
         lease: format!("{base}:lease"),
         cool_down: format!("{base}:cooldown"),
+        published: format!("{base}:published"),
     }
 }
 

@@ -41,11 +41,11 @@ enum Write {
 /// ```text
 ///   Read --peer's token, fresh, not older than one seen--> Done(Ok)   (adopted)
 ///    |  --cool-down running--> Done(Err 429)          (the fleet waits it out)
-///    |  --lease held--> Sleep --> Read ...            (wait for the peer, bounded)
+///    |  --lease held--> AwaitPublish --published or timer--> Read ...   (bounded)
 ///    |  --free--> TryLease --won--> Fetch --ok--> Publish --> Done(Ok)
 ///    |                 |                 --429/503 + Retry-After--> CoolDown --> Done(Err)
 ///    |                 |                 --error--> Release --> Done(Err)
-///    |                 +--lost--> Sleep --> Read ...
+///    |                 +--lost--> AwaitPublish --> Read ...
 ///    +-- waited long enough, or any store error --> Fetch alone --> Done
 /// ```
 ///
@@ -60,8 +60,7 @@ enum Write {
 /// only if it is not the token being replaced (or one the resource refused), was not
 /// issued before a value this replica has already seen for the key ([`StoreHistory`]),
 /// and has more life left than any replica's refresh window, so adopting it never starts
-/// another refresh. The driver opens the store's sealed values; what reaches this machine
-/// is authentic.
+/// another refresh. The driver opens the store's sealed values: what reaches here is authentic.
 ///
 /// ```
 /// # #![allow(clippy::disallowed_methods)]
@@ -180,7 +179,7 @@ impl StoreFetch {
             State::Lease => StoreStep::TryLease {
                 ttl: self.time_left(now).saturating_add(self.policy.lease_margin),
             },
-            State::Wait(until) if now < *until => StoreStep::Sleep(*until),
+            State::Wait(until) if now < *until => StoreStep::AwaitPublish { until: *until },
             State::Wait(_) => {
                 self.state = State::Read;
                 StoreStep::Read
@@ -395,6 +394,7 @@ impl StoreFetch {
 }
 
 mod cool_down;
+mod published;
 mod stale;
 #[cfg(test)]
 mod tests;

@@ -18,7 +18,9 @@ pub struct StorePolicy {
     /// Default: 5 s.
     pub peer_wait: Duration,
     /// The first pause between looks at the store while waiting for a peer; each pause
-    /// doubles, up to [`max_poll_interval`](Self::max_poll_interval). Default: 25 ms.
+    /// doubles, up to [`max_poll_interval`](Self::max_poll_interval). A store that tells
+    /// of publishes (Redis: pub/sub) ends a pause as soon as a peer publishes, so the
+    /// pauses are then only the fallback for a notification lost. Default: 25 ms.
     pub poll_interval: Duration,
     /// The longest pause between looks at the store. Default: 400 ms.
     pub max_poll_interval: Duration,

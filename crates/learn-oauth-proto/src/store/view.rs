@@ -52,7 +52,7 @@ impl StoreView {
     }
 }
 
-/// What the driver of a [`StoreFetch`](super::StoreFetch) does next. Each step except `Sleep` and `Done`
+/// What the driver of a [`StoreFetch`](super::StoreFetch) does next. Each step except `AwaitPublish` and `Done`
 /// is answered with its `handle_*` input (or [`StoreFetch::handle_store_error`](super::StoreFetch::handle_store_error) when
 /// the store operation fails or takes longer than [`StorePolicy::op_timeout`](super::StorePolicy::op_timeout)) before
 /// polling again.
@@ -97,8 +97,15 @@ pub enum StoreStep {
     /// Release this replica's lease (its request failed); answer with
     /// [`StoreFetch::handle_written`](super::StoreFetch::handle_written).
     Release,
-    /// Wait for the peer holding the lease: poll again at this instant.
-    Sleep(Instant),
+    /// Wait for the peer holding the lease: until the store tells of a publish for this
+    /// key (answer with [`StoreFetch::handle_published`](super::StoreFetch::handle_published))
+    /// or until `until`, whichever comes first, then poll again. A store that cannot tell
+    /// just waits until `until`: the waits then follow
+    /// [`StorePolicy::poll_interval`](super::StorePolicy::poll_interval), doubling.
+    AwaitPublish {
+        /// The latest instant to poll again; never past the request's wait for its peer.
+        until: Instant,
+    },
     /// Finished: report this result to the lifecycle, for the request the lifecycle
     /// handed out.
     Done(Result<AccessToken, Error>),

@@ -35,6 +35,18 @@ async fn bounded<T: SendAsync, R>(
     .await
 }
 
+/// Whether `told` resolved before `timer`.
+async fn first_of(told: impl Future<Output = ()>, timer: impl Future<Output = ()>) -> bool {
+    let (mut told, mut timer) = (pin!(told), pin!(timer));
+    std::future::poll_fn(|cx| {
+        if told.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(true);
+        }
+        timer.as_mut().poll(cx).map(|()| false)
+    })
+    .await
+}
+
 impl StoreHandle<dyn AsyncStore> {
     /// One token request for `provider` through the store, given up on at `deadline` (the
     /// lifecycle's, unchanged: a request never outlives it, nor its lease).
@@ -45,6 +57,8 @@ impl StoreHandle<dyn AsyncStore> {
     ) -> Result<AccessToken, Error> {
         let mut run = self.begin(&provider.lifecycle, provider.now(), deadline);
         let (store, keys, owner) = (&*self.shared.store, &self.keys, self.owner());
+        // Made before the first read: a publish after it is told, whenever the wait starts.
+        let mut watch = store.watch(keys);
         loop {
             let now = provider.now();
             let op = self.op_timeout(now, deadline);
@@ -87,7 +101,19 @@ impl StoreHandle<dyn AsyncStore> {
                     let result = bounded(provider, cutoff, store.release(keys, owner, op)).await;
                     self.written(&mut run, provider.now(), result);
                 }
-                StoreStep::Sleep(until) => provider.clock.sleep_until(until).await,
+                StoreStep::AwaitPublish { until } => {
+                    let timer = provider.clock.sleep_until(until);
+                    let told = match watch.as_mut() {
+                        Some(watch) => first_of(watch.published(), timer).await,
+                        None => {
+                            timer.await;
+                            false
+                        }
+                    };
+                    if told {
+                        run.fetch.handle_published(provider.now());
+                    }
+                }
                 StoreStep::Done(result) => {
                     self.finished(&run);
                     return result;

@@ -21,6 +21,8 @@ impl StoreHandle<dyn BlockingStore> {
     ) -> Result<AccessToken, Error> {
         let mut run = self.begin(&provider.lifecycle, provider.now(), deadline);
         let (store, keys, owner) = (&*self.shared.store, &self.keys, self.owner());
+        // Made before the first read: a publish after it is told, whenever the wait starts.
+        let mut watch = store.watch(keys);
         loop {
             let now = provider.now();
             let op = self.op_timeout(now, deadline);
@@ -56,7 +58,14 @@ impl StoreHandle<dyn BlockingStore> {
                     let result = store.release(keys, owner, op);
                     self.written(&mut run, provider.now(), result);
                 }
-                StoreStep::Sleep(until) => provider.clock.sleep_until(until),
+                StoreStep::AwaitPublish { until } => {
+                    let left = until.saturating_duration_since(now);
+                    if watch.as_mut().is_some_and(|watch| watch.wait(left)) {
+                        run.fetch.handle_published(provider.now());
+                    } else {
+                        provider.clock.sleep_until(until);
+                    }
+                }
                 StoreStep::Done(result) => {
                     self.finished(&run);
                     return result;

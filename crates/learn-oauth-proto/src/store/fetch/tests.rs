@@ -217,20 +217,20 @@ fn a_loser_polls_with_growing_pauses_until_the_peer_publishes() {
     fetch.handle_lease(now, false);
     let mut pauses = Vec::new();
     for _ in 0..3 {
-        let StoreStep::Sleep(until) = fetch.poll(now) else {
+        let StoreStep::AwaitPublish { until } = fetch.poll(now) else {
             panic!("sleep")
         };
         pauses.push(until - now);
         assert!(matches!(
             fetch.poll(until - Duration::from_millis(1)),
-            StoreStep::Sleep(_)
+            StoreStep::AwaitPublish { .. }
         ));
         now = until;
         assert!(matches!(fetch.poll(now), StoreStep::Read));
         fetch.handle_read(now, view().with_lease_held());
     }
     assert_eq!(pauses, [policy.pause(0), policy.pause(1), policy.pause(2)]);
-    let StoreStep::Sleep(until) = fetch.poll(now) else {
+    let StoreStep::AwaitPublish { until } = fetch.poll(now) else {
         panic!("sleep")
     };
     now = until;
@@ -241,12 +241,81 @@ fn a_loser_polls_with_growing_pauses_until_the_peer_publishes() {
     assert_eq!(fetch.outcome(), StoreOutcome::Adopted);
 }
 
+#[test]
+fn a_waiter_told_of_a_publish_reads_at_once_and_adopts() {
+    let now = Instant::now();
+    let mut fetch = fresh(now);
+    fetch.handle_read(now, view().with_lease_held());
+    let StoreStep::AwaitPublish { until } = fetch.poll(now) else {
+        panic!("await")
+    };
+    let told = now + Duration::from_millis(3);
+    assert!(told < until);
+    fetch.handle_published(told);
+    assert!(
+        matches!(fetch.poll(told), StoreStep::Read),
+        "reads before its timer"
+    );
+    let peer = token("peer", told, secs(3600));
+    fetch.handle_read(told, found(peer.clone(), Duration::ZERO));
+    assert!(done(fetch.poll(told)).unwrap().same_as(&peer));
+    assert_eq!(fetch.outcome(), StoreOutcome::Adopted);
+}
+
+#[test]
+fn a_notification_nobody_published_costs_one_read_and_the_wait_goes_on() {
+    let t0 = Instant::now();
+    let mut fetch = fresh(t0);
+    fetch.handle_read(t0, view().with_lease_held());
+    let StoreStep::AwaitPublish { until: first } = fetch.poll(t0) else {
+        panic!("await")
+    };
+    let t1 = t0 + Duration::from_millis(1);
+    fetch.handle_published(t1);
+    assert!(matches!(fetch.poll(t1), StoreStep::Read));
+    fetch.handle_read(t1, view().with_lease_held());
+    let StoreStep::AwaitPublish { until } = fetch.poll(t1) else {
+        panic!("waits again")
+    };
+    assert_eq!(
+        until - t1,
+        StorePolicy::default().pause(1),
+        "the pauses still grow"
+    );
+    assert!(until > first);
+    // Outside a wait a notification changes nothing.
+    let mut leasing = fresh(t0);
+    leasing.handle_read(t0, view());
+    leasing.handle_published(t0);
+    assert!(matches!(leasing.poll(t0), StoreStep::TryLease { .. }));
+}
+
+#[test]
+fn notifications_never_stretch_the_wait_for_a_peer_past_peer_wait() {
+    let t0 = Instant::now();
+    let mut fetch = fresh(t0);
+    let mut now = t0;
+    loop {
+        match fetch.poll(now) {
+            StoreStep::Read => fetch.handle_read(now, view().with_lease_held()),
+            StoreStep::AwaitPublish { until } => {
+                assert!(until > now, "never a busy loop");
+                now += Duration::from_millis(1);
+                fetch.handle_published(now);
+            }
+            StoreStep::Fetch { .. } => break,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(now - t0, StorePolicy::default().peer_wait);
+}
+
 fn wait_out(mut fetch: StoreFetch, start: Instant) -> (StoreFetch, Instant) {
     let mut now = start;
     loop {
         match fetch.poll(now) {
             StoreStep::Read => fetch.handle_read(now, view().with_lease_held()),
-            StoreStep::Sleep(until) => {
+            StoreStep::AwaitPublish { until } => {
                 assert!(until > now, "never a busy loop");
                 now = until;
             }

@@ -7,7 +7,7 @@
 #      loopback: criterion (short measurement times)
 #   2d. a fleet: 1, 4, 16 replica processes with and without a shared Redis (needs
 #      redis-server and redis-tools), then 16 through TLS, a cluster, Sentinel and a store
-#      directory, with faults; a first token() through a sealed in-memory store (callgrind)
+#      directory, with faults; waiters told vs polling (wake-latency); a first token() through a sealed in-memory store (callgrind)
 #   2e. 10,000 cold keys through one pool against a mock admitting 50 at once: the
 #      pool's bound on token requests in flight off, 32 (default) and 50 (cold-keys)
 #   4b. end to end against a mock in its own process, pinned and unpinned, with the Go
@@ -137,11 +137,13 @@ count_in_fn store store_encode "sealed value written" 'learn_oauth_driver::store
 count_in_fn store store_decode "sealed value read" 'learn_oauth_driver::store::value::decode' 2000 adopt
 sample_noise "fleet"
 # charts: fleet-report also writes fleet.tsv (the chart's data); never chart a stale one.
-rm -f "$report/fleet.tsv" "$report/fleet-engines.md"
+rm -f "$report/fleet.tsv" "$report/fleet-engines.md" "$report/wake.md"
 if command -v redis-server >/dev/null; then
   cargo build --release -p learn-oauth-testkit --bins --quiet
   BENCH_REPORT_DIR=$report target/release/fleet-report >"$report/fleet.md"
   cat "$report/fleet.md" "$report/fleet-engines.md"
+  target/release/wake-latency 100 >"$report/wake.md"
+  cat "$report/wake.md"
 else
   echo "redis-server not installed: the fleet table is left out" | tee "$report/fleet.md"
 fi

@@ -26,13 +26,17 @@ pub const REDIS_PASSWORD: &str = "redis-canary-pw-4Tx9";
 /// The `default` user's password (`requirepass`): the harness's own commands.
 const ADMIN_PASSWORD: &str = "redis-admin-pw-8Lm2";
 
-/// The ACL rule for [`REDIS_USER`]: the store's keys and commands, nothing else.
+/// The ACL rule for [`REDIS_USER`]: the store's keys, its publish channels and commands,
+/// nothing else.
 pub const REDIS_USER_ACL: &[&str] = &[
     "on",
     "resetkeys",
     "~learn-oauth:*",
     "resetchannels",
+    "&learn-oauth:v1:*:published",
     "-@all",
+    "+psubscribe",
+    "+publish",
     "+getrange",
     "+pttl",
     "+multi",

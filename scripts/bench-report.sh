@@ -7,7 +7,8 @@
 #      loopback: criterion (short measurement times)
 #   2d. a fleet: 1, 4, 16 replica processes with and without a shared Redis (needs
 #      redis-server and redis-tools), then 16 through TLS, a cluster, Sentinel and a store
-#      directory, with faults; waiters told vs polling (wake-latency); a first token() through a sealed in-memory store (callgrind)
+#      directory, with faults; waiters told vs polling (wake-latency); a first token()
+#      through a sealed in-memory store (callgrind)
 #   2e. 10,000 cold keys through one pool against a mock admitting 50 at once: the
 #      pool's bound on token requests in flight off, 32 (default) and 50 (cold-keys)
 #   4b. end to end against a mock in its own process, pinned and unpinned, with the Go

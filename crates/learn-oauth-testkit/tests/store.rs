@@ -227,9 +227,14 @@ fn a_planted_cool_down_is_ignored_and_counted() {
 fn invalidating(server: &MockServer, redis: &RedisServer) -> TokenProvider {
     let mut policy = fixtures::policy();
     policy.invalidate_cooldown = Duration::ZERO;
+    // These tests count requests and refusals, not time: a store operation slower than the
+    // default 250 ms on a busy machine would be a store error, a request of its own, and a
+    // count off by one. Operations here get 5 s.
+    let mut patient = StorePolicy::default();
+    patient.op_timeout = Duration::from_secs(5);
     TokenProvider::builder(fixtures::config(server))
         .policy(policy)
-        .shared_store(store(redis))
+        .shared_store(store(redis).policy(patient))
         .build()
         .expect("a provider")
 }

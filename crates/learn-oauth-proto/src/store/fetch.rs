@@ -189,7 +189,7 @@ impl StoreFetch {
             },
             State::Write(Write::Publish) => match (&self.result, self.clock) {
                 (Some(Ok(token)), Some(clock)) => {
-                    let issued = clock.at(now, Duration::ZERO);
+                    let issued = self.history.next_issue(clock.at(now, Duration::ZERO));
                     self.publishing = Some(issued);
                     StoreStep::Publish {
                         token: token.clone(),

@@ -82,6 +82,15 @@ impl StoreHistory {
         self.newest.is_some_and(|newest| issued < newest)
     }
 
+    /// The issue time for a value published at `now` on the store's clock: `now`, or just
+    /// after the newest issue time seen if that is not earlier (two tokens fetched within
+    /// one millisecond, or a store clock that stepped back), so that a replica which saw
+    /// this value refuses every value seen before it, written back.
+    pub(super) fn next_issue(&self, now: StoreTime) -> StoreTime {
+        self.newest
+            .map_or(now, |newest| now.max(StoreTime(newest.0.saturating_add(1))))
+    }
+
     /// An authentic value issued at `issued` was read or written.
     pub(super) fn saw(&mut self, issued: StoreTime) {
         self.newest = Some(self.newest.map_or(issued, |n| n.max(issued)));

@@ -490,6 +490,30 @@ fn a_value_this_replica_published_bars_older_ones() {
 }
 
 #[test]
+fn a_publish_within_the_millisecond_of_the_last_is_issued_after_it() {
+    let now = Instant::now();
+    let publish = |history: &StoreHistory, value: &str| {
+        let mut fetch = start(now, None, history);
+        fetch.handle_read(now, view());
+        fetch.handle_lease(now, true);
+        fetch.handle_fetched(now, Ok(token(value, now, secs(3600))));
+        let StoreStep::Publish { issued, .. } = fetch.poll(now) else {
+            panic!("publish")
+        };
+        fetch.handle_written(now);
+        (issued, fetch.history().clone())
+    };
+    // Two tokens fetched and published at one instant (on the store's clock too).
+    let (first, history) = publish(&StoreHistory::new(), "first");
+    let (second, history) = publish(&history, "second");
+    assert!(second > first, "{second:?} after {first:?}");
+    // A peer that adopted the second refuses the first, written back.
+    let mut peer = start(now, None, &history);
+    peer.handle_read(now, view().with_token(token("first", now, secs(3600)), first));
+    assert_eq!(peer.poll_refused(), Some(StoreRefusal::Older));
+}
+
+#[test]
 fn a_value_issued_with_or_after_the_newest_seen_is_adopted() {
     let now = Instant::now();
     let mut history = StoreHistory::new();

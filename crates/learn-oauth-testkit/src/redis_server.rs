@@ -59,8 +59,15 @@ impl RedisServer {
             config_file: None,
             extra: Vec::new(),
         };
-        server.restart();
-        server
+        // A port free when chosen may be taken by another test's server before this one
+        // binds it: then choose again.
+        for _ in 0..5 {
+            if server.launch() {
+                return server;
+            }
+            server.port = free_port();
+        }
+        panic!("redis-server could not bind a free loopback port in 5 tries")
     }
 
     /// Starts a plain one on `port` that reads `config_file` first (if any) and takes
@@ -134,6 +141,16 @@ impl RedisServer {
     ///
     /// As [`start`](Self::start).
     pub fn restart(&mut self) {
+        assert!(
+            self.launch(),
+            "redis-server could not bind 127.0.0.1:{} (another process holds it)",
+            self.port
+        );
+    }
+
+    /// Starts it on its port and waits until it answers; false if it exited instead (the
+    /// port was taken), so that no test ever talks to another test's server.
+    fn launch(&mut self) -> bool {
         self.kill();
         let listen = match &self.tls {
             None => vec!["--port".to_owned(), self.port.to_string()],
@@ -151,15 +168,29 @@ impl RedisServer {
             .unwrap_or_else(|e| {
                 panic!("cannot start redis-server ({e}): install it (apt-get install redis-server) or run .ci/run")
             });
+        let pid = format!("process_id:{}\r\n", child.id());
         self.child = Some(child);
         let started = Instant::now();
-        while self.command(&["PING"]).as_deref() != Some("+PONG\r\n") {
+        // Answered by this very process (a server of another test may hold the port).
+        while !self
+            .command(&["INFO", "server"])
+            .is_some_and(|info| info.contains(&pid))
+        {
+            if self
+                .child
+                .as_mut()
+                .is_some_and(|c| c.try_wait().ok().flatten().is_some())
+            {
+                self.child = None;
+                return false;
+            }
             assert!(
                 started.elapsed() < START_TIMEOUT,
-                "redis-server did not answer PING"
+                "redis-server did not answer INFO"
             );
             std::thread::yield_now();
         }
+        true
     }
 
     /// Whether it runs (not [`kill`](Self::kill)ed).

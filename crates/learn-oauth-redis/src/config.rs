@@ -40,8 +40,8 @@ pub(crate) enum Kind {
 impl RedisConfig {
     /// One Redis server at `url`: `redis://[user:password@]host:port/db`, or
     /// `rediss://[user:password@]host:port/db` (TLS, feature `tls`; the server's
-    /// certificate is checked against the webpki roots, or against
-    /// [`root_certificates`](Self::root_certificates)). User name and password may be
+    /// certificate is checked against the webpki roots, or against the CA certificates
+    /// given to `root_certificates`, feature `tls`). User name and password may be
     /// percent-encoded.
     ///
     /// # Errors

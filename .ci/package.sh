@@ -46,6 +46,11 @@ for line in "${crates[@]}"; do
   read -r name version _ <<<"$line"
   rm -rf "$cargo_home"/registry/src/*/"$name-$version" "$cargo_home"/registry/cache/*/"$name-$version.crate"
 done
+# cargo also keeps what it built while verifying (under $target/package), and takes a
+# registry crate of the same version as unchanged: a sibling built by an earlier run of an
+# older tree would be linked instead of this one (seen: a variant added since "not
+# found"). Start that directory afresh too.
+rm -rf "$target/package"
 package_args=(--locked)
 [[ ${ALLOW_DIRTY:-} == 1 ]] && package_args+=(--allow-dirty)
 for line in "${crates[@]}"; do

@@ -46,11 +46,13 @@ for line in "${crates[@]}"; do
   read -r name version _ <<<"$line"
   rm -rf "$cargo_home"/registry/src/*/"$name-$version" "$cargo_home"/registry/cache/*/"$name-$version.crate"
 done
-# cargo also keeps what it built while verifying (under $target/package), and takes a
-# registry crate of the same version as unchanged: a sibling built by an earlier run of an
-# older tree would be linked instead of this one (seen: a variant added since "not
-# found"). Start that directory afresh too.
-rm -rf "$target/package"
+# cargo verifies in the shared build directory ($target/debug) and takes a registry crate
+# of the same version as unchanged: our crates built from the stand-in registry by an
+# earlier run of an older tree would be linked instead of this one's (seen: a variant
+# added since "not found"). Remove every build of our own crates there (the next steps
+# rebuild what they need; dependencies stay) and the packages of an earlier run.
+rm -rf "$target/package" "$target"/debug/.fingerprint/learn-oauth-* \
+  "$target"/debug/deps/liblearn_oauth_* "$target"/debug/deps/learn_oauth_*
 package_args=(--locked)
 [[ ${ALLOW_DIRTY:-} == 1 ]] && package_args+=(--allow-dirty)
 for line in "${crates[@]}"; do

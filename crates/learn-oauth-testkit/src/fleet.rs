@@ -5,7 +5,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use learn_oauth_driver::store::{Sealing, SealingKey, SharedStore, StoreKeyNames};
 use learn_oauth_mock::{MockServer, Tenant};
@@ -196,6 +197,60 @@ pub struct FleetRun {
     pub calls: u64,
     /// The slowest `token()` call of any replica, in milliseconds.
     pub max_ms: u64,
+}
+
+impl FleetRun {
+    /// Asserts that each of `replicas` kept calling through the run (more than 100 calls
+    /// each).
+    ///
+    /// # Panics
+    ///
+    /// When they did not.
+    pub fn assert_kept_calling(&self, replicas: u64) {
+        assert!(
+            self.calls > replicas * 100,
+            "the replicas kept calling: {}",
+            self.calls
+        );
+    }
+
+    /// Asserts what `replicas` sharing one token for `run` show: at most one token request
+    /// per refresh period the run spans (plus one at a lease race), and replicas that kept
+    /// calling.
+    ///
+    /// # Panics
+    ///
+    /// When they made more requests or fewer calls.
+    pub fn assert_shared(&self, replicas: u64, run: Duration) {
+        let periods = max_periods(run);
+        assert!(
+            self.requests <= periods + 1,
+            "{} requests over at most {periods} refresh periods",
+            self.requests
+        );
+        self.assert_kept_calling(replicas);
+    }
+}
+
+/// Waits until `done` holds, re-checking as fast as the condition allows (no sleep).
+///
+/// # Panics
+///
+/// When `done` does not hold within `limit`, naming `what` was waited for.
+pub fn until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < limit, "{what} within {limit:?}");
+        std::thread::yield_now();
+    }
+}
+
+/// One fleet at a time within a test binary: a fleet is 16 processes (and a cluster or
+/// Sentinel set six more) on a small machine, and a call's time is what the tests measure.
+/// Hold the guard for the fleet's run.
+pub fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static ONE_FLEET: Mutex<()> = Mutex::new(());
+    ONE_FLEET.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Runs `replicas` processes of `binary` for `run`, all started at once on a cold cache,

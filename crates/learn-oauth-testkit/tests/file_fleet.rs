@@ -11,7 +11,7 @@ use std::process::Child;
 use std::time::{Duration, Instant};
 
 use learn_oauth_mock::{Fault, MockServer};
-use learn_oauth_testkit::fleet::{self, ReplicaSpec, Sharing, report, run_fleet};
+use learn_oauth_testkit::fleet::{self, ReplicaSpec, Sharing, report, run_fleet, until};
 use rustix::fs::{FlockOperation, flock};
 
 const REPLICA: &str = env!("CARGO_BIN_EXE_fleet-replica");
@@ -21,27 +21,8 @@ const RUN: Duration = Duration::from_secs(8);
 fn sixteen_processes_share_one_token_per_refresh_period() {
     let home = tempfile::tempdir().expect("a temp dir");
     let dir = home.path().join("tokens");
-    let periods = fleet::max_periods(RUN);
     let shared = run_fleet(REPLICA, 16, Sharing::from(dir.as_path()), RUN);
-    assert!(
-        shared.requests <= periods + 1,
-        "{} requests over at most {periods} refresh periods",
-        shared.requests
-    );
-    assert!(
-        shared.calls > 16 * 100,
-        "the replicas kept calling: {}",
-        shared.calls
-    );
-}
-
-/// Waits (bounded) until `done` holds, re-checking as fast as the condition allows.
-fn until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !done() {
-        assert!(started.elapsed() < limit, "{what} within {limit:?}");
-        std::thread::yield_now();
-    }
+    shared.assert_shared(16, RUN);
 }
 
 /// The lease file in `dir` that some process holds, if any.

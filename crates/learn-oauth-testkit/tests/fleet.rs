@@ -7,8 +7,7 @@ use std::time::{Duration, Instant};
 
 use learn_oauth_mock::Fault;
 use learn_oauth_proto::store::StorePolicy;
-use learn_oauth_testkit::fixtures;
-use learn_oauth_testkit::fleet::{self, ReplicaSpec, Sharing, report, run_fleet};
+use learn_oauth_testkit::fleet::{self, ReplicaSpec, Sharing, report, run_fleet, until};
 use learn_oauth_testkit::redis_server::RedisServer;
 
 const REPLICA: &str = env!("CARGO_BIN_EXE_fleet-replica");
@@ -17,18 +16,8 @@ const RUN: Duration = Duration::from_secs(8);
 #[test]
 fn sixteen_processes_share_one_token_per_refresh_period() {
     let redis = RedisServer::start();
-    let periods = fleet::max_periods(RUN);
     let shared = run_fleet(REPLICA, 16, Sharing::from(&redis), RUN);
-    assert!(
-        shared.requests <= periods + 1,
-        "{} requests over at most {periods} refresh periods",
-        shared.requests
-    );
-    assert!(
-        shared.calls > 16 * 100,
-        "the replicas kept calling: {}",
-        shared.calls
-    );
+    shared.assert_shared(16, RUN);
 
     let alone = run_fleet(REPLICA, 16, Sharing::Alone, RUN);
     assert!(
@@ -36,15 +25,6 @@ fn sixteen_processes_share_one_token_per_refresh_period() {
         "without the store every process fetches on its own: {}",
         alone.requests
     );
-}
-
-/// Waits (bounded) until `done` holds, re-checking as fast as the condition allows.
-fn until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !done() {
-        assert!(started.elapsed() < limit, "{what} within {limit:?}");
-        std::thread::yield_now();
-    }
 }
 
 #[test]
@@ -93,14 +73,7 @@ fn a_lease_holder_killed_mid_request_is_taken_over_when_its_lease_ends() {
         request_timeout: Some(Duration::from_secs(2)), // a lease of 3 s
     };
     let mut holder = holder.spawn();
-    let key = learn_oauth_driver::store::SealingKey::new(1, &[0x5a; 32]).expect("a key");
-    let lease = learn_oauth_driver::store::SharedStore::blocking(
-        learn_oauth_redis::RedisStore::open(redis.config()),
-        learn_oauth_driver::store::Sealing::new(key),
-    )
-    .key_names_for(&fixtures_config(&server))
-    .lease()
-    .to_owned();
+    let lease = fleet::token_key_names(&server).lease().to_owned();
     until("the holder's lease", Duration::from_secs(5), || {
         redis.command(&["EXISTS", &lease]).as_deref() == Some(":1\r\n")
     });
@@ -137,14 +110,4 @@ fn a_lease_holder_killed_mid_request_is_taken_over_when_its_lease_ends() {
         1,
         "the successor's request, answered"
     );
-}
-
-/// The fixtures' configuration for a fleet mock.
-fn fixtures_config(server: &learn_oauth_mock::MockServer) -> learn_oauth_proto::ClientConfig {
-    learn_oauth_proto::ClientConfig::builder()
-        .token_url(server.token_url(fixtures::TENANT))
-        .tenant_id(fixtures::TENANT)
-        .client_secret(fixtures::SECRET)
-        .build()
-        .expect("a config")
 }

@@ -4,7 +4,6 @@
 //! call waits past the store's bound: one operation timeout when nothing was in flight,
 //! the peer wait when a replica held the lease.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use learn_oauth_driver::store::StoreKeyNames;
@@ -16,17 +15,9 @@ use learn_oauth_testkit::redis_cluster::RedisCluster;
 const REPLICA: &str = env!("CARGO_BIN_EXE_fleet-replica");
 const RUN: Duration = Duration::from_secs(8);
 
-/// One fleet at a time: each is 16 processes and six Redis processes on a small machine,
-/// and a call's time is what the tests measure.
-static ONE_FLEET: Mutex<()> = Mutex::new(());
-
-fn one_fleet() -> MutexGuard<'static, ()> {
-    ONE_FLEET.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 #[test]
 fn sixteen_processes_share_one_token_per_refresh_period_through_a_cluster() {
-    let _one = one_fleet();
+    let _one = fleet::one_at_a_time();
     let cluster = RedisCluster::start();
     let server = fleet::mock();
     let periods = fleet::max_periods(RUN);
@@ -35,17 +26,12 @@ fn sixteen_processes_share_one_token_per_refresh_period_through_a_cluster() {
         "cluster fleet: {} requests over at most {periods} periods, slowest call {} ms",
         run.requests, run.max_ms
     );
-    assert!(
-        run.requests <= periods + 1,
-        "{} requests over at most {periods} refresh periods",
-        run.requests
-    );
-    assert!(run.calls > 16 * 100, "the replicas kept calling: {}", run.calls);
+    run.assert_shared(16, RUN);
 }
 
 #[test]
 fn with_the_tokens_primary_killed_between_refreshes_no_call_waits_past_one_operation() {
-    let _one = one_fleet();
+    let _one = fleet::one_at_a_time();
     let mut cluster = RedisCluster::start();
     let server = fleet::mock();
     let keys = fleet::token_key_names(&server);
@@ -63,7 +49,7 @@ fn with_the_tokens_primary_killed_between_refreshes_no_call_waits_past_one_opera
 
 #[test]
 fn with_the_tokens_primary_killed_while_a_replica_holds_the_lease_no_call_waits_past_the_peer_wait() {
-    let _one = one_fleet();
+    let _one = fleet::one_at_a_time();
     let mut cluster = RedisCluster::start();
     let server = fleet::mock();
     let keys = fleet::token_key_names(&server);
@@ -95,14 +81,9 @@ fn failover_run(
     let mut failover = Duration::ZERO;
     let store = Sharing::from(&*cluster);
     let run = run_fleet_at(REPLICA, 16, server, store, RUN, || {
-        let started = Instant::now();
-        while !ready(cluster) {
-            assert!(
-                started.elapsed() < Duration::from_secs(5),
-                "the fleet's first steps"
-            );
-            std::thread::yield_now();
-        }
+        fleet::until("the fleet's first steps", Duration::from_secs(5), || {
+            ready(cluster)
+        });
         let killed = cluster.kill_primary_of(keys.token());
         let began = Instant::now();
         cluster.await_failover(keys.token(), killed);
@@ -114,7 +95,7 @@ fn failover_run(
         fleet::max_periods(RUN),
         run.max_ms
     );
-    assert!(run.calls > 16 * 100, "the replicas kept calling: {}", run.calls);
+    run.assert_kept_calling(16);
     run
 }
 

@@ -2,7 +2,6 @@
 //! request per refresh period (+1 at a lease race), and with a `SENTINEL FAILOVER` mid-run,
 //! no replica gets an error or an expired token and no call waits past the store's bound.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use learn_oauth_proto::store::StorePolicy;
@@ -12,17 +11,9 @@ use learn_oauth_testkit::redis_sentinel::RedisSentinel;
 const REPLICA: &str = env!("CARGO_BIN_EXE_fleet-replica");
 const RUN: Duration = Duration::from_secs(8);
 
-/// One fleet at a time: each is 16 processes and six Redis processes on a small machine,
-/// and a call's time is what the tests measure.
-static ONE_FLEET: Mutex<()> = Mutex::new(());
-
-fn one_fleet() -> MutexGuard<'static, ()> {
-    ONE_FLEET.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 #[test]
 fn sixteen_processes_share_one_token_per_refresh_period_through_sentinel() {
-    let _one = one_fleet();
+    let _one = fleet::one_at_a_time();
     let set = RedisSentinel::start();
     let server = fleet::mock();
     let periods = fleet::max_periods(RUN);
@@ -31,26 +22,19 @@ fn sixteen_processes_share_one_token_per_refresh_period_through_sentinel() {
         "sentinel fleet: {} requests over at most {periods} periods, slowest call {} ms",
         run.requests, run.max_ms
     );
-    assert!(
-        run.requests <= periods + 1,
-        "{} requests over at most {periods} refresh periods",
-        run.requests
-    );
-    assert!(run.calls > 16 * 100, "the replicas kept calling: {}", run.calls);
+    run.assert_shared(16, RUN);
 }
 
 #[test]
 fn with_a_sentinel_failover_mid_run_every_replica_keeps_getting_tokens_within_the_bound() {
-    let _one = one_fleet();
+    let _one = fleet::one_at_a_time();
     let set = RedisSentinel::start();
     let server = fleet::mock();
     let mut failover = Duration::ZERO;
     let run = run_fleet_at(REPLICA, 16, &server, Sharing::from(&set), RUN, || {
-        let started = Instant::now();
-        while server.token_request_count() == 0 {
-            assert!(started.elapsed() < Duration::from_secs(5), "a first token");
-            std::thread::yield_now();
-        }
+        fleet::until("a first token", Duration::from_secs(5), || {
+            server.token_request_count() > 0
+        });
         let began = Instant::now();
         set.failover();
         failover = began.elapsed();
@@ -67,5 +51,5 @@ fn with_a_sentinel_failover_mid_run_every_replica_keeps_getting_tokens_within_th
         "slowest call {} ms",
         run.max_ms
     );
-    assert!(run.calls > 16 * 100, "the replicas kept calling: {}", run.calls);
+    run.assert_kept_calling(16);
 }

@@ -90,9 +90,9 @@ fn engines(replica: &str) -> String {
         );
     };
     let first_token = |server: &learn_oauth_mock::MockServer| {
-        while server.token_request_count() == 0 {
-            std::thread::yield_now();
-        }
+        fleet::until("a first token", Duration::from_secs(30), || {
+            server.token_request_count() > 0
+        });
     };
     let mut tls = RedisServer::start_tls();
     row(

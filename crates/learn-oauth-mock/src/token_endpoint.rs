@@ -26,17 +26,7 @@ pub(crate) async fn handle(shared: &Shared, request: &Request, tenant_id: String
             status: 429,
             seconds: OVER_LIMIT_RETRY_AFTER,
         };
-        let mut state = shared.lock();
-        let (reply, record) = answer(
-            &shared.config,
-            &mut state.tokens,
-            request,
-            tenant_id,
-            Some(over_limit),
-            false,
-        );
-        state.record(record, shared.config.max_records, RECORDS_MEMORY);
-        return reply;
+        return answer_and_record(shared, request, tenant_id, Some(over_limit), false);
     }
     let mut fault = shared.lock().faults.pop_front();
     let delayed = if let Some(Fault::Delay(delay)) = fault {
@@ -46,6 +36,17 @@ pub(crate) async fn handle(shared: &Shared, request: &Request, tenant_id: String
     } else {
         false
     };
+    answer_and_record(shared, request, tenant_id, fault, delayed)
+}
+
+/// Answers `request` under `fault` and records it, under the state's lock.
+fn answer_and_record(
+    shared: &Shared,
+    request: &Request,
+    tenant_id: String,
+    fault: Option<Fault>,
+    delayed: bool,
+) -> Reply {
     let mut state = shared.lock();
     let (reply, record) = answer(
         &shared.config,
